@@ -1,0 +1,46 @@
+# Credence: `make run` starts the whole platform locally, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CREDENCE := $(VENV)/bin/credence
+
+.PHONY: install stack run test lint bench stop status clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# PostgreSQL, Kafka and the mail sink (or DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set),
+# the schema, and one development API key per role in .devstack/dev.env.
+stack: install
+	$(CREDENCE) dev up
+	$(CREDENCE) db upgrade
+	$(CREDENCE) dev env
+
+run: stack
+	$(CREDENCE) run
+
+test: stack
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+bench: stack
+	$(PY) -m bench
+
+stop:
+	@if [ -x $(CREDENCE) ]; then $(CREDENCE) dev down; fi
+
+status: install
+	$(CREDENCE) dev status
+
+clean: stop
+	rm -rf .devstack $(VENV)

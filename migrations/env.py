@@ -1,0 +1,50 @@
+"""Alembic environment: async engine over asyncpg, URL from DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from shared.db import make_engine
+from shared.models import Base
+from shared.settings import PlatformSettings
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _database_url() -> str:
+    configured = config.attributes.get("database_url")
+    return str(configured) if configured else PlatformSettings().database_url
+
+
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    # Only the services' schemas are ours to compare; `public` holds Alembic's own table.
+    return type_ != "schema" or name in {"credit_api", "risk_worker", "notifier"}
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_schemas=True,
+        include_name=_include_name,
+        version_table_schema="public",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async() -> None:
+    engine = make_engine(_database_url(), pool_size=1)
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+        await connection.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run against a database")
+asyncio.run(_run_async())

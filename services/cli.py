@@ -1,0 +1,211 @@
+"""The `credence` command line: local stack, migrations, API keys and the services themselves."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from services.devstack.settings import PROJECT_ROOT, DevStackSettings, get_devstack_settings
+from shared.roles import Role
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    result: int = args.handler(args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="credence", description=__doc__)
+    sub = parser.add_subparsers(title="commands")
+
+    dev = sub.add_parser("dev", help="the local stack under .devstack/").add_subparsers(title="actions")
+    dev.add_parser("up", help="start PostgreSQL, Kafka and the mail sink").set_defaults(handler=_dev_up)
+    dev.add_parser("down", help="stop everything the local stack started").set_defaults(handler=_dev_down)
+    dev.add_parser("status", help="what is running").set_defaults(handler=_dev_status)
+    dev.add_parser("env", help="write .devstack/dev.env with one API key per role").set_defaults(handler=_dev_env)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(title="actions")
+    db.add_parser("upgrade", help="alembic upgrade head").set_defaults(handler=_db_upgrade)
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(title="actions")
+    create = keys.add_parser("create", help="create a key; it is printed once, only its hash is kept")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name", required=True)
+    create.set_defaults(handler=_keys_create)
+
+    sub.add_parser("api", help="run credit_api").set_defaults(handler=_run_api)
+    sub.add_parser("risk-worker", help="run risk_worker").set_defaults(handler=_run_risk_worker)
+    sub.add_parser("notifier", help="run notifier").set_defaults(handler=_run_notifier)
+    sub.add_parser("run", help="run the three services until Ctrl-C").set_defaults(handler=_run_all)
+    return parser
+
+
+def _dev_up(_: argparse.Namespace) -> int:
+    from services.devstack import stack
+    from shared.logging import configure_logging
+    from shared.settings import PlatformSettings
+
+    configure_logging("devstack", json=False)
+    stack.up(get_devstack_settings(), PlatformSettings(**_dev_platform()))
+    return 0
+
+
+def _dev_down(_: argparse.Namespace) -> int:
+    from services.devstack import stack
+
+    stack.down(get_devstack_settings())
+    return 0
+
+
+def _dev_status(_: argparse.Namespace) -> int:
+    from services.devstack import stack
+
+    for name, running in stack.status(get_devstack_settings()).items():
+        print(f"{name:12} {'running' if running else 'stopped'}")
+    return 0
+
+
+def _dev_platform() -> dict[str, str]:
+    """The local stack's addresses, unless the environment points elsewhere."""
+    settings = get_devstack_settings()
+    return {
+        "database_url": os.environ.get("DATABASE_URL", settings.database_url),
+        "kafka_bootstrap_servers": os.environ.get("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap),
+    }
+
+
+def _dev_env(_: argparse.Namespace) -> int:
+    from services.credit_api.api_keys.dev_env import write_dev_env
+
+    settings = get_devstack_settings()
+    path = asyncio.run(write_dev_env(settings, **_dev_platform()))
+    print(f"wrote {path}")
+    return 0
+
+
+def _db_upgrade(_: argparse.Namespace) -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = _dev_platform()["database_url"]
+    command.upgrade(config, "head")
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from services.credit_api.api_keys.service import create_key_standalone
+    from services.credit_api.settings import get_settings
+
+    key = asyncio.run(create_key_standalone(get_settings().database_url, Role(args.role), args.name))
+    print(key)
+    return 0
+
+
+def _run_api(_: argparse.Namespace) -> int:
+    from services.credit_api.main import run
+
+    return run()
+
+
+def _run_risk_worker(_: argparse.Namespace) -> int:
+    from services.risk_worker.main import run
+
+    return run()
+
+
+def _run_notifier(_: argparse.Namespace) -> int:
+    from services.notifier.main import run
+
+    return run()
+
+
+def _load_env_file(path: Path) -> dict[str, str]:
+    env: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                name, _, value = line.removeprefix("export ").partition("=")
+                env[name] = shlex.split(value)[0] if value else ""
+    return env
+
+
+def _run_all(_: argparse.Namespace) -> int:
+    """Supervise the three services: Ctrl-C or SIGTERM stops them cleanly; one dying stops all."""
+    settings = get_devstack_settings()
+    env = {**os.environ, **_load_env_file(settings.home / "dev.env")}
+    env.setdefault("CREDENCE_API_PORT", str(settings.api_port))
+    env.setdefault("CREDENCE_WORKER_HTTP_PORT", str(settings.worker_port))
+    env.setdefault("CREDENCE_NOTIFIER_HTTP_PORT", str(settings.notifier_port))
+    env.setdefault("CREDENCE_NOTIFIER_SMTP_PORT", str(settings.smtp_port))
+    children = _spawn_services(settings, env)
+    _print_urls(env)
+    stopping = False
+
+    def stop(_sig: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, proc in children.items():
+            if proc.poll() is not None:
+                print(f"{name} exited with {proc.returncode}; stopping the others", file=sys.stderr)
+                exit_code = 1
+                stopping = True
+        time.sleep(0.3)
+    for proc in children.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for name, proc in children.items():
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        (settings.run / f"{name}.pid").unlink(missing_ok=True)
+    return exit_code
+
+
+def _spawn_services(settings: DevStackSettings, env: dict[str, str]) -> dict[str, subprocess.Popen[bytes]]:
+    settings.run.mkdir(parents=True, exist_ok=True)
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    for name in ("credit-api", "risk-worker", "notifier"):
+        command = "api" if name == "credit-api" else name
+        # Each service gets its own process group so that Ctrl-C reaches it only through us.
+        proc = subprocess.Popen([sys.executable, "-m", "services.cli", command], env=env,
+                                start_new_session=True)
+        (settings.run / f"{name}.pid").write_text(str(proc.pid))
+        children[name] = proc
+    return children
+
+
+def _print_urls(env: dict[str, str]) -> None:
+    api = f"http://127.0.0.1:{env['CREDENCE_API_PORT']}"
+    print(f"""
+Credence is starting.
+  credit_api     {api}   (OpenAPI docs: {api}/docs, schema: {api}/openapi.json)
+  risk_worker    http://127.0.0.1:{env['CREDENCE_WORKER_HTTP_PORT']}/readyz
+  notifier       http://127.0.0.1:{env['CREDENCE_NOTIFIER_HTTP_PORT']}/readyz
+  API keys and addresses: .devstack/dev.env   (source it: set -a; . .devstack/dev.env; set +a)
+Press Ctrl-C to stop the services.
+""", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Credence domain core: pure rules, event contracts, settings and database models."""

@@ -1,0 +1,72 @@
+"""Typed domain errors. They carry no HTTP status: the edge maps them to problem details."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CredenceError(Exception):
+    """Base of every error a user can cause; `code` is the stable slug of the problem type."""
+
+    code: ClassVar[str] = "error"
+    title: ClassVar[str] = "Request failed"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(CredenceError):
+    code = "not-found"
+    title = "Resource not found"
+
+
+class AlreadyExists(CredenceError):
+    code = "already-exists"
+    title = "Resource already exists"
+
+
+class Conflict(CredenceError):
+    code = "conflict"
+    title = "Conflicting request"
+
+
+class InvalidInput(CredenceError):
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class InvalidAmount(InvalidInput):
+    code = "invalid-amount"
+    title = "Invalid amount"
+
+
+class UnknownCurrency(InvalidInput):
+    code = "unknown-currency"
+    title = "Unknown currency"
+
+    def __init__(self, currency: str) -> None:
+        super().__init__(f"{currency!r} is not a supported ISO 4217 currency", currency=currency)
+
+
+class MissingFxRate(CredenceError):
+    code = "missing-fx-rate"
+    title = "No exchange rate available"
+
+
+class Unauthenticated(CredenceError):
+    code = "unauthenticated"
+    title = "Missing or invalid API key"
+
+
+class Forbidden(CredenceError):
+    code = "forbidden"
+    title = "Role not allowed"
+
+
+class InvalidEvent(CredenceError):
+    """An event that can never be applied as it is; it goes to the dead-letter topic."""
+
+    code = "invalid-event"
+    title = "Invalid event"

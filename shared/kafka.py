@@ -1,0 +1,71 @@
+"""Kafka clients configured the same way in every service, and topic administration."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+log = structlog.get_logger(__name__)
+
+
+def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
+    # Idempotence with acks=all: a retried send is never written twice, and keyed order holds.
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        compression_type=None,
+    )
+
+
+async def ensure_topics(bootstrap: str, topics: Iterable[tuple[str, int]]) -> None:
+    """Create missing topics; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="credence-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(name, partitions, 1) for name, partitions in topics if name not in existing]
+        for topic in missing:
+            try:
+                await admin.create_topics([topic])
+            except TopicAlreadyExistsError:
+                pass
+            else:
+                log.info("topic created", topic=topic.name, partitions=topic.num_partitions)
+    finally:
+        await admin.close()
+
+
+async def kafka_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
+    """A metadata request answered by the cluster; used by readiness probes and `dev up`."""
+    if not await _any_port_open(bootstrap, timeout):
+        return False
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(admin.list_topics(), timeout)
+    except (KafkaError, TimeoutError, OSError):
+        return False
+    finally:
+        await admin.close()
+    return True
+
+
+async def _any_port_open(bootstrap: str, timeout: float) -> bool:
+    # A plain TCP probe first: the admin client logs an error for every refused connection.
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)), timeout)
+        except (OSError, TimeoutError, ValueError):
+            continue
+        writer.close()
+        return True
+    return False

@@ -1,0 +1,96 @@
+"""Tables written by risk_worker (schema `risk_worker`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Identity, Index, String, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.models.base import Base
+
+SCHEMA = "risk_worker"
+
+
+class StoredEvent(Base):
+    """The event store, and the inbox: its key `(source, event_id)` makes every apply idempotent."""
+
+    __tablename__ = "events"
+    __table_args__ = {"schema": SCHEMA}
+
+    source: Mapped[str] = mapped_column(String(500), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Arrival order across all partitions, so a rebuild replays events as they were applied.
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
+    type: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    time: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]]
+    topic: Mapped[str] = mapped_column(String(250))
+    partition: Mapped[int]
+    offset: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class OpenItem(Base):
+    __tablename__ = "open_items"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal]
+    open_amount: Mapped[Decimal]
+    issue_date: Mapped[date]
+    due_date: Mapped[date]
+    order_ref: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Balance(Base):
+    """The exposure projection: open receivables per customer and currency."""
+
+    __tablename__ = "balances"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    open_receivables: Mapped[Decimal]
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        # At most one unresolved alert per customer and kind: a breach is raised once, not per event.
+        Index("uq_alerts_one_open_per_kind", "customer_code", "kind", unique=True,
+              postgresql_where=text("status <> 'resolved'")),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    level: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(String(1000))
+    details: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), server_default="open")
+    raised_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    resolved_at: Mapped[datetime | None]
+
+
+class Outbox(Base):
+    """Events that leave with the transaction that produced them; the relay publishes them."""
+
+    __tablename__ = "outbox"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(250))
+    key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

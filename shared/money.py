@@ -1,0 +1,56 @@
+"""Money as Decimal with the ISO 4217 minor units of its currency."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from shared.errors import InvalidAmount, UnknownCurrency
+
+# ISO 4217 minor units for the currencies Credence is used with; anything not listed is refused
+# rather than rounded by a guessed precision.
+MINOR_UNITS: dict[str, int] = {
+    "AED": 2, "ARS": 2, "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2,
+    "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "IDR": 2,
+    "ILS": 2, "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2, "MYR": 2,
+    "NOK": 2, "NZD": 2, "OMR": 3, "PHP": 2, "PLN": 2, "QAR": 2, "RON": 2, "RUB": 2, "SAR": 2,
+    "SEK": 2, "SGD": 2, "THB": 2, "TND": 3, "TRY": 2, "TWD": 2, "UAH": 2, "USD": 2, "VND": 0,
+    "ZAR": 2,
+}
+
+
+def minor_units(currency: str) -> int:
+    try:
+        return MINOR_UNITS[currency]
+    except KeyError:
+        raise UnknownCurrency(currency) from None
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round to the currency's minor unit, half to even as accounting ledgers do."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN)
+
+
+def parse_amount(value: str | Decimal, currency: str, *, positive: bool = True) -> Decimal:
+    """Read an amount carried as a string, refusing more decimals than the currency has."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(value)
+    except (InvalidOperation, TypeError):
+        raise InvalidAmount(f"{value!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise InvalidAmount(f"{value!r} is not a finite amount")
+    exponent = amount.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > minor_units(currency) and amount != round_money(amount, currency):
+        raise InvalidAmount(f"{currency} amounts have at most {minor_units(currency)} decimals")
+    if positive and amount <= 0:
+        raise InvalidAmount("amount must be greater than zero")
+    return round_money(amount, currency)
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """The JSON form of an amount: a plain string with the currency's decimals."""
+    return f"{round_money(amount, currency):f}"

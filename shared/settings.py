@@ -1,0 +1,30 @@
+"""Settings common to every service. Each service subclasses these with its own env prefix."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "postgresql://credence@127.0.0.1:55432/credence"
+DEFAULT_KAFKA = "127.0.0.1:59092"
+
+
+class PlatformSettings(BaseSettings):
+    """Where the platform's PostgreSQL and Kafka are, and the names of its topics.
+
+    These use the same environment names in every service (no prefix), so one `dev.env` or one
+    deployment secret configures all three.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    kafka_bootstrap_servers: str = Field(DEFAULT_KAFKA, validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    ar_events_topic: str = Field("credence.ar.events", validation_alias="CREDENCE_TOPIC_AR_EVENTS")
+    alerts_topic: str = Field("credence.alerts", validation_alias="CREDENCE_TOPIC_ALERTS")
+    log_level: str = Field("INFO", validation_alias="CREDENCE_LOG_LEVEL")
+    log_json: bool = Field(True, validation_alias="CREDENCE_LOG_JSON")
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.ar_events_topic}.dlq"
