@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_parser("up", help="start PostgreSQL, Kafka and the mail sink").set_defaults(handler=_dev_up)
     dev.add_parser("down", help="stop everything the local stack started").set_defaults(handler=_dev_down)
     dev.add_parser("status", help="what is running").set_defaults(handler=_dev_status)
-    dev.add_parser("env", help="write .devstack/dev.env with one API key per role").set_defaults(handler=_dev_env)
+    dev.add_parser("env", help="write .devstack/dev.env with one API key per role").set_defaults(
+        handler=_dev_env
+    )
 
     db = sub.add_parser("db", help="database schema").add_subparsers(title="actions")
     db.add_parser("upgrade", help="alembic upgrade head").set_defaults(handler=_db_upgrade)
@@ -59,7 +61,7 @@ def _dev_up(_: argparse.Namespace) -> int:
     from shared.settings import PlatformSettings
 
     configure_logging("devstack", json=False)
-    stack.up(get_devstack_settings(), PlatformSettings(**_dev_platform()))
+    stack.up(get_devstack_settings(), PlatformSettings())
     return 0
 
 
@@ -188,8 +190,9 @@ def _spawn_services(settings: DevStackSettings, env: dict[str, str]) -> dict[str
     for name in ("credit-api", "risk-worker", "notifier"):
         command = "api" if name == "credit-api" else name
         # Each service gets its own process group so that Ctrl-C reaches it only through us.
-        proc = subprocess.Popen([sys.executable, "-m", "services.cli", command], env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", command], env=env, start_new_session=True
+        )
         (settings.run / f"{name}.pid").write_text(str(proc.pid))
         children[name] = proc
     return children
@@ -197,14 +200,17 @@ def _spawn_services(settings: DevStackSettings, env: dict[str, str]) -> dict[str
 
 def _print_urls(env: dict[str, str]) -> None:
     api = f"http://127.0.0.1:{env['CREDENCE_API_PORT']}"
-    print(f"""
+    print(
+        f"""
 Credence is starting.
   credit_api     {api}   (OpenAPI docs: {api}/docs, schema: {api}/openapi.json)
-  risk_worker    http://127.0.0.1:{env['CREDENCE_WORKER_HTTP_PORT']}/readyz
-  notifier       http://127.0.0.1:{env['CREDENCE_NOTIFIER_HTTP_PORT']}/readyz
+  risk_worker    http://127.0.0.1:{env["CREDENCE_WORKER_HTTP_PORT"]}/readyz
+  notifier       http://127.0.0.1:{env["CREDENCE_NOTIFIER_HTTP_PORT"]}/readyz
   API keys and addresses: .devstack/dev.env   (source it: set -a; . .devstack/dev.env; set +a)
 Press Ctrl-C to stop the services.
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

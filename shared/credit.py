@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from shared.money import format_amount
+
 
 class Decision(StrEnum):
     APPROVED = "approved"
@@ -48,6 +50,7 @@ class CheckPolicy:
 @dataclass(frozen=True)
 class CheckInput:
     amount: Decimal
+    currency: str
     exposure: Decimal
     limit: CreditLimit | None
     blocked: bool
@@ -82,28 +85,39 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
         return CheckResult(decision, reasons, limit, check.exposure, exposure_after, available_after)
 
     if check.blocked:
-        return result(Decision.HELD, Reason(
-            ReasonCode.CUSTOMER_BLOCKED,
-            "The customer is blocked for credit" + (f": {check.block_reason}" if check.block_reason else ""),
-        ))
+        return result(
+            Decision.HELD,
+            Reason(
+                ReasonCode.CUSTOMER_BLOCKED,
+                "The customer is blocked for credit"
+                + (f": {check.block_reason}" if check.block_reason else ""),
+            ),
+        )
     if limit is None:
-        return result(Decision.HELD, Reason(
-            ReasonCode.NO_VALID_LIMIT, "The customer has no credit limit in force"))
+        return result(
+            Decision.HELD, Reason(ReasonCode.NO_VALID_LIMIT, "The customer has no credit limit in force")
+        )
     ceiling = limit * (1 + policy.limit_tolerance)
     if exposure_after > ceiling:
         shortfall = exposure_after - ceiling
-        return result(Decision.HELD, Reason(
-            ReasonCode.LIMIT_EXCEEDED,
-            f"Exposure after this order would exceed the credit limit by {shortfall}",
-            {"shortfall": shortfall},
-        ))
+        return result(
+            Decision.HELD,
+            Reason(
+                ReasonCode.LIMIT_EXCEEDED,
+                f"Exposure after this order would exceed the credit limit by "
+                f"{format_amount(shortfall, check.currency)} {check.currency}",
+                {"shortfall": shortfall},
+            ),
+        )
     reasons: list[Reason] = []
     if limit > 0 and exposure_after / limit >= policy.near_limit_ratio:
-        reasons.append(Reason(
-            ReasonCode.NEAR_LIMIT,
-            f"Utilisation after this order is {exposure_after / limit:.0%} of the limit",
-            {"utilisation": (exposure_after / limit).quantize(Decimal("0.0001"))},
-        ))
+        reasons.append(
+            Reason(
+                ReasonCode.NEAR_LIMIT,
+                f"Utilisation after this order is {exposure_after / limit:.0%} of the limit",
+                {"utilisation": (exposure_after / limit).quantize(Decimal("0.0001"))},
+            )
+        )
     return result(Decision.APPROVED, *reasons)
 
 

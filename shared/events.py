@@ -107,7 +107,9 @@ def event_data(event: CloudEvent) -> _Strict:
     return data
 
 
-def new_event(*, source: str, type_: str, subject: str, data: _Strict, time: datetime | None = None) -> CloudEvent:
+def new_event(
+    *, source: str, type_: str, subject: str, data: _Strict, time: datetime | None = None
+) -> CloudEvent:
     return CloudEvent(
         specversion="1.0",
         id=str(uuid.uuid4()),

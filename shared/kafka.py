@@ -43,14 +43,14 @@ async def ensure_topics(bootstrap: str, topics: Iterable[tuple[str, int]]) -> No
         await admin.close()
 
 
-async def kafka_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
+async def kafka_reachable(bootstrap: str, wait_seconds: float = 3.0) -> bool:
     """A metadata request answered by the cluster; used by readiness probes and `dev up`."""
-    if not await _any_port_open(bootstrap, timeout):
+    if not await _any_port_open(bootstrap, wait_seconds):
         return False
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(wait_seconds * 1000))
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(admin.list_topics(), timeout)
+        await asyncio.wait_for(admin.start(), wait_seconds)
+        await asyncio.wait_for(admin.list_topics(), wait_seconds)
     except (KafkaError, TimeoutError, OSError):
         return False
     finally:
@@ -58,12 +58,13 @@ async def kafka_reachable(bootstrap: str, timeout: float = 3.0) -> bool:
     return True
 
 
-async def _any_port_open(bootstrap: str, timeout: float) -> bool:
+async def _any_port_open(bootstrap: str, wait_seconds: float) -> bool:
     # A plain TCP probe first: the admin client logs an error for every refused connection.
     for server in bootstrap.split(","):
         host, _, port = server.strip().rpartition(":")
         try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)), timeout)
+            connecting = asyncio.open_connection(host.strip("[]"), int(port))
+            _, writer = await asyncio.wait_for(connecting, wait_seconds)
         except (OSError, TimeoutError, ValueError):
             continue
         writer.close()

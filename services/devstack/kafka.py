@@ -35,10 +35,19 @@ def ensure_libs(settings: DevStackSettings) -> None:
         raise DevStackError("Maven (`mvn`) is needed once to fetch the Kafka broker jars")
     shutil.rmtree(libs, ignore_errors=True)
     log.info("fetching kafka broker jars from maven central")
-    subprocess.run([
-        "mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-        f"-DoutputDirectory={libs}", "-DincludeScope=runtime",
-    ], check=True)
+    subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={libs}",
+            "-DincludeScope=runtime",
+        ],
+        check=True,
+    )
     marker.write_text(digest)
 
 
@@ -47,9 +56,14 @@ def _java(settings: DevStackSettings, *args: str, heap: str = "256m") -> list[st
     if java is None:
         raise DevStackError("Java 17 or later is needed to run the Kafka broker")
     return [
-        java, f"-Xmx{heap}", "-Xms128m", "-XX:+UseG1GC",
+        java,
+        f"-Xmx{heap}",
+        "-Xms128m",
+        "-XX:+UseG1GC",
         f"-Dlog4j2.configurationFile={DEPLOY / 'log4j2.properties'}",
-        "-cp", str(settings.home / "kafka" / "libs" / "*"), *args,
+        "-cp",
+        str(settings.home / "kafka" / "libs" / "*"),
+        *args,
     ]
 
 
@@ -57,17 +71,31 @@ def _configure(settings: DevStackSettings) -> str:
     home = settings.home / "kafka"
     home.mkdir(parents=True, exist_ok=True)
     props = home / "server.properties"
-    props.write_text(Template((DEPLOY / "server.properties.template").read_text()).substitute(
-        port=settings.kafka_port,
-        controller_port=settings.kafka_controller_port,
-        log_dirs=home / "data",
-        partitions=settings.topic_partitions,
-    ))
+    props.write_text(
+        Template((DEPLOY / "server.properties.template").read_text()).substitute(
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            log_dirs=home / "data",
+            partitions=settings.topic_partitions,
+        )
+    )
     cluster_file = home / "cluster.id"
     if not cluster_file.exists():
         cluster_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
-    subprocess.run(_java(settings, "kafka.tools.StorageTool", "format", "-t", cluster_file.read_text(),
-                         "-c", str(props), "--ignore-formatted"), check=True, capture_output=True)
+    subprocess.run(
+        _java(
+            settings,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_file.read_text(),
+            "-c",
+            str(props),
+            "--ignore-formatted",
+        ),
+        check=True,
+        capture_output=True,
+    )
     return str(props)
 
 
@@ -79,8 +107,11 @@ def start(settings: DevStackSettings) -> None:
     if not is_running(settings):
         ensure_libs(settings)
         props = _configure(settings)
-        start_detached(_java(settings, "kafka.Kafka", props, heap=settings.kafka_heap),
-                       log=settings.logs / "kafka.log", pidfile=settings.run / "kafka.pid")
+        start_detached(
+            _java(settings, "kafka.Kafka", props, heap=settings.kafka_heap),
+            log=settings.logs / "kafka.log",
+            pidfile=settings.run / "kafka.pid",
+        )
     deadline = time.monotonic() + 120
     while not asyncio.run(kafka_reachable(settings.kafka_bootstrap)):
         if not is_running(settings):

@@ -71,8 +71,11 @@ def is_running(settings: DevStackSettings) -> bool:
     bindir = _bindir()
     if bindir is None or not (data_dir(settings) / "PG_VERSION").exists():
         return False
-    result = subprocess.run(_as_owner([str(bindir / "pg_ctl"), "status", "-D", str(data_dir(settings))]),
-                            capture_output=True, check=False)
+    result = subprocess.run(
+        _as_owner([str(bindir / "pg_ctl"), "status", "-D", str(data_dir(settings))]),
+        capture_output=True,
+        check=False,
+    )
     return result.returncode == 0
 
 
@@ -83,27 +86,59 @@ def start(settings: DevStackSettings) -> None:
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         _chown_to_owner(data)
-        subprocess.run(_as_owner([
-            str(bindir / "initdb"), "-D", str(data), "-U", "credence", "--auth=trust",
-            "--encoding=UTF8", "--no-locale",
-        ]), check=True, capture_output=True)
+        subprocess.run(
+            _as_owner(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "credence",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
     if not is_running(settings):
         logfile = settings.logs / "postgres.log"
         logfile.touch()
         _chown_to_owner(logfile)
-        options = (f"-p {settings.pg_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-                   "-c max_connections=300")
-        result = subprocess.run(_as_owner([
-            str(bindir / "pg_ctl"), "start", "-D", str(data), "-l", str(logfile), "-w", "-t", "60",
-            "-o", options,
-        ]), capture_output=True, text=True, check=False)
+        options = (
+            f"-p {settings.pg_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+            "-c max_connections=300"
+        )
+        result = subprocess.run(
+            _as_owner(
+                [
+                    str(bindir / "pg_ctl"),
+                    "start",
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(logfile),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                ]
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise DevStackError(f"PostgreSQL did not start (see {logfile}): {result.stderr.strip()}")
     log.info("postgres ready", port=settings.pg_port)
 
 
 async def create_database(settings: DevStackSettings, name: str = "credence") -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=settings.pg_port, user="credence", database="postgres")
+    conn = await asyncpg.connect(
+        host="127.0.0.1", port=settings.pg_port, user="credence", database="postgres"
+    )
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
@@ -116,6 +151,9 @@ def stop(settings: DevStackSettings) -> bool:
     if not is_running(settings):
         return False
     bindir = ensure_server_binaries()
-    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "stop", "-D", str(data_dir(settings)), "-m", "fast", "-w"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_owner([str(bindir / "pg_ctl"), "stop", "-D", str(data_dir(settings)), "-m", "fast", "-w"]),
+        check=True,
+        capture_output=True,
+    )
     return True

@@ -30,8 +30,12 @@ def start_detached(cmd: Sequence[str], *, log: Path, pidfile: Path, env: dict[st
     pidfile.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, env=env,
+            list(cmd),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
         )
     pidfile.write_text(str(proc.pid))
     return proc.pid

@@ -24,11 +24,17 @@ def up(settings: DevStackSettings, platform: PlatformSettings) -> None:
     postgres.start(settings)
     asyncio.run(postgres.create_database(settings))
     kafka.start(settings)
-    asyncio.run(ensure_topics(settings.kafka_bootstrap, [
-        (platform.ar_events_topic, settings.topic_partitions),
-        (platform.dead_letter_topic, 1),
-        (platform.alerts_topic, settings.topic_partitions),
-    ]))
+    asyncio.run(
+        ensure_topics(
+            settings.kafka_bootstrap,
+            [
+                (platform.ar_events_topic, settings.topic_partitions),
+                (platform.dead_letter_topic, 1),
+                (platform.alerts_topic, settings.topic_partitions),
+                (f"{platform.alerts_topic}.dlq", 1),
+            ],
+        )
+    )
     _start_mail_sink(settings)
 
 
@@ -40,11 +46,23 @@ def _start_mail_sink(settings: DevStackSettings) -> None:
     if importlib.util.find_spec("aiosmtpd") is None:
         log.warning("aiosmtpd is not installed; no local mail sink", port=settings.smtp_port)
         return
+    # Maildir creates its tmp/new/cur folders only when it also creates the mailbox itself.
     maildir = settings.home / "mail"
-    maildir.mkdir(parents=True, exist_ok=True)
-    start_detached([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{settings.smtp_port}",
-                    "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
-                   log=settings.logs / "mail.log", pidfile=pidfile)
+    start_detached(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{settings.smtp_port}",
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            str(maildir),
+        ],
+        log=settings.logs / "mail.log",
+        pidfile=pidfile,
+    )
 
 
 def down(settings: DevStackSettings) -> None:

@@ -67,8 +67,13 @@ class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (
         # At most one unresolved alert per customer and kind: a breach is raised once, not per event.
-        Index("uq_alerts_one_open_per_kind", "customer_code", "kind", unique=True,
-              postgresql_where=text("status <> 'resolved'")),
+        Index(
+            "uq_alerts_one_open_per_kind",
+            "customer_code",
+            "kind",
+            unique=True,
+            postgresql_where=text("status <> 'resolved'"),
+        ),
         {"schema": SCHEMA},
     )
 

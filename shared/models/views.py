@@ -17,7 +17,8 @@ from shared.models.base import MONEY
 view_metadata = MetaData()
 
 customer_credit = Table(
-    "v_customer_credit", view_metadata,
+    "v_customer_credit",
+    view_metadata,
     Column("customer_code", String, primary_key=True),
     Column("name", String),
     Column("currency", String),
@@ -30,7 +31,8 @@ customer_credit = Table(
 )
 
 customer_receivables = Table(
-    "v_customer_receivables", view_metadata,
+    "v_customer_receivables",
+    view_metadata,
     Column("customer_code", String, primary_key=True),
     Column("currency", String, primary_key=True),
     Column("open_receivables", MONEY),

@@ -1,0 +1,56 @@
+"""`.devstack/dev.env`: addresses and one development API key per role, for people and scripts."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from services.credit_api.api_keys.service import create_key, key_is_active
+from services.devstack.settings import DevStackSettings
+from shared.db import make_engine, make_sessionmaker
+from shared.roles import Role
+
+
+def _read(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not line.startswith("#"):
+                values[name.strip()] = shlex.split(value)[0] if value.strip() else ""
+    return values
+
+
+async def write_dev_env(
+    settings: DevStackSettings, *, database_url: str, kafka_bootstrap_servers: str
+) -> Path:
+    """Keep the keys of an earlier run while they are still valid; make the missing ones."""
+    path = settings.home / "dev.env"
+    previous = _read(path)
+    engine = make_engine(database_url, pool_size=1)
+    keys: dict[str, str] = {}
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            for role in Role:
+                name = f"CREDENCE_KEY_{role.value.upper()}"
+                old = previous.get(name)
+                keys[name] = (
+                    old
+                    if old and await key_is_active(session, old)
+                    else await create_key(session, role, f"dev-{role.value}")
+                )
+    finally:
+        await engine.dispose()
+    values = {
+        "CREDENCE_API_URL": f"http://127.0.0.1:{settings.api_port}",
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,
+        **keys,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Written by `credence dev env`: the local platform and its development API keys.\n"
+        + "".join(f"{name}={shlex.quote(value)}\n" for name, value in values.items())
+    )
+    path.chmod(0o600)
+    return path

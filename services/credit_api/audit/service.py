@@ -1,0 +1,38 @@
+"""Every change is recorded with who made it, before and after, in the change's own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.audit import repository
+from shared.models.credit_api import AuditEntry
+
+
+async def record(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    await repository.add(
+        session,
+        AuditEntry(
+            actor=principal.actor,
+            role=principal.role.value,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            request_id=request_id,
+        ),
+    )

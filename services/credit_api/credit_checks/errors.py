@@ -1,0 +1,6 @@
+from shared.errors import NotFound
+
+
+class CreditCheckNotFound(NotFound):
+    code = "credit-check-not-found"
+    title = "Credit check not found"

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from shared.credit import Decision, ReasonCode
+from shared.schemas import Amount, CurrencyCode, CustomerCode, StrictModel
+
+
+class CreditCheckRequest(StrictModel):
+    customer_code: CustomerCode
+    order_ref: Annotated[str, Field(min_length=1, max_length=100, examples=["SO-2026-0042"])]
+    amount: Amount
+    currency: CurrencyCode
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "customer_code": "C-1001",
+                    "order_ref": "SO-2026-0042",
+                    "amount": "1250.00",
+                    "currency": "EUR",
+                }
+            ]
+        },
+    }
+
+
+class ReasonOut(BaseModel):
+    code: ReasonCode
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class CreditCheckOut(BaseModel):
+    check_id: uuid.UUID
+    customer_code: str
+    order_ref: str
+    decision: Decision
+    reasons: list[ReasonOut]
+    currency: str = Field(description="The customer's credit currency, in which the figures below are")
+    amount: str = Field(description="The order amount in the credit currency")
+    effective_limit: str | None
+    exposure_before: str
+    exposure_after: str
+    available_after: str | None
+    checked_at: datetime
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "check_id": "0b9f3a52-5d0e-4b43-9d6b-6a3f7f3e1a10",
+                    "customer_code": "C-1001",
+                    "order_ref": "SO-2026-0042",
+                    "decision": "held",
+                    "reasons": [
+                        {
+                            "code": "limit_exceeded",
+                            "message": "Exposure after this order would exceed the credit limit by 250.00",
+                            "details": {"shortfall": "250.00"},
+                        }
+                    ],
+                    "currency": "EUR",
+                    "amount": "1250.00",
+                    "effective_limit": "50000.00",
+                    "exposure_before": "49000.00",
+                    "exposure_after": "50250.00",
+                    "available_after": "-250.00",
+                    "checked_at": "2026-11-22T10:15:00Z",
+                }
+            ]
+        }
+    }

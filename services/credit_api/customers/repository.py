@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.models.credit_api import CreditLimit, Customer
+
+
+async def get(session: AsyncSession, customer_code: str, *, for_update: bool = False) -> Customer | None:
+    statement = select(Customer).where(Customer.customer_code == customer_code)
+    if for_update:
+        # Serialises every credit decision of one customer: checks cannot overshoot together.
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, customer: Customer) -> None:
+    session.add(customer)
+    await session.flush()
+
+
+async def current_limit(session: AsyncSession, customer_code: str) -> CreditLimit | None:
+    result = await session.execute(
+        select(CreditLimit).where(
+            CreditLimit.customer_code == customer_code, CreditLimit.superseded_at.is_(None)
+        )
+    )
+    return result.scalar_one_or_none()

@@ -1,0 +1,49 @@
+"""Request-scoped dependencies: the transaction the edge owns, and the caller's identity."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.api_keys.service import Authenticator, Principal
+from shared.errors import Forbidden
+from shared.roles import Role
+
+_bearer = HTTPBearer(auto_error=False, description="An API key created with `credence keys create`")
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response leaves (scope="function")."""
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    async with sessions() as session, session.begin():
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting only keys of these roles; `admin` is admitted everywhere."""
+    allowed = {*roles, Role.ADMIN}
+
+    async def dependency(
+        request: Request,
+        session: Session,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        authenticator: Authenticator = request.app.state.authenticator
+        principal = await authenticator.authenticate(
+            session, credentials.credentials if credentials else None
+        )
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"role {principal.role.value} may not call this endpoint",
+                allowed_roles=sorted(r.value for r in allowed),
+            )
+        return principal
+
+    return dependency

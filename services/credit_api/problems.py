@@ -1,0 +1,132 @@
+"""The one place where domain errors become RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared import errors
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:credence:problem:"
+
+STATUS: dict[type[errors.CredenceError], int] = {
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.AlreadyExists: 409,
+    errors.Conflict: 409,
+    errors.InvalidInput: 422,
+    errors.MissingFxRate: 422,
+}
+
+
+class FieldProblem(BaseModel):
+    pointer: str = Field(description="JSON pointer to the offending field, e.g. #/amount")
+    detail: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `type` is stable and names the problem."""
+
+    type: str = Field(examples=[f"{TYPE_BASE}not-found"])
+    title: str = Field(examples=["Resource not found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(None, examples=["customer C-1001 does not exist"])
+    instance: str | None = Field(None, examples=["/v1/customers/C-1001"])
+    errors: list[FieldProblem] | None = None
+
+
+def status_of(exc: errors.CredenceError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def problem(
+    status: int, code: str, title: str, detail: str | None, instance: str, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {k: v for k, v in body.items() if v is not None},
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _pointer(loc: tuple[Any, ...]) -> str:
+    # FastAPI prefixes the location with where the value came from (body, query, path, header).
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] == "body" else [str(p) for p in loc]
+    return "#/" + "/".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(errors.CredenceError)
+    async def domain_error(request: Request, exc: errors.CredenceError) -> JSONResponse:
+        return problem(
+            status_of(exc),
+            exc.code,
+            exc.title,
+            exc.detail,
+            request.url.path,
+            **{k: _jsonable(v) for k, v in exc.extra.items()},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"pointer": _pointer(tuple(e["loc"])), "detail": str(e["msg"])} for e in exc.errors()]
+        return problem(
+            422,
+            "validation",
+            "Invalid request",
+            "The request does not match its schema",
+            request.url.path,
+            errors=fields,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem(exc.status_code, code, str(exc.detail), None, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem(500, "internal", "Internal error", "The error was logged", request.url.path)
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, str | int | bool | list | dict) or value is None else str(value)
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI error responses of a route, each a problem+json document."""
+    described = {
+        401: "Missing or invalid API key",
+        403: "The key's role may not do this",
+        404: "Not found",
+        409: "Conflict",
+        422: "Invalid request",
+    }
+    return {
+        code: {"model": Problem, "description": described.get(code, "Error"), "content": {PROBLEM_JSON: {}}}
+        for code in codes
+    }

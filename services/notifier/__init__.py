@@ -1,0 +1,1 @@
+"""notifier: turns alerts into email and signed webhooks, in the customer's language."""

@@ -1,0 +1,141 @@
+"""Sends pending deliveries: email over SMTP, webhooks signed as Standard Webhooks.
+
+A delivery is claimed with a row lock, sent, and marked in the same short transaction, so two
+notifier replicas never send the same one. Failures are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import hmac
+import time
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import aiosmtplib
+import httpx
+import structlog
+from prometheus_client import Counter
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.notifier import repository
+from services.notifier.settings import NotifierSettings
+from shared.models.notifier import Delivery
+
+log = structlog.get_logger(__name__)
+
+DELIVERIES = Counter("credence_notifier_deliveries_total", "Delivery attempts", ["channel", "outcome"])
+
+
+def sign_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """`webhook-signature` per the Standard Webhooks specification: HMAC-SHA256 with the base64 key
+    that follows `whsec_`, over `id.timestamp.body`."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    mac = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        settings: NotifierSettings,
+        sessions: async_sessionmaker[AsyncSession],
+        http: httpx.AsyncClient,
+        *,
+        batch_size: int = 20,
+        idle_seconds: float = 0.2,
+    ) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._http = http
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.dispatch_once()
+            except (DBAPIError, OSError) as exc:
+                log.warning("dispatch failed; retrying", error=str(exc))
+                handled = 0
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self._idle)
+
+    async def dispatch_once(self) -> int:
+        async with self._sessions() as session, session.begin():
+            due = await repository.claim_due(session, self._batch_size)
+            for delivery in due:
+                try:
+                    await self._send(delivery)
+                except (aiosmtplib.SMTPException, httpx.HTTPError, OSError, TimeoutError) as exc:
+                    await self._failed(session, delivery, f"{type(exc).__name__}: {exc}")
+                else:
+                    await repository.mark_sent(session, delivery.id)
+                    DELIVERIES.labels(delivery.channel, "sent").inc()
+                    log.info("delivered", channel=delivery.channel, delivery_id=str(delivery.id))
+        return len(due)
+
+    async def _failed(self, session: AsyncSession, delivery: Delivery, error: str) -> None:
+        attempts = delivery.attempts + 1
+        retry_at = None
+        if attempts < self._settings.max_attempts:
+            delay = self._settings.retry_base_seconds * 2 ** (attempts - 1)
+            retry_at = datetime.now(UTC) + timedelta(seconds=delay)
+        await repository.mark_attempt_failed(session, delivery.id, error, retry_at=retry_at)
+        DELIVERIES.labels(delivery.channel, "retry" if retry_at else "failed").inc()
+        log.warning(
+            "delivery failed",
+            channel=delivery.channel,
+            delivery_id=str(delivery.id),
+            attempts=attempts,
+            error=error,
+            gave_up=retry_at is None,
+        )
+
+    async def _send(self, delivery: Delivery) -> None:
+        if delivery.channel == "email":
+            await self._email(delivery)
+        else:
+            await self._webhook(delivery)
+
+    async def _email(self, delivery: Delivery) -> None:
+        s = self._settings
+        message = EmailMessage()
+        message["From"] = s.mail_from
+        message["To"] = delivery.target
+        message["Subject"] = delivery.subject
+        message["Message-ID"] = f"<{delivery.id}@credence>"
+        message.set_content(delivery.body)
+        await aiosmtplib.send(
+            message,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            start_tls=s.smtp_starttls,
+            timeout=15,
+        )
+
+    async def _webhook(self, delivery: Delivery) -> None:
+        body = str(delivery.payload["event"]).encode()
+        timestamp = int(time.time())
+        message_id = str(delivery.id)
+        response = await self._http.post(
+            delivery.target,
+            content=body,
+            timeout=10,
+            headers={
+                "content-type": "application/cloudevents+json",
+                "webhook-id": message_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": sign_webhook(
+                    self._settings.webhook_secret.get_secret_value(), message_id, timestamp, body
+                ),
+            },
+        )
+        response.raise_for_status()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import PlatformSettings
+
+
+class NotifierSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDENCE_NOTIFIER_", extra="ignore", validate_by_name=True)
+
+    http_host: str = Field("127.0.0.1", description="Interface of the probe and metrics port")
+    http_port: int = Field(8002, description="Port serving /healthz, /readyz and /metrics")
+    group_id: str = Field("credence-notifier", description="Kafka consumer group")
+    source: str = Field("credence/notifier", description="CloudEvents `source` of what the notifier emits")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server")
+    smtp_port: int = Field(2525, description="SMTP port (the local stack's mail sink listens on 2525)")
+    smtp_username: str | None = Field(None, description="SMTP login, if the server wants one")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    mail_from: str = Field("Credence <credence@localhost>", description="Sender of every email")
+    alert_email: str | None = Field(
+        None, description="Receives alerts of customers without a credit controller"
+    )
+    webhook_urls: str = Field(
+        "", description="Comma-separated URLs that receive every alert as a signed POST"
+    )
+    webhook_secret: SecretStr = Field(
+        SecretStr("whsec_dev"), description="HMAC key of the webhook signatures"
+    )
+    max_attempts: int = Field(8, description="Attempts per delivery before it is marked failed")
+    retry_base_seconds: float = Field(2.0, description="First retry delay; doubles with each attempt")
+    db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
+
+    @property
+    def webhooks(self) -> list[str]:
+        return [url.strip() for url in self.webhook_urls.split(",") if url.strip()]
+
+
+@lru_cache
+def get_settings() -> NotifierSettings:
+    return NotifierSettings()

@@ -1,0 +1,1 @@
+"""risk_worker: the receivables ledger, exposure projection and alerts, fed by ERP events."""

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aiokafka import ConsumerRecord
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import CloudEvent
+from shared.models.risk_worker import Balance, OpenItem, StoredEvent
+
+
+async def store_event(session: AsyncSession, event: CloudEvent, record: ConsumerRecord[bytes, bytes]) -> bool:
+    """Record the event in the store; False when `(source, id)` was already there (a redelivery)."""
+    statement = (
+        insert(StoredEvent)
+        .values(
+            source=event.source,
+            event_id=event.id,
+            type=event.type,
+            subject=event.subject,
+            time=event.time,
+            data=event.data,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        .on_conflict_do_nothing(index_elements=[StoredEvent.source, StoredEvent.event_id])
+        .returning(StoredEvent.seq)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def add_item(session: AsyncSession, item: OpenItem) -> bool:
+    """False when the customer already has an item with this id."""
+    values = {
+        c.key: getattr(item, c.key) for c in OpenItem.__table__.columns if getattr(item, c.key) is not None
+    }
+    statement = (
+        insert(OpenItem)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[OpenItem.customer_code, OpenItem.item_id])
+        .returning(OpenItem.item_id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def add_to_balance(session: AsyncSession, customer_code: str, currency: str, delta: Decimal) -> None:
+    statement = insert(Balance).values(customer_code=customer_code, currency=currency, open_receivables=delta)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Balance.customer_code, Balance.currency],
+            set_={
+                "open_receivables": Balance.open_receivables + statement.excluded.open_receivables,
+                "updated_at": func.now(),
+            },
+        )
+    )

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import PlatformSettings
+
+
+class WorkerSettings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDENCE_WORKER_", extra="ignore", validate_by_name=True)
+
+    http_host: str = Field("127.0.0.1", description="Interface of the probe and metrics port")
+    http_port: int = Field(8001, description="Port serving /healthz, /readyz and /metrics")
+    group_id: str = Field("credence-risk-worker", description="Kafka consumer group")
+    batch_max_records: int = Field(500, description="Most events applied in one transaction")
+    source: str = Field("credence/risk-worker", description="CloudEvents `source` of what the worker emits")
+    db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
+
+
+@lru_cache
+def get_settings() -> WorkerSettings:
+    return WorkerSettings()

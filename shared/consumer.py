@@ -1,0 +1,183 @@
+"""Batch consumption with exactly-once effect.
+
+Each batch is applied in one database transaction, where the handler also records every event's
+`(source, id)`; Kafka offsets are committed only after that transaction commits. A crash between
+the two re-delivers the batch, and the inbox turns the repeat into a no-op. Events that can never
+be applied go to a dead-letter topic with the reason, and the batch goes on without them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import structlog
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
+from aiokafka.errors import CommitFailedError, KafkaError
+from prometheus_client import Counter, Histogram
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.errors import InvalidEvent
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+RECORDS = Counter("credence_consumer_records_total", "Records consumed", ["consumer", "outcome"])
+BATCH_SECONDS = Histogram(
+    "credence_consumer_batch_seconds", "Time to apply and commit one batch", ["consumer"]
+)
+
+
+class BatchHandler(Protocol[T]):
+    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> T | None:
+        """Apply one record; raise InvalidEvent if it can never be applied."""
+
+    async def complete(self, session: AsyncSession, results: list[T]) -> None:
+        """Work that follows the whole batch, in the same transaction."""
+
+
+@dataclass(frozen=True)
+class ConsumerConfig:
+    name: str
+    bootstrap: str
+    topics: Sequence[str]
+    group_id: str
+    dead_letter_topic: str
+    max_records: int = 500
+    poll_timeout_ms: int = 200
+    retry_backoff_seconds: float = 1.0
+
+
+class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Partitions are handed over only between batches, never in the middle of one."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        async with self._lock:
+            log.info("partitions revoked", partitions=sorted(str(tp) for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        log.info("partitions assigned", partitions=sorted(str(tp) for tp in assigned))
+
+
+class BatchConsumer(Generic[T]):
+    def __init__(
+        self,
+        config: ConsumerConfig,
+        sessions: async_sessionmaker[AsyncSession],
+        handler: BatchHandler[T],
+        producer: AIOKafkaProducer,
+    ) -> None:
+        self._config = config
+        self._sessions = sessions
+        self._handler = handler
+        self._producer = producer
+        self._lock = asyncio.Lock()
+        self.assigned = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; the batch in hand is finished and committed first."""
+        cfg = self._config
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=cfg.bootstrap,
+            group_id=cfg.group_id,
+            client_id=cfg.name,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=cfg.max_records,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+        )
+        consumer.subscribe(list(cfg.topics), listener=_WaitForBatch(self._lock))
+        await consumer.start()
+        try:
+            while not stop.is_set():
+                batch = await consumer.getmany(timeout_ms=cfg.poll_timeout_ms, max_records=cfg.max_records)
+                if consumer.assignment():
+                    self.assigned.set()
+                if batch:
+                    async with self._lock:
+                        await self._process(consumer, batch)
+        finally:
+            # Leaves the group at once, so partitions move to the other members without waiting.
+            await consumer.stop()
+
+    async def _process(
+        self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> None:
+        cfg = self._config
+        dead: list[tuple[ConsumerRecord[bytes, bytes], str]] = []
+        with BATCH_SECONDS.labels(cfg.name).time():
+            try:
+                await self._apply(batch, dead)
+                for record, reason in dead:
+                    await self._dead_letter(record, reason)
+            except (DBAPIError, OSError, KafkaError) as exc:
+                # Nothing of this batch was committed: read it again after a pause.
+                log.warning("batch failed; retrying", consumer=cfg.name, error=str(exc))
+                for tp, records in batch.items():
+                    consumer.seek(tp, records[0].offset)
+                await asyncio.sleep(cfg.retry_backoff_seconds)
+                return
+            offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+            try:
+                await consumer.commit(offsets)
+            except CommitFailedError:
+                # The group rebalanced: the partitions' new owner re-reads from the last commit and
+                # its inbox skips what this batch already applied.
+                log.warning("offset commit refused after rebalance", consumer=cfg.name)
+        applied = sum(len(r) for r in batch.values()) - len(dead)
+        RECORDS.labels(cfg.name, "applied").inc(applied)
+        RECORDS.labels(cfg.name, "dead_lettered").inc(len(dead))
+
+    async def _apply(
+        self,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+        dead: list[tuple[ConsumerRecord[bytes, bytes], str]],
+    ) -> None:
+        results: list[T] = []
+        async with self._sessions() as session, session.begin():
+            for records in batch.values():
+                for record in records:
+                    try:
+                        async with session.begin_nested():
+                            result = await self._handler.apply(session, record)
+                    except InvalidEvent as exc:
+                        dead.append((record, exc.detail))
+                        continue
+                    if result is not None:
+                        results.append(result)
+            await self._handler.complete(session, results)
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+        log.warning(
+            "event dead-lettered",
+            consumer=self._config.name,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+        )
+        headers = [
+            ("dlq.reason", reason.encode()),
+            ("dlq.consumer", self._config.name.encode()),
+            ("dlq.source.topic", record.topic.encode()),
+            ("dlq.source.partition", str(record.partition).encode()),
+            ("dlq.source.offset", str(record.offset).encode()),
+        ]
+        await self._producer.send_and_wait(
+            self._config.dead_letter_topic, value=record.value, key=record.key, headers=headers
+        )

@@ -1,0 +1,86 @@
+"""The outbox relay: publishes what transactions wrote to their outbox table, then deletes it.
+
+A crash after publishing and before deleting publishes the rows again; consumers deduplicate by
+the CloudEvent's `(source, id)`, so the repeat has no effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.events import CloudEvent, encode
+from shared.models.risk_worker import Outbox
+
+log = structlog.get_logger(__name__)
+
+RELAYED = Counter("credence_outbox_relayed_total", "Outbox rows published to Kafka", ["topic"])
+
+
+def outbox_row(topic: str, event: CloudEvent) -> Outbox:
+    return Outbox(topic=topic, key=event.subject, payload=json.loads(encode(event)))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.1,
+    ) -> None:
+        self._sessions = sessions
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                published = await self.relay_once()
+            except (DBAPIError, OSError, KafkaError) as exc:
+                log.warning("outbox relay failed; retrying", error=str(exc))
+                published = 0
+            if not published:
+                # Sleep, but wake at once when asked to stop.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self._idle)
+
+    async def relay_once(self) -> int:
+        async with self._sessions() as session, session.begin():
+            rows = (
+                (
+                    await session.execute(
+                        select(Outbox)
+                        .order_by(Outbox.id)
+                        .limit(self._batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not rows:
+                return 0
+            sent: list[Any] = [
+                await self._producer.send(
+                    row.topic, value=json.dumps(row.payload).encode(), key=row.key.encode()
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*sent)
+            await session.execute(delete(Outbox).where(Outbox.id.in_([row.id for row in rows])))
+        for row in rows:
+            RELAYED.labels(row.topic).inc()
+        return len(rows)

@@ -1,0 +1,223 @@
+"""Integration fixtures: a fresh database (cloned from a migrated template) and fresh Kafka topics
+for every test, on the real PostgreSQL and Kafka of the local stack or of DATABASE_URL and
+KAFKA_BOOTSTRAP_SERVERS."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from services.credit_api.api_keys.service import create_key
+from services.credit_api.app import create_app
+from services.credit_api.settings import ApiSettings
+from services.notifier.settings import NotifierSettings
+from services.risk_worker.settings import WorkerSettings
+from shared.db import make_engine, make_sessionmaker
+from shared.kafka import ensure_topics
+from shared.roles import Role
+
+ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+pytestmark = pytest.mark.integration
+
+
+def _stack_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    dev_env = ROOT / ".devstack" / "dev.env"
+    if dev_env.exists():
+        for line in dev_env.read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not line.startswith("#"):
+                env[name] = shlex.split(value)[0]
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    if "DATABASE_URL" not in env or "KAFKA_BOOTSTRAP_SERVERS" not in env:
+        pytest.exit(
+            "no PostgreSQL/Kafka: run `make test` (it starts the local stack) or set "
+            "DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS",
+            returncode=2,
+        )
+    return env
+
+
+STACK = _stack_env()
+SERVER_URL = make_url(STACK["DATABASE_URL"])
+KAFKA = STACK["KAFKA_BOOTSTRAP_SERVERS"]
+TEMPLATE = f"credence_tpl_{uuid.uuid4().hex[:8]}"
+
+
+async def _admin_execute(*statements: str) -> None:
+    conn = await asyncpg.connect(
+        host=SERVER_URL.host,
+        port=SERVER_URL.port,
+        user=SERVER_URL.username,
+        password=SERVER_URL.password,
+        database="postgres",
+    )
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def _url(database: str) -> str:
+    return SERVER_URL.set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def template_database() -> Iterator[str]:
+    """The schema is built once by `alembic upgrade head`; each test clones it."""
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{TEMPLATE}"'))
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = _url(TEMPLATE)
+    command.upgrade(config, "head")
+    yield TEMPLATE
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def database_url(template_database: str) -> AsyncIterator[str]:
+    name = f"credence_t_{uuid.uuid4().hex[:12]}"
+    await _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    yield _url(name)
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine)
+
+
+@dataclass(frozen=True)
+class Topics:
+    ar_events: str
+    alerts: str
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"ar_events_topic": self.ar_events, "alerts_topic": self.alerts}
+
+
+@pytest.fixture
+async def topics() -> AsyncIterator[Topics]:
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    made = Topics(ar_events=f"{prefix}.ar.events", alerts=f"{prefix}.alerts")
+    names = [made.ar_events, f"{made.ar_events}.dlq", made.alerts, f"{made.alerts}.dlq"]
+    await ensure_topics(
+        KAFKA,
+        [(made.ar_events, 3), (f"{made.ar_events}.dlq", 1), (made.alerts, 3), (f"{made.alerts}.dlq", 1)],
+    )
+    yield made
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def platform(database_url: str, topics: Topics) -> dict[str, Any]:
+    """Settings common to every service under test."""
+    return {
+        "database_url": database_url,
+        "kafka_bootstrap_servers": KAFKA,
+        "log_json": False,
+        **topics.settings,
+    }
+
+
+@pytest.fixture
+def api_settings(platform: dict[str, Any]) -> ApiSettings:
+    return ApiSettings(**platform, db_pool_size=5, api_key_cache_seconds=0)
+
+
+@pytest.fixture
+def worker_settings(platform: dict[str, Any]) -> WorkerSettings:
+    return WorkerSettings(**platform, http_port=0, group_id=f"rw-{uuid.uuid4().hex[:8]}", db_pool_size=3)
+
+
+@pytest.fixture
+def notifier_settings(platform: dict[str, Any]) -> NotifierSettings:
+    return NotifierSettings(
+        **platform, http_port=0, group_id=f"nt-{uuid.uuid4().hex[:8]}", db_pool_size=3, retry_base_seconds=0.2
+    )
+
+
+@pytest.fixture
+async def keys(sessions: async_sessionmaker[AsyncSession]) -> dict[Role, str]:
+    """One API key per role."""
+    async with sessions() as session, session.begin():
+        return {role: await create_key(session, role, f"test-{role.value}") for role in Role}
+
+
+class Api:
+    """An HTTP client of credit_api that speaks as one role or another."""
+
+    def __init__(self, client: httpx.AsyncClient, keys: dict[Role, str]) -> None:
+        self.client = client
+        self.keys = keys
+
+    async def request(
+        self, method: str, url: str, *, role: Role | None = Role.ADMIN, **kwargs: Any
+    ) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if role is not None:
+            headers["Authorization"] = f"Bearer {self.keys[role]}"
+        return await self.client.request(method, url, headers=headers, **kwargs)
+
+    async def ok(
+        self, method: str, url: str, *, role: Role = Role.ADMIN, status: int = 200, **kwargs: Any
+    ) -> Any:
+        response = await self.request(method, url, role=role, **kwargs)
+        assert response.status_code == status, response.text
+        return response.json()
+
+
+@pytest.fixture
+async def api(api_settings: ApiSettings, keys: dict[Role, str]) -> AsyncIterator[Api]:
+    app = create_app(api_settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://credit-api") as client,
+    ):
+        yield Api(client, keys)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, within: float = 20.0, interval: float = 0.1
+) -> T:
+    """Poll until `probe` returns something truthy; fail with the last value after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within} s (last value {value!r})")
+        await asyncio.sleep(interval)

@@ -1,0 +1,74 @@
+"""Building and publishing events, and running the workers inside the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaProducer
+
+from tests.integration.conftest import KAFKA
+
+S = TypeVar("S")
+
+
+def invoice_event(
+    customer: str,
+    invoice_id: str,
+    amount: str,
+    *,
+    currency: str = "EUR",
+    issue_date: str = "2026-11-01",
+    due_date: str = "2026-12-01",
+    event_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": "erp/test",
+        "type": "invoice.issued",
+        "time": "2026-11-01T08:00:00Z",
+        "subject": customer,
+        "data": {
+            "invoice_id": invoice_id,
+            "customer_code": customer,
+            "currency": currency,
+            "amount": amount,
+            "issue_date": issue_date,
+            "due_date": due_date,
+            **extra,
+        },
+    }
+
+
+async def publish(topic: str, events: Iterable[dict[str, Any] | bytes], *, key: bytes | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, enable_idempotence=True)
+    await producer.start()
+    try:
+        for event in events:
+            if isinstance(event, bytes):
+                await producer.send(topic, event, key=key)
+            else:
+                await producer.send(topic, json.dumps(event).encode(), key=key or event["subject"].encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def running(
+    serve: Callable[[S, asyncio.Event], Awaitable[None]], settings: S
+) -> AsyncIterator[asyncio.Event]:
+    """Run a worker's `serve` until the block ends, then stop it as SIGTERM would."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop))
+    try:
+        yield stop
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
