@@ -1,4 +1,4 @@
-"""What the two workers share: stop on SIGTERM/SIGINT, and a small HTTP port for probes and metrics."""
+"""What every service process shares: a clean stop on SIGTERM/SIGINT, and its HTTP server."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from shared.health import Check, health_routes
 from shared.logging import configure_logging
@@ -31,11 +32,20 @@ def install_stop_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
-async def serve_probes(host: str, port: int, checks: dict[str, Check], stop: asyncio.Event) -> None:
-    """Serve /healthz, /readyz and /metrics until `stop` is set."""
-    app = Starlette(routes=health_routes(checks))
+async def serve_http(
+    app: ASGIApp, host: str, port: int, stop: asyncio.Event, *, lifespan: Literal["auto", "off"] = "auto"
+) -> None:
+    """Serve an ASGI app until `stop` is set, then shut down gracefully (requests in flight finish)."""
     server = _Server(
-        uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="off")
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan=lifespan,
+            timeout_graceful_shutdown=20,
+        )
     )
     task = asyncio.create_task(server.serve())
     await stop.wait()
@@ -43,8 +53,16 @@ async def serve_probes(host: str, port: int, checks: dict[str, Check], stop: asy
     await task
 
 
-def run_worker(name: str, settings: S, serve: Callable[[S, asyncio.Event], Awaitable[None]]) -> int:
-    """Entry point of a worker process: logs, signals, and `serve` until SIGTERM or SIGINT."""
+async def serve_probes(host: str, port: int, checks: dict[str, Check], stop: asyncio.Event) -> None:
+    """Serve /healthz, /readyz and /metrics until `stop` is set."""
+    await serve_http(Starlette(routes=health_routes(checks)), host, port, stop, lifespan="off")
+
+
+def run_service(name: str, settings: S, serve: Callable[[S, asyncio.Event], Awaitable[None]]) -> int:
+    """Entry point of a service process: logs, signals, and `serve` until SIGTERM or SIGINT.
+
+    The process then exits 0, so supervisors see a clean stop rather than death by signal.
+    """
     configure_logging(name, settings.log_level, json=settings.log_json)
 
     async def main() -> None:

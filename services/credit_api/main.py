@@ -1,21 +1,15 @@
 from __future__ import annotations
 
-import uvicorn
+import asyncio
 
 from services.credit_api.app import create_app
-from services.credit_api.settings import get_settings
-from shared.logging import configure_logging
+from services.credit_api.settings import ApiSettings, get_settings
+from shared.runtime import run_service, serve_http
+
+
+async def serve(settings: ApiSettings, stop: asyncio.Event) -> None:
+    await serve_http(create_app(settings), settings.host, settings.port, stop)
 
 
 def run() -> int:
-    settings = get_settings()
-    configure_logging("credit_api", settings.log_level, json=settings.log_json)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=20,
-    )
-    return 0
+    return run_service("credit_api", get_settings(), serve)

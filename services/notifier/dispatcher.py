@@ -74,6 +74,10 @@ class Dispatcher:
                     await self._send(delivery)
                 except (aiosmtplib.SMTPException, httpx.HTTPError, OSError, TimeoutError) as exc:
                     await self._failed(session, delivery, f"{type(exc).__name__}: {exc}")
+                except Exception as exc:
+                    # One broken delivery must not stop all the others: it is retried, then given up.
+                    log.exception("delivery raised unexpectedly", delivery_id=str(delivery.id))
+                    await self._failed(session, delivery, f"{type(exc).__name__}: {exc}")
                 else:
                     await repository.mark_sent(session, delivery.id)
                     DELIVERIES.labels(delivery.channel, "sent").inc()

@@ -14,7 +14,7 @@ from shared.consumer import BatchConsumer, ConsumerConfig
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, kafka_check
 from shared.kafka import make_producer
-from shared.runtime import run_worker, serve_probes
+from shared.runtime import run_service, serve_probes
 
 log = structlog.get_logger(__name__)
 
@@ -49,4 +49,4 @@ async def serve(settings: NotifierSettings, stop: asyncio.Event) -> None:
 
 
 def run() -> int:
-    return run_worker("notifier", get_settings(), serve)
+    return run_service("notifier", get_settings(), serve)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import PlatformSettings
@@ -28,11 +30,21 @@ class NotifierSettings(PlatformSettings):
         "", description="Comma-separated URLs that receive every alert as a signed POST"
     )
     webhook_secret: SecretStr = Field(
-        SecretStr("whsec_dev"), description="HMAC key of the webhook signatures"
+        SecretStr("whsec_Y3JlZGVuY2UtZGV2LXdlYmhvb2sta2V5"),
+        description="Webhook signing key, `whsec_` + base64 (Standard Webhooks); development default",
     )
     max_attempts: int = Field(8, description="Attempts per delivery before it is marked failed")
     retry_base_seconds: float = Field(2.0, description="First retry delay; doubles with each attempt")
     db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_is_base64(cls, value: SecretStr) -> SecretStr:
+        try:
+            base64.b64decode(value.get_secret_value().removeprefix("whsec_"), validate=True)
+        except binascii.Error:
+            raise ValueError("webhook_secret must be `whsec_` followed by base64") from None
+        return value
 
     @property
     def webhooks(self) -> list[str]:

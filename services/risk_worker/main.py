@@ -13,7 +13,7 @@ from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, kafka_check
 from shared.kafka import make_producer
 from shared.outbox import OutboxRelay
-from shared.runtime import run_worker, serve_probes
+from shared.runtime import run_service, serve_probes
 
 log = structlog.get_logger(__name__)
 
@@ -49,4 +49,4 @@ async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
 
 
 def run() -> int:
-    return run_worker("risk_worker", get_settings(), serve)
+    return run_service("risk_worker", get_settings(), serve)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -62,7 +62,7 @@ async def publish(topic: str, events: Iterable[dict[str, Any] | bytes], *, key: 
 
 @asynccontextmanager
 async def running(
-    serve: Callable[[S, asyncio.Event], Awaitable[None]], settings: S
+    serve: Callable[[S, asyncio.Event], Coroutine[Any, Any, None]], settings: S
 ) -> AsyncIterator[asyncio.Event]:
     """Run a worker's `serve` until the block ends, then stop it as SIGTERM would."""
     stop = asyncio.Event()

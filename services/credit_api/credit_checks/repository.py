@@ -17,7 +17,7 @@ async def receivables_by_currency(session: AsyncSession, customer_code: str) -> 
             customer_receivables.c.customer_code == customer_code
         )
     )
-    return {currency: amount for currency, amount in rows.tuples()}
+    return {currency: amount for currency, amount in rows.all()}
 
 
 async def add(session: AsyncSession, check: CreditCheck) -> None:

@@ -48,6 +48,7 @@ async def check(
     result = credit.decide(
         credit.CheckInput(
             amount=amount,
+            currency=customer.currency,
             exposure=await exposure(session, customer.customer_code, customer.currency),
             limit=customer_service.limit_rule(limit),
             blocked=customer.blocked,

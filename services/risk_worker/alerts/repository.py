@@ -32,7 +32,7 @@ async def credit_standing(
             receivables,
         ).where(customer_credit.c.customer_code.in_(customers))
     )
-    return list(rows.tuples())
+    return [tuple(row) for row in rows.all()]
 
 
 async def open_alert(session: AsyncSession, customer_code: str, kind: str) -> Alert | None:

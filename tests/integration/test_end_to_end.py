@@ -1,0 +1,83 @@
+"""The walking skeleton, end to end, through the real broker and database: customer and limit over
+HTTP, an invoice through Kafka into the ledger, the next credit check seeing it, and the limit
+alert delivered by email and webhook."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services.notifier.main import serve as serve_notifier
+from services.notifier.settings import NotifierSettings
+from services.risk_worker.main import serve as serve_worker
+from services.risk_worker.settings import WorkerSettings
+from shared.roles import Role
+from tests.integration.conftest import Api, eventually
+from tests.integration.helpers import invoice_event, publish, running
+from tests.integration.receivers import smtp_server, webhook_receiver
+
+
+async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
+    api: Api, worker_settings: WorkerSettings, notifier_settings: NotifierSettings
+) -> None:
+    await api.ok(
+        "POST",
+        "/v1/customers",
+        role=Role.ERP,
+        status=201,
+        json={
+            "customer_code": "C-42",
+            "name": "Northwind Traders",
+            "currency": "EUR",
+            "language": "en",
+            "contacts": {"credit_controller_email": "controller@example.com"},
+        },
+    )
+    await api.ok(
+        "PUT",
+        "/v1/customers/C-42/credit-limit",
+        role=Role.CREDIT_MANAGER,
+        json={"amount": "10000.00", "reason": "opening limit"},
+    )
+    order = {"customer_code": "C-42", "order_ref": "SO-1", "amount": "3000.00", "currency": "EUR"}
+    first = await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=order)
+    assert first["decision"] == "approved"
+
+    with smtp_server() as mailbox:
+        async with webhook_receiver() as hooks:
+            notifier = notifier_settings.model_copy(
+                update={"smtp_port": mailbox.port, "webhook_urls": hooks.url}
+            )
+            async with running(serve_worker, worker_settings), running(serve_notifier, notifier):
+                await publish(
+                    worker_settings.ar_events_topic,
+                    [invoice_event("C-42", "INV-1", "6000.00"), invoice_event("C-42", "INV-2", "5000.00")],
+                )
+
+                async def exposure_seen() -> dict[str, Any] | None:
+                    check = await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=order)
+                    return check if check["exposure_before"] == "11000.00" else None
+
+                second = await eventually(exposure_seen)
+                assert second["decision"] == "held"
+                assert second["reasons"][0]["code"] == "limit_exceeded"
+                assert second["reasons"][0]["details"]["shortfall"] == "4000.00"
+
+                async def delivered() -> bool:
+                    return bool(mailbox.messages) and bool(hooks.requests)
+
+                await eventually(delivered)
+
+    [mail] = mailbox.messages
+    assert mail["To"] == "controller@example.com"
+    assert mail["Subject"] == "[Credence] WARNING: Northwind Traders (C-42) — Credit limit exceeded"
+    assert "Exposure 11000.00 EUR is above the credit limit 10000.00 EUR" in mail.get_content()
+    [(headers, body)] = hooks.requests
+    alert = json.loads(body)
+    assert (alert["type"], alert["subject"], alert["data"]["kind"]) == (
+        "alert.raised",
+        "C-42",
+        "limit_exceeded",
+    )
+    assert alert["data"]["details"]["excess"] == "1000.00"
+    assert headers["webhook-signature"].startswith("v1,")
