@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(title="actions")
     db.add_parser("upgrade", help="alembic upgrade head").set_defaults(handler=_db_upgrade)
 
+    topics = sub.add_parser("topics", help="Kafka topics").add_subparsers(title="actions")
+    create_topics = topics.add_parser("create", help="create the platform's topics where missing")
+    create_topics.add_argument("--partitions", type=int, default=6)
+    create_topics.set_defaults(handler=_topics_create)
+
     keys = sub.add_parser("keys", help="API keys").add_subparsers(title="actions")
     create = keys.add_parser("create", help="create a key; it is printed once, only its hash is kept")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -61,7 +66,12 @@ def _dev_up(_: argparse.Namespace) -> int:
     from shared.settings import PlatformSettings
 
     configure_logging("devstack", json=False)
-    stack.up(get_devstack_settings(), PlatformSettings())
+    stack.up(
+        get_devstack_settings(),
+        PlatformSettings(),
+        own_database="DATABASE_URL" not in os.environ,
+        own_kafka="KAFKA_BOOTSTRAP_SERVERS" not in os.environ,
+    )
     return 0
 
 
@@ -105,6 +115,15 @@ def _db_upgrade(_: argparse.Namespace) -> int:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = _dev_platform()["database_url"]
     command.upgrade(config, "head")
+    return 0
+
+
+def _topics_create(args: argparse.Namespace) -> int:
+    from shared.kafka import ensure_topics, platform_topics
+    from shared.settings import PlatformSettings
+
+    settings = PlatformSettings()
+    asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, platform_topics(settings, args.partitions)))
     return 0
 
 

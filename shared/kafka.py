@@ -10,6 +10,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
+from shared.settings import PlatformSettings
+
 log = structlog.get_logger(__name__)
 
 
@@ -23,6 +25,16 @@ def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
         linger_ms=5,
         compression_type=None,
     )
+
+
+def platform_topics(settings: PlatformSettings, partitions: int) -> list[tuple[str, int]]:
+    """Every topic the platform uses; events are keyed by customer, so partitions bound parallelism."""
+    return [
+        (settings.ar_events_topic, partitions),
+        (settings.dead_letter_topic, 1),
+        (settings.alerts_topic, partitions),
+        (f"{settings.alerts_topic}.dlq", 1),
+    ]
 
 
 async def ensure_topics(bootstrap: str, topics: Iterable[tuple[str, int]]) -> None:

@@ -18,12 +18,32 @@ class PlatformSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", validate_by_name=True, validate_by_alias=True)
 
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
-    kafka_bootstrap_servers: str = Field(DEFAULT_KAFKA, validation_alias="KAFKA_BOOTSTRAP_SERVERS")
-    ar_events_topic: str = Field("credence.ar.events", validation_alias="CREDENCE_TOPIC_AR_EVENTS")
-    alerts_topic: str = Field("credence.alerts", validation_alias="CREDENCE_TOPIC_ALERTS")
-    log_level: str = Field("INFO", validation_alias="CREDENCE_LOG_LEVEL")
-    log_json: bool = Field(True, validation_alias="CREDENCE_LOG_JSON")
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        validation_alias="DATABASE_URL",
+        description="PostgreSQL, libpq form (`postgresql://user:pass@host:port/db`)",
+    )
+    kafka_bootstrap_servers: str = Field(
+        DEFAULT_KAFKA,
+        validation_alias="KAFKA_BOOTSTRAP_SERVERS",
+        description="Kafka bootstrap servers, comma-separated",
+    )
+    ar_events_topic: str = Field(
+        "credence.ar.events",
+        validation_alias="CREDENCE_TOPIC_AR_EVENTS",
+        description="ERP events in; its dead-letter topic is this name + `.dlq`",
+    )
+    alerts_topic: str = Field(
+        "credence.alerts",
+        validation_alias="CREDENCE_TOPIC_ALERTS",
+        description="Alerts out, consumed by the notifier",
+    )
+    log_level: str = Field("INFO", validation_alias="CREDENCE_LOG_LEVEL", description="Log level")
+    log_json: bool = Field(
+        True,
+        validation_alias="CREDENCE_LOG_JSON",
+        description="JSON log lines (false: human-readable console output)",
+    )
 
     @property
     def dead_letter_topic(self) -> str:

@@ -43,7 +43,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.sessions = make_sessionmaker(engine)
-        app.state.authenticator = Authenticator(settings.api_key_cache_seconds)
+        app.state.authenticator = Authenticator(settings.key_cache_seconds)
         app.state.policy = CheckPolicy(
             limit_tolerance=settings.limit_tolerance, near_limit_ratio=settings.near_limit_ratio
         )

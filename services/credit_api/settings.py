@@ -19,7 +19,7 @@ class ApiSettings(PlatformSettings):
         Decimal("0"), description="Share above the limit still approved (0.05 = 5%)"
     )
     near_limit_ratio: Decimal = Field(Decimal("0.90"), description="Utilisation from which approvals warn")
-    api_key_cache_seconds: float = Field(
+    key_cache_seconds: float = Field(
         30.0, description="How long a verified API key is trusted without a lookup"
     )
 

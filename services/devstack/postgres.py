@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import asyncpg
@@ -64,7 +66,32 @@ def _chown_to_owner(*paths: Path) -> None:
 
 
 def data_dir(settings: DevStackSettings) -> Path:
-    return settings.home / "postgres"
+    return _reachable_home(settings) / "postgres"
+
+
+def _log_file(settings: DevStackSettings) -> Path:
+    home = _reachable_home(settings)
+    logs = settings.logs if home == settings.home else home
+    logs.mkdir(parents=True, exist_ok=True)
+    return logs / "postgres.log"
+
+
+def _reachable_home(settings: DevStackSettings) -> Path:
+    """`.devstack/`, unless the `postgres` user cannot reach into it (a checkout under a private
+    home directory, when running as root): then a folder of the system temp dir named after it."""
+    if os.geteuid() != 0 or _postgres_can_enter(settings.home):
+        return settings.home
+    digest = hashlib.sha256(str(settings.home).encode()).hexdigest()[:10]
+    fallback = Path(tempfile.gettempdir()) / f"credence-devstack-{digest}"
+    fallback.mkdir(mode=0o755, exist_ok=True)
+    _chown_to_owner(fallback)
+    return fallback
+
+
+def _postgres_can_enter(path: Path) -> bool:
+    path.mkdir(parents=True, exist_ok=True)
+    probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(path)], check=False)
+    return probe.returncode == 0
 
 
 def is_running(settings: DevStackSettings) -> bool:
@@ -82,7 +109,6 @@ def is_running(settings: DevStackSettings) -> bool:
 def start(settings: DevStackSettings) -> None:
     bindir = ensure_server_binaries()
     data = data_dir(settings)
-    settings.logs.mkdir(parents=True, exist_ok=True)
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         _chown_to_owner(data)
@@ -103,7 +129,7 @@ def start(settings: DevStackSettings) -> None:
             capture_output=True,
         )
     if not is_running(settings):
-        logfile = settings.logs / "postgres.log"
+        logfile = _log_file(settings)
         logfile.touch()
         _chown_to_owner(logfile)
         options = (

@@ -13,15 +13,15 @@ class DevStackSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CREDENCE_DEV_", extra="ignore")
 
     home: Path = Field(PROJECT_ROOT / ".devstack", description="Where the local stack keeps data and logs")
-    pg_port: int = 55432
-    kafka_port: int = 59092
-    kafka_controller_port: int = 59093
-    kafka_heap: str = "512m"
-    smtp_port: int = 2525
-    topic_partitions: int = 6
-    api_port: int = 8000
-    worker_port: int = 8001
-    notifier_port: int = 8002
+    pg_port: int = Field(55432, description="Port of the local PostgreSQL cluster")
+    kafka_port: int = Field(59092, description="Port of the local Kafka broker")
+    kafka_controller_port: int = Field(59093, description="Port of the broker's KRaft controller")
+    kafka_heap: str = Field("512m", description="Java heap of the broker")
+    smtp_port: int = Field(2525, description="Port of the local mail sink (mail kept in .devstack/mail)")
+    topic_partitions: int = Field(6, description="Partitions of the event and alert topics")
+    api_port: int = Field(8000, description="credit_api port under `make run`")
+    worker_port: int = Field(8001, description="risk_worker probe port under `make run`")
+    notifier_port: int = Field(8002, description="notifier probe port under `make run`")
 
     @property
     def logs(self) -> Path:

@@ -11,7 +11,7 @@ import structlog
 from services.devstack import kafka, postgres
 from services.devstack.process import read_pid, start_detached, stop_pidfile
 from services.devstack.settings import DevStackSettings
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, platform_topics
 from shared.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
@@ -19,22 +19,18 @@ log = structlog.get_logger(__name__)
 SERVICE_NAMES = ("credit-api", "risk-worker", "notifier")
 
 
-def up(settings: DevStackSettings, platform: PlatformSettings) -> None:
+def up(
+    settings: DevStackSettings, platform: PlatformSettings, *, own_database: bool, own_kafka: bool
+) -> None:
+    """Start what the environment does not already provide; create the topics either way."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    postgres.start(settings)
-    asyncio.run(postgres.create_database(settings))
-    kafka.start(settings)
-    asyncio.run(
-        ensure_topics(
-            settings.kafka_bootstrap,
-            [
-                (platform.ar_events_topic, settings.topic_partitions),
-                (platform.dead_letter_topic, 1),
-                (platform.alerts_topic, settings.topic_partitions),
-                (f"{platform.alerts_topic}.dlq", 1),
-            ],
-        )
-    )
+    if own_database:
+        postgres.start(settings)
+        asyncio.run(postgres.create_database(settings))
+    if own_kafka:
+        kafka.start(settings)
+    bootstrap = settings.kafka_bootstrap if own_kafka else platform.kafka_bootstrap_servers
+    asyncio.run(ensure_topics(bootstrap, platform_topics(platform, settings.topic_partitions)))
     _start_mail_sink(settings)
 
 

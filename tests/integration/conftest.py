@@ -154,7 +154,7 @@ def platform(database_url: str, topics: Topics) -> dict[str, Any]:
 
 @pytest.fixture
 def api_settings(platform: dict[str, Any]) -> ApiSettings:
-    return ApiSettings(**platform, db_pool_size=5, api_key_cache_seconds=0)
+    return ApiSettings(**platform, db_pool_size=5, key_cache_seconds=0)
 
 
 @pytest.fixture

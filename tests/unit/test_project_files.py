@@ -1,0 +1,39 @@
+"""The README and the deploy files describe the code as it is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from services.cli import _parser
+from services.settings_table import SECTIONS, env_name, render
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_readme_lists_every_setting_as_the_code_defines_it() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("<!-- settings:begin -->\n")[1].split("<!-- settings:end -->")[0]
+    assert table == render(), "run `python -m services.settings_table` and paste it into the README"
+
+
+def test_compose_sets_only_settings_that_exist_and_runs_commands_that_exist() -> None:
+    compose = yaml.safe_load((ROOT / "deploy" / "docker-compose.yml").read_text())
+    known = {env_name(settings, field) for _, settings in SECTIONS for field in settings.model_fields}
+    credence_services = [s for s in compose["services"].values() if s.get("image") == "credence:local"]
+    assert len(credence_services) == 4
+    for service in credence_services:
+        assert set(service["environment"]) <= known
+        if "command" in service:
+            assert hasattr(_parser().parse_args(service["command"]), "handler")
+    started = {s["command"][0] for s in credence_services if "command" in s}
+    assert started == {"api", "risk-worker", "notifier"}
+
+
+def test_the_dockerfile_copies_what_exists() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    for line in re.findall(r"^COPY (.+)$", dockerfile, flags=re.M):
+        for source in line.split()[:-1]:
+            assert (ROOT / source).exists(), source
