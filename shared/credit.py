@@ -1,13 +1,15 @@
-"""The credit decision: pure rules over a customer's limit and exposure."""
+"""The credit decision: pure rules over a customer's limit, exposure and payment standing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from shared.exposure import utilisation
 from shared.money import format_amount
 
 
@@ -19,6 +21,7 @@ class Decision(StrEnum):
 class ReasonCode(StrEnum):
     CUSTOMER_BLOCKED = "customer_blocked"
     NO_VALID_LIMIT = "no_valid_limit"
+    OVERDUE = "overdue"
     LIMIT_EXCEEDED = "limit_exceeded"
     NEAR_LIMIT = "near_limit"
 
@@ -31,9 +34,22 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class TemporaryIncrease:
+    amount: Decimal
+    valid_from: date
+    valid_until: date
+
+    def active_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+
+@dataclass(frozen=True)
 class CreditLimit:
+    """The permanent limit with its validity, and the temporary increases granted on top."""
+
     amount: Decimal
     valid_until: date | None = None
+    temporary: Sequence[TemporaryIncrease] = ()
 
     def valid_on(self, day: date) -> bool:
         return self.valid_until is None or day <= self.valid_until
@@ -45,6 +61,8 @@ class CheckPolicy:
 
     limit_tolerance: Decimal = Decimal("0")
     near_limit_ratio: Decimal = Decimal("0.90")
+    overdue_tolerance_days: int = 30
+    max_overdue_share: Decimal = Decimal("0.50")
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,8 @@ class CheckInput:
     blocked: bool
     today: date
     block_reason: str | None = None
+    max_days_past_due: int = 0
+    overdue_share: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -68,11 +88,12 @@ class CheckResult:
     available_after: Decimal | None
 
 
-def effective_limit(limit: CreditLimit | None, today: date) -> Decimal | None:
-    """The limit in force today, or None when there is none or it has lapsed."""
-    if limit is None or not limit.valid_on(today):
+def effective_limit(limit: CreditLimit | None, day: date) -> Decimal | None:
+    """The permanent limit plus the temporary increases active on `day`; None when no permanent
+    limit is in force, since an increase on nothing is not a limit."""
+    if limit is None or not limit.valid_on(day):
         return None
-    return limit.amount
+    return limit.amount + sum((t.amount for t in limit.temporary if t.active_on(day)), Decimal(0))
 
 
 def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResult:
@@ -80,6 +101,7 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
     exposure_after = check.exposure + check.amount
     limit = effective_limit(check.limit, check.today)
     available_after = None if limit is None else limit - exposure_after
+    cur = check.currency
 
     def result(decision: Decision, *reasons: Reason) -> CheckResult:
         return CheckResult(decision, reasons, limit, check.exposure, exposure_after, available_after)
@@ -97,6 +119,24 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
         return result(
             Decision.HELD, Reason(ReasonCode.NO_VALID_LIMIT, "The customer has no credit limit in force")
         )
+    too_late = check.max_days_past_due > policy.overdue_tolerance_days
+    too_much = check.overdue_share > policy.max_overdue_share
+    if too_late or too_much:
+        return result(
+            Decision.HELD,
+            Reason(
+                ReasonCode.OVERDUE,
+                f"Overdue receivables: oldest {check.max_days_past_due} days past due "
+                f"(tolerance {policy.overdue_tolerance_days}), "
+                f"{check.overdue_share:.0%} of open receivables overdue "
+                f"(tolerance {policy.max_overdue_share:.0%})",
+                {
+                    "max_days_past_due": check.max_days_past_due,
+                    "overdue_share": check.overdue_share.quantize(Decimal("0.0001")),
+                    "tolerance_days": policy.overdue_tolerance_days,
+                },
+            ),
+        )
     ceiling = limit * (1 + policy.limit_tolerance)
     if exposure_after > ceiling:
         shortfall = exposure_after - ceiling
@@ -104,21 +144,22 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
             Decision.HELD,
             Reason(
                 ReasonCode.LIMIT_EXCEEDED,
-                f"Exposure after this order would exceed the credit limit by "
-                f"{format_amount(shortfall, check.currency)} {check.currency}",
+                "Exposure after this order would exceed the credit limit by "
+                f"{format_amount(shortfall, cur)} {cur}",
                 {"shortfall": shortfall},
             ),
         )
-    reasons: list[Reason] = []
     if limit > 0 and exposure_after / limit >= policy.near_limit_ratio:
-        reasons.append(
+        used = utilisation(exposure_after, limit)
+        return result(
+            Decision.APPROVED,
             Reason(
                 ReasonCode.NEAR_LIMIT,
-                f"Utilisation after this order is {exposure_after / limit:.0%} of the limit",
-                {"utilisation": (exposure_after / limit).quantize(Decimal("0.0001"))},
-            )
+                f"Utilisation after this order is {used:.0%} of the limit",
+                {"utilisation": used},
+            ),
         )
-    return result(Decision.APPROVED, *reasons)
+    return result(Decision.APPROVED)
 
 
 def over_limit(exposure: Decimal, limit: CreditLimit | None, today: date) -> bool:

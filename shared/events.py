@@ -8,13 +8,31 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from shared.errors import CredenceError, InvalidEvent
 from shared.money import parse_amount
 
 CustomerCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+def _decimal_string(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("amounts are carried as decimal strings")
+    return value
+
+
+def _check_decimals(amount: Decimal, currency: str) -> None:
+    """Positive, with no more decimals than the currency has."""
+    try:
+        parse_amount(amount, currency)
+    except CredenceError as exc:
+        raise ValueError(exc.detail) from None
+
+
+# Amounts travel as strings so that no JSON parser turns them into binary floats.
+EventAmount = Annotated[Decimal, BeforeValidator(_decimal_string)]
 
 
 class _Strict(BaseModel):
@@ -40,27 +58,81 @@ class InvoiceIssued(_Strict):
     invoice_id: Annotated[str, Field(min_length=1, max_length=100)]
     customer_code: CustomerCode
     currency: CurrencyCode
-    amount: Decimal
+    amount: EventAmount
     issue_date: date
     due_date: date
     order_ref: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount_is_string(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("amounts are carried as decimal strings")
-        return value
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_decimals(self.amount, self.currency)
+        if self.due_date < self.issue_date:
+            raise ValueError("due_date is before issue_date")
+        return self
+
+
+class Contacts(_Strict):
+    credit_controller_email: (
+        Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
+    ) = None
+    accounts_payable_email: (
+        Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
+    ) = None
+
+
+class CustomerUpserted(_Strict):
+    customer_code: CustomerCode
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    currency: CurrencyCode
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    industry: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
+    payment_terms_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    contacts: Contacts | None = None
+
+
+class ReceivablesDecreased(_Strict):
+    """Emitted by the ledger when a customer's receivables went down: held orders may now pass."""
+
+    customer_code: CustomerCode
+
+
+class HoldResolved(_Strict):
+    hold_id: uuid.UUID
+    check_id: uuid.UUID
+    customer_code: CustomerCode
+    order_ref: str
+    amount: str
+    currency: str
+    resolution: Literal["automatic", "override", "rejected"]
+    reason: str | None
+    reservation_id: uuid.UUID | None
+    resolved_by: str
+    resolved_at: datetime
+
+
+class Allocation(_Strict):
+    invoice_id: Annotated[str, Field(min_length=1, max_length=100)]
+    amount: EventAmount
+
+
+class PaymentReceived(_Strict):
+    payment_id: Annotated[str, Field(min_length=1, max_length=100)]
+    customer_code: CustomerCode
+    currency: CurrencyCode
+    amount: EventAmount
+    received_date: date
+    allocations: list[Allocation] = Field(default_factory=list, max_length=1000)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        # The currency decides how many decimals the amount may carry.
-        try:
-            parse_amount(self.amount, self.currency)
-        except CredenceError as exc:
-            raise ValueError(exc.detail) from None
-        if self.due_date < self.issue_date:
-            raise ValueError("due_date is before issue_date")
+        _check_decimals(self.amount, self.currency)
+        for allocation in self.allocations:
+            _check_decimals(allocation.amount, self.currency)
+        if sum((a.amount for a in self.allocations), Decimal(0)) > self.amount:
+            raise ValueError("allocations add up to more than the payment")
+        if len({a.invoice_id for a in self.allocations}) != len(self.allocations):
+            raise ValueError("an invoice appears twice among the allocations")
         return self
 
 
@@ -74,13 +146,23 @@ class AlertRaised(_Strict):
     raised_at: datetime
 
 
+CUSTOMER_UPSERTED = "customer.upserted"
 INVOICE_ISSUED = "invoice.issued"
+PAYMENT_RECEIVED = "payment.received"
 ALERT_RAISED = "alert.raised"
+RECEIVABLES_DECREASED = "receivables.decreased"
+HOLD_RELEASED = "credit.hold_released"
+HOLD_REJECTED = "credit.hold_rejected"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
+    CUSTOMER_UPSERTED: CustomerUpserted,
     INVOICE_ISSUED: InvoiceIssued,
+    PAYMENT_RECEIVED: PaymentReceived,
     ALERT_RAISED: AlertRaised,
+    RECEIVABLES_DECREASED: ReceivablesDecreased,
+    HOLD_RELEASED: HoldResolved,
+    HOLD_REJECTED: HoldResolved,
 }
 
 

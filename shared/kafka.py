@@ -34,6 +34,8 @@ def platform_topics(settings: PlatformSettings, partitions: int) -> list[tuple[s
         (settings.dead_letter_topic, 1),
         (settings.alerts_topic, partitions),
         (f"{settings.alerts_topic}.dlq", 1),
+        (settings.credit_events_topic, partitions),
+        (settings.risk_events_topic, partitions),
     ]
 
 

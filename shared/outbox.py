@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -20,26 +20,34 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events import CloudEvent, encode
-from shared.models.risk_worker import Outbox
+from shared.models.base import OutboxMixin
 
 log = structlog.get_logger(__name__)
+
+Row = TypeVar("Row", bound=OutboxMixin)
 
 RELAYED = Counter("credence_outbox_relayed_total", "Outbox rows published to Kafka", ["topic"])
 
 
-def outbox_row(topic: str, event: CloudEvent) -> Outbox:
-    return Outbox(topic=topic, key=event.subject, payload=json.loads(encode(event)))
+def outbox_row(model: type[Row], topic: str, event: CloudEvent) -> Row:
+    row = model()
+    row.topic = topic
+    row.key = event.subject
+    row.payload = json.loads(encode(event))
+    return row
 
 
-class OutboxRelay:
+class OutboxRelay(Generic[Row]):
     def __init__(
         self,
+        model: type[Row],
         sessions: async_sessionmaker[AsyncSession],
         producer: AIOKafkaProducer,
         *,
         batch_size: int = 500,
         idle_seconds: float = 0.1,
     ) -> None:
+        self._model = model
         self._sessions = sessions
         self._producer = producer
         self._batch_size = batch_size
@@ -58,19 +66,10 @@ class OutboxRelay:
                     await asyncio.wait_for(stop.wait(), self._idle)
 
     async def relay_once(self) -> int:
+        model = self._model
         async with self._sessions() as session, session.begin():
-            rows = (
-                (
-                    await session.execute(
-                        select(Outbox)
-                        .order_by(Outbox.id)
-                        .limit(self._batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            claim = select(model).order_by(model.id).limit(self._batch_size).with_for_update(skip_locked=True)
+            rows = (await session.execute(claim)).scalars().all()
             if not rows:
                 return 0
             sent: list[Any] = [
@@ -80,7 +79,7 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*sent)
-            await session.execute(delete(Outbox).where(Outbox.id.in_([row.id for row in rows])))
+            await session.execute(delete(model).where(model.id.in_([row.id for row in rows])))
         for row in rows:
             RELAYED.labels(row.topic).inc()
         return len(rows)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal, TypeVar
 
+import structlog
 import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
@@ -17,6 +19,8 @@ from shared.logging import configure_logging
 from shared.settings import PlatformSettings
 
 S = TypeVar("S", bound=PlatformSettings)
+
+log = structlog.get_logger(__name__)
 
 
 class _Server(uvicorn.Server):
@@ -72,3 +76,20 @@ def run_service(name: str, settings: S, serve: Callable[[S, asyncio.Event], Awai
 
     asyncio.run(main())
     return 0
+
+
+async def supervise(
+    name: str,
+    run: Callable[[asyncio.Event], Awaitable[None]],
+    stop: asyncio.Event,
+    *,
+    backoff_seconds: float = 5.0,
+) -> None:
+    """Run a background loop until `stop`, restarting it after a failure instead of dying with it."""
+    while not stop.is_set():
+        try:
+            await run(stop)
+        except Exception:  # any failure is logged and retried: the service stays up
+            log.exception("background task failed; restarting", task=name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff_seconds)

@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
-def _decimal_string(value: object) -> object:
+def decimal_string(value: object) -> object:
     # JSON numbers are binary floats in most clients; amounts travel as strings to stay exact.
     if isinstance(value, float):
         raise ValueError('amounts are decimal strings such as "1250.00", not JSON numbers')
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(_decimal_string), Field(examples=["1250.00"])]
+Amount = Annotated[Decimal, BeforeValidator(decimal_string), Field(examples=["1250.00"])]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217 code")]
 CustomerCode = Annotated[
     str,

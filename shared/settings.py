@@ -38,6 +38,16 @@ class PlatformSettings(BaseSettings):
         validation_alias="CREDENCE_TOPIC_ALERTS",
         description="Alerts out, consumed by the notifier",
     )
+    credit_events_topic: str = Field(
+        "credence.credit.events",
+        validation_alias="CREDENCE_TOPIC_CREDIT_EVENTS",
+        description="Credit holds released or rejected, for order systems",
+    )
+    risk_events_topic: str = Field(
+        "credence.risk.events",
+        validation_alias="CREDENCE_TOPIC_RISK_EVENTS",
+        description="Ledger changes that concern credit_api (receivables went down)",
+    )
     log_level: str = Field("INFO", validation_alias="CREDENCE_LOG_LEVEL", description="Log level")
     log_json: bool = Field(
         True,

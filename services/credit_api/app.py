@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from prometheus_client import Histogram
 
-from services.credit_api import problems
+from services.credit_api import background, problems
+from services.credit_api.api_keys.routes import router as api_keys
 from services.credit_api.api_keys.service import Authenticator
+from services.credit_api.audit.routes import router as audit
 from services.credit_api.credit_checks.routes import router as credit_checks
+from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
 from services.credit_api.customers.routes import router as customers
+from services.credit_api.deps import roles_of
+from services.credit_api.exposure.routes import router as exposure
+from services.credit_api.fx_rates.routes import router as fx_rates
+from services.credit_api.limit_requests.routes import router as limit_requests
+from services.credit_api.reservations.routes import router as reservations
 from services.credit_api.settings import ApiSettings
-from shared.credit import CheckPolicy
+from services.credit_api.temporary_limits.routes import router as temporary_limits
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
 
@@ -28,12 +40,28 @@ REQUEST_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 
-DESCRIPTION = """
-Customer credit risk and receivables control. Order systems ask for credit decisions; ERPs keep
-customer master data; credit teams manage limits.
+ROUTERS = (
+    customers,
+    credit_limits,
+    temporary_limits,
+    limit_requests,
+    exposure,
+    credit_checks,
+    reservations,
+    credit_holds,
+    fx_rates,
+    api_keys,
+    audit,
+)
 
-Authenticate with `Authorization: Bearer <api key>`. Amounts are decimal strings in the currency's
-minor unit; errors are RFC 9457 `application/problem+json` documents with a stable `type`.
+DESCRIPTION = """
+Customer credit risk and receivables control. Order systems ask for credit decisions and reserve
+order amounts; ERPs keep customer master data and exchange rates; credit teams manage limits,
+blocks and held orders.
+
+Authenticate with `Authorization: Bearer <api key>`; each operation lists the roles it admits
+(`x-roles`; `admin` is admitted everywhere). Amounts are decimal strings in the currency's minor
+unit. Errors are RFC 9457 `application/problem+json` documents with a stable `type`.
 """
 
 
@@ -42,13 +70,18 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.sessions = make_sessionmaker(engine)
+        sessions = make_sessionmaker(engine)
+        app.state.sessions = sessions
+        app.state.settings = settings
         app.state.authenticator = Authenticator(settings.key_cache_seconds)
-        app.state.policy = CheckPolicy(
-            limit_tolerance=settings.limit_tolerance, near_limit_ratio=settings.near_limit_ratio
-        )
-        yield
-        await engine.dispose()
+        stop = asyncio.Event()
+        tasks = asyncio.create_task(background.run(settings, sessions, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await tasks
+            await engine.dispose()
 
     app = FastAPI(
         title="Credence credit API",
@@ -60,11 +93,27 @@ def create_app(settings: ApiSettings) -> FastAPI:
         ),
     )
     problems.install(app)
-    app.include_router(customers)
-    app.include_router(credit_limits)
-    app.include_router(credit_checks)
+    for router in ROUTERS:
+        app.include_router(router)
     app.middleware("http")(_observe)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document, with each operation's admitted roles as `x-roles`."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        for route in app.routes:
+            if isinstance(route, APIRoute):
+                roles = roles_of(route)
+                for method in route.methods or ():
+                    operation = schema["paths"][route.path_format][method.lower()]
+                    operation["x-roles"] = sorted(r.value for r in roles)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

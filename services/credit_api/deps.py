@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -46,4 +47,17 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
             )
         return principal
 
+    dependency.__credence_roles__ = frozenset(allowed)  # type: ignore[attr-defined]
     return dependency
+
+
+def roles_of(route: APIRoute) -> frozenset[Role]:
+    """The roles a route admits, found among its dependencies; empty for an open route."""
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependant = pending.pop()
+        roles = getattr(dependant.call, "__credence_roles__", None)
+        if roles is not None:
+            return frozenset(roles)
+        pending.extend(dependant.dependencies)
+    return frozenset()

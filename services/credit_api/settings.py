@@ -3,9 +3,11 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.credit import CheckPolicy
+from shared.roles import Role
 from shared.settings import PlatformSettings
 
 
@@ -22,6 +24,55 @@ class ApiSettings(PlatformSettings):
     key_cache_seconds: float = Field(
         30.0, description="How long a verified API key is trusted without a lookup"
     )
+    overdue_tolerance_days: int = Field(
+        30, description="Hold orders when an item is more days past due than this"
+    )
+    max_overdue_share: Decimal = Field(
+        Decimal("0.50"), description="Hold orders when more of the receivables is overdue"
+    )
+    net_unallocated_cash: bool = Field(True, description="Unallocated cash reduces exposure")
+    reservation_ttl_days: int = Field(
+        30, description="Days an uninvoiced reservation counts before it expires"
+    )
+    idempotency_retention_hours: int = Field(
+        48, description="How long Idempotency-Key answers are kept (at least 24)"
+    )
+    authority_currency: str = Field("EUR", description="Currency of the approval authorities below")
+    authority_credit_controller: Decimal = Field(
+        Decimal("50000"), description="Largest limit a credit controller sets or requests without approval"
+    )
+    authority_credit_manager: Decimal = Field(
+        Decimal("500000"), description="Largest limit a credit manager sets or approves (admin: no bound)"
+    )
+    consume_events: bool = Field(
+        True, description="Consume customer.upserted and ledger events in this process"
+    )
+    group_id: str = Field("credence-credit-api", description="Kafka consumer group of the event consumer")
+    source: str = Field("credence/credit-api", description="CloudEvents `source` of what credit_api emits")
+
+    @field_validator("idempotency_retention_hours")
+    @classmethod
+    def _at_least_a_day(cls, value: int) -> int:
+        if value < 24:
+            raise ValueError("Idempotency-Key answers are kept at least 24 hours")
+        return value
+
+    @property
+    def policy(self) -> CheckPolicy:
+        return CheckPolicy(
+            limit_tolerance=self.limit_tolerance,
+            near_limit_ratio=self.near_limit_ratio,
+            overdue_tolerance_days=self.overdue_tolerance_days,
+            max_overdue_share=self.max_overdue_share,
+        )
+
+    def authority(self, role: Role) -> Decimal | None:
+        """The largest limit this role may grant on its own, in `authority_currency`; None: no bound."""
+        return {
+            Role.CREDIT_CONTROLLER: self.authority_credit_controller,
+            Role.CREDIT_MANAGER: self.authority_credit_manager,
+            Role.ADMIN: None,
+        }.get(role, Decimal(0))
 
 
 @lru_cache

@@ -12,6 +12,8 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.templates import render_alert
 from shared.errors import InvalidEvent
 from shared.events import AlertRaised, event_data, parse_event
+from shared.inbox import remember
+from shared.models.notifier import InboxEntry
 
 
 class AlertHandler:
@@ -25,7 +27,7 @@ class AlertHandler:
         alert = event_data(event)
         if not isinstance(alert, AlertRaised):
             raise InvalidEvent(f"the notifier does not handle {event.type} events")
-        if not await repository.remember(session, event.source, event.id):
+        if not await remember(session, InboxEntry, event.source, event.id):
             return
         customer = await repository.customer(session, alert.customer_code) or {}
         subject, body = render_alert(

@@ -9,19 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models.notifier import Delivery, InboxEntry
+from shared.models.notifier import Delivery
 from shared.models.views import customer_credit
-
-
-async def remember(session: AsyncSession, source: str, event_id: str) -> bool:
-    """Record the event in the inbox; False when it was seen before."""
-    statement = (
-        insert(InboxEntry)
-        .values(source=source, event_id=event_id)
-        .on_conflict_do_nothing()
-        .returning(InboxEntry.event_id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
 async def customer(session: AsyncSession, customer_code: str) -> dict[str, Any] | None:

@@ -9,16 +9,29 @@ from services.risk_worker.alerts.service import evaluate_limits
 from services.risk_worker.ledger import repository, service
 from services.risk_worker.settings import WorkerSettings
 from shared.errors import InvalidEvent
-from shared.events import InvoiceIssued, event_data, parse_event
+from shared.events import (
+    RECEIVABLES_DECREASED,
+    CustomerUpserted,
+    InvoiceIssued,
+    PaymentReceived,
+    ReceivablesDecreased,
+    event_data,
+    new_event,
+    parse_event,
+)
+from shared.models.risk_worker import Outbox
+from shared.outbox import outbox_row
 
 
 class LedgerHandler:
-    """Applies events to the ledger; returns the customer touched, for the checks after the batch."""
+    """Applies events to the ledger; returns (customer, receivables went down) for the batch's end."""
 
     def __init__(self, settings: WorkerSettings) -> None:
         self._settings = settings
 
-    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> str | None:
+    async def apply(
+        self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]
+    ) -> tuple[str, bool] | None:
         if record.value is None:
             raise InvalidEvent("empty record")
         event = parse_event(record.value)
@@ -29,12 +42,31 @@ class LedgerHandler:
         if not await repository.store_event(session, event, record):
             return None
         if isinstance(data, InvoiceIssued):
-            await service.issue_invoice(session, data)
-            return data.customer_code
-        raise InvalidEvent(f"the risk worker does not consume {event.type} events")
+            return data.customer_code, await service.issue_invoice(session, data)
+        if isinstance(data, PaymentReceived):
+            return data.customer_code, await service.receive_payment(session, data)
+        if isinstance(data, CustomerUpserted):
+            return None  # master data belongs to credit_api, which consumes the same event
+        raise InvalidEvent(f"{event.type} is not an ERP event")
 
-    async def complete(self, session: AsyncSession, results: list[str]) -> None:
-        if results:
-            await evaluate_limits(
-                session, sorted(set(results)), source=self._settings.source, topic=self._settings.alerts_topic
+    async def complete(self, session: AsyncSession, results: list[tuple[str, bool]]) -> None:
+        if not results:
+            return
+        touched = sorted({code for code, _ in results})
+        await evaluate_limits(
+            session, touched, source=self._settings.source, topic=self._settings.alerts_topic
+        )
+        # Held orders in credit_api may pass now; it learns so only after this commit.
+        for code in sorted({code for code, decreased in results if decreased}):
+            session.add(
+                outbox_row(
+                    Outbox,
+                    self._settings.risk_events_topic,
+                    new_event(
+                        source=self._settings.source,
+                        type_=RECEIVABLES_DECREASED,
+                        subject=code,
+                        data=ReceivablesDecreased(customer_code=code),
+                    ),
+                )
             )

@@ -12,6 +12,7 @@ from shared.consumer import BatchConsumer, ConsumerConfig
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, kafka_check
 from shared.kafka import make_producer
+from shared.models.risk_worker import Outbox
 from shared.outbox import OutboxRelay
 from shared.runtime import run_service, serve_probes
 
@@ -40,7 +41,7 @@ async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
     try:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(consumer.run(stop))
-            tasks.create_task(OutboxRelay(sessions, producer).run(stop))
+            tasks.create_task(OutboxRelay(Outbox, sessions, producer).run(stop))
             tasks.create_task(serve_probes(settings.http_host, settings.http_port, checks, stop))
     finally:
         await producer.stop()

@@ -4,9 +4,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Numeric
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, String, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Amounts keep four decimals in storage so that FX conversions and interest never lose precision
 # before they are rounded to the currency's minor unit at the edge.
@@ -29,3 +29,13 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSONB,
         list[dict[str, Any]]: JSONB,
     }
+
+
+class OutboxMixin:
+    """Events that leave with the transaction that produced them; the relay publishes them."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(250))
+    key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

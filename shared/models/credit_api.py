@@ -7,10 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, func, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.models.base import Base
+from shared.models.base import Base, OutboxMixin
 
 SCHEMA = "credit_api"
 
@@ -28,8 +28,12 @@ class Customer(Base):
     contacts: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
     payment_terms_days: Mapped[int | None]
     review_date: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), server_default="active", index=True)
+    grade: Mapped[str | None] = mapped_column(String(10), index=True)
     blocked: Mapped[bool] = mapped_column(server_default=text("false"))
     block_reason: Mapped[str | None] = mapped_column(String(500))
+    blocked_at: Mapped[datetime | None]
+    blocked_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
@@ -81,6 +85,10 @@ class CreditCheck(Base):
     exposure_before: Mapped[Decimal]
     exposure_after: Mapped[Decimal]
     available_after: Mapped[Decimal | None]
+    order_amount: Mapped[Decimal | None]
+    order_currency: Mapped[str | None] = mapped_column(String(3))
+    reservation_id: Mapped[uuid.UUID | None]
+    hold_id: Mapped[uuid.UUID | None]
     checked_by: Mapped[str] = mapped_column(String(100))
     checked_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
@@ -101,3 +109,135 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     request_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class TemporaryLimit(Base):
+    """An increase on top of the permanent limit for a window of days (both ends included)."""
+
+    __tablename__ = "temporary_limits"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class LimitRequest(Base):
+    """A proposed permanent limit awaiting a second person's approval (four eyes)."""
+
+    __tablename__ = "limit_requests"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_until: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requester_key_id: Mapped[uuid.UUID]
+    requested_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+
+class FxRate(Base):
+    """1 unit of `base` is worth `rate` units of `quote`, from `rate_date` until a later rate."""
+
+    __tablename__ = "fx_rates"
+    __table_args__ = {"schema": SCHEMA}
+
+    rate_date: Mapped[date] = mapped_column(primary_key=True)
+    base: Mapped[str] = mapped_column(String(3), primary_key=True)
+    quote: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(24, 10))
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Reservation(Base):
+    """Order amount held against the limit until invoiced, released or expired."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        # One live reservation per order: a new check for the same order replaces its amount.
+        Index(
+            "uq_reservations_active_order",
+            "customer_code",
+            "order_ref",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"))
+    order_ref: Mapped[str] = mapped_column(String(100))
+    check_id: Mapped[uuid.UUID | None]
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+    release_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class CreditHold(Base):
+    """An order held by a credit check, until released (automatically or by override) or rejected."""
+
+    __tablename__ = "credit_holds"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    check_id: Mapped[uuid.UUID]
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    order_ref: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    order_amount: Mapped[Decimal]
+    order_currency: Mapped[str] = mapped_column(String(3))
+    reasons: Mapped[list[dict[str, Any]]]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution_note: Mapped[str | None] = mapped_column(String(500))
+    reservation_id: Mapped[uuid.UUID | None]
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a request made with an `Idempotency-Key`, per API key."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = {"schema": SCHEMA}
+
+    api_key_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+
+
+class Outbox(OutboxMixin, Base):
+    __tablename__ = "outbox"
+    __table_args__ = {"schema": SCHEMA}
+
+
+class InboxEntry(Base):
+    __tablename__ = "inbox"
+    __table_args__ = {"schema": SCHEMA}
+
+    source: Mapped[str] = mapped_column(String(500), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(server_default=func.now())

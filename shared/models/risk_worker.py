@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Identity, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.models.base import Base
+from shared.models.base import Base, OutboxMixin
 
 SCHEMA = "risk_worker"
 
@@ -60,6 +60,7 @@ class Balance(Base):
     customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     open_receivables: Mapped[Decimal]
+    unallocated_cash: Mapped[Decimal] = mapped_column(server_default="0")
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -88,14 +89,45 @@ class Alert(Base):
     resolved_at: Mapped[datetime | None]
 
 
-class Outbox(Base):
-    """Events that leave with the transaction that produced them; the relay publishes them."""
-
+class Outbox(OutboxMixin, Base):
     __tablename__ = "outbox"
     __table_args__ = {"schema": SCHEMA}
 
+
+class OrderInvoicing(Base):
+    """How much has been invoiced per order: it consumes the order's reservation in credit_api."""
+
+    __tablename__ = "order_invoicing"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_ref: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    invoiced_amount: Mapped[Decimal]
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal]
+    unallocated: Mapped[Decimal] = mapped_column(comment="What of the payment is still on account")
+    received_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), server_default="received")
+
+
+class Allocation(Base):
+    """Part of a payment applied to one open item."""
+
+    __tablename__ = "allocations"
+    __table_args__ = {"schema": SCHEMA}
+
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    topic: Mapped[str] = mapped_column(String(250))
-    key: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    customer_code: Mapped[str] = mapped_column(String(64), index=True)
+    payment_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal]
+    allocated_on: Mapped[date]

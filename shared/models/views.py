@@ -1,14 +1,18 @@
 """Read-only views through which one service reads another's data.
 
-- `credit_api.v_customer_credit`: a customer's credit currency, limit in force, block state, language
-  and contacts; read by risk_worker (limit alerts) and notifier (recipients, language).
-- `risk_worker.v_customer_receivables`: open receivables per customer and currency; read by
-  credit_api for exposure.
+- `credit_api.v_customer_credit`: a customer's credit currency, permanent limit, the sum of its
+  temporary increases in force today, block state, language and contacts; read by risk_worker
+  (limit alerts) and notifier (recipients, language).
+- `risk_worker.v_customer_receivables`: open and overdue receivables and unallocated cash per customer
+  and currency, with the oldest overdue due date; read by credit_api for exposure and the overdue rule.
+- `risk_worker.v_open_alerts`: a customer's unresolved alerts, its warning state in credit_api.
+- `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
+  reservation in credit_api.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, MetaData, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.models.base import MONEY
@@ -27,6 +31,7 @@ customer_credit = Table(
     Column("blocked", Boolean),
     Column("limit_amount", MONEY),
     Column("limit_valid_until", Date),
+    Column("temporary_amount", MONEY),
     schema="credit_api",
 )
 
@@ -36,5 +41,28 @@ customer_receivables = Table(
     Column("customer_code", String, primary_key=True),
     Column("currency", String, primary_key=True),
     Column("open_receivables", MONEY),
+    Column("overdue_receivables", MONEY),
+    Column("oldest_due_date", Date),
+    Column("unallocated_cash", MONEY),
+    schema="risk_worker",
+)
+
+open_alerts = Table(
+    "v_open_alerts",
+    view_metadata,
+    Column("customer_code", String),
+    Column("kind", String),
+    Column("level", String),
+    Column("raised_at", DateTime(timezone=True)),
+    schema="risk_worker",
+)
+
+order_invoicing = Table(
+    "v_order_invoicing",
+    view_metadata,
+    Column("customer_code", String, primary_key=True),
+    Column("order_ref", String, primary_key=True),
+    Column("currency", String, primary_key=True),
+    Column("invoiced_amount", MONEY),
     schema="risk_worker",
 )

@@ -28,8 +28,9 @@ from services.credit_api.settings import ApiSettings
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.settings import WorkerSettings
 from shared.db import make_engine, make_sessionmaker
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, platform_topics
 from shared.roles import Role
+from shared.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -115,28 +116,41 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @dataclass(frozen=True)
 class Topics:
-    ar_events: str
-    alerts: str
+    prefix: str
 
     @property
     def settings(self) -> dict[str, str]:
-        return {"ar_events_topic": self.ar_events, "alerts_topic": self.alerts}
+        return {
+            "ar_events_topic": f"{self.prefix}.ar.events",
+            "alerts_topic": f"{self.prefix}.alerts",
+            "credit_events_topic": f"{self.prefix}.credit.events",
+            "risk_events_topic": f"{self.prefix}.risk.events",
+        }
+
+    @property
+    def ar_events(self) -> str:
+        return self.settings["ar_events_topic"]
+
+    @property
+    def alerts(self) -> str:
+        return self.settings["alerts_topic"]
+
+    @property
+    def credit_events(self) -> str:
+        return self.settings["credit_events_topic"]
 
 
 @pytest.fixture
 async def topics() -> AsyncIterator[Topics]:
-    prefix = f"t{uuid.uuid4().hex[:10]}"
-    made = Topics(ar_events=f"{prefix}.ar.events", alerts=f"{prefix}.alerts")
-    names = [made.ar_events, f"{made.ar_events}.dlq", made.alerts, f"{made.alerts}.dlq"]
-    await ensure_topics(
-        KAFKA,
-        [(made.ar_events, 3), (f"{made.ar_events}.dlq", 1), (made.alerts, 3), (f"{made.alerts}.dlq", 1)],
-    )
+    """Topics of this test alone, named like the platform's."""
+    made = Topics(prefix=f"t{uuid.uuid4().hex[:10]}")
+    wanted = platform_topics(PlatformSettings.model_validate(made.settings), 3)
+    await ensure_topics(KAFKA, wanted)
     yield made
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
     await admin.start()
     try:
-        await admin.delete_topics(names)
+        await admin.delete_topics([name for name, _ in wanted])
     finally:
         await admin.close()
 
@@ -154,7 +168,7 @@ def platform(database_url: str, topics: Topics) -> dict[str, Any]:
 
 @pytest.fixture
 def api_settings(platform: dict[str, Any]) -> ApiSettings:
-    return ApiSettings(**platform, db_pool_size=5, key_cache_seconds=0)
+    return ApiSettings(**platform, db_pool_size=5, key_cache_seconds=0, consume_events=False)
 
 
 @pytest.fixture

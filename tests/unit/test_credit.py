@@ -1,7 +1,17 @@
 from datetime import date
 from decimal import Decimal
 
-from shared.credit import CheckInput, CheckPolicy, CreditLimit, Decision, ReasonCode, decide, over_limit
+from shared.credit import (
+    CheckInput,
+    CheckPolicy,
+    CreditLimit,
+    Decision,
+    ReasonCode,
+    TemporaryIncrease,
+    decide,
+    effective_limit,
+    over_limit,
+)
 
 TODAY = date(2026, 11, 22)
 
@@ -86,3 +96,64 @@ def test_over_limit_compares_with_the_limit_in_force() -> None:
     assert not over_limit(Decimal("1000"), CreditLimit(Decimal("1000")), TODAY)
     assert not over_limit(Decimal("5000"), None, TODAY)
     assert not over_limit(Decimal("5000"), CreditLimit(Decimal("1000"), date(2026, 1, 1)), TODAY)
+
+
+def test_temporary_increases_count_only_inside_their_window() -> None:
+    limit = CreditLimit(
+        Decimal("1000"),
+        temporary=[
+            TemporaryIncrease(Decimal("500"), date(2026, 11, 1), date(2026, 11, 30)),
+            TemporaryIncrease(Decimal("200"), date(2026, 12, 1), date(2026, 12, 31)),
+        ],
+    )
+    assert effective_limit(limit, TODAY) == Decimal("1500")
+    assert effective_limit(limit, date(2026, 11, 30)) == Decimal("1500")
+    assert effective_limit(limit, date(2026, 12, 1)) == Decimal("1200")
+    assert effective_limit(limit, date(2027, 1, 1)) == Decimal("1000")
+
+
+def test_a_temporary_increase_without_a_permanent_limit_is_no_limit() -> None:
+    lapsed = CreditLimit(
+        Decimal("1000"),
+        date(2026, 1, 1),
+        [TemporaryIncrease(Decimal("500"), date(2026, 11, 1), date(2026, 11, 30))],
+    )
+    assert effective_limit(lapsed, TODAY) is None
+
+
+def overdue_check(days: int, share: str) -> tuple[Decision, list[str]]:
+    result = decide(
+        CheckInput(
+            amount=Decimal("1"),
+            currency="EUR",
+            exposure=Decimal("0"),
+            limit=CreditLimit(Decimal("1000")),
+            blocked=False,
+            today=TODAY,
+            max_days_past_due=days,
+            overdue_share=Decimal(share),
+        )
+    )
+    return result.decision, [r.code.value for r in result.reasons]
+
+
+def test_overdue_beyond_tolerance_holds_even_within_the_limit() -> None:
+    assert overdue_check(30, "0.10") == (Decision.APPROVED, [])
+    assert overdue_check(31, "0.10") == (Decision.HELD, ["overdue"])
+    assert overdue_check(5, "0.50") == (Decision.APPROVED, [])
+    assert overdue_check(5, "0.51") == (Decision.HELD, ["overdue"])
+
+
+def test_blocked_and_no_limit_come_before_overdue() -> None:
+    result = decide(
+        CheckInput(
+            amount=Decimal("1"),
+            currency="EUR",
+            exposure=Decimal("0"),
+            limit=None,
+            blocked=False,
+            today=TODAY,
+            max_days_past_due=90,
+        )
+    )
+    assert [r.code for r in result.reasons] == [ReasonCode.NO_VALID_LIMIT]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys import repository
+from services.credit_api.api_keys.errors import ApiKeyNotFound
 from shared.db import make_engine, make_sessionmaker
 from shared.errors import Unauthenticated
 from shared.models.credit_api import ApiKey
@@ -27,10 +31,12 @@ class Principal:
     key_id: str
     name: str
     role: Role
+    kind: str = "key"
 
     @property
     def actor(self) -> str:
-        return f"key:{self.name}"
+        """How the audit log names who acted: `key:<name>`, or `event:<source>` for ERP events."""
+        return f"{self.kind}:{self.name}"
 
 
 def digest(key: str) -> str:
@@ -38,10 +44,30 @@ def digest(key: str) -> str:
 
 
 async def create_key(session: AsyncSession, role: Role, name: str) -> str:
+    return (await issue(session, role, name))[1]
+
+
+async def issue(session: AsyncSession, role: Role, name: str) -> tuple[ApiKey, str]:
+    """A new key and its secret, which is never stored and never shown again."""
     public = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{public}_{secrets.token_urlsafe(32)}"
-    await repository.add(session, ApiKey(name=name, role=role.value, key_prefix=public, key_hash=digest(key)))
-    return key
+    row = ApiKey(id=uuid.uuid4(), name=name, role=role.value, key_prefix=public, key_hash=digest(key))
+    await repository.add(session, row)
+    return row, key
+
+
+async def revoke(session: AsyncSession, key_id: uuid.UUID, now: datetime) -> ApiKey:
+    row = await repository.get(session, key_id)
+    if row is None:
+        raise ApiKeyNotFound(f"API key {key_id} does not exist")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        await session.flush()
+    return row
+
+
+async def listing(session: AsyncSession) -> Sequence[ApiKey]:
+    return await repository.all_keys(session)
 
 
 async def create_key_standalone(database_url: str, role: Role, name: str) -> str:
@@ -59,7 +85,8 @@ async def key_is_active(session: AsyncSession, key: str) -> bool:
 
 
 class Authenticator:
-    """Verifies bearer keys, remembering good ones briefly so hot paths skip the lookup."""
+    """Verifies bearer keys, remembering good ones briefly so hot paths skip the lookup; a revoked
+    key therefore stops working within `ttl_seconds` on other processes, at once on this one."""
 
     def __init__(self, ttl_seconds: float) -> None:
         self._ttl = ttl_seconds
@@ -79,3 +106,6 @@ class Authenticator:
         principal = Principal(key_id=str(row.id), name=row.name, role=Role(row.role))
         self._cache[hashed] = (now + self._ttl, principal)
         return principal
+
+    def forget(self, key_id: str) -> None:
+        self._cache = {h: entry for h, entry in self._cache.items() if entry[1].key_id != key_id}

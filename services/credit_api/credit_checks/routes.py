@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.credit_checks import service
 from services.credit_api.credit_checks.schemas import CreditCheckOut, CreditCheckRequest
 from services.credit_api.deps import Session, require
+from services.credit_api.idempotency import service as idempotency
+from services.credit_api.idempotency.errors import IdempotencyKeyRequired
 from services.credit_api.problems import responses
 from shared.roles import Role
 
@@ -17,18 +21,47 @@ router = APIRouter(prefix="/v1/credit-checks", tags=["credit checks"])
 Caller = Annotated[
     Principal, Depends(require(Role.ORDER_SYSTEM, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))
 ]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Required with `reserve`: a retry with the same key and body gets the first answer back",
+    ),
+]
 
 
 @router.post(
     "",
     summary="Decide whether an order may go ahead on credit",
-    description="Answers `approved` or `held` with machine-readable reasons, and keeps the decision.",
-    responses=responses(401, 403, 404, 422),
+    response_model=CreditCheckOut,
+    description="Answers `approved` or `held` with machine-readable reasons, in this order: blocked, "
+    "no valid limit, overdue beyond tolerance, limit exceeded (with the shortfall); an "
+    "approval warns `near_limit` from 90% utilisation. With `reserve`, an approval reserves "
+    "the amount and a hold opens a credit hold. Every decision is kept.",
+    responses=responses(401, 403, 404, 409, 422),
 )
 async def create_credit_check(
-    body: CreditCheckRequest, request: Request, session: Session, principal: Caller
-) -> CreditCheckOut:
-    return await service.check(session, principal, body, request.app.state.policy)
+    body: CreditCheckRequest,
+    request: Request,
+    session: Session,
+    principal: Caller,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    if body.reserve and not idempotency_key:
+        raise IdempotencyKeyRequired("a reserving credit check needs an Idempotency-Key header")
+    if idempotency_key:
+        stored = await idempotency.replay(session, principal, idempotency_key, body)
+        if stored is not None:
+            return JSONResponse(
+                stored.response, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
+            )
+    result = await service.check(session, principal, body, request.app.state.settings, datetime.now(UTC))
+    content = result.model_dump(mode="json")
+    if idempotency_key:
+        await idempotency.remember(session, principal, idempotency_key, body, 200, content)
+    return JSONResponse(content)
 
 
 @router.get("/{check_id}", summary="Read a stored credit decision", responses=responses(401, 403, 404, 422))

@@ -14,7 +14,14 @@ class CreditCheckRequest(StrictModel):
     customer_code: CustomerCode
     order_ref: Annotated[str, Field(min_length=1, max_length=100, examples=["SO-2026-0042"])]
     amount: Amount
-    currency: CurrencyCode
+    currency: CurrencyCode = Field(
+        description="The order's currency; converted to the credit currency if it differs"
+    )
+    reserve: bool = Field(
+        True,
+        description="Reserve the amount if approved, open a credit hold if held; "
+        "requires an Idempotency-Key header",
+    )
 
     model_config = {
         "extra": "forbid",
@@ -25,10 +32,21 @@ class CreditCheckRequest(StrictModel):
                     "order_ref": "SO-2026-0042",
                     "amount": "1250.00",
                     "currency": "EUR",
+                    "reserve": True,
                 }
             ]
         },
     }
+
+
+class ReservationRef(BaseModel):
+    id: uuid.UUID
+    amount: str
+    expires_at: datetime
+
+
+class HoldRef(BaseModel):
+    id: uuid.UUID
 
 
 class ReasonOut(BaseModel):
@@ -49,6 +67,10 @@ class CreditCheckOut(BaseModel):
     exposure_before: str
     exposure_after: str
     available_after: str | None
+    order_amount: str = Field(description="The order amount as sent, in `order_currency`")
+    order_currency: str
+    reservation: ReservationRef | None
+    hold: HoldRef | None
     checked_at: datetime
 
     model_config = {
@@ -72,6 +94,10 @@ class CreditCheckOut(BaseModel):
                     "exposure_before": "49000.00",
                     "exposure_after": "50250.00",
                     "available_after": "-250.00",
+                    "order_amount": "1250.00",
+                    "order_currency": "EUR",
+                    "reservation": None,
+                    "hold": {"id": "9c2d6a4e-1b7f-4e0a-8f3c-5d6e7f8a9b0c"},
                     "checked_at": "2026-11-22T10:15:00Z",
                 }
             ]

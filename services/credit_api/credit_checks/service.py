@@ -1,9 +1,9 @@
-"""Credit checks: gather the customer's limit and exposure, decide, and keep the decision."""
+"""Credit checks: gather the customer's standing, decide, reserve or hold, and keep the decision."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,84 +12,98 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.credit_checks import repository
 from services.credit_api.credit_checks.errors import CreditCheckNotFound
-from services.credit_api.credit_checks.schemas import CreditCheckOut, CreditCheckRequest, ReasonOut
-from services.credit_api.customers import repository as customers
-from services.credit_api.customers import service as customer_service
+from services.credit_api.credit_checks.schemas import (
+    CreditCheckOut,
+    CreditCheckRequest,
+    HoldRef,
+    ReasonOut,
+    ReservationRef,
+)
+from services.credit_api.credit_holds import service as holds
+from services.credit_api.customers import service as customers
+from services.credit_api.exposure import service as exposure
+from services.credit_api.fx_rates.service import Converter
+from services.credit_api.reservations import repository as reservation_repository
+from services.credit_api.reservations import service as reservations
+from services.credit_api.settings import ApiSettings
 from shared import credit
-from shared.errors import MissingFxRate
-from shared.models.credit_api import CreditCheck
+from shared.models.credit_api import CreditCheck, Reservation
 from shared.money import format_amount, parse_amount
 
 
-async def exposure(session: AsyncSession, customer_code: str, currency: str) -> Decimal:
-    """Open receivables in the credit currency; an amount in any other currency needs a rate."""
-    balances = await repository.receivables_by_currency(session, customer_code)
-    foreign = sorted(c for c, amount in balances.items() if c != currency and amount != 0)
-    if foreign:
-        raise MissingFxRate(
-            f"no exchange rate from {', '.join(foreign)} to {currency}", currencies=foreign, to=currency
-        )
-    return balances.get(currency, Decimal(0))
-
-
 async def check(
-    session: AsyncSession, principal: Principal, body: CreditCheckRequest, policy: credit.CheckPolicy
+    session: AsyncSession,
+    principal: Principal,
+    body: CreditCheckRequest,
+    settings: ApiSettings,
+    now: datetime,
 ) -> CreditCheckOut:
-    customer = await customer_service.get(session, body.customer_code, for_update=True)
-    if body.currency != customer.currency:
-        raise MissingFxRate(
-            f"no exchange rate from {body.currency} to {customer.currency}",
-            currencies=[body.currency],
-            to=customer.currency,
-        )
-    amount = parse_amount(body.amount, body.currency)
-    now = datetime.now(UTC)
-    limit = await customers.current_limit(session, customer.customer_code)
-    result = credit.decide(
-        credit.CheckInput(
-            amount=amount,
-            currency=customer.currency,
-            exposure=await exposure(session, customer.customer_code, customer.currency),
-            limit=customer_service.limit_rule(limit),
-            blocked=customer.blocked,
-            block_reason=customer.block_reason,
-            today=now.date(),
-        ),
-        policy,
+    # The row lock serialises a customer's checks: two of them can never both spend the same room.
+    customer = await customers.get(session, body.customer_code, for_update=True)
+    order_amount = parse_amount(body.amount, body.currency)
+    convert = Converter(session, now.date(), customer.currency)
+    amount = convert.rounded(await convert(order_amount, body.currency))
+    standing = await exposure.standing(
+        session,
+        customer,
+        now,
+        net_unallocated_cash=settings.net_unallocated_cash,
+        excluding_order=body.order_ref,
     )
-    cur = customer.currency
+    result = exposure.decide(standing, amount, settings.policy)
     stored = CreditCheck(
         id=uuid.uuid4(),
         customer_code=customer.customer_code,
         order_ref=body.order_ref,
         amount=amount,
-        currency=cur,
+        currency=customer.currency,
         decision=result.decision.value,
-        reasons=[_reason(r, cur).model_dump(mode="json") for r in result.reasons],
+        reasons=[_reason(r, customer.currency).model_dump(mode="json") for r in result.reasons],
         effective_limit=result.effective_limit,
         exposure_before=result.exposure_before,
         exposure_after=result.exposure_after,
         available_after=result.available_after,
+        order_amount=order_amount,
+        order_currency=body.currency,
         checked_by=principal.actor,
         checked_at=now,
     )
     await repository.add(session, stored)
-    return view(stored)
+    if body.reserve and result.decision is credit.Decision.APPROVED:
+        reservation = await reservations.reserve(
+            session,
+            customer.customer_code,
+            body.order_ref,
+            amount,
+            customer.currency,
+            stored.id,
+            reservations.expiry(settings, now),
+        )
+        stored.reservation_id = reservation.id
+        await holds.close_for_order(session, customer.customer_code, body.order_ref, now)
+    elif body.reserve:
+        stored.hold_id = (await holds.open_hold(session, stored)).id
+    await session.flush()
+    return await view(session, stored)
 
 
 async def get(session: AsyncSession, check_id: uuid.UUID) -> CreditCheckOut:
     stored = await repository.get(session, check_id)
     if stored is None:
         raise CreditCheckNotFound(f"credit check {check_id} does not exist")
-    return view(stored)
+    return await view(session, stored)
 
 
-def view(stored: CreditCheck) -> CreditCheckOut:
+async def view(session: AsyncSession, stored: CreditCheck) -> CreditCheckOut:
     cur = stored.currency
 
     def money(value: Decimal | None) -> str | None:
         return None if value is None else format_amount(value, cur)
 
+    reservation: Reservation | None = None
+    if stored.reservation_id is not None:
+        reservation = await reservation_repository.get(session, stored.reservation_id)
+    order_currency = stored.order_currency or cur
     return CreditCheckOut(
         check_id=stored.id,
         customer_code=stored.customer_code,
@@ -102,6 +116,18 @@ def view(stored: CreditCheck) -> CreditCheckOut:
         exposure_before=format_amount(stored.exposure_before, cur),
         exposure_after=format_amount(stored.exposure_after, cur),
         available_after=money(stored.available_after),
+        order_amount=format_amount(
+            stored.order_amount if stored.order_amount is not None else stored.amount, order_currency
+        ),
+        order_currency=order_currency,
+        reservation=None
+        if reservation is None
+        else ReservationRef(
+            id=reservation.id,
+            amount=format_amount(reservation.amount, cur),
+            expires_at=reservation.expires_at,
+        ),
+        hold=None if stored.hold_id is None else HoldRef(id=stored.hold_id),
         checked_at=stored.checked_at,
     )
 

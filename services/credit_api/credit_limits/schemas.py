@@ -7,14 +7,16 @@ from pydantic import Field
 
 from shared.schemas import Amount, CurrencyCode, StrictModel
 
+Reason = Annotated[str, Field(min_length=3, max_length=500, examples=["annual review 2026"])]
+
 
 class CreditLimitSet(StrictModel):
-    amount: Amount = Field(description="The permanent limit, in the customer's credit currency")
+    amount: Amount = Field(description="The permanent limit, in the customer's credit currency (0 allowed)")
     currency: CurrencyCode | None = Field(
         None, description="If given, must be the customer's credit currency"
     )
     valid_until: date | None = Field(None, description="Last day the limit is in force; none: open-ended")
-    reason: Annotated[str, Field(min_length=3, max_length=500, examples=["annual review 2026"])]
+    reason: Reason
 
     model_config = {
         "extra": "forbid",

@@ -1,39 +1,94 @@
+"""Permanent limits: set directly within one's authority, or through an approved limit request."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record
 from services.credit_api.credit_limits import repository
-from services.credit_api.credit_limits.errors import LimitCurrencyMismatch
-from services.credit_api.credit_limits.schemas import CreditLimitSet
+from services.credit_api.credit_limits.errors import AuthorityExceeded, LimitCurrencyMismatch
 from services.credit_api.customers import repository as customers
 from services.credit_api.customers import service as customer_service
-from shared.models.credit_api import CreditLimit
+from services.credit_api.fx_rates.service import Converter
+from services.credit_api.settings import ApiSettings
+from shared.errors import InvalidAmount, MissingFxRate
+from shared.models.credit_api import CreditLimit, Customer
 from shared.money import format_amount, parse_amount
+from shared.roles import Role
 
 
-async def set_permanent(
-    session: AsyncSession, principal: Principal, customer_code: str, body: CreditLimitSet
+async def within_authority(
+    session: AsyncSession, settings: ApiSettings, role: Role, customer: Customer, amount: Decimal, today: date
+) -> bool:
+    """Whether `role` may grant a limit of `amount` on its own. Without an exchange rate to the
+    authority currency nothing proves it may, so the answer is no."""
+    bound = settings.authority(role)
+    if bound is None:
+        return True
+    convert = Converter(session, today, settings.authority_currency)
+    try:
+        return await convert(amount, customer.currency) <= bound
+    except MissingFxRate:
+        return False
+
+
+def limit_amount(customer: Customer, amount: Decimal, currency: str | None) -> Decimal:
+    if currency is not None and currency != customer.currency:
+        raise LimitCurrencyMismatch(
+            f"customer {customer.customer_code} has credit currency {customer.currency}, not {currency}"
+        )
+    value = parse_amount(amount, customer.currency, positive=False)
+    if value < 0:
+        raise InvalidAmount("a credit limit cannot be negative")
+    return value
+
+
+async def set_directly(
+    session: AsyncSession,
+    principal: Principal,
+    customer_code: str,
+    amount: Decimal,
+    currency: str | None,
+    valid_until: date | None,
+    reason: str,
+    settings: ApiSettings,
+    now: datetime,
 ) -> CreditLimit:
     customer = await customer_service.get(session, customer_code, for_update=True)
-    if body.currency is not None and body.currency != customer.currency:
-        raise LimitCurrencyMismatch(
-            f"customer {customer_code} has credit currency {customer.currency}, not {body.currency}"
+    value = limit_amount(customer, amount, currency)
+    if not await within_authority(session, settings, principal.role, customer, value, now.date()):
+        raise AuthorityExceeded(
+            f"a limit of {format_amount(value, customer.currency)} {customer.currency} is beyond "
+            f"the authority of {principal.role.value}; file a limit request"
         )
-    amount = parse_amount(body.amount, customer.currency, positive=False)
-    previous = await customers.current_limit(session, customer_code)
-    now = datetime.now(UTC)
-    await repository.supersede_current(session, customer_code, now)
+    return await apply(session, principal, customer, value, valid_until, reason, now)
+
+
+async def apply(
+    session: AsyncSession,
+    principal: Principal,
+    customer: Customer,
+    amount: Decimal,
+    valid_until: date | None,
+    reason: str,
+    now: datetime,
+    *,
+    set_by: str | None = None,
+) -> CreditLimit:
+    """Make `amount` the permanent limit; the previous one stays in the history, superseded."""
+    previous = await customers.current_limit(session, customer.customer_code)
+    await repository.supersede_current(session, customer.customer_code, now)
     limit = CreditLimit(
-        customer_code=customer_code,
+        customer_code=customer.customer_code,
         amount=amount,
         currency=customer.currency,
-        valid_until=body.valid_until,
-        reason=body.reason,
-        set_by=principal.actor,
+        valid_until=valid_until,
+        reason=reason,
+        set_by=set_by or principal.actor,
         set_at=now,
     )
     await repository.add(session, limit)
@@ -42,11 +97,16 @@ async def set_permanent(
         principal,
         "credit_limit.set",
         "customer",
-        customer_code,
+        customer.customer_code,
         before=None if previous is None else _snapshot(previous),
         after=_snapshot(limit),
     )
     return limit
+
+
+async def history(session: AsyncSession, customer_code: str) -> list[CreditLimit]:
+    await customer_service.get(session, customer_code)
+    return list(await repository.history(session, customer_code))
 
 
 def _snapshot(limit: CreditLimit) -> dict[str, str | None]:

@@ -1,4 +1,4 @@
-from shared.errors import AlreadyExists, NotFound
+from shared.errors import AlreadyExists, InvalidInput, NotFound
 
 
 class CustomerNotFound(NotFound):
@@ -9,3 +9,8 @@ class CustomerNotFound(NotFound):
 class CustomerExists(AlreadyExists):
     code = "customer-exists"
     title = "Customer already exists"
+
+
+class CreditCurrencyLocked(InvalidInput):
+    code = "credit-currency-locked"
+    title = "The credit currency cannot change while limits are set in it"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,3 +29,15 @@ async def current_limit(session: AsyncSession, customer_code: str) -> CreditLimi
         )
     )
     return result.scalar_one_or_none()
+
+
+async def page(
+    session: AsyncSession, filters: dict[str, Any], after: str | None, limit: int
+) -> Sequence[Customer]:
+    query = select(Customer).order_by(Customer.customer_code).limit(limit)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(Customer, name) == value)
+    if after is not None:
+        query = query.where(Customer.customer_code > after)
+    return (await session.execute(query)).scalars().all()

@@ -1,15 +1,43 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from shared.schemas import CurrencyCode, CustomerCode, StrictModel
 
 Email = Annotated[
     str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ar@example.com"])
 ]
+Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Acme Trading GmbH"])]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["DE"], description="ISO 3166-1 alpha-2")]
+Industry = Annotated[str, Field(min_length=1, max_length=100, examples=["wholesale"])]
+Language = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z]{2}(-[A-Z]{2})?$",
+        examples=["zh-CN"],
+        description="Language of notices to the customer",
+    ),
+]
+TermsDays = Annotated[int, Field(ge=0, le=365, examples=[30], description="Net payment terms in days")]
+Status = Literal["active", "inactive"]
+
+EXAMPLE: dict[str, JsonValue] = {
+    "customer_code": "C-1001",
+    "name": "Acme Trading GmbH",
+    "country": "DE",
+    "industry": "wholesale",
+    "currency": "EUR",
+    "language": "en",
+    "contacts": {
+        "credit_controller_email": "credit@example.com",
+        "accounts_payable_email": "ap@acme.example",
+    },
+    "payment_terms_days": 30,
+    "review_date": "2027-06-30",
+}
 
 
 class Contacts(StrictModel):
@@ -17,36 +45,58 @@ class Contacts(StrictModel):
     accounts_payable_email: Email | None = Field(None, description="Where reminders and dunning go")
 
 
-class CustomerCreate(StrictModel):
-    customer_code: CustomerCode
-    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Acme Trading GmbH"])]
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["DE"])] | None = None
-    industry: Annotated[str, Field(min_length=1, max_length=100, examples=["wholesale"])] | None = None
+class CustomerData(StrictModel):
+    """Master data as an ERP holds it; the same for POST, PUT and `customer.upserted` events."""
+
+    name: Name
+    country: Country | None = None
+    industry: Industry | None = None
     currency: CurrencyCode = Field(description="The credit currency: limits and exposure are kept in it")
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$", examples=["zh-CN"])] = "en"
+    language: Language = "en"
     contacts: Contacts = Contacts()
-    payment_terms_days: Annotated[int, Field(ge=0, le=365, examples=[30])] | None = None
+    payment_terms_days: TermsDays | None = None
+    review_date: date | None = Field(None, description="When the credit file is due for review")
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{k: v for k, v in EXAMPLE.items() if k != "customer_code"}]},
+    }
+
+
+class CustomerCreate(CustomerData):
+    customer_code: CustomerCode
+
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [EXAMPLE]}}
+
+
+class CustomerPatch(StrictModel):
+    """Only the fields sent change; `null` clears an optional field."""
+
+    name: Name | None = None
+    country: Country | None = None
+    industry: Industry | None = None
+    language: Language | None = None
+    contacts: Contacts | None = None
+    payment_terms_days: TermsDays | None = None
     review_date: date | None = None
+    status: Status | None = None
 
     model_config = {
         "extra": "forbid",
         "json_schema_extra": {
             "examples": [
-                {
-                    "customer_code": "C-1001",
-                    "name": "Acme Trading GmbH",
-                    "country": "DE",
-                    "industry": "wholesale",
-                    "currency": "EUR",
-                    "language": "en",
-                    "contacts": {
-                        "credit_controller_email": "credit@example.com",
-                        "accounts_payable_email": "ap@acme.example",
-                    },
-                    "payment_terms_days": 30,
-                }
+                {"review_date": "2027-03-31", "contacts": {"credit_controller_email": "li.wei@example.com"}}
             ]
         },
+    }
+
+
+class BlockRequest(StrictModel):
+    reason: Annotated[str, Field(min_length=3, max_length=500, examples=["cheque returned unpaid"])]
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"reason": "cheque returned unpaid"}]},
     }
 
 
@@ -57,6 +107,29 @@ class CreditLimitOut(BaseModel):
     reason: str
     set_by: str
     set_at: datetime
+    superseded_at: datetime | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "amount": "50000.00",
+                    "currency": "EUR",
+                    "valid_until": "2027-06-30",
+                    "reason": "annual review 2026",
+                    "set_by": "key:maria",
+                    "set_at": "2026-11-22T09:00:00Z",
+                    "superseded_at": None,
+                }
+            ]
+        }
+    }
+
+
+class ExposureSummary(BaseModel):
+    exposure: str
+    available: str | None
+    utilisation: str | None
 
 
 class CustomerOut(BaseModel):
@@ -69,9 +142,49 @@ class CustomerOut(BaseModel):
     contacts: Contacts
     payment_terms_days: int | None
     review_date: date | None
+    status: str
+    grade: str | None
     blocked: bool
     block_reason: str | None
+    blocked_at: datetime | None
     credit_limit: CreditLimitOut | None = Field(description="The permanent limit currently set, if any")
-    effective_limit: str | None = Field(description="The limit in force today; null when none is")
+    effective_limit: str | None = Field(
+        description="Permanent plus temporary limits in force today; null if none"
+    )
+    exposure_summary: ExposureSummary | None = Field(
+        description="Exposure now; null when a currency of its receivables has no exchange rate"
+    )
     created_at: datetime
     updated_at: datetime
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    **EXAMPLE,
+                    "status": "active",
+                    "grade": None,
+                    "blocked": False,
+                    "block_reason": None,
+                    "blocked_at": None,
+                    "credit_limit": {
+                        "amount": "50000.00",
+                        "currency": "EUR",
+                        "valid_until": None,
+                        "reason": "opening limit",
+                        "set_by": "key:maria",
+                        "set_at": "2026-11-22T09:00:00Z",
+                        "superseded_at": None,
+                    },
+                    "effective_limit": "50000.00",
+                    "exposure_summary": {
+                        "exposure": "12500.00",
+                        "available": "37500.00",
+                        "utilisation": "0.2500",
+                    },
+                    "created_at": "2026-11-22T08:00:00Z",
+                    "updated_at": "2026-11-22T09:00:00Z",
+                }
+            ]
+        }
+    }

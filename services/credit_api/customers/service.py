@@ -1,6 +1,8 @@
+"""The customer credit file: master data from ERPs and credit teams, block state, and its view."""
+
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,31 +10,111 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record
 from services.credit_api.customers import repository
-from services.credit_api.customers.errors import CustomerExists, CustomerNotFound
-from services.credit_api.customers.schemas import CreditLimitOut, CustomerCreate, CustomerOut
-from shared import credit
+from services.credit_api.customers.errors import CreditCurrencyLocked, CustomerExists, CustomerNotFound
+from services.credit_api.customers.schemas import (
+    CreditLimitOut,
+    CustomerCreate,
+    CustomerData,
+    CustomerOut,
+    CustomerPatch,
+    ExposureSummary,
+)
+from services.credit_api.exposure import service as exposure
+from services.credit_api.pagination import Page, decode_cursor, page_of
+from shared.errors import MissingFxRate
+from shared.exposure import utilisation
 from shared.models.credit_api import CreditLimit, Customer
 from shared.money import format_amount, minor_units
 
+AUDITED = (
+    "name",
+    "country",
+    "industry",
+    "currency",
+    "language",
+    "contacts",
+    "payment_terms_days",
+    "review_date",
+    "status",
+    "grade",
+    "blocked",
+    "block_reason",
+)
+
+
+def snapshot(customer: Customer) -> dict[str, Any]:
+    values = {name: getattr(customer, name) for name in AUDITED}
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+
 
 async def create(session: AsyncSession, principal: Principal, body: CustomerCreate) -> Customer:
-    minor_units(body.currency)
     if await repository.get(session, body.customer_code) is not None:
         raise CustomerExists(
             f"customer {body.customer_code} already exists", customer_code=body.customer_code
         )
-    customer = Customer(
-        **body.model_dump(exclude={"contacts"}), contacts=body.contacts.model_dump(exclude_none=True)
-    )
-    await repository.add(session, customer)
-    await record(
+    return await _insert(session, principal, body.customer_code, body)
+
+
+async def upsert(
+    session: AsyncSession, principal: Principal, customer_code: str, body: CustomerData
+) -> tuple[Customer, bool]:
+    """Create or replace the master data; True when the customer is new. The same for PUT and events."""
+    customer = await repository.get(session, customer_code, for_update=True)
+    if customer is None:
+        return await _insert(session, principal, customer_code, body), True
+    before = snapshot(customer)
+    if (
+        body.currency != customer.currency
+        and await repository.current_limit(session, customer_code) is not None
+    ):
+        raise CreditCurrencyLocked(
+            f"customer {customer_code} has limits in {customer.currency}; "
+            f"set the limit anew after changing its currency",
+            currency=customer.currency,
+        )
+    minor_units(body.currency)
+    for name, value in body.model_dump(exclude={"contacts"}).items():
+        setattr(customer, name, value)
+    customer.contacts = body.contacts.model_dump(exclude_none=True)
+    await _touched(session, principal, customer, "customer.upserted", before)
+    return customer, False
+
+
+async def patch(
+    session: AsyncSession, principal: Principal, customer_code: str, body: CustomerPatch
+) -> Customer:
+    customer = await get(session, customer_code, for_update=True)
+    before = snapshot(customer)
+    changes = body.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if name == "contacts":
+            value = {
+                **customer.contacts,
+                **(body.contacts.model_dump(exclude_unset=True) if body.contacts else {}),
+            }
+        elif name in {"name", "language", "status"} and value is None:
+            continue  # required fields cannot be cleared
+        setattr(customer, name, value)
+    await _touched(session, principal, customer, "customer.updated", before)
+    return customer
+
+
+async def set_block(
+    session: AsyncSession, principal: Principal, customer_code: str, *, blocked: bool, reason: str
+) -> Customer:
+    customer = await get(session, customer_code, for_update=True)
+    before = snapshot(customer)
+    customer.blocked = blocked
+    customer.block_reason = reason if blocked else None
+    customer.blocked_at = datetime.now(UTC) if blocked else None
+    customer.blocked_by = principal.actor if blocked else None
+    await _touched(
         session,
         principal,
-        "customer.created",
-        "customer",
-        customer.customer_code,
-        before=None,
-        after=body.model_dump(mode="json"),
+        customer,
+        "customer.blocked" if blocked else "customer.unblocked",
+        before,
+        reason=reason,
     )
     return customer
 
@@ -44,22 +126,44 @@ async def get(session: AsyncSession, customer_code: str, *, for_update: bool = F
     return customer
 
 
-def limit_rule(limit: CreditLimit | None) -> credit.CreditLimit | None:
-    return None if limit is None else credit.CreditLimit(limit.amount, limit.valid_until)
+async def page(
+    session: AsyncSession, filters: dict[str, Any], cursor: str | None, limit: int, net_unallocated_cash: bool
+) -> Page[CustomerOut]:
+    after = decode_cursor(cursor, str)[0] if cursor else None
+    rows = await repository.page(session, filters, after, limit + 1)
+    now = datetime.now(UTC)
+    views = {c.customer_code: await view(session, c, now, net_unallocated_cash) for c in rows[:limit]}
+    return page_of(rows, limit, lambda c: views[c.customer_code], lambda c: (c.customer_code,))
 
 
-async def view(session: AsyncSession, customer: Customer, today: date) -> CustomerOut:
+async def view(
+    session: AsyncSession, customer: Customer, now: datetime, net_unallocated_cash: bool
+) -> CustomerOut:
     limit = await repository.current_limit(session, customer.customer_code)
-    in_force = credit.effective_limit(limit_rule(limit), today)
+    summary: ExposureSummary | None = None
+    try:
+        standing = await exposure.standing(session, customer, now, net_unallocated_cash=net_unallocated_cash)
+    except MissingFxRate:
+        in_force = None
+    else:
+        in_force = standing.effective_limit
+        total = standing.exposure.total
+        used = utilisation(total, in_force)
+        summary = ExposureSummary(
+            exposure=format_amount(total, customer.currency),
+            available=None if in_force is None else format_amount(in_force - total, customer.currency),
+            utilisation=None if used is None else f"{used:f}",
+        )
     fields: dict[str, Any] = {
         c: getattr(customer, c)
         for c in CustomerOut.model_fields
-        if c not in {"credit_limit", "effective_limit"}
+        if c not in {"credit_limit", "effective_limit", "exposure_summary"}
     }
     return CustomerOut(
         **fields,
         credit_limit=None if limit is None else limit_view(limit),
         effective_limit=None if in_force is None else format_amount(in_force, customer.currency),
+        exposure_summary=summary,
     )
 
 
@@ -71,4 +175,51 @@ def limit_view(limit: CreditLimit) -> CreditLimitOut:
         reason=limit.reason,
         set_by=limit.set_by,
         set_at=limit.set_at,
+        superseded_at=limit.superseded_at,
+    )
+
+
+async def _insert(
+    session: AsyncSession, principal: Principal, customer_code: str, body: CustomerData
+) -> Customer:
+    minor_units(body.currency)
+    customer = Customer(
+        customer_code=customer_code,
+        **body.model_dump(exclude={"contacts", "customer_code"}),
+        contacts=body.contacts.model_dump(exclude_none=True),
+    )
+    await repository.add(session, customer)
+    await record(
+        session,
+        principal,
+        "customer.created",
+        "customer",
+        customer_code,
+        before=None,
+        after=snapshot(customer),
+    )
+    return customer
+
+
+async def _touched(
+    session: AsyncSession,
+    principal: Principal,
+    customer: Customer,
+    action: str,
+    before: dict[str, Any],
+    **extra: Any,
+) -> None:
+    after = snapshot(customer)
+    if after == before and not extra:
+        return
+    customer.updated_at = datetime.now(UTC)
+    await session.flush()
+    await record(
+        session,
+        principal,
+        action,
+        "customer",
+        customer.customer_code,
+        before=before,
+        after={**after, **extra},
     )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.risk_worker.alerts import repository
 from shared import credit
 from shared.events import ALERT_RAISED, AlertRaised, new_event
-from shared.models.risk_worker import Alert
+from shared.models.risk_worker import Alert, Outbox
 from shared.money import format_amount
 from shared.outbox import outbox_row
 
@@ -62,6 +62,6 @@ async def evaluate_limits(
                     raised_at=now,
                 ),
             )
-            session.add(outbox_row(topic, event))
+            session.add(outbox_row(Outbox, topic, event))
         elif not breached and existing is not None:
             await repository.resolve(session, existing)

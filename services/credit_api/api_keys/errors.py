@@ -1,0 +1,6 @@
+from shared.errors import NotFound
+
+
+class ApiKeyNotFound(NotFound):
+    code = "api-key-not-found"
+    title = "API key not found"

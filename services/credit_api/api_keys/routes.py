@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+
+from services.credit_api.api_keys import service
+from services.credit_api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.audit.service import record
+from services.credit_api.deps import Session, require
+from services.credit_api.problems import responses
+
+router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
+
+Admin = Annotated[Principal, Depends(require())]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an API key; the secret is shown once",
+    responses=responses(401, 403, 422),
+)
+async def create_api_key(body: ApiKeyCreate, session: Session, principal: Admin) -> ApiKeyCreated:
+    row, key = await service.issue(session, body.role, body.name)
+    await record(
+        session,
+        principal,
+        "api_key.created",
+        "api_key",
+        str(row.id),
+        before=None,
+        after={"name": row.name, "role": row.role},
+    )
+    return ApiKeyCreated(**ApiKeyOut.model_validate(row, from_attributes=True).model_dump(), key=key)
+
+
+@router.get("", summary="List API keys (never their secrets)", responses=responses(401, 403))
+async def list_api_keys(session: Session, _: Admin) -> list[ApiKeyOut]:
+    return [ApiKeyOut.model_validate(row, from_attributes=True) for row in await service.listing(session)]
+
+
+@router.delete("/{key_id}", summary="Revoke an API key", responses=responses(401, 403, 404, 422))
+async def revoke_api_key(
+    key_id: uuid.UUID, request: Request, session: Session, principal: Admin
+) -> ApiKeyOut:
+    row = await service.revoke(session, key_id, datetime.now(UTC))
+    request.app.state.authenticator.forget(str(row.id))
+    await record(
+        session,
+        principal,
+        "api_key.revoked",
+        "api_key",
+        str(row.id),
+        before={"revoked_at": None},
+        after={"revoked_at": row.revoked_at.isoformat() if row.revoked_at else None},
+    )
+    return ApiKeyOut.model_validate(row, from_attributes=True)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from shared.roles import Role
+from shared.schemas import StrictModel
+
+
+class ApiKeyCreate(StrictModel):
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.@\-]+$", examples=["sap-prod"])]
+    role: Role
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"name": "sap-prod", "role": "erp"}]},
+    }
+
+
+class ApiKeyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    role: Role
+    key_prefix: str = Field(description="The public part of the key, to recognise it in lists")
+    created_at: datetime
+    revoked_at: datetime | None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
+                    "name": "sap-prod",
+                    "role": "erp",
+                    "key_prefix": "9f2a61c0",
+                    "created_at": "2026-11-22T08:00:00Z",
+                    "revoked_at": None,
+                }
+            ]
+        }
+    }
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The secret: shown this once, only its SHA-256 digest is kept")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
+                    "name": "sap-prod",
+                    "role": "erp",
+                    "key_prefix": "9f2a61c0",
+                    "created_at": "2026-11-22T08:00:00Z",
+                    "revoked_at": None,
+                    "key": "cred_9f2a61c0_Xq3…",
+                }
+            ]
+        }
+    }

@@ -1,0 +1,71 @@
+"""What credit_api runs beside its HTTP server: the outbox relay, the event consumer, and
+housekeeping (expired reservations, old idempotency answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.consumer import CreditApiHandler
+from services.credit_api.idempotency import repository as idempotency
+from services.credit_api.reservations import repository as reservations
+from services.credit_api.settings import ApiSettings
+from shared.consumer import BatchConsumer, ConsumerConfig
+from shared.kafka import make_producer
+from shared.models.credit_api import Outbox
+from shared.outbox import OutboxRelay
+from shared.runtime import supervise
+
+log = structlog.get_logger(__name__)
+
+
+async def run(settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event) -> None:
+    async with asyncio.TaskGroup() as tasks:
+        tasks.create_task(supervise("kafka", lambda s: _kafka(settings, sessions, s), stop))
+        tasks.create_task(supervise("housekeeping", lambda s: _housekeeping(settings, sessions, s), stop))
+
+
+async def _kafka(
+    settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
+) -> None:
+    producer = make_producer(settings.kafka_bootstrap_servers, client_id="credence-credit-api")
+    await producer.start()
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(OutboxRelay(Outbox, sessions, producer).run(stop))
+            if settings.consume_events:
+                consumer = BatchConsumer(
+                    ConsumerConfig(
+                        name="credit-api",
+                        bootstrap=settings.kafka_bootstrap_servers,
+                        topics=[settings.ar_events_topic, settings.risk_events_topic],
+                        group_id=settings.group_id,
+                        dead_letter_topic=settings.dead_letter_topic,
+                    ),
+                    sessions,
+                    CreditApiHandler(settings),
+                    producer,
+                )
+                tasks.create_task(consumer.run(stop))
+    finally:
+        await producer.stop()
+
+
+async def _housekeeping(
+    settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
+) -> None:
+    while not stop.is_set():
+        now = datetime.now(UTC)
+        async with sessions() as session, session.begin():
+            expired = await reservations.expire_due(session, now)
+            purged = await idempotency.purge_before(
+                session, now - timedelta(hours=settings.idempotency_retention_hours)
+            )
+        if expired or purged:
+            log.info("housekeeping", reservations_expired=expired, idempotency_keys_purged=purged)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 60)

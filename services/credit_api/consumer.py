@@ -1,0 +1,65 @@
+"""credit_api's event consumer: ERP master data (`customer.upserted`) and ledger news that may
+release held orders (`receivables.decreased`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from aiokafka import ConsumerRecord
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.credit_holds import service as holds
+from services.credit_api.customers import service as customers
+from services.credit_api.customers.schemas import CustomerData
+from services.credit_api.settings import ApiSettings
+from shared.errors import CredenceError, InvalidEvent
+from shared.events import CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, CustomerUpserted, event_data, parse_event
+from shared.inbox import remember
+from shared.models.credit_api import InboxEntry
+from shared.roles import Role
+
+
+class CreditApiHandler:
+    """Returns the customers whose held orders deserve another look once the batch is applied."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self._settings = settings
+
+    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> str | None:
+        try:
+            event = parse_event(record.value or b"")
+            if event.type not in {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED}:
+                return None
+            data = event_data(event)
+        except InvalidEvent:
+            if record.topic == self._settings.ar_events_topic:
+                return None  # the risk worker validates that topic and dead-letters what is malformed
+            raise
+        if not await remember(session, InboxEntry, event.source, event.id):
+            return None
+        if isinstance(data, CustomerUpserted):
+            principal = Principal(
+                key_id=str(uuid.UUID(int=0)), name=event.source, role=Role.ERP, kind="event"
+            )
+            body = CustomerData.model_validate(
+                {
+                    **data.model_dump(exclude={"customer_code", "contacts"}, exclude_none=True),
+                    "contacts": data.contacts.model_dump(exclude_none=True) if data.contacts else {},
+                }
+            )
+            try:
+                await customers.upsert(session, principal, data.customer_code, body)
+            except CredenceError as exc:
+                raise InvalidEvent(exc.detail) from None
+            return None
+        return event.subject
+
+    async def complete(self, session: AsyncSession, results: list[str]) -> None:
+        now = datetime.now(UTC)
+        for customer_code in sorted(set(results)):
+            try:
+                await holds.reevaluate(session, customer_code, self._settings, now)
+            except CredenceError:
+                continue  # a customer unknown here has no holds to release

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.models.credit_api import CreditHold
+
+
+async def open_for_order(session: AsyncSession, customer_code: str, order_ref: str) -> CreditHold | None:
+    result = await session.execute(
+        select(CreditHold).where(
+            CreditHold.customer_code == customer_code,
+            CreditHold.order_ref == order_ref,
+            CreditHold.status == "open",
+        )
+    )
+    return result.scalars().first()
+
+
+async def open_for_customer(session: AsyncSession, customer_code: str) -> Sequence[CreditHold]:
+    """Oldest first: the order that waited longest is considered first."""
+    result = await session.execute(
+        select(CreditHold)
+        .where(
+            CreditHold.customer_code == customer_code,
+            CreditHold.status == "open",
+        )
+        .order_by(CreditHold.created_at, CreditHold.id)
+    )
+    return result.scalars().all()
+
+
+async def get(session: AsyncSession, hold_id: uuid.UUID) -> CreditHold | None:
+    return await session.get(CreditHold, hold_id)
+
+
+async def add(session: AsyncSession, hold: CreditHold) -> None:
+    session.add(hold)
+    await session.flush()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    customer_code: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[CreditHold]:
+    query = select(CreditHold).order_by(CreditHold.created_at, CreditHold.id).limit(limit)
+    if status is not None:
+        query = query.where(CreditHold.status == status)
+    if customer_code is not None:
+        query = query.where(CreditHold.customer_code == customer_code)
+    if after is not None:
+        query = query.where(tuple_(CreditHold.created_at, CreditHold.id) > tuple_(*after))
+    return (await session.execute(query)).scalars().all()

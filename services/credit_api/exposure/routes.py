@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.customers import service as customers
+from services.credit_api.customers.routes import CodePath
+from services.credit_api.deps import Session, require
+from services.credit_api.exposure import service
+from services.credit_api.exposure.schemas import ExposureOut
+from services.credit_api.problems import responses
+from shared.roles import Role
+
+router = APIRouter(prefix="/v1/customers/{customer_code}/exposure", tags=["exposure"])
+
+Reader = Annotated[
+    Principal, Depends(require(Role.ORDER_SYSTEM, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))
+]
+
+
+@router.get(
+    "",
+    summary="A customer's exposure, limit and standing, component by component",
+    description="The same figures a credit check uses at this moment.",
+    responses=responses(401, 403, 404, 422),
+)
+async def get_exposure(customer_code: CodePath, request: Request, session: Session, _: Reader) -> ExposureOut:
+    customer = await customers.get(session, customer_code)
+    standing = await service.standing(
+        session,
+        customer,
+        datetime.now(UTC),
+        net_unallocated_cash=request.app.state.settings.net_unallocated_cash,
+    )
+    return await service.view(session, standing)

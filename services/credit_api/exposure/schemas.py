@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class AlertOut(BaseModel):
+    kind: str
+    level: str
+
+
+class ExposureOut(BaseModel):
+    customer_code: str
+    currency: str = Field(description="The credit currency; every amount below is in it")
+    open_receivables: str
+    overdue_receivables: str
+    reserved_orders: str = Field(
+        description="Live reservations, less what invoices for their orders consumed"
+    )
+    unallocated_cash: str
+    net_unallocated_cash: bool = Field(
+        description="Whether the policy deducts unallocated cash from exposure"
+    )
+    exposure: str = Field(description="open_receivables + reserved_orders (− unallocated_cash by policy)")
+    effective_limit: str | None = Field(description="Permanent limit plus temporary increases in force today")
+    available: str | None
+    utilisation: str | None = Field(description='exposure / effective_limit, e.g. "0.8125"')
+    max_days_past_due: int
+    blocked: bool
+    block_reason: str | None
+    warning_level: str | None = Field(description="The highest level among unresolved alerts")
+    alerts: list[AlertOut]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "customer_code": "C-1001",
+                    "currency": "EUR",
+                    "open_receivables": "38000.00",
+                    "overdue_receivables": "4000.00",
+                    "reserved_orders": "5000.00",
+                    "unallocated_cash": "500.00",
+                    "net_unallocated_cash": True,
+                    "exposure": "42500.00",
+                    "effective_limit": "50000.00",
+                    "available": "7500.00",
+                    "utilisation": "0.8500",
+                    "max_days_past_due": 12,
+                    "blocked": False,
+                    "block_reason": None,
+                    "warning_level": None,
+                    "alerts": [],
+                }
+            ]
+        }
+    }

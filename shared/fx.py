@@ -1,0 +1,29 @@
+"""Currency conversion with the rates in force on a date: direct, inverse, or across a common base."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from shared.errors import MissingFxRate
+
+# (base, quote) -> units of quote for one unit of base
+Rates = Mapping[tuple[str, str], Decimal]
+
+
+def rate(rates: Rates, source: str, target: str) -> Decimal:
+    if source == target:
+        return Decimal(1)
+    if (source, target) in rates:
+        return rates[(source, target)]
+    if (target, source) in rates:
+        return 1 / rates[(target, source)]
+    for (base, quote), to_source in rates.items():
+        if quote == source and (base, target) in rates:
+            return rates[(base, target)] / to_source
+    raise MissingFxRate(f"no exchange rate from {source} to {target}", currencies=[source], to=target)
+
+
+def convert(amount: Decimal, source: str, target: str, rates: Rates) -> Decimal:
+    """Unrounded: the caller rounds once, at the end, to the target currency."""
+    return amount * rate(rates, source, target)
