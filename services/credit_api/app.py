@@ -12,7 +12,6 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 from prometheus_client import Histogram
 
 from services.credit_api import background, problems
@@ -23,7 +22,6 @@ from services.credit_api.credit_checks.routes import router as credit_checks
 from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
 from services.credit_api.customers.routes import router as customers
-from services.credit_api.deps import roles_of
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.fx_rates.routes import router as fx_rates
 from services.credit_api.limit_requests.routes import router as limit_requests
@@ -101,17 +99,20 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated document, with each operation's admitted roles as `x-roles`."""
+    """The generated document, with each operation's admitted roles also as `x-roles`."""
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        for route in app.routes:
-            if isinstance(route, APIRoute):
-                roles = roles_of(route)
-                for method in route.methods or ():
-                    operation = schema["paths"][route.path_format][method.lower()]
-                    operation["x-roles"] = sorted(r.value for r in roles)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                roles = {
+                    role
+                    for requirement in operation.get("security", [])
+                    for scopes in requirement.values()
+                    for role in scopes
+                }
+                operation["x-roles"] = sorted(roles)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -1,12 +1,12 @@
 """Request-scoped dependencies: the transaction the edge owns, and the caller's identity."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the role scopes in `require` are local values
+# that FastAPI must see in the evaluated signature.
 
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.routing import APIRoute
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,7 +34,10 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     async def dependency(
         request: Request,
         session: Session,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        # The roles become the scopes of the security requirement: OpenAPI lists them per operation.
+        credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Security(_bearer, scopes=sorted(r.value for r in allowed))
+        ],
     ) -> Principal:
         authenticator: Authenticator = request.app.state.authenticator
         principal = await authenticator.authenticate(
@@ -47,17 +50,4 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
             )
         return principal
 
-    dependency.__credence_roles__ = frozenset(allowed)  # type: ignore[attr-defined]
     return dependency
-
-
-def roles_of(route: APIRoute) -> frozenset[Role]:
-    """The roles a route admits, found among its dependencies; empty for an open route."""
-    pending = list(route.dependant.dependencies)
-    while pending:
-        dependant = pending.pop()
-        roles = getattr(dependant.call, "__credence_roles__", None)
-        if roles is not None:
-            return frozenset(roles)
-        pending.extend(dependant.dependencies)
-    return frozenset()

@@ -9,6 +9,7 @@ import os
 import shlex
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -213,14 +214,21 @@ class Api:
         return response.json()
 
 
-@pytest.fixture
-async def api(api_settings: ApiSettings, keys: dict[Role, str]) -> AsyncIterator[Api]:
-    app = create_app(api_settings)
+@asynccontextmanager
+async def api_client(settings: ApiSettings, keys: dict[Role, str]) -> AsyncIterator[Api]:
+    """credit_api with its lifespan (relay, consumer if enabled), spoken to in-process over ASGI."""
+    app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://credit-api") as client,
     ):
         yield Api(client, keys)
+
+
+@pytest.fixture
+async def api(api_settings: ApiSettings, keys: dict[Role, str]) -> AsyncIterator[Api]:
+    async with api_client(api_settings, keys) as client:
+        yield client
 
 
 async def eventually(

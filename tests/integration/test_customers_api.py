@@ -24,7 +24,7 @@ CUSTOMER: dict[str, Any] = {
 
 async def test_a_customer_is_created_and_read_back(api: Api) -> None:
     created = await api.ok("POST", "/v1/customers", json=CUSTOMER, role=Role.ERP, status=201)
-    read = await api.ok("GET", "/v1/customers/C-1001", role=Role.ORDER_SYSTEM)
+    read = await api.ok("GET", "/v1/customers/C-1001", role=Role.CREDIT_CONTROLLER)
     assert read == created
     assert read["contacts"]["credit_controller_email"] == "credit@example.com"
     assert read["credit_limit"] is None and read["effective_limit"] is None and read["blocked"] is False
@@ -172,3 +172,89 @@ async def test_a_credit_controller_may_not_set_limits(api: Api) -> None:
         json={"amount": "100.00", "reason": "not mine"},
     )
     assert response.status_code == 403
+
+
+MASTER = {k: v for k, v in CUSTOMER.items() if k != "customer_code"}
+
+
+async def test_put_creates_then_replaces_master_data(api: Api) -> None:
+    created = await api.request("PUT", "/v1/customers/C-1001", role=Role.ERP, json=MASTER)
+    assert created.status_code == 201
+    replaced = await api.request(
+        "PUT",
+        "/v1/customers/C-1001",
+        role=Role.ERP,
+        json={**MASTER, "name": "Acme Holding GmbH", "payment_terms_days": 60},
+    )
+    assert replaced.status_code == 200
+    assert (replaced.json()["name"], replaced.json()["payment_terms_days"]) == ("Acme Holding GmbH", 60)
+
+
+async def test_the_credit_currency_is_locked_while_a_limit_is_set(api: Api) -> None:
+    await api.ok("PUT", "/v1/customers/C-1001", role=Role.ERP, status=201, json=MASTER)
+    await api.ok("PUT", "/v1/customers/C-1001/credit-limit", json={"amount": "100.00", "reason": "opening"})
+    response = await api.request(
+        "PUT", "/v1/customers/C-1001", role=Role.ERP, json={**MASTER, "currency": "USD"}
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == "urn:credence:problem:credit-currency-locked"
+
+
+async def test_patch_changes_only_what_is_sent(api: Api) -> None:
+    await api.ok("POST", "/v1/customers", json=CUSTOMER, status=201)
+    patched = await api.ok(
+        "PATCH",
+        "/v1/customers/C-1001",
+        role=Role.CREDIT_CONTROLLER,
+        json={"review_date": "2027-03-31", "contacts": {"accounts_payable_email": "pay@acme.example"}},
+    )
+    assert patched["review_date"] == "2027-03-31"
+    assert patched["contacts"] == {
+        "credit_controller_email": "credit@example.com",
+        "accounts_payable_email": "pay@acme.example",
+    }
+    assert patched["name"] == CUSTOMER["name"]
+
+
+async def test_customers_are_listed_with_filters_and_cursors(api: Api) -> None:
+    for i in range(7):
+        await api.ok(
+            "PUT",
+            f"/v1/customers/C-{i:03}",
+            role=Role.ERP,
+            status=201,
+            json={**MASTER, "country": "CN" if i % 2 else "DE"},
+        )
+    await api.ok(
+        "POST", "/v1/customers/C-003/block", role=Role.CREDIT_CONTROLLER, json={"reason": "fraud check"}
+    )
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await api.ok(
+            "GET",
+            "/v1/customers",
+            params={"country": "CN", "limit": 2, **({"cursor": cursor} if cursor else {})},
+        )
+        seen += [c["customer_code"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["C-001", "C-003", "C-005"]
+    blocked = await api.ok("GET", "/v1/customers", params={"blocked": "true"})
+    assert [c["customer_code"] for c in blocked["items"]] == ["C-003"]
+    assert blocked["items"][0]["block_reason"] == "fraud check"
+    bad = await api.request("GET", "/v1/customers", params={"cursor": "not-a-cursor"})
+    assert bad.status_code == 422
+
+
+async def test_every_customer_shows_limit_effective_limit_block_and_exposure(api: Api) -> None:
+    await api.ok("POST", "/v1/customers", json=CUSTOMER, status=201)
+    await api.ok("PUT", "/v1/customers/C-1001/credit-limit", json={"amount": "5000.00", "reason": "opening"})
+    customer = await api.ok("GET", "/v1/customers/C-1001")
+    assert customer["effective_limit"] == "5000.00"
+    assert customer["exposure_summary"] == {
+        "exposure": "0.00",
+        "available": "5000.00",
+        "utilisation": "0.0000",
+    }

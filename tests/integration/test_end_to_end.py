@@ -39,7 +39,13 @@ async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
         role=Role.CREDIT_MANAGER,
         json={"amount": "10000.00", "reason": "opening limit"},
     )
-    order = {"customer_code": "C-42", "order_ref": "SO-1", "amount": "3000.00", "currency": "EUR"}
+    order = {
+        "customer_code": "C-42",
+        "order_ref": "SO-1",
+        "amount": "3000.00",
+        "currency": "EUR",
+        "reserve": False,
+    }
     first = await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=order)
     assert first["decision"] == "approved"
 

@@ -1,0 +1,60 @@
+"""Writing the risk worker's projection directly, for credit_api tests that need receivables in a
+given state without running the worker (the worker's own tests cover how events produce them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.models.risk_worker import Balance, OpenItem, OrderInvoicing
+
+
+async def invoice(
+    sessions: async_sessionmaker[AsyncSession],
+    customer: str,
+    invoice_id: str,
+    amount: str,
+    *,
+    currency: str = "EUR",
+    due: date = date(2099, 1, 1),
+    order_ref: str | None = None,
+) -> None:
+    value = Decimal(amount)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            insert(OpenItem).values(
+                customer_code=customer,
+                item_id=invoice_id,
+                item_type="invoice",
+                currency=currency,
+                amount=value,
+                open_amount=value,
+                issue_date=min(due, date(2026, 1, 1)),
+                due_date=due,
+                order_ref=order_ref,
+            )
+        )
+        balance = insert(Balance).values(customer_code=customer, currency=currency, open_receivables=value)
+        await session.execute(
+            balance.on_conflict_do_update(
+                index_elements=[Balance.customer_code, Balance.currency],
+                set_={"open_receivables": Balance.open_receivables + value},
+            )
+        )
+        if order_ref:
+            invoiced = insert(OrderInvoicing).values(
+                customer_code=customer, order_ref=order_ref, currency=currency, invoiced_amount=value
+            )
+            await session.execute(
+                invoiced.on_conflict_do_update(
+                    index_elements=[
+                        OrderInvoicing.customer_code,
+                        OrderInvoicing.order_ref,
+                        OrderInvoicing.currency,
+                    ],
+                    set_={"invoiced_amount": OrderInvoicing.invoiced_amount + value},
+                )
+            )

@@ -1,0 +1,41 @@
+"""ERP master data over Kafka gives the same credit file as over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.credit_api.settings import ApiSettings
+from shared.roles import Role
+from tests.integration.conftest import api_client, eventually
+from tests.integration.helpers import publish
+from tests.test_data import MASTER_DATA
+
+
+async def test_customer_upserted_events_and_put_give_the_same_customer(
+    api_settings: ApiSettings, keys: dict[Role, str]
+) -> None:
+    settings = api_settings.model_copy(update={"consume_events": True})
+    async with api_client(settings, keys) as api:
+        await api.ok("PUT", "/v1/customers/C-HTTP", role=Role.ERP, status=201, json=MASTER_DATA)
+        event = {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "erp/sap",
+            "type": "customer.upserted",
+            "subject": "C-KAFKA",
+            "data": {"customer_code": "C-KAFKA", **MASTER_DATA},
+        }
+        await publish(settings.ar_events_topic, [event, event])
+
+        async def arrived() -> dict[str, object] | None:
+            response = await api.request("GET", "/v1/customers/C-KAFKA")
+            return response.json() if response.status_code == 200 else None
+
+        by_event = await eventually(arrived)
+        by_http = await api.ok("GET", "/v1/customers/C-HTTP")
+        ignored = {"customer_code", "created_at", "updated_at"}
+        assert {k: v for k, v in by_event.items() if k not in ignored} == {
+            k: v for k, v in by_http.items() if k not in ignored
+        }
+        audit = await api.ok("GET", "/v1/audit", params={"entity_id": "C-KAFKA"})
+        assert [(e["action"], e["actor"]) for e in audit["items"]] == [("customer.created", "event:erp/sap")]

@@ -1,0 +1,14 @@
+"""Sample data shared by tests."""
+
+MASTER_DATA = {
+    "name": "Acme Trading GmbH",
+    "currency": "EUR",
+    "country": "DE",
+    "industry": "wholesale",
+    "language": "de-DE",
+    "payment_terms_days": 45,
+    "contacts": {
+        "credit_controller_email": "credit@example.com",
+        "accounts_payable_email": "ap@acme.example",
+    },
+}
