@@ -33,7 +33,9 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
+# wrk generates the load: a C client leaves the CPU to the servers being measured.
 bench: stack
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)); } || { echo "install wrk (Debian package wrk)"; exit 1; }
 	$(PY) -m bench
 
 stop:

@@ -11,6 +11,7 @@ from typing import Literal, TypeVar
 
 import structlog
 import uvicorn
+import uvloop
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -74,7 +75,8 @@ def run_service(name: str, settings: S, serve: Callable[[S, asyncio.Event], Awai
         install_stop_signals(stop)
         await serve(settings, stop)
 
-    asyncio.run(main())
+    # uvloop: the event loop's own overhead is a large share of a credit check's time.
+    uvloop.run(main())
     return 0
 
 

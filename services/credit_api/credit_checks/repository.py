@@ -1,28 +1,27 @@
 from __future__ import annotations
 
+import json
 import uuid
-from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import driver
 from shared.models.credit_api import CreditCheck
-from shared.models.views import customer_receivables
+
+_COLUMNS = [c.key for c in CreditCheck.__table__.columns]
+# The names are the model's own columns, never input.
+_INSERT = (
+    f"INSERT INTO credit_api.credit_checks ({', '.join(_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(f'${i}::jsonb' if c == 'reasons' else f'${i}' for i, c in enumerate(_COLUMNS, 1))})"
+)
 
 
-async def receivables_by_currency(session: AsyncSession, customer_code: str) -> dict[str, Decimal]:
-    """Open receivables from the risk worker's ledger projection (a documented view)."""
-    rows = await session.execute(
-        select(customer_receivables.c.currency, customer_receivables.c.open_receivables).where(
-            customer_receivables.c.customer_code == customer_code
-        )
+async def insert(session: AsyncSession, check: CreditCheck) -> None:
+    """A plain INSERT straight on the driver: the check is written once and not read back here."""
+    pg = await driver(session)
+    await pg.execute(
+        _INSERT, *(json.dumps(check.reasons) if c == "reasons" else getattr(check, c) for c in _COLUMNS)
     )
-    return {currency: amount for currency, amount in rows.all()}
-
-
-async def add(session: AsyncSession, check: CreditCheck) -> None:
-    session.add(check)
-    await session.flush()
 
 
 async def get(session: AsyncSession, check_id: uuid.UUID) -> CreditCheck | None:

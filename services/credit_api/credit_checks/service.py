@@ -20,14 +20,13 @@ from services.credit_api.credit_checks.schemas import (
     ReservationRef,
 )
 from services.credit_api.credit_holds import service as holds
-from services.credit_api.customers import service as customers
 from services.credit_api.exposure import service as exposure
 from services.credit_api.fx_rates.service import Converter
 from services.credit_api.reservations import repository as reservation_repository
 from services.credit_api.reservations import service as reservations
 from services.credit_api.settings import ApiSettings
 from shared import credit
-from shared.models.credit_api import CreditCheck, Reservation
+from shared.models.credit_api import CreditCheck
 from shared.money import format_amount, parse_amount
 
 
@@ -38,27 +37,29 @@ async def check(
     settings: ApiSettings,
     now: datetime,
 ) -> CreditCheckOut:
-    # The row lock serialises a customer's checks: two of them can never both spend the same room.
-    customer = await customers.get(session, body.customer_code, for_update=True)
-    order_amount = parse_amount(body.amount, body.currency)
-    convert = Converter(session, now.date(), customer.currency)
-    amount = convert.rounded(await convert(order_amount, body.currency))
+    # The standing is read with the customer's row locked: a customer's checks run one after the
+    # other, so two of them can never both spend the same room under the limit.
     standing = await exposure.standing(
         session,
-        customer,
+        body.customer_code,
         now,
+        lock=True,
         net_unallocated_cash=settings.net_unallocated_cash,
         excluding_order=body.order_ref,
     )
+    cur = standing.currency
+    order_amount = parse_amount(body.amount, body.currency)
+    convert = Converter(session, now.date(), cur)
+    amount = convert.rounded(await convert(order_amount, body.currency))
     result = exposure.decide(standing, amount, settings.policy)
     stored = CreditCheck(
         id=uuid.uuid4(),
-        customer_code=customer.customer_code,
+        customer_code=standing.customer_code,
         order_ref=body.order_ref,
         amount=amount,
-        currency=customer.currency,
+        currency=cur,
         decision=result.decision.value,
-        reasons=[_reason(r, customer.currency).model_dump(mode="json") for r in result.reasons],
+        reasons=[_reason(r, cur).model_dump(mode="json") for r in result.reasons],
         effective_limit=result.effective_limit,
         exposure_before=result.exposure_before,
         exposure_after=result.exposure_after,
@@ -68,23 +69,22 @@ async def check(
         checked_by=principal.actor,
         checked_at=now,
     )
-    await repository.add(session, stored)
+    reservation: ReservationRef | None = None
+    # Reservation or hold first, so that the check is written once, already pointing at it.
     if body.reserve and result.decision is credit.Decision.APPROVED:
-        reservation = await reservations.reserve(
-            session,
-            customer.customer_code,
-            body.order_ref,
-            amount,
-            customer.currency,
-            stored.id,
-            reservations.expiry(settings, now),
+        expires_at = reservations.expiry(settings, now)
+        stored.reservation_id = await reservations.reserve(
+            session, standing.customer_code, body.order_ref, amount, cur, stored.id, expires_at
         )
-        stored.reservation_id = reservation.id
-        await holds.close_for_order(session, customer.customer_code, body.order_ref, now)
+        reservation = ReservationRef(
+            id=stored.reservation_id, amount=format_amount(amount, cur), expires_at=expires_at
+        )
+        if standing.order_hold_open:
+            await holds.close_for_order(session, standing.customer_code, body.order_ref, now)
     elif body.reserve:
         stored.hold_id = (await holds.open_hold(session, stored)).id
-    await session.flush()
-    return await view(session, stored)
+    await repository.insert(session, stored)
+    return _view(stored, reservation)
 
 
 async def get(session: AsyncSession, check_id: uuid.UUID) -> CreditCheckOut:
@@ -95,14 +95,22 @@ async def get(session: AsyncSession, check_id: uuid.UUID) -> CreditCheckOut:
 
 
 async def view(session: AsyncSession, stored: CreditCheck) -> CreditCheckOut:
+    reservation: ReservationRef | None = None
+    if stored.reservation_id is not None:
+        row = await reservation_repository.get(session, stored.reservation_id)
+        if row is not None:
+            reservation = ReservationRef(
+                id=row.id, amount=format_amount(row.amount, row.currency), expires_at=row.expires_at
+            )
+    return _view(stored, reservation)
+
+
+def _view(stored: CreditCheck, reservation: ReservationRef | None) -> CreditCheckOut:
     cur = stored.currency
 
     def money(value: Decimal | None) -> str | None:
         return None if value is None else format_amount(value, cur)
 
-    reservation: Reservation | None = None
-    if stored.reservation_id is not None:
-        reservation = await reservation_repository.get(session, stored.reservation_id)
     order_currency = stored.order_currency or cur
     return CreditCheckOut(
         check_id=stored.id,
@@ -120,13 +128,7 @@ async def view(session: AsyncSession, stored: CreditCheck) -> CreditCheckOut:
             stored.order_amount if stored.order_amount is not None else stored.amount, order_currency
         ),
         order_currency=order_currency,
-        reservation=None
-        if reservation is None
-        else ReservationRef(
-            id=reservation.id,
-            amount=format_amount(reservation.amount, cur),
-            expires_at=reservation.expires_at,
-        ),
+        reservation=reservation,
         hold=None if stored.hold_id is None else HoldRef(id=stored.hold_id),
         checked_at=stored.checked_at,
     )

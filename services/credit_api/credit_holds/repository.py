@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.credit_api import CreditHold
@@ -59,3 +59,17 @@ async def page(
     if after is not None:
         query = query.where(tuple_(CreditHold.created_at, CreditHold.id) > tuple_(*after))
     return (await session.execute(query)).scalars().all()
+
+
+async def settle_open_for_order(
+    session: AsyncSession, customer_code: str, order_ref: str, now: datetime, actor: str, note: str
+) -> None:
+    await session.execute(
+        update(CreditHold)
+        .where(
+            CreditHold.customer_code == customer_code,
+            CreditHold.order_ref == order_ref,
+            CreditHold.status == "open",
+        )
+        .values(status="released", resolved_at=now, resolved_by=actor, resolution_note=note)
+    )

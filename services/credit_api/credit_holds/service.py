@@ -60,10 +60,9 @@ async def open_hold(session: AsyncSession, check: CreditCheck) -> CreditHold:
 
 async def close_for_order(session: AsyncSession, customer_code: str, order_ref: str, now: datetime) -> None:
     """An approved check for a held order settles its hold: the order is no longer waiting."""
-    hold = await repository.open_for_order(session, customer_code, order_ref)
-    if hold is not None:
-        _resolve(hold, "released", "system:credit-check", "approved by a later credit check", now)
-        await session.flush()
+    await repository.settle_open_for_order(
+        session, customer_code, order_ref, now, "system:credit-check", "approved by a later credit check"
+    )
 
 
 async def reevaluate(
@@ -71,12 +70,12 @@ async def reevaluate(
 ) -> list[CreditHold]:
     """Release, oldest first, every open hold of the customer that passes the rules now. Each
     release reserves its amount before the next hold is considered."""
-    customer = await customers.get(session, customer_code, for_update=True)
+    await customers.get(session, customer_code, for_update=True)
     released = []
     for hold in await repository.open_for_customer(session, customer_code):
         standing = await exposure.standing(
             session,
-            customer,
+            customer_code,
             now,
             net_unallocated_cash=settings.net_unallocated_cash,
             excluding_order=hold.order_ref,
@@ -164,7 +163,7 @@ async def _release(
     note: str,
     resolution: Literal["automatic", "override"],
 ) -> None:
-    reservation = await reservations.reserve(
+    hold.reservation_id = await reservations.reserve(
         session,
         hold.customer_code,
         hold.order_ref,
@@ -173,7 +172,6 @@ async def _release(
         hold.check_id,
         reservations.expiry(settings, now),
     )
-    hold.reservation_id = reservation.id
     _resolve(hold, "released", actor, note, now)
     await session.flush()
     _publish(session, hold, settings, resolution)

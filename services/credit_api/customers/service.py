@@ -142,7 +142,9 @@ async def view(
     limit = await repository.current_limit(session, customer.customer_code)
     summary: ExposureSummary | None = None
     try:
-        standing = await exposure.standing(session, customer, now, net_unallocated_cash=net_unallocated_cash)
+        standing = await exposure.standing(
+            session, customer.customer_code, now, net_unallocated_cash=net_unallocated_cash
+        )
     except MissingFxRate:
         in_force = None
     else:

@@ -1,72 +1,81 @@
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models.credit_api import Reservation, TemporaryLimit
-from shared.models.views import customer_receivables, open_alerts, order_invoicing
+from shared.db import driver
+from shared.models.views import open_alerts, order_invoicing
 
 
-async def receivables(
-    session: AsyncSession, customer_code: str
-) -> list[tuple[str, Decimal, Decimal, date | None, Decimal]]:
-    """Per currency: open receivables, overdue part, oldest overdue due date, unallocated cash."""
-    v = customer_receivables.c
-    rows = await session.execute(
-        select(
-            v.currency, v.open_receivables, v.overdue_receivables, v.oldest_due_date, v.unallocated_cash
-        ).where(v.customer_code == customer_code)
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a credit decision reads about one customer, fetched in one round trip."""
+
+    customer_code: str
+    currency: str
+    blocked: bool
+    block_reason: str | None
+    limit_amount: Decimal | None
+    limit_valid_until: date | None
+    temporary: list[tuple[Decimal, date, date]]
+    receivables: list[tuple[str, Decimal, Decimal, date | None, Decimal]]
+    reservations: list[tuple[str, Decimal, list[tuple[str, Decimal]]]]
+    order_hold_open: bool = False
+
+
+async def snapshot(
+    session: AsyncSession, customer_code: str, now: datetime, *, lock: bool, excluding_order: str | None
+) -> Snapshot | None:
+    """One round trip (migration 0004): with `lock`, the customer's row is locked first and the
+    figures read after it, so they include whatever the previous lock holder committed."""
+    pg = await driver(session)
+    row = await pg.fetchrow(
+        "SELECT * FROM credit_api.customer_snapshot($1, $2, $3, $4, $5)",
+        customer_code,
+        now,
+        now.date(),
+        excluding_order,
+        lock,
     )
-    return [(c, o, d, due, cash) for c, o, d, due, cash in rows.all()]
-
-
-async def live_reservations(
-    session: AsyncSession, customer_code: str, now: datetime
-) -> Sequence[Reservation]:
-    result = await session.execute(
-        select(Reservation)
-        .where(
-            Reservation.customer_code == customer_code,
-            Reservation.status == "active",
-            Reservation.expires_at > now,
-        )
-        .order_by(Reservation.created_at)
+    if row is None:
+        return None
+    return Snapshot(
+        customer_code=row["customer_code"],
+        currency=row["currency"],
+        blocked=row["blocked"],
+        block_reason=row["block_reason"],
+        limit_amount=row["limit_amount"],
+        limit_valid_until=row["limit_valid_until"],
+        temporary=[
+            (Decimal(a), date.fromisoformat(f), date.fromisoformat(u))
+            for a, f, u in json.loads(row["temporary"])
+        ],
+        receivables=[
+            (cur, Decimal(o), Decimal(d), None if due is None else date.fromisoformat(due), Decimal(cash))
+            for cur, o, d, due, cash in json.loads(row["receivables"])
+        ],
+        reservations=[
+            (order, Decimal(amount), [(cur, Decimal(inv)) for cur, inv in invoiced])
+            for order, amount, invoiced in json.loads(row["reservations"])
+        ],
+        order_hold_open=row["order_hold_open"],
     )
-    return result.scalars().all()
 
 
-async def invoiced(
-    session: AsyncSession, customer_code: str, order_refs: Collection[str]
-) -> list[tuple[str, str, Decimal]]:
-    """(order_ref, currency, invoiced amount) of these orders, from the ledger."""
-    if not order_refs:
-        return []
+async def invoiced(session: AsyncSession, customer_code: str, order_ref: str) -> list[tuple[str, Decimal]]:
+    """(currency, invoiced amount) for one order, from the ledger."""
     v = order_invoicing.c
     rows = await session.execute(
-        select(v.order_ref, v.currency, v.invoiced_amount).where(
-            v.customer_code == customer_code, v.order_ref.in_(order_refs)
+        select(v.currency, v.invoiced_amount).where(
+            v.customer_code == customer_code, v.order_ref == order_ref
         )
     )
-    return [(o, c, a) for o, c, a in rows.all()]
-
-
-async def temporary_limits(
-    session: AsyncSession, customer_code: str, today: date
-) -> Sequence[TemporaryLimit]:
-    """Increases in force today or later; past ones no longer matter for a decision."""
-    result = await session.execute(
-        select(TemporaryLimit)
-        .where(
-            TemporaryLimit.customer_code == customer_code,
-            TemporaryLimit.valid_until >= today,
-        )
-        .order_by(TemporaryLimit.valid_from)
-    )
-    return result.scalars().all()
+    return [(c, a) for c, a in rows.all()]
 
 
 async def alert_levels(session: AsyncSession, customer_code: str) -> list[tuple[str, str]]:

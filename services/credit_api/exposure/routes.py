@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from services.credit_api.api_keys.service import Principal
-from services.credit_api.customers import service as customers
 from services.credit_api.customers.routes import CodePath
 from services.credit_api.deps import Session, require
 from services.credit_api.exposure import service
@@ -28,10 +27,9 @@ Reader = Annotated[
     responses=responses(401, 403, 404, 422),
 )
 async def get_exposure(customer_code: CodePath, request: Request, session: Session, _: Reader) -> ExposureOut:
-    customer = await customers.get(session, customer_code)
     standing = await service.standing(
         session,
-        customer,
+        customer_code,
         datetime.now(UTC),
         net_unallocated_cash=request.app.state.settings.net_unallocated_cash,
     )

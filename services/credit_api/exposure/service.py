@@ -8,75 +8,62 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.customers import repository as customers
+from services.credit_api.customers.errors import CustomerNotFound
 from services.credit_api.exposure import repository
 from services.credit_api.exposure.schemas import AlertOut, ExposureOut
 from services.credit_api.fx_rates.service import Converter
 from shared import credit
 from shared.exposure import Exposure, reservation_remaining, utilisation
-from shared.models.credit_api import Customer
 from shared.money import format_amount
+
+LEVELS = ("watch", "warning", "critical")
 
 
 @dataclass(frozen=True)
 class Standing:
-    customer: Customer
+    customer_code: str
+    currency: str
+    blocked: bool
+    block_reason: str | None
     limit: credit.CreditLimit | None
     exposure: Exposure
     today: date
+    order_hold_open: bool = False
 
     @property
     def effective_limit(self) -> Decimal | None:
         return credit.effective_limit(self.limit, self.today)
 
 
-async def limit_of(session: AsyncSession, customer_code: str, today: date) -> credit.CreditLimit | None:
-    permanent = await customers.current_limit(session, customer_code)
-    if permanent is None:
-        return None
-    temporary = await repository.temporary_limits(session, customer_code, today)
-    return credit.CreditLimit(
-        permanent.amount,
-        permanent.valid_until,
-        [credit.TemporaryIncrease(t.amount, t.valid_from, t.valid_until) for t in temporary],
-    )
-
-
 async def standing(
     session: AsyncSession,
-    customer: Customer,
+    customer_code: str,
     now: datetime,
     *,
     net_unallocated_cash: bool,
+    lock: bool = False,
     excluding_order: str | None = None,
 ) -> Standing:
-    """Everything in the credit currency. `excluding_order` leaves out that order's own reservation,
-    which a new check for the same order replaces rather than adds to."""
+    """Everything in the credit currency. `lock` holds the customer's row to the end of the
+    transaction; `excluding_order` leaves out that order's own reservation, which a new check for
+    the same order replaces rather than adds to."""
+    snap = await repository.snapshot(session, customer_code, now, lock=lock, excluding_order=excluding_order)
+    if snap is None:
+        raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
     today = now.date()
-    code = customer.customer_code
-    convert = Converter(session, today, customer.currency)
+    convert = Converter(session, today, snap.currency)
     open_receivables = overdue = cash = Decimal(0)
     oldest: date | None = None
-    for currency, open_amount, overdue_amount, oldest_due, unallocated in await repository.receivables(
-        session, code
-    ):
+    for currency, open_amount, overdue_amount, oldest_due, unallocated in snap.receivables:
         open_receivables += await convert(open_amount, currency)
         overdue += await convert(overdue_amount, currency)
         cash += await convert(unallocated, currency)
         if oldest_due is not None and (oldest is None or oldest_due < oldest):
             oldest = oldest_due
-    reservations = [
-        r for r in await repository.live_reservations(session, code, now) if r.order_ref != excluding_order
-    ]
-    invoiced: dict[str, Decimal] = {}
-    for order_ref, currency, amount in await repository.invoiced(
-        session, code, {r.order_ref for r in reservations}
-    ):
-        invoiced[order_ref] = invoiced.get(order_ref, Decimal(0)) + await convert(amount, currency)
-    reserved = sum(
-        (reservation_remaining(r.amount, invoiced.get(r.order_ref, Decimal(0))) for r in reservations),
-        Decimal(0),
-    )
+    reserved = Decimal(0)
+    for _, amount, invoiced in snap.reservations:
+        consumed = sum([await convert(value, currency) for currency, value in invoiced], Decimal(0))
+        reserved += reservation_remaining(amount, consumed)
     exposure = Exposure(
         open_receivables=convert.rounded(open_receivables),
         overdue_receivables=convert.rounded(overdue),
@@ -85,21 +72,53 @@ async def standing(
         oldest_overdue_due_date=oldest,
         net_unallocated_cash=net_unallocated_cash,
     )
-    return Standing(customer, await limit_of(session, code, today), exposure, today)
+    limit = (
+        None
+        if snap.limit_amount is None
+        else credit.CreditLimit(
+            snap.limit_amount, snap.limit_valid_until, [credit.TemporaryIncrease(*t) for t in snap.temporary]
+        )
+    )
+    return Standing(
+        snap.customer_code,
+        snap.currency,
+        snap.blocked,
+        snap.block_reason,
+        limit,
+        exposure,
+        today,
+        snap.order_hold_open,
+    )
 
 
-LEVELS = ("watch", "warning", "critical")
+def decide(standing: Standing, amount: Decimal, policy: credit.CheckPolicy) -> credit.CheckResult:
+    """The credit rules applied to an order of `amount` (credit currency) against this standing."""
+    exposure, today = standing.exposure, standing.today
+    return credit.decide(
+        credit.CheckInput(
+            amount=amount,
+            currency=standing.currency,
+            exposure=exposure.total,
+            limit=standing.limit,
+            blocked=standing.blocked,
+            block_reason=standing.block_reason,
+            today=today,
+            max_days_past_due=exposure.max_days_past_due(today),
+            overdue_share=exposure.overdue_share,
+        ),
+        policy,
+    )
 
 
 async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
-    cur = standing.customer.currency
+    cur = standing.currency
     exposure = standing.exposure
     limit = standing.effective_limit
     used = utilisation(exposure.total, limit)
-    alerts = await repository.alert_levels(session, standing.customer.customer_code)
+    alerts = await repository.alert_levels(session, standing.customer_code)
     levels = [lv for _, lv in alerts if lv in LEVELS]
     return ExposureOut(
-        customer_code=standing.customer.customer_code,
+        customer_code=standing.customer_code,
         currency=cur,
         open_receivables=format_amount(exposure.open_receivables, cur),
         overdue_receivables=format_amount(exposure.overdue_receivables, cur),
@@ -111,27 +130,8 @@ async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
         available=None if limit is None else format_amount(limit - exposure.total, cur),
         utilisation=None if used is None else f"{used:f}",
         max_days_past_due=exposure.max_days_past_due(standing.today),
-        blocked=standing.customer.blocked,
-        block_reason=standing.customer.block_reason,
+        blocked=standing.blocked,
+        block_reason=standing.block_reason,
         warning_level=max(levels, key=LEVELS.index) if levels else None,
         alerts=[AlertOut(kind=k, level=lv) for k, lv in alerts],
-    )
-
-
-def decide(standing: Standing, amount: Decimal, policy: credit.CheckPolicy) -> credit.CheckResult:
-    """The credit rules applied to an order of `amount` (credit currency) against this standing."""
-    customer, exposure, today = standing.customer, standing.exposure, standing.today
-    return credit.decide(
-        credit.CheckInput(
-            amount=amount,
-            currency=customer.currency,
-            exposure=exposure.total,
-            limit=standing.limit,
-            blocked=customer.blocked,
-            block_reason=customer.block_reason,
-            today=today,
-            max_days_past_due=exposure.max_days_past_due(today),
-            overdue_share=exposure.overdue_share,
-        ),
-        policy,
     )

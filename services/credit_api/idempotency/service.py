@@ -26,8 +26,7 @@ async def replay(
     """The stored answer for this key, if any. Holds a lock on the key until the transaction ends,
     so a concurrent retry waits for this one's answer instead of acting twice."""
     key_id = uuid.UUID(principal.key_id)
-    await repository.lock(session, key_id, key)
-    record = await repository.find(session, key_id, key)
+    record = await repository.claim(session, key_id, key)
     if record is not None and record.request_hash != fingerprint(body):
         raise IdempotencyKeyReused(f"Idempotency-Key {key!r} was used with a different request body")
     return record

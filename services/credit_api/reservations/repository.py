@@ -3,30 +3,41 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import driver
 from shared.models.credit_api import Reservation
 
+_UPSERT_ACTIVE = """
+INSERT INTO credit_api.reservations
+       (id, customer_code, order_ref, check_id, amount, currency, status, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)
+ON CONFLICT (customer_code, order_ref) WHERE status = 'active'
+DO UPDATE SET amount = excluded.amount, check_id = excluded.check_id, expires_at = excluded.expires_at
+RETURNING id
+"""
 
-async def active_for_order(session: AsyncSession, customer_code: str, order_ref: str) -> Reservation | None:
-    result = await session.execute(
-        select(Reservation).where(
-            Reservation.customer_code == customer_code,
-            Reservation.order_ref == order_ref,
-            Reservation.status == "active",
-        )
+
+async def upsert_active(session: AsyncSession, reservation: Reservation) -> uuid.UUID:
+    """Insert, or update the order's live reservation in place; returns the reservation's id.
+    Straight on the driver: it runs in every reserving credit check."""
+    pg = await driver(session)
+    reservation_id: uuid.UUID = await pg.fetchval(
+        _UPSERT_ACTIVE,
+        reservation.id,
+        reservation.customer_code,
+        reservation.order_ref,
+        reservation.check_id,
+        reservation.amount,
+        reservation.currency,
+        reservation.expires_at,
     )
-    return result.scalar_one_or_none()
+    return reservation_id
 
 
 async def get(session: AsyncSession, reservation_id: uuid.UUID) -> Reservation | None:
     return await session.get(Reservation, reservation_id)
-
-
-async def add(session: AsyncSession, reservation: Reservation) -> None:
-    session.add(reservation)
-    await session.flush()
 
 
 async def expire_due(session: AsyncSession, now: datetime) -> int:

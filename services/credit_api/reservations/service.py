@@ -36,27 +36,21 @@ async def reserve(
     currency: str,
     check_id: uuid.UUID | None,
     expires_at: datetime,
-) -> Reservation:
+) -> uuid.UUID:
     """Hold `amount` for the order; an order's live reservation is replaced, never doubled."""
-    existing = await repository.active_for_order(session, customer_code, order_ref)
-    if existing is not None:
-        existing.amount = amount
-        existing.check_id = check_id
-        existing.expires_at = expires_at
-        await session.flush()
-        return existing
-    reservation = Reservation(
-        id=uuid.uuid4(),
-        customer_code=customer_code,
-        order_ref=order_ref,
-        amount=amount,
-        currency=currency,
-        check_id=check_id,
-        status="active",
-        expires_at=expires_at,
+    return await repository.upsert_active(
+        session,
+        Reservation(
+            id=uuid.uuid4(),
+            customer_code=customer_code,
+            order_ref=order_ref,
+            amount=amount,
+            currency=currency,
+            check_id=check_id,
+            status="active",
+            expires_at=expires_at,
+        ),
     )
-    await repository.add(session, reservation)
-    return reservation
 
 
 def expiry(settings: ApiSettings, now: datetime) -> datetime:
@@ -110,10 +104,9 @@ async def change(
     amount = parse_amount(amount_text, reservation.currency)
     previous = reservation.amount
     if amount > previous:
-        customer = await customers.get(session, reservation.customer_code)
         standing = await exposure.standing(
             session,
-            customer,
+            reservation.customer_code,
             now,
             net_unallocated_cash=settings.net_unallocated_cash,
             excluding_order=reservation.order_ref,
@@ -148,8 +141,8 @@ async def get(session: AsyncSession, reservation_id: uuid.UUID) -> Reservation:
 async def view(session: AsyncSession, reservation: Reservation, now: datetime) -> ReservationOut:
     convert = Converter(session, now.date(), reservation.currency)
     invoiced = Decimal(0)
-    for _, currency, amount in await exposure_repository.invoiced(
-        session, reservation.customer_code, {reservation.order_ref}
+    for currency, amount in await exposure_repository.invoiced(
+        session, reservation.customer_code, reservation.order_ref
     ):
         invoiced += await convert(amount, currency)
     live = reservation.status == "active" and reservation.expires_at > now

@@ -1,0 +1,10 @@
+"""`make bench`: every benchmark, one after the other."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import credit_check
+
+if __name__ == "__main__":
+    asyncio.run(credit_check.main())

@@ -1,0 +1,180 @@
+"""What the benchmarks share: a scratch database, service processes, and load generators."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def stack_env() -> dict[str, str]:
+    env = dict(os.environ)
+    dev_env = ROOT / ".devstack" / "dev.env"
+    if dev_env.exists():
+        for line in dev_env.read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not line.startswith("#"):
+                env.setdefault(name, shlex.split(value)[0])
+    return env
+
+
+async def fresh_database(name: str) -> str:
+    """An empty database `name` on the stack's server, migrated to head; returns its URL."""
+    server = make_url(stack_env()["DATABASE_URL"])
+    conn = await asyncpg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.username,
+        password=server.password,
+        database="postgres",
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = server.set(database=name).render_as_string(hide_password=False)
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    await asyncio.to_thread(command.upgrade, config, "head")
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def process(
+    args: Sequence[str], env: dict[str, str], ready_url: str
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """A server process, once `ready_url` answers 200; stopped with SIGTERM afterwards."""
+    proc = subprocess.Popen(
+        [sys.executable, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient() as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if (await client.get(ready_url)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"{args} did not become ready")
+                await asyncio.sleep(0.2)
+        yield proc
+    finally:
+        proc.terminate()
+        await asyncio.to_thread(proc.wait, 30)
+
+
+@dataclass
+class Run:
+    name: str
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<36} {self.throughput:>8.0f}/s  p50 {self.p50_ms:7.2f} ms  "
+            f"p99 {self.p99_ms:7.2f} ms  errors {self.errors}"
+        )
+
+
+_LUA = """
+local counter = 0
+local run = "%(run)s"
+request = function()
+  counter = counter + 1
+  local id = run .. "-" .. counter
+  local body = string.format([[%(body)s]], counter %% %(customers)d, id)
+  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/json", ["Idempotency-Key"] = id,
+                    ["Authorization"] = "Bearer %(key)s"}, body)
+end
+%(pacing)s
+"""
+
+
+def _milliseconds(value: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Load:
+    """POSTs of `body` (formatted with a customer number and a unique id) to `path` with `key`."""
+
+    path: str
+    body: str
+    key: str
+    customers: int
+
+
+async def wrk(
+    name: str, url: str, load: Load, *, connections: int, seconds: float, rate: float | None = None
+) -> Run:
+    """Load from wrk (C, so the client takes little of the CPU the servers need). With `rate`, each
+    connection waits connections/rate between requests: a paced load near that rate."""
+    pacing = "" if rate is None else f"delay = function() return {connections * 1000 / rate:.1f} end"
+    script = ROOT / ".devstack" / f"bench-{name.replace(' ', '-').replace(',', '')}.lua"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(
+        _LUA
+        % {
+            "run": uuid.uuid4().hex[:8],
+            "body": load.body,
+            "customers": load.customers,
+            "path": load.path,
+            "key": load.key,
+            "pacing": pacing,
+        }
+    )
+    proc = await asyncio.create_subprocess_exec(
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:.0f}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out = (await proc.communicate())[0].decode()
+    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, flags=re.M))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return Run(
+        name,
+        float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        _milliseconds(percentiles["50"]),
+        _milliseconds(percentiles["99"]),
+        errors,
+    )
