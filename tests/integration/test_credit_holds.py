@@ -109,6 +109,8 @@ async def test_a_higher_limit_releases_holds_oldest_first(api: Api, api_settings
     assert exposure["reserved_orders"] == "400.00"
     [event] = await credit_events(api_settings.credit_events_topic, 1)
     assert (event["data"]["order_ref"], event["data"]["resolution"]) == ("SO-OLD", "automatic")
+    audit = await api.ok("GET", "/v1/audit", params={"action": "credit_hold.released"})
+    assert [e["actor"] for e in audit["items"]] == ["system:auto-release"]
 
 
 async def test_an_approved_recheck_of_a_held_order_settles_its_hold(api: Api) -> None:

@@ -24,10 +24,12 @@ from shared.events import HOLD_REJECTED, HOLD_RELEASED, HoldResolved, new_event
 from shared.models.credit_api import CreditCheck, CreditHold, Outbox
 from shared.money import format_amount
 from shared.outbox import outbox_row
+from shared.roles import Role
 
 log = structlog.get_logger(__name__)
 
-SYSTEM = "system:auto-release"
+# Automatic releases are the platform's own decisions; the audit log names them so.
+SYSTEM = Principal(key_id=str(uuid.UUID(int=0)), name="auto-release", role=Role.ADMIN, kind="system")
 
 
 async def open_hold(session: AsyncSession, check: CreditCheck) -> CreditHold:
@@ -86,9 +88,18 @@ async def reevaluate(
                 hold,
                 settings,
                 now,
-                actor=SYSTEM,
+                actor=SYSTEM.actor,
                 note="passes the credit check again",
                 resolution="automatic",
+            )
+            await record(
+                session,
+                SYSTEM,
+                "credit_hold.released",
+                "credit_hold",
+                str(hold.id),
+                before={"status": "open"},
+                after={"status": "released", "reason": hold.resolution_note},
             )
             released.append(hold)
     if released:
