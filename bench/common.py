@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shlex
 import socket
 import subprocess
 import sys
@@ -22,18 +21,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+from services.devstack.settings import read_dev_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def stack_env() -> dict[str, str]:
-    env = dict(os.environ)
-    dev_env = ROOT / ".devstack" / "dev.env"
-    if dev_env.exists():
-        for line in dev_env.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.startswith("#"):
-                env.setdefault(name, shlex.split(value)[0])
-    return env
+    return {**read_dev_env(ROOT / ".devstack" / "dev.env"), **os.environ}
 
 
 async def fresh_database(name: str) -> str:

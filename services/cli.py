@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shlex
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
-from services.devstack.settings import PROJECT_ROOT, DevStackSettings, get_devstack_settings
+from services.devstack.settings import PROJECT_ROOT, DevStackSettings, get_devstack_settings, read_dev_env
 from shared.roles import Role
 
 
@@ -154,20 +152,10 @@ def _run_notifier(_: argparse.Namespace) -> int:
     return run()
 
 
-def _load_env_file(path: Path) -> dict[str, str]:
-    env: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip() and not line.startswith("#"):
-                name, _, value = line.removeprefix("export ").partition("=")
-                env[name] = shlex.split(value)[0] if value else ""
-    return env
-
-
 def _run_all(_: argparse.Namespace) -> int:
     """Supervise the three services: Ctrl-C or SIGTERM stops them cleanly; one dying stops all."""
     settings = get_devstack_settings()
-    env = {**os.environ, **_load_env_file(settings.home / "dev.env")}
+    env = {**os.environ, **read_dev_env(settings.home / "dev.env")}
     env.setdefault("CREDENCE_API_PORT", str(settings.api_port))
     env.setdefault("CREDENCE_WORKER_HTTP_PORT", str(settings.worker_port))
     env.setdefault("CREDENCE_NOTIFIER_HTTP_PORT", str(settings.notifier_port))

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, tuple_
 
 from shared.errors import InvalidInput
 
@@ -63,3 +64,19 @@ def page_of(
 
 def _plain(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def keyset(
+    query: S, columns: tuple[Any, ...], equal: dict[Any, Any], after: tuple[Any, ...] | None, limit: int
+) -> S:
+    """`query` ordered by `columns`, filtered on the non-null `equal` items, from just after `after`."""
+    query = query.order_by(*columns).limit(limit)
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(column == value)
+    if after is not None:
+        query = query.where(tuple_(*columns) > tuple_(*after))
+    return query

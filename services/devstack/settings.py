@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shlex
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,3 +44,15 @@ class DevStackSettings(BaseSettings):
 @lru_cache
 def get_devstack_settings() -> DevStackSettings:
     return DevStackSettings()
+
+
+def read_dev_env(path: Path | None = None) -> dict[str, str]:
+    """The variables of `.devstack/dev.env` (shell syntax, as `credence dev env` writes it)."""
+    path = path or get_devstack_settings().home / "dev.env"
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            name, sep, value = line.removeprefix("export ").partition("=")
+            if sep and not line.startswith("#"):
+                values[name.strip()] = shlex.split(value)[0] if value.strip() else ""
+    return values

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shlex
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -26,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from services.credit_api.api_keys.service import create_key
 from services.credit_api.app import create_app
 from services.credit_api.settings import ApiSettings
+from services.devstack.settings import read_dev_env
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.settings import WorkerSettings
 from shared.db import make_engine, make_sessionmaker
@@ -40,13 +40,7 @@ pytestmark = pytest.mark.integration
 
 
 def _stack_env() -> dict[str, str]:
-    env: dict[str, str] = {}
-    dev_env = ROOT / ".devstack" / "dev.env"
-    if dev_env.exists():
-        for line in dev_env.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.startswith("#"):
-                env[name] = shlex.split(value)[0]
+    env = read_dev_env(ROOT / ".devstack" / "dev.env")
     for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
         if name in os.environ:
             env[name] = os.environ[name]

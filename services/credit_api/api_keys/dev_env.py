@@ -6,19 +6,9 @@ import shlex
 from pathlib import Path
 
 from services.credit_api.api_keys.service import create_key, key_is_active
-from services.devstack.settings import DevStackSettings
+from services.devstack.settings import DevStackSettings, read_dev_env
 from shared.db import make_engine, make_sessionmaker
 from shared.roles import Role
-
-
-def _read(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.startswith("#"):
-                values[name.strip()] = shlex.split(value)[0] if value.strip() else ""
-    return values
 
 
 async def write_dev_env(
@@ -26,7 +16,7 @@ async def write_dev_env(
 ) -> Path:
     """Keep the keys of an earlier run while they are still valid; make the missing ones."""
     path = settings.home / "dev.env"
-    previous = _read(path)
+    previous = read_dev_env(path)
     engine = make_engine(database_url, pool_size=1)
     keys: dict[str, str] = {}
     try:

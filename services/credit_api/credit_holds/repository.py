@@ -4,9 +4,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit_api.pagination import keyset
 from shared.models.credit_api import CreditHold
 
 
@@ -51,13 +52,13 @@ async def page(
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[CreditHold]:
-    query = select(CreditHold).order_by(CreditHold.created_at, CreditHold.id).limit(limit)
-    if status is not None:
-        query = query.where(CreditHold.status == status)
-    if customer_code is not None:
-        query = query.where(CreditHold.customer_code == customer_code)
-    if after is not None:
-        query = query.where(tuple_(CreditHold.created_at, CreditHold.id) > tuple_(*after))
+    query = keyset(
+        select(CreditHold),
+        (CreditHold.created_at, CreditHold.id),
+        {CreditHold.status: status, CreditHold.customer_code: customer_code},
+        after,
+        limit,
+    )
     return (await session.execute(query)).scalars().all()
 
 

@@ -4,9 +4,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit_api.pagination import keyset
 from shared.models.credit_api import LimitRequest
 
 
@@ -32,11 +33,11 @@ async def page(
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[LimitRequest]:
-    query = select(LimitRequest).order_by(LimitRequest.requested_at, LimitRequest.id).limit(limit)
-    if status is not None:
-        query = query.where(LimitRequest.status == status)
-    if customer_code is not None:
-        query = query.where(LimitRequest.customer_code == customer_code)
-    if after is not None:
-        query = query.where(tuple_(LimitRequest.requested_at, LimitRequest.id) > tuple_(*after))
+    query = keyset(
+        select(LimitRequest),
+        (LimitRequest.requested_at, LimitRequest.id),
+        {LimitRequest.status: status, LimitRequest.customer_code: customer_code},
+        after,
+        limit,
+    )
     return (await session.execute(query)).scalars().all()
