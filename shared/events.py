@@ -136,6 +136,51 @@ class PaymentReceived(_Strict):
         return self
 
 
+ItemId = Annotated[str, Field(min_length=1, max_length=100)]
+Reason = Annotated[str, Field(max_length=500)]
+
+
+class InvoiceAdjusted(_Strict):
+    invoice_id: ItemId
+    customer_code: CustomerCode
+    amount: EventAmount = Field(description="The invoice's new total")
+    reason: Reason | None = None
+
+
+class InvoiceCancelled(_Strict):
+    invoice_id: ItemId
+    customer_code: CustomerCode
+    reason: Reason | None = None
+
+
+class InvoiceWrittenOff(_Strict):
+    invoice_id: ItemId
+    customer_code: CustomerCode
+    date: date
+    amount: EventAmount | None = Field(None, description="Default: the open balance")
+
+
+class CreditNoteIssued(_Strict):
+    credit_note_id: ItemId
+    customer_code: CustomerCode
+    currency: CurrencyCode
+    amount: EventAmount
+    issue_date: date
+    invoice_id: ItemId | None = Field(None, description="Absent: the credit stays on account")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_decimals(self.amount, self.currency)
+        return self
+
+
+class PaymentReversed(_Strict):
+    payment_id: ItemId
+    customer_code: CustomerCode
+    reversed_date: date
+    reason: Reason | None = None
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -149,6 +194,11 @@ class AlertRaised(_Strict):
 CUSTOMER_UPSERTED = "customer.upserted"
 INVOICE_ISSUED = "invoice.issued"
 PAYMENT_RECEIVED = "payment.received"
+INVOICE_ADJUSTED = "invoice.adjusted"
+INVOICE_CANCELLED = "invoice.cancelled"
+INVOICE_WRITTEN_OFF = "invoice.written_off"
+CREDIT_NOTE_ISSUED = "credit_note.issued"
+PAYMENT_REVERSED = "payment.reversed"
 ALERT_RAISED = "alert.raised"
 RECEIVABLES_DECREASED = "receivables.decreased"
 HOLD_RELEASED = "credit.hold_released"
@@ -159,6 +209,11 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     CUSTOMER_UPSERTED: CustomerUpserted,
     INVOICE_ISSUED: InvoiceIssued,
     PAYMENT_RECEIVED: PaymentReceived,
+    INVOICE_ADJUSTED: InvoiceAdjusted,
+    INVOICE_CANCELLED: InvoiceCancelled,
+    INVOICE_WRITTEN_OFF: InvoiceWrittenOff,
+    CREDIT_NOTE_ISSUED: CreditNoteIssued,
+    PAYMENT_REVERSED: PaymentReversed,
     ALERT_RAISED: AlertRaised,
     RECEIVABLES_DECREASED: ReceivablesDecreased,
     HOLD_RELEASED: HoldResolved,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,9 +14,14 @@ from services.risk_worker.settings import WorkerSettings
 from shared.errors import InvalidEvent
 from shared.events import (
     RECEIVABLES_DECREASED,
+    CreditNoteIssued,
     CustomerUpserted,
+    InvoiceAdjusted,
+    InvoiceCancelled,
     InvoiceIssued,
+    InvoiceWrittenOff,
     PaymentReceived,
+    PaymentReversed,
     ReceivablesDecreased,
     event_data,
     new_event,
@@ -21,6 +29,29 @@ from shared.events import (
 )
 from shared.models.risk_worker import Outbox
 from shared.outbox import outbox_row
+
+APPLY: dict[type[Any], Callable[[AsyncSession, Any], Awaitable[bool]]] = {
+    InvoiceIssued: service.issue_invoice,
+    InvoiceAdjusted: service.adjust_invoice,
+    InvoiceCancelled: service.cancel_invoice,
+    InvoiceWrittenOff: service.write_off,
+    CreditNoteIssued: service.issue_credit_note,
+    PaymentReceived: service.receive_payment,
+    PaymentReversed: service.reverse_payment,
+}
+
+
+async def apply_event(session: AsyncSession, data: object) -> tuple[str, bool] | None:
+    """Apply validated event data to the ledger (also used by `credence ledger rebuild`)."""
+    code: str = getattr(data, "customer_code", "")
+    if isinstance(data, CustomerUpserted):
+        await repository.seen_customer(session, code, master_data=True)
+        return None
+    apply = APPLY.get(type(data))
+    if apply is None:
+        raise InvalidEvent(f"{type(data).__name__} is not an ERP ledger event")
+    await repository.seen_customer(session, code, master_data=False)
+    return code, await apply(session, data)
 
 
 class LedgerHandler:
@@ -41,13 +72,7 @@ class LedgerHandler:
         data = event_data(event)
         if not await repository.store_event(session, event, record):
             return None
-        if isinstance(data, InvoiceIssued):
-            return data.customer_code, await service.issue_invoice(session, data)
-        if isinstance(data, PaymentReceived):
-            return data.customer_code, await service.receive_payment(session, data)
-        if isinstance(data, CustomerUpserted):
-            return None  # master data belongs to credit_api, which consumes the same event
-        raise InvalidEvent(f"{event.type} is not an ERP event")
+        return await apply_event(session, data)
 
     async def complete(self, session: AsyncSession, results: list[tuple[str, bool]]) -> None:
         if not results:

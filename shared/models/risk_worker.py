@@ -48,6 +48,7 @@ class OpenItem(Base):
     issue_date: Mapped[date]
     due_date: Mapped[date]
     order_ref: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), server_default="open")
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -61,6 +62,7 @@ class Balance(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     open_receivables: Mapped[Decimal]
     unallocated_cash: Mapped[Decimal] = mapped_column(server_default="0")
+    unapplied_credit: Mapped[Decimal] = mapped_column(server_default="0")
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -129,5 +131,42 @@ class Allocation(Base):
     customer_code: Mapped[str] = mapped_column(String(64), index=True)
     payment_id: Mapped[str] = mapped_column(String(100))
     item_id: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal]
+    allocated_on: Mapped[date]
+
+
+class LedgerCustomer(Base):
+    """Customers as the ledger knows them: a stub when events arrive before master data."""
+
+    __tablename__ = "customers"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    master_data_missing: Mapped[bool] = mapped_column(server_default=text("true"))
+    first_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class CreditNote(Base):
+    __tablename__ = "credit_notes"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credit_note_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal]
+    issue_date: Mapped[date]
+    invoice_id: Mapped[str | None] = mapped_column(String(100))
+    applied: Mapped[Decimal] = mapped_column(comment="What of it reduced the invoice; the rest is on account")
+
+
+class ParkedAllocation(Base):
+    """An allocation to an invoice not yet known; applied when the invoice arrives."""
+
+    __tablename__ = "parked_allocations"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     amount: Mapped[Decimal]
     allocated_on: Mapped[date]

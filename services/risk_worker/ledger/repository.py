@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from aiokafka import ConsumerRecord
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import CloudEvent
-from shared.models.risk_worker import Allocation, Balance, OpenItem, OrderInvoicing, Payment, StoredEvent
+from shared.models.risk_worker import (
+    Allocation,
+    Balance,
+    CreditNote,
+    LedgerCustomer,
+    OpenItem,
+    OrderInvoicing,
+    ParkedAllocation,
+    Payment,
+    StoredEvent,
+)
 
 
 async def store_event(session: AsyncSession, event: CloudEvent, record: ConsumerRecord[bytes, bytes]) -> bool:
@@ -32,27 +43,85 @@ async def store_event(session: AsyncSession, event: CloudEvent, record: Consumer
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 
+async def seen_customer(session: AsyncSession, customer_code: str, *, master_data: bool) -> None:
+    """A customer first seen in a ledger event is a stub until its master data arrives."""
+    statement = insert(LedgerCustomer).values(
+        customer_code=customer_code, master_data_missing=not master_data
+    )
+    if master_data:
+        statement = statement.on_conflict_do_update(
+            index_elements=[LedgerCustomer.customer_code], set_={"master_data_missing": False}
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=[LedgerCustomer.customer_code])
+    await session.execute(statement)
+
+
+async def _insert_new(
+    session: AsyncSession, row: OpenItem | Payment | CreditNote, keys: Sequence[str]
+) -> bool:
+    """Insert unless a row with the same key exists; False in that case."""
+    model = type(row)
+    values = {c.key: getattr(row, c.key) for c in model.__table__.columns if getattr(row, c.key) is not None}
+    statement = insert(model).values(values).on_conflict_do_nothing(index_elements=list(keys))
+    return (await session.execute(statement.returning(model.__table__.c[keys[0]]))).first() is not None
+
+
 async def add_item(session: AsyncSession, item: OpenItem) -> bool:
     """False when the customer already has an item with this id."""
-    values = {
-        c.key: getattr(item, c.key) for c in OpenItem.__table__.columns if getattr(item, c.key) is not None
-    }
-    statement = (
-        insert(OpenItem)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[OpenItem.customer_code, OpenItem.item_id])
-        .returning(OpenItem.item_id)
+    return await _insert_new(session, item, ["customer_code", "item_id"])
+
+
+async def add_payment(session: AsyncSession, payment: Payment) -> bool:
+    return await _insert_new(session, payment, ["customer_code", "payment_id"])
+
+
+async def add_credit_note(session: AsyncSession, note: CreditNote) -> bool:
+    return await _insert_new(session, note, ["customer_code", "credit_note_id"])
+
+
+async def item_for_update(session: AsyncSession, customer_code: str, item_id: str) -> OpenItem | None:
+    result = await session.execute(
+        select(OpenItem)
+        .where(OpenItem.customer_code == customer_code, OpenItem.item_id == item_id)
+        .with_for_update()
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    return result.scalar_one_or_none()
 
 
-async def add_to_balance(session: AsyncSession, customer_code: str, currency: str, delta: Decimal) -> None:
-    statement = insert(Balance).values(customer_code=customer_code, currency=currency, open_receivables=delta)
+async def payment_for_update(session: AsyncSession, customer_code: str, payment_id: str) -> Payment | None:
+    result = await session.execute(
+        select(Payment)
+        .where(Payment.customer_code == customer_code, Payment.payment_id == payment_id)
+        .with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def adjust_balance(
+    session: AsyncSession,
+    customer_code: str,
+    currency: str,
+    *,
+    open_: Decimal = Decimal(0),
+    cash: Decimal = Decimal(0),
+    credit: Decimal = Decimal(0),
+) -> None:
+    """Move the customer's open receivables, unallocated cash and unapplied credit in one currency."""
+    statement = insert(Balance).values(
+        customer_code=customer_code,
+        currency=currency,
+        open_receivables=open_,
+        unallocated_cash=cash,
+        unapplied_credit=credit,
+    )
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Balance.customer_code, Balance.currency],
             set_={
                 "open_receivables": Balance.open_receivables + statement.excluded.open_receivables,
+                "unallocated_cash": Balance.unallocated_cash + statement.excluded.unallocated_cash,
+                "unapplied_credit": Balance.unapplied_credit + statement.excluded.unapplied_credit,
                 "updated_at": func.now(),
             },
         )
@@ -73,46 +142,60 @@ async def add_invoiced(
     )
 
 
-async def item_for_update(session: AsyncSession, customer_code: str, item_id: str) -> OpenItem | None:
-    result = await session.execute(
-        select(OpenItem)
-        .where(OpenItem.customer_code == customer_code, OpenItem.item_id == item_id)
-        .with_for_update()
-    )
-    return result.scalar_one_or_none()
-
-
-async def add_payment(session: AsyncSession, payment: Payment) -> bool:
-    """False when the customer already has a payment with this id."""
-    values = {
-        c.key: getattr(payment, c.key)
-        for c in Payment.__table__.columns
-        if getattr(payment, c.key) is not None
-    }
-    statement = (
-        insert(Payment)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[Payment.customer_code, Payment.payment_id])
-        .returning(Payment.payment_id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
-
-
 async def add_allocation(session: AsyncSession, allocation: Allocation) -> None:
     session.add(allocation)
     await session.flush()
 
 
-async def add_unallocated(session: AsyncSession, customer_code: str, currency: str, delta: Decimal) -> None:
-    statement = insert(Balance).values(
-        customer_code=customer_code, currency=currency, open_receivables=0, unallocated_cash=delta
-    )
+async def take_allocations(
+    session: AsyncSession, customer_code: str, *, payment_id: str | None = None, item_id: str | None = None
+) -> Sequence[Allocation]:
+    """Remove and return the allocations of a payment, or to an item."""
+    statement = delete(Allocation).where(Allocation.customer_code == customer_code)
+    if payment_id is not None:
+        statement = statement.where(Allocation.payment_id == payment_id)
+    if item_id is not None:
+        statement = statement.where(Allocation.item_id == item_id)
+    return (await session.execute(statement.returning(Allocation))).scalars().all()
+
+
+async def add_to_payment_unallocated(
+    session: AsyncSession, customer_code: str, payment_id: str, delta: Decimal
+) -> None:
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Balance.customer_code, Balance.currency],
-            set_={
-                "unallocated_cash": Balance.unallocated_cash + statement.excluded.unallocated_cash,
-                "updated_at": func.now(),
-            },
+        update(Payment)
+        .where(
+            Payment.customer_code == customer_code,
+            Payment.payment_id == payment_id,
         )
+        .values(unallocated=Payment.unallocated + delta)
     )
+
+
+async def park(session: AsyncSession, parked: ParkedAllocation) -> None:
+    session.add(parked)
+    await session.flush()
+
+
+async def take_parked(
+    session: AsyncSession, customer_code: str, *, invoice_id: str | None = None, payment_id: str | None = None
+) -> Sequence[ParkedAllocation]:
+    statement = delete(ParkedAllocation).where(ParkedAllocation.customer_code == customer_code)
+    if invoice_id is not None:
+        statement = statement.where(ParkedAllocation.invoice_id == invoice_id)
+    if payment_id is not None:
+        statement = statement.where(ParkedAllocation.payment_id == payment_id)
+    return (await session.execute(statement.returning(ParkedAllocation))).scalars().all()
+
+
+async def credit_applied_to(session: AsyncSession, customer_code: str, item_id: str) -> Sequence[CreditNote]:
+    result = await session.execute(
+        select(CreditNote)
+        .where(
+            CreditNote.customer_code == customer_code,
+            CreditNote.invoice_id == item_id,
+            CreditNote.applied > 0,
+        )
+        .with_for_update()
+    )
+    return result.scalars().all()

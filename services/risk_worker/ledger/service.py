@@ -1,5 +1,7 @@
-"""The receivables ledger: open items, payments and their allocations, and the balances that make
-up exposure. Every function returns whether the customer's receivables went down."""
+"""The receivables ledger: open items, payments and their allocations, credit notes, write-offs,
+and the balances that make up exposure. An item's open balance is its amount less allocated
+payments, applied credit notes and write-offs. Each function returns whether the customer's
+receivables went down, which lets held orders be looked at again."""
 
 from __future__ import annotations
 
@@ -9,66 +11,175 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.ledger import repository
 from shared.errors import InvalidEvent
-from shared.events import InvoiceIssued, PaymentReceived
-from shared.models.risk_worker import Allocation, OpenItem, Payment
-from shared.money import format_amount, round_money
+from shared.events import (
+    CreditNoteIssued,
+    InvoiceAdjusted,
+    InvoiceCancelled,
+    InvoiceIssued,
+    InvoiceWrittenOff,
+    PaymentReceived,
+    PaymentReversed,
+)
+from shared.models.risk_worker import Allocation, CreditNote, OpenItem, ParkedAllocation, Payment
+from shared.money import format_amount, parse_amount, round_money
+
+ZERO = Decimal(0)
+
+
+async def _open_invoice(session: AsyncSession, customer_code: str, invoice_id: str) -> OpenItem:
+    item = await repository.item_for_update(session, customer_code, invoice_id)
+    if item is None:
+        raise InvalidEvent(f"unknown invoice {invoice_id}")
+    if item.status == "cancelled":
+        raise InvalidEvent(f"invoice {invoice_id} is cancelled")
+    return item
+
+
+async def _allocate(
+    session: AsyncSession, item: OpenItem, payment_id: str, amount: Decimal, on: object
+) -> None:
+    if amount > item.open_amount:
+        raise InvalidEvent(
+            f"allocation {format_amount(amount, item.currency)} exceeds the open balance "
+            f"{format_amount(item.open_amount, item.currency)} of invoice {item.item_id}"
+        )
+    item.open_amount -= amount
+    await repository.add_allocation(
+        session,
+        Allocation(
+            customer_code=item.customer_code,
+            payment_id=payment_id,
+            item_id=item.item_id,
+            amount=amount,
+            allocated_on=on,
+        ),
+    )
 
 
 async def issue_invoice(session: AsyncSession, invoice: InvoiceIssued) -> bool:
-    amount = round_money(invoice.amount, invoice.currency)
-    added = await repository.add_item(
-        session,
-        OpenItem(
-            customer_code=invoice.customer_code,
-            item_id=invoice.invoice_id,
-            item_type="invoice",
-            currency=invoice.currency,
-            amount=amount,
-            open_amount=amount,
-            issue_date=invoice.issue_date,
-            due_date=invoice.due_date,
-            order_ref=invoice.order_ref,
-        ),
+    code, cur = invoice.customer_code, invoice.currency
+    amount = round_money(invoice.amount, cur)
+    item = OpenItem(
+        customer_code=code,
+        item_id=invoice.invoice_id,
+        item_type="invoice",
+        currency=cur,
+        amount=amount,
+        open_amount=amount,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        order_ref=invoice.order_ref,
+        status="open",
     )
-    if not added:
+    if not await repository.add_item(session, item):
         raise InvalidEvent(f"invoice {invoice.invoice_id} was already issued by another event")
-    await repository.add_to_balance(session, invoice.customer_code, invoice.currency, amount)
+    await repository.adjust_balance(session, code, cur, open_=amount)
     if invoice.order_ref:
         # Consumes the order's reservation in credit_api in this same commit: never counted twice.
-        await repository.add_invoiced(
-            session, invoice.customer_code, invoice.order_ref, invoice.currency, amount
+        await repository.add_invoiced(session, code, invoice.order_ref, cur, amount)
+    parked = await repository.take_parked(session, code, invoice_id=invoice.invoice_id)
+    if not parked:
+        return False
+    # Payments that named this invoice before it arrived: their money moves from on account to it.
+    item = await _open_invoice(session, code, invoice.invoice_id)
+    applied = ZERO
+    for allocation in parked:
+        share = min(allocation.amount, item.open_amount)
+        if share > 0:
+            await _allocate(session, item, allocation.payment_id, share, allocation.allocated_on)
+            await repository.add_to_payment_unallocated(session, code, allocation.payment_id, -share)
+            applied += share
+    await repository.adjust_balance(session, code, cur, open_=-applied, cash=-applied)
+    return applied > 0
+
+
+async def adjust_invoice(session: AsyncSession, event: InvoiceAdjusted) -> bool:
+    item = await _open_invoice(session, event.customer_code, event.invoice_id)
+    total = parse_amount(event.amount, item.currency, positive=False)
+    settled = item.amount - item.open_amount
+    if total < settled:
+        raise InvalidEvent(
+            f"invoice {item.item_id} cannot be adjusted to {format_amount(total, item.currency)}: "
+            f"{format_amount(settled, item.currency)} is already paid, credited or written off"
         )
-    return False
+    delta = total - item.amount
+    item.amount = total
+    item.open_amount += delta
+    await repository.adjust_balance(session, item.customer_code, item.currency, open_=delta)
+    if item.order_ref:
+        await repository.add_invoiced(session, item.customer_code, item.order_ref, item.currency, delta)
+    return delta < 0
+
+
+async def cancel_invoice(session: AsyncSession, event: InvoiceCancelled) -> bool:
+    """Payments allocated to it go back on account; credit notes applied to it become unapplied."""
+    code = event.customer_code
+    item = await _open_invoice(session, code, event.invoice_id)
+    returned = ZERO
+    for allocation in await repository.take_allocations(session, code, item_id=item.item_id):
+        await repository.add_to_payment_unallocated(session, code, allocation.payment_id, allocation.amount)
+        returned += allocation.amount
+    credited = ZERO
+    for note in await repository.credit_applied_to(session, code, item.item_id):
+        credited += note.applied
+        note.applied = ZERO
+    await repository.adjust_balance(
+        session, code, item.currency, open_=-item.open_amount, cash=returned, credit=credited
+    )
+    if item.order_ref:
+        await repository.add_invoiced(session, code, item.order_ref, item.currency, -item.amount)
+    item.open_amount = ZERO
+    item.status = "cancelled"
+    return True
+
+
+async def write_off(session: AsyncSession, event: InvoiceWrittenOff) -> bool:
+    item = await _open_invoice(session, event.customer_code, event.invoice_id)
+    amount = item.open_amount if event.amount is None else parse_amount(event.amount, item.currency)
+    if amount > item.open_amount:
+        raise InvalidEvent(
+            f"write-off {format_amount(amount, item.currency)} exceeds the open balance "
+            f"{format_amount(item.open_amount, item.currency)} of invoice {item.item_id}"
+        )
+    item.open_amount -= amount
+    if item.open_amount == 0:
+        item.status = "written_off"
+    await repository.adjust_balance(session, item.customer_code, item.currency, open_=-amount)
+    return amount > 0
+
+
+async def issue_credit_note(session: AsyncSession, note: CreditNoteIssued) -> bool:
+    """Applied to its invoice up to the open balance; the rest, or all without an invoice, stays on
+    account as unapplied credit."""
+    code, cur = note.customer_code, note.currency
+    applied = ZERO
+    if note.invoice_id is not None:
+        item = await _open_invoice(session, code, note.invoice_id)
+        if item.currency != cur:
+            raise InvalidEvent(f"credit note in {cur} for invoice {item.item_id} in {item.currency}")
+        applied = min(note.amount, item.open_amount)
+        item.open_amount -= applied
+    if not await repository.add_credit_note(
+        session,
+        CreditNote(
+            customer_code=code,
+            credit_note_id=note.credit_note_id,
+            currency=cur,
+            amount=note.amount,
+            issue_date=note.issue_date,
+            invoice_id=note.invoice_id,
+            applied=applied,
+        ),
+    ):
+        raise InvalidEvent(f"credit note {note.credit_note_id} was already issued by another event")
+    await repository.adjust_balance(session, code, cur, open_=-applied, credit=note.amount - applied)
+    return True
 
 
 async def receive_payment(session: AsyncSession, payment: PaymentReceived) -> bool:
-    """Allocate to the invoices named; the rest stays on account as unallocated cash."""
+    """Allocate to the invoices named; an invoice not yet known gets its share when it arrives;
+    the rest stays on account as unallocated cash."""
     code, cur = payment.customer_code, payment.currency
-    allocated = Decimal(0)
-    for allocation in payment.allocations:
-        item = await repository.item_for_update(session, code, allocation.invoice_id)
-        if item is None:
-            raise InvalidEvent(f"allocation to unknown invoice {allocation.invoice_id}")
-        if item.currency != cur:
-            raise InvalidEvent(f"payment in {cur} allocated to invoice {item.item_id} in {item.currency}")
-        if allocation.amount > item.open_amount:
-            raise InvalidEvent(
-                f"allocation {format_amount(allocation.amount, cur)} exceeds the open balance "
-                f"{format_amount(item.open_amount, cur)} of invoice {item.item_id}"
-            )
-        item.open_amount -= allocation.amount
-        allocated += allocation.amount
-        await repository.add_allocation(
-            session,
-            Allocation(
-                customer_code=code,
-                payment_id=payment.payment_id,
-                item_id=item.item_id,
-                amount=allocation.amount,
-                allocated_on=payment.received_date,
-            ),
-        )
-    unallocated = payment.amount - allocated
     if not await repository.add_payment(
         session,
         Payment(
@@ -76,14 +187,57 @@ async def receive_payment(session: AsyncSession, payment: PaymentReceived) -> bo
             payment_id=payment.payment_id,
             currency=cur,
             amount=payment.amount,
-            unallocated=unallocated,
+            unallocated=payment.amount,
             received_date=payment.received_date,
             status="received",
         ),
     ):
         raise InvalidEvent(f"payment {payment.payment_id} was already received by another event")
-    if allocated:
-        await repository.add_to_balance(session, code, cur, -allocated)
-    if unallocated:
-        await repository.add_unallocated(session, code, cur, unallocated)
+    allocated = ZERO
+    for allocation in payment.allocations:
+        item = await repository.item_for_update(session, code, allocation.invoice_id)
+        if item is None:
+            await repository.park(
+                session,
+                ParkedAllocation(
+                    customer_code=code,
+                    invoice_id=allocation.invoice_id,
+                    payment_id=payment.payment_id,
+                    amount=allocation.amount,
+                    allocated_on=payment.received_date,
+                ),
+            )
+            continue
+        if item.status == "cancelled":
+            raise InvalidEvent(f"allocation to cancelled invoice {item.item_id}")
+        if item.currency != cur:
+            raise InvalidEvent(f"payment in {cur} allocated to invoice {item.item_id} in {item.currency}")
+        await _allocate(session, item, payment.payment_id, allocation.amount, payment.received_date)
+        allocated += allocation.amount
+    await repository.add_to_payment_unallocated(session, code, payment.payment_id, -allocated)
+    await repository.adjust_balance(session, code, cur, open_=-allocated, cash=payment.amount - allocated)
     return True
+
+
+async def reverse_payment(session: AsyncSession, event: PaymentReversed) -> bool:
+    """A bounced payment: its allocations are undone and the items reopen with their due dates."""
+    code = event.customer_code
+    payment = await repository.payment_for_update(session, code, event.payment_id)
+    if payment is None:
+        raise InvalidEvent(f"unknown payment {event.payment_id}")
+    if payment.status == "reversed":
+        raise InvalidEvent(f"payment {event.payment_id} is already reversed")
+    reopened = ZERO
+    for allocation in await repository.take_allocations(session, code, payment_id=payment.payment_id):
+        item = await repository.item_for_update(session, code, allocation.item_id)
+        assert item is not None
+        item.open_amount += allocation.amount
+        item.status = "open"
+        reopened += allocation.amount
+    await repository.take_parked(session, code, payment_id=payment.payment_id)
+    await repository.adjust_balance(
+        session, code, payment.currency, open_=reopened, cash=-payment.unallocated
+    )
+    payment.unallocated = ZERO
+    payment.status = "reversed"
+    return False
