@@ -1,0 +1,97 @@
+"""Each ERP event type through Kafka into the ledger, and the ones that can never apply."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.risk_worker.main import serve
+from services.risk_worker.settings import WorkerSettings
+from shared.models.risk_worker import Balance, LedgerCustomer, OpenItem, StoredEvent
+from tests.integration.conftest import eventually
+from tests.integration.helpers import invoice_event, publish, running
+from tests.integration.test_risk_worker import _drain
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def ev(type_: str, **data: Any) -> dict[str, Any]:
+    return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "erp/test", "type": type_, "subject": "C-1",
+            "data": {"customer_code": "C-1", **data}}
+
+
+def pay(payment_id: str, amount: str, *allocations: tuple[str, str], currency: str = "EUR") -> dict[str, Any]:
+    return ev("payment.received", payment_id=payment_id, currency=currency, amount=amount,
+              received_date="2026-11-10", allocations=[{"invoice_id": i, "amount": a} for i, a in allocations])
+
+
+async def state(sessions: Sessions) -> tuple[tuple[Decimal, Decimal, Decimal], dict[str, tuple[Decimal, str]]]:
+    async with sessions() as session:
+        balance = (await session.execute(select(Balance).where(Balance.customer_code == "C-1"))).scalar_one()
+        items = (await session.execute(select(OpenItem).where(OpenItem.customer_code == "C-1"))).scalars().all()
+    return ((balance.open_receivables, balance.unallocated_cash, balance.unapplied_credit),
+            {i.item_id: (i.open_amount, i.status) for i in items})
+
+
+async def run_until_stored(worker_settings: WorkerSettings, sessions: Sessions, events: list[dict[str, Any]],
+                           stored: int) -> None:
+    await publish(worker_settings.ar_events_topic, events)
+    async with running(serve, worker_settings):
+        async def done() -> bool:
+            async with sessions() as session:
+                count = len((await session.execute(select(StoredEvent.seq))).all())
+            return count >= stored
+        await eventually(done)
+
+
+async def test_every_event_type_moves_the_balances(worker_settings: WorkerSettings, sessions: Sessions) -> None:
+    events = [
+        pay("PAY-0", "150.00", ("INV-1", "100.00")),  # before its invoice: parked, on account meanwhile
+        invoice_event("C-1", "INV-1", "300.00"),
+        invoice_event("C-1", "INV-2", "200.00"),
+        invoice_event("C-1", "INV-3", "50.00"),
+        ev("invoice.adjusted", invoice_id="INV-2", amount="180.00"),
+        ev("credit_note.issued", credit_note_id="CN-1", currency="EUR", amount="30.00", issue_date="2026-11-11",
+           invoice_id="INV-2"),
+        ev("credit_note.issued", credit_note_id="CN-2", currency="EUR", amount="5.00", issue_date="2026-11-11"),
+        ev("invoice.written_off", invoice_id="INV-3", date="2026-11-20"),
+        pay("PAY-1", "60.00", ("INV-2", "60.00")),
+        ev("invoice.cancelled", invoice_id="INV-2"),  # PAY-1's 60 and CN-1's 30 go back on account
+        pay("PAY-2", "40.00", ("INV-1", "40.00")),
+        ev("payment.reversed", payment_id="PAY-2", reversed_date="2026-11-21"),  # bounced
+    ]
+    await run_until_stored(worker_settings, sessions, events, len(events))
+    balance, items = await state(sessions)
+    assert items == {"INV-1": (Decimal("200.00"), "open"), "INV-2": (Decimal("0.00"), "cancelled"),
+                     "INV-3": (Decimal("0.00"), "written_off")}
+    # open 200; cash: PAY-0 50 left + PAY-1 60 returned; credit: CN-2 5 + CN-1 30 released
+    assert balance == (Decimal("200.00"), Decimal("110.00"), Decimal("35.00"))
+    async with sessions() as session:
+        stub = await session.get(LedgerCustomer, "C-1")
+    assert stub is not None
+    assert stub.master_data_missing is True
+
+
+async def test_events_that_can_never_apply_are_dead_lettered(worker_settings: WorkerSettings,
+                                                             sessions: Sessions) -> None:
+    good = [invoice_event("C-1", "INV-1", "100.00"), pay("PAY-1", "30.00", ("INV-1", "30.00"))]
+    bad = [
+        pay("PAY-2", "500.00", ("INV-1", "500.00")),
+        pay("PAY-3", "10.00", ("INV-1", "10.00"), currency="USD"),
+        ev("invoice.adjusted", invoice_id="INV-1", amount="20.00"),
+        ev("invoice.written_off", invoice_id="INV-1", date="2026-11-20", amount="80.00"),
+        ev("payment.reversed", payment_id="PAY-404", reversed_date="2026-11-20"),
+    ]
+    await run_until_stored(worker_settings, sessions, [*good, *bad, invoice_event("C-1", "INV-2", "1.00")], 3)
+    reasons = [h["dlq.reason"] for _, h in await _drain(worker_settings.dead_letter_topic, len(bad))]
+    assert "exceeds the open balance 70.00 of invoice INV-1" in reasons[0]
+    assert "payment in USD allocated to invoice INV-1 in EUR" in reasons[1]
+    assert "30.00 is already paid" in reasons[2]
+    assert "write-off 80.00 exceeds the open balance 70.00" in reasons[3]
+    assert "unknown payment PAY-404" in reasons[4]
+    balance, _ = await state(sessions)
+    assert balance == (Decimal("71.00"), Decimal("0.00"), Decimal("0.00"))
