@@ -24,6 +24,7 @@ from services.credit_api.credit_checks.routes import router as credit_checks
 from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
 from services.credit_api.customers.routes import router as customers
+from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.fx_rates.routes import router as fx_rates
 from services.credit_api.limit_requests.routes import router as limit_requests
@@ -50,6 +51,7 @@ ROUTERS = (
     reservations,
     credit_holds,
     fx_rates,
+    events,
     api_keys,
     audit,
 )

@@ -20,44 +20,79 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 def ev(type_: str, **data: Any) -> dict[str, Any]:
-    return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "erp/test", "type": type_, "subject": "C-1",
-            "data": {"customer_code": "C-1", **data}}
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "erp/test",
+        "type": type_,
+        "subject": "C-1",
+        "data": {"customer_code": "C-1", **data},
+    }
 
 
 def pay(payment_id: str, amount: str, *allocations: tuple[str, str], currency: str = "EUR") -> dict[str, Any]:
-    return ev("payment.received", payment_id=payment_id, currency=currency, amount=amount,
-              received_date="2026-11-10", allocations=[{"invoice_id": i, "amount": a} for i, a in allocations])
+    return ev(
+        "payment.received",
+        payment_id=payment_id,
+        currency=currency,
+        amount=amount,
+        received_date="2026-11-10",
+        allocations=[{"invoice_id": i, "amount": a} for i, a in allocations],
+    )
 
 
-async def state(sessions: Sessions) -> tuple[tuple[Decimal, Decimal, Decimal], dict[str, tuple[Decimal, str]]]:
+async def state(
+    sessions: Sessions,
+) -> tuple[tuple[Decimal, Decimal, Decimal], dict[str, tuple[Decimal, str]]]:
     async with sessions() as session:
         balance = (await session.execute(select(Balance).where(Balance.customer_code == "C-1"))).scalar_one()
-        items = (await session.execute(select(OpenItem).where(OpenItem.customer_code == "C-1"))).scalars().all()
-    return ((balance.open_receivables, balance.unallocated_cash, balance.unapplied_credit),
-            {i.item_id: (i.open_amount, i.status) for i in items})
+        items = (
+            (await session.execute(select(OpenItem).where(OpenItem.customer_code == "C-1"))).scalars().all()
+        )
+    return (
+        (balance.open_receivables, balance.unallocated_cash, balance.unapplied_credit),
+        {i.item_id: (i.open_amount, i.status) for i in items},
+    )
 
 
-async def run_until_stored(worker_settings: WorkerSettings, sessions: Sessions, events: list[dict[str, Any]],
-                           stored: int) -> None:
+async def run_until_stored(
+    worker_settings: WorkerSettings, sessions: Sessions, events: list[dict[str, Any]], stored: int
+) -> None:
     await publish(worker_settings.ar_events_topic, events)
     async with running(serve, worker_settings):
+
         async def done() -> bool:
             async with sessions() as session:
                 count = len((await session.execute(select(StoredEvent.seq))).all())
             return count >= stored
+
         await eventually(done)
 
 
-async def test_every_event_type_moves_the_balances(worker_settings: WorkerSettings, sessions: Sessions) -> None:
+async def test_every_event_type_moves_the_balances(
+    worker_settings: WorkerSettings, sessions: Sessions
+) -> None:
     events = [
         pay("PAY-0", "150.00", ("INV-1", "100.00")),  # before its invoice: parked, on account meanwhile
         invoice_event("C-1", "INV-1", "300.00"),
         invoice_event("C-1", "INV-2", "200.00"),
         invoice_event("C-1", "INV-3", "50.00"),
         ev("invoice.adjusted", invoice_id="INV-2", amount="180.00"),
-        ev("credit_note.issued", credit_note_id="CN-1", currency="EUR", amount="30.00", issue_date="2026-11-11",
-           invoice_id="INV-2"),
-        ev("credit_note.issued", credit_note_id="CN-2", currency="EUR", amount="5.00", issue_date="2026-11-11"),
+        ev(
+            "credit_note.issued",
+            credit_note_id="CN-1",
+            currency="EUR",
+            amount="30.00",
+            issue_date="2026-11-11",
+            invoice_id="INV-2",
+        ),
+        ev(
+            "credit_note.issued",
+            credit_note_id="CN-2",
+            currency="EUR",
+            amount="5.00",
+            issue_date="2026-11-11",
+        ),
         ev("invoice.written_off", invoice_id="INV-3", date="2026-11-20"),
         pay("PAY-1", "60.00", ("INV-2", "60.00")),
         ev("invoice.cancelled", invoice_id="INV-2"),  # PAY-1's 60 and CN-1's 30 go back on account
@@ -66,8 +101,11 @@ async def test_every_event_type_moves_the_balances(worker_settings: WorkerSettin
     ]
     await run_until_stored(worker_settings, sessions, events, len(events))
     balance, items = await state(sessions)
-    assert items == {"INV-1": (Decimal("200.00"), "open"), "INV-2": (Decimal("0.00"), "cancelled"),
-                     "INV-3": (Decimal("0.00"), "written_off")}
+    assert items == {
+        "INV-1": (Decimal("200.00"), "open"),
+        "INV-2": (Decimal("0.00"), "cancelled"),
+        "INV-3": (Decimal("0.00"), "written_off"),
+    }
     # open 200; cash: PAY-0 50 left + PAY-1 60 returned; credit: CN-2 5 + CN-1 30 released
     assert balance == (Decimal("200.00"), Decimal("110.00"), Decimal("35.00"))
     async with sessions() as session:
@@ -76,8 +114,9 @@ async def test_every_event_type_moves_the_balances(worker_settings: WorkerSettin
     assert stub.master_data_missing is True
 
 
-async def test_events_that_can_never_apply_are_dead_lettered(worker_settings: WorkerSettings,
-                                                             sessions: Sessions) -> None:
+async def test_events_that_can_never_apply_are_dead_lettered(
+    worker_settings: WorkerSettings, sessions: Sessions
+) -> None:
     good = [invoice_event("C-1", "INV-1", "100.00"), pay("PAY-1", "30.00", ("INV-1", "30.00"))]
     bad = [
         pay("PAY-2", "500.00", ("INV-1", "500.00")),
