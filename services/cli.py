@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     create_topics.add_argument("--partitions", type=int, default=6)
     create_topics.set_defaults(handler=_topics_create)
 
+    docs = sub.add_parser("docs", help="published contracts").add_subparsers(title="actions")
+    docs.add_parser("events", help="write docs/events/*.schema.json and docs/asyncapi.yaml").set_defaults(
+        handler=_docs_events
+    )
+
     keys = sub.add_parser("keys", help="API keys").add_subparsers(title="actions")
     create = keys.add_parser("create", help="create a key; it is printed once, only its hash is kept")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -122,6 +127,14 @@ def _topics_create(args: argparse.Namespace) -> int:
 
     settings = PlatformSettings()
     asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, platform_topics(settings, args.partitions)))
+    return 0
+
+
+def _docs_events(_: argparse.Namespace) -> int:
+    from shared.contracts import write
+
+    for path in write(PROJECT_ROOT / "docs"):
+        print(path.relative_to(PROJECT_ROOT))
     return 0
 
 

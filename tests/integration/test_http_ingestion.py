@@ -8,8 +8,11 @@ from tests.integration.helpers import invoice_event, running
 
 
 async def test_events_over_http_reach_the_ledger_and_bad_ones_are_listed(
-        api: Api, worker_settings: WorkerSettings) -> None:
-    await api.ok("POST", "/v1/customers", status=201, json={"customer_code": "C-1", "name": "A", "currency": "EUR"})
+    api: Api, worker_settings: WorkerSettings
+) -> None:
+    await api.ok(
+        "POST", "/v1/customers", status=201, json={"customer_code": "C-1", "name": "A", "currency": "EUR"}
+    )
     good = [invoice_event("C-1", "INV-1", "100.00"), invoice_event("C-1", "INV-2", "50.00")]
     bad = invoice_event("C-1", "INV-3", "1.001")
     answer = await api.ok("POST", "/v1/events", role=Role.ERP, status=202, json=[good[0], bad, good[1]])
@@ -19,6 +22,7 @@ async def test_events_over_http_reach_the_ledger_and_bad_ones_are_listed(
     single = await api.ok("POST", "/v1/events", role=Role.ERP, status=202, json=good[0])
     assert single["accepted"] == [good[0]["id"]]
     async with running(serve, worker_settings):
+
         async def seen() -> bool:
             exposure = await api.ok("GET", "/v1/customers/C-1/exposure", role=Role.CREDIT_CONTROLLER)
             return bool(exposure["open_receivables"] == "150.00")

@@ -37,3 +37,22 @@ def test_the_dockerfile_copies_what_exists() -> None:
     for line in re.findall(r"^COPY (.+)$", dockerfile, flags=re.M):
         for source in line.split()[:-1]:
             assert (ROOT / source).exists(), source
+
+
+def test_the_published_event_contracts_are_current() -> None:
+    from shared.contracts import CHANNELS, rendered
+    from shared.events import DATA_SCHEMAS
+
+    for name, text in rendered().items():
+        path = ROOT / "docs" / name
+        assert path.exists() and path.read_text() == text, f"docs/{name} is stale: run `credence docs events`"
+    published = {t for _, _, types in CHANNELS.values() for t in types}
+    assert published == set(DATA_SCHEMAS)
+
+
+def test_an_event_schema_carries_its_type_and_data() -> None:
+    import json
+
+    schema = json.loads((ROOT / "docs" / "events" / "payment.received.schema.json").read_text())
+    assert schema["properties"]["type"] == {"const": "payment.received", "type": "string"}
+    assert {"payment_id", "amount", "allocations"} <= set(schema["properties"]["data"]["properties"])
