@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         handler=_docs_events
     )
 
+    ledger = sub.add_parser("ledger", help="the receivables ledger").add_subparsers(title="actions")
+    ledger.add_parser("rebuild", help="replay the event store into fresh projections").set_defaults(
+        handler=_ledger_rebuild
+    )
+
     keys = sub.add_parser("keys", help="API keys").add_subparsers(title="actions")
     create = keys.add_parser("create", help="create a key; it is printed once, only its hash is kept")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -135,6 +140,22 @@ def _docs_events(_: argparse.Namespace) -> int:
 
     for path in write(PROJECT_ROOT / "docs"):
         print(path.relative_to(PROJECT_ROOT))
+    return 0
+
+
+def _ledger_rebuild(_: argparse.Namespace) -> int:
+    from services.risk_worker.ledger.rebuild import rebuild
+    from shared.db import make_engine, make_sessionmaker
+
+    async def run() -> int:
+        engine = make_engine(_dev_platform()["database_url"], pool_size=1)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                return await rebuild(session)
+        finally:
+            await engine.dispose()
+
+    print(f"replayed {asyncio.run(run())} events")
     return 0
 
 

@@ -19,13 +19,24 @@ from tests.integration.receivers import free_port
 
 
 def start_worker(database_url: str, topics: Topics, group: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-           "CREDENCE_TOPIC_AR_EVENTS": topics.ar_events, "CREDENCE_TOPIC_ALERTS": topics.alerts,
-           "CREDENCE_TOPIC_RISK_EVENTS": topics.settings["risk_events_topic"], "CREDENCE_WORKER_GROUP_ID": group,
-           "CREDENCE_WORKER_HTTP_PORT": str(free_port()), "CREDENCE_WORKER_BATCH_MAX_RECORDS": "50",
-           "CREDENCE_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "services.cli", "risk-worker"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        "CREDENCE_TOPIC_AR_EVENTS": topics.ar_events,
+        "CREDENCE_TOPIC_ALERTS": topics.alerts,
+        "CREDENCE_TOPIC_RISK_EVENTS": topics.settings["risk_events_topic"],
+        "CREDENCE_WORKER_GROUP_ID": group,
+        "CREDENCE_WORKER_HTTP_PORT": str(free_port()),
+        "CREDENCE_WORKER_BATCH_MAX_RECORDS": "50",
+        "CREDENCE_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "risk-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -34,12 +45,14 @@ async def stored(sessions: async_sessionmaker[AsyncSession]) -> int:
 
 
 async def test_sigkill_mid_stream_then_restart_gives_exact_balances(
-        database_url: str, topics: Topics, sessions: async_sessionmaker[AsyncSession]) -> None:
+    database_url: str, topics: Topics, sessions: async_sessionmaker[AsyncSession]
+) -> None:
     events = [invoice_event(f"K-{i % 13}", f"INV-{i}", "1.25") for i in range(3000)]
     await publish(topics.ar_events, events)
     group = f"{topics.prefix}-crash"
     worker = start_worker(database_url, topics, group)
     try:
+
         async def started() -> bool:
             return await stored(sessions) >= 300
 
@@ -50,6 +63,7 @@ async def test_sigkill_mid_stream_then_restart_gives_exact_balances(
     assert await stored(sessions) < len(events), "the worker was killed after the stream, not in it"
     worker = start_worker(database_url, topics, group)
     try:
+
         async def finished() -> bool:
             return await stored(sessions) >= len(events)
 

@@ -1,0 +1,67 @@
+"""`credence ledger rebuild`: replay the event store into fresh projections."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.risk_worker.handler import apply_event
+from shared.errors import InvalidEvent
+from shared.events import CloudEvent, event_data
+from shared.models.risk_worker import StoredEvent
+
+log = structlog.get_logger(__name__)
+
+# Everything derived from the event store; the store itself, alerts and the outbox stay.
+PROJECTIONS = (
+    "open_items",
+    "payments",
+    "allocations",
+    "credit_notes",
+    "parked_allocations",
+    "balances",
+    "order_invoicing",
+    "customers",
+)
+
+
+async def rebuild(session: AsyncSession, batch: int = 5000) -> int:
+    """Empty the projections and apply every stored event again, in the order first applied."""
+    await session.execute(text("LOCK TABLE risk_worker.events IN SHARE MODE"))
+    await session.execute(text("TRUNCATE " + ", ".join(f"risk_worker.{t}" for t in PROJECTIONS)))
+    applied, last = 0, 0
+    while True:
+        rows = (
+            (
+                await session.execute(
+                    select(StoredEvent).where(StoredEvent.seq > last).order_by(StoredEvent.seq).limit(batch)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return applied
+        for row in rows:
+            event = CloudEvent(
+                specversion="1.0",
+                id=row.event_id,
+                source=row.source,
+                type=row.type,
+                subject=row.subject,
+                time=row.time,
+                data=row.data,
+            )
+            try:
+                async with session.begin_nested():
+                    await apply_event(session, event_data(event))
+            except InvalidEvent as exc:
+                # It applied once; failing now means the rules changed since. Say so, keep going.
+                log.warning(
+                    "stored event no longer applies", source=row.source, id=row.event_id, reason=exc.detail
+                )
+            else:
+                applied += 1
+        last = rows[-1].seq
+        session.expunge_all()
