@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         handler=_ledger_rebuild
     )
 
+    dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(title="actions")
+    replay = dlq.add_parser("replay", help="send dead letters back to their topic (all pending, or --id)")
+    replay.add_argument(
+        "--id", type=int, action="append", dest="ids", help="only this dead letter; repeatable"
+    )
+    replay.set_defaults(handler=_dlq_replay)
+
     keys = sub.add_parser("keys", help="API keys").add_subparsers(title="actions")
     create = keys.add_parser("create", help="create a key; it is printed once, only its hash is kept")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -156,6 +163,28 @@ def _ledger_rebuild(_: argparse.Namespace) -> int:
             await engine.dispose()
 
     print(f"replayed {asyncio.run(run())} events")
+    return 0
+
+
+def _dlq_replay(args: argparse.Namespace) -> int:
+    from services.risk_worker.dead_letters.service import replay
+    from shared.db import make_engine, make_sessionmaker
+    from shared.kafka import make_producer
+
+    platform = _dev_platform()
+
+    async def run() -> int:
+        engine = make_engine(platform["database_url"], pool_size=1)
+        producer = make_producer(platform["kafka_bootstrap_servers"], client_id="credence-dlq-replay")
+        await producer.start()
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                return await replay(session, producer, args.ids)
+        finally:
+            await producer.stop()
+            await engine.dispose()
+
+    print(f"replayed {asyncio.run(run())} dead letters")
     return 0
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.errors import InvalidEvent
+from shared.models.risk_worker import DeadLetter
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +57,8 @@ class ConsumerConfig:
     max_records: int = 500
     poll_timeout_ms: int = 200
     retry_backoff_seconds: float = 1.0
+    # Also keep dead letters in risk_worker.dead_letters, with the batch, for listing and replay.
+    keep_dead_letters: bool = False
 
 
 class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -161,6 +164,19 @@ class BatchConsumer(Generic[T]):
                     if result is not None:
                         results.append(result)
             await self._handler.complete(session, results)
+            if self._config.keep_dead_letters:
+                session.add_all(
+                    DeadLetter(
+                        consumer=self._config.name,
+                        topic=r.topic,
+                        partition=r.partition,
+                        offset=r.offset,
+                        key=r.key.decode(errors="replace") if r.key else None,
+                        payload=(r.value or b"").decode(errors="replace"),
+                        reason=reason[:2000],
+                    )
+                    for r, reason in dead
+                )
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
         log.warning(

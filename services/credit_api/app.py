@@ -24,6 +24,7 @@ from services.credit_api.credit_checks.routes import router as credit_checks
 from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
 from services.credit_api.customers.routes import router as customers
+from services.credit_api.dead_letters.routes import router as dead_letters
 from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.fx_rates.routes import router as fx_rates
@@ -52,6 +53,7 @@ ROUTERS = (
     credit_holds,
     fx_rates,
     events,
+    dead_letters,
     api_keys,
     audit,
 )

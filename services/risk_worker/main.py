@@ -32,6 +32,7 @@ async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
             group_id=settings.group_id,
             dead_letter_topic=settings.dead_letter_topic,
             max_records=settings.batch_max_records,
+            keep_dead_letters=True,
         ),
         sessions,
         LedgerHandler(settings),

@@ -170,3 +170,21 @@ class ParkedAllocation(Base):
     payment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     amount: Mapped[Decimal]
     allocated_on: Mapped[date]
+
+
+class DeadLetter(Base):
+    """An event that could not be applied, kept with its reason and origin until replayed."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(250))
+    partition: Mapped[int]
+    offset: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[str]
+    reason: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    replayed_at: Mapped[datetime | None]

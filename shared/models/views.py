@@ -6,13 +6,14 @@
 - `risk_worker.v_customer_receivables`: open and overdue receivables and unallocated cash per customer
   and currency, with the oldest overdue due date; read by credit_api for exposure and the overdue rule.
 - `risk_worker.v_open_alerts`: a customer's unresolved alerts, its warning state in credit_api.
+- `risk_worker.v_dead_letters`: events the risk worker could not apply, with reason and origin.
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.models.base import MONEY
@@ -64,5 +65,21 @@ order_invoicing = Table(
     Column("order_ref", String, primary_key=True),
     Column("currency", String, primary_key=True),
     Column("invoiced_amount", MONEY),
+    schema="risk_worker",
+)
+
+dead_letters = Table(
+    "v_dead_letters",
+    view_metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("consumer", String),
+    Column("topic", String),
+    Column("partition", Integer),
+    Column("offset", BigInteger),
+    Column("key", String),
+    Column("payload", String),
+    Column("reason", String),
+    Column("created_at", DateTime(timezone=True)),
+    Column("replayed_at", DateTime(timezone=True)),
     schema="risk_worker",
 )

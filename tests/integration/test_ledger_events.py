@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.models.risk_worker import Balance, LedgerCustomer, OpenItem, StoredEvent
-from tests.integration.conftest import eventually
+from shared.roles import Role
+from tests.integration.conftest import KAFKA, Api, eventually
 from tests.integration.helpers import invoice_event, publish, running
 from tests.integration.test_risk_worker import _drain
 
@@ -188,3 +189,33 @@ async def test_a_rebuild_from_the_event_store_gives_identical_projections(
     async with sessions() as session, session.begin():
         assert await rebuild(session) == len(events)
     assert comparable(await dump()) == comparable(before)
+
+
+async def test_dead_letters_are_listed_and_replayed_after_a_fix(
+    api: Api, worker_settings: WorkerSettings, sessions: Sessions
+) -> None:
+    from services.risk_worker.dead_letters.service import replay
+    from shared.kafka import make_producer
+
+    early = ev("invoice.written_off", invoice_id="INV-9", date="2026-11-20")  # before its invoice exists
+    await run_until_stored(worker_settings, sessions, [invoice_event("C-1", "INV-1", "5.00"), early], 1)
+    page = await eventually(lambda: _dead_letters(api))
+    [letter] = page["items"]
+    assert ("unknown invoice INV-9" in letter["reason"], letter["key"]) == (True, "C-1")
+    await publish(worker_settings.ar_events_topic, [invoice_event("C-1", "INV-9", "70.00")])
+    producer = make_producer(KAFKA, client_id="test-replay")
+    await producer.start()
+    try:
+        async with sessions() as session, session.begin():
+            assert await replay(session, producer, None) == 1
+    finally:
+        await producer.stop()
+    await run_until_stored(worker_settings, sessions, [], 3)
+    _, items = await state(sessions)
+    assert items["INV-9"] == (Decimal("0.00"), "written_off")
+    assert (await api.ok("GET", "/v1/dead-letters", role=Role.CREDIT_CONTROLLER))["items"] == []
+
+
+async def _dead_letters(api: Api) -> dict[str, Any] | None:
+    page: dict[str, Any] = await api.ok("GET", "/v1/dead-letters", role=Role.ERP)
+    return page if page["items"] else None

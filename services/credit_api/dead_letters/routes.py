@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.dead_letters import repository
+from services.credit_api.dead_letters.schemas import DeadLetterOut
+from services.credit_api.deps import Session, require
+from services.credit_api.pagination import Cursor, Page, PageSize, decode_cursor, page_of
+from services.credit_api.problems import responses
+from shared.roles import Role
+
+router = APIRouter(prefix="/v1/dead-letters", tags=["events"])
+
+Reader = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
+
+
+@router.get(
+    "",
+    summary="Events that could not be applied, with the reason, newest first",
+    description="Fix the cause, then re-submit them with `credence dlq replay`.",
+    responses=responses(401, 403, 422),
+)
+async def list_dead_letters(
+    session: Session, _: Reader, pending: bool = True, limit: PageSize = 50, cursor: Cursor = None
+) -> Page[DeadLetterOut]:
+    before_id = decode_cursor(cursor, int)[0] if cursor else None
+    rows = await repository.page(session, pending_only=pending, before_id=before_id, limit=limit + 1)
+    return page_of(rows, limit, DeadLetterOut.model_validate, lambda r: (r.id,))

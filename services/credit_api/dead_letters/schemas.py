@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class DeadLetterOut(BaseModel):
+    id: int
+    consumer: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    payload: str
+    reason: str
+    created_at: datetime
+    replayed_at: datetime | None
+
+    model_config = {
+        "from_attributes": True,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": 17,
+                    "consumer": "risk-worker",
+                    "topic": "credence.ar.events",
+                    "partition": 3,
+                    "offset": 120554,
+                    "key": "C-1001",
+                    "payload": '{"specversion": "1.0", …}',
+                    "reason": "allocation 500.00 exceeds the open balance 70.00 of invoice INV-1",
+                    "created_at": "2026-11-22T10:00:00Z",
+                    "replayed_at": None,
+                }
+            ]
+        },
+    }
