@@ -29,7 +29,11 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
         ],
     ),
     "alerts": ("alerts_topic", "Alerts raised by the risk worker", ["alert.raised"]),
-    "riskEvents": ("risk_events_topic", "Ledger changes that concern credit_api", ["receivables.decreased"]),
+    "riskEvents": (
+        "risk_events_topic",
+        "Ledger changes for credit_api and dunning",
+        ["receivables.decreased", "invoice.overdue"],
+    ),
     "creditEvents": (
         "credit_events_topic",
         "Credit holds resolved, for order systems",

@@ -181,6 +181,18 @@ class PaymentReversed(_Strict):
     reason: Reason | None = None
 
 
+class InvoiceOverdue(_Strict):
+    """An open invoice crossed a bucket boundary (1, 31, 61, … days past due) with no event at all."""
+
+    invoice_id: ItemId
+    customer_code: CustomerCode
+    currency: CurrencyCode
+    open_amount: str
+    due_date: date
+    days_past_due: int
+    boundary: int = Field(description="The boundary crossed: the first day of the new bucket")
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -199,6 +211,7 @@ INVOICE_CANCELLED = "invoice.cancelled"
 INVOICE_WRITTEN_OFF = "invoice.written_off"
 CREDIT_NOTE_ISSUED = "credit_note.issued"
 PAYMENT_REVERSED = "payment.reversed"
+INVOICE_OVERDUE = "invoice.overdue"
 ALERT_RAISED = "alert.raised"
 RECEIVABLES_DECREASED = "receivables.decreased"
 HOLD_RELEASED = "credit.hold_released"
@@ -214,6 +227,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     INVOICE_WRITTEN_OFF: InvoiceWrittenOff,
     CREDIT_NOTE_ISSUED: CreditNoteIssued,
     PAYMENT_REVERSED: PaymentReversed,
+    INVOICE_OVERDUE: InvoiceOverdue,
     ALERT_RAISED: AlertRaised,
     RECEIVABLES_DECREASED: ReceivablesDecreased,
     HOLD_RELEASED: HoldResolved,

@@ -6,6 +6,7 @@ import asyncio
 
 import structlog
 
+from services.risk_worker.clock import service as clock
 from services.risk_worker.handler import LedgerHandler
 from services.risk_worker.settings import WorkerSettings, get_settings
 from shared.consumer import BatchConsumer, ConsumerConfig
@@ -14,7 +15,7 @@ from shared.health import database_check, kafka_check
 from shared.kafka import make_producer
 from shared.models.risk_worker import Outbox
 from shared.outbox import OutboxRelay
-from shared.runtime import run_service, serve_probes
+from shared.runtime import run_service, serve_probes, supervise
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +44,7 @@ async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(consumer.run(stop))
             tasks.create_task(OutboxRelay(Outbox, sessions, producer).run(stop))
+            tasks.create_task(supervise("overdue sweep", lambda s: clock.run(settings, sessions, s), stop))
             tasks.create_task(serve_probes(settings.http_host, settings.http_port, checks, stop))
     finally:
         await producer.stop()

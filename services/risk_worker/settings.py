@@ -17,6 +17,12 @@ class WorkerSettings(PlatformSettings):
     batch_max_records: int = Field(500, description="Most events applied in one transaction")
     source: str = Field("credence/risk-worker", description="CloudEvents `source` of what the worker emits")
     db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
+    sweep_interval_seconds: float = Field(86400, description="How often overdue items are swept (daily)")
+    overdue_boundaries: str = Field("1,31,61,91,121", description="Days past due whose crossing is announced")
+
+    @property
+    def boundaries(self) -> list[int]:
+        return sorted(int(days) for days in self.overdue_boundaries.split(","))
 
 
 @lru_cache

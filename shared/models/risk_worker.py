@@ -188,3 +188,15 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     replayed_at: Mapped[datetime | None]
+
+
+class OverdueNotice(Base):
+    """Which bucket boundaries an item has crossed: each is announced once."""
+
+    __tablename__ = "overdue_notices"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    days: Mapped[int] = mapped_column(primary_key=True, comment="The boundary crossed, in days past due")
+    noticed_at: Mapped[datetime] = mapped_column(server_default=func.now())
