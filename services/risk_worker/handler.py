@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -14,6 +15,7 @@ from services.risk_worker.settings import WorkerSettings
 from shared.errors import InvalidEvent
 from shared.events import (
     RECEIVABLES_DECREASED,
+    CloudEvent,
     CreditNoteIssued,
     CustomerUpserted,
     InvoiceAdjusted,
@@ -30,7 +32,7 @@ from shared.events import (
 from shared.models.risk_worker import Outbox
 from shared.outbox import outbox_row
 
-APPLY: dict[type[Any], Callable[[AsyncSession, Any], Awaitable[bool]]] = {
+APPLY: dict[type[Any], Callable[[AsyncSession, Any, date], Awaitable[bool]]] = {
     InvoiceIssued: service.issue_invoice,
     InvoiceAdjusted: service.adjust_invoice,
     InvoiceCancelled: service.cancel_invoice,
@@ -41,8 +43,9 @@ APPLY: dict[type[Any], Callable[[AsyncSession, Any], Awaitable[bool]]] = {
 }
 
 
-async def apply_event(session: AsyncSession, data: object) -> tuple[str, bool] | None:
-    """Apply validated event data to the ledger (also used by `credence ledger rebuild`)."""
+async def apply_event(session: AsyncSession, data: object, on: date) -> tuple[str, bool] | None:
+    """Apply validated event data to the ledger (also used by `credence ledger rebuild`). `on` is
+    the business date of events that carry none of their own (adjustments, cancellations)."""
     code: str = getattr(data, "customer_code", "")
     if isinstance(data, CustomerUpserted):
         await repository.seen_customer(session, code, master_data=True)
@@ -51,7 +54,11 @@ async def apply_event(session: AsyncSession, data: object) -> tuple[str, bool] |
     if apply is None:
         raise InvalidEvent(f"{type(data).__name__} is not an ERP ledger event")
     await repository.seen_customer(session, code, master_data=False)
-    return code, await apply(session, data)
+    return code, await apply(session, data, on)
+
+
+def _business_date(event: CloudEvent) -> date:
+    return (event.time or datetime.now(UTC)).date()
 
 
 class LedgerHandler:
@@ -72,7 +79,7 @@ class LedgerHandler:
         data = event_data(event)
         if not await repository.store_event(session, event, record):
             return None
-        return await apply_event(session, data)
+        return await apply_event(session, data, _business_date(event))
 
     async def complete(self, session: AsyncSession, results: list[tuple[str, bool]]) -> None:
         if not results:

@@ -200,3 +200,22 @@ class OverdueNotice(Base):
     item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     days: Mapped[int] = mapped_column(primary_key=True, comment="The boundary crossed, in days past due")
     noticed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Movement(Base):
+    """The journal: every change of an item's open balance, of cash on account and of unapplied
+    credit, signed, on the business date it took effect. Ageing as of a past date sums it."""
+
+    __tablename__ = "movements"
+    __table_args__ = (
+        Index("ix_movements_customer_date", "customer_code", "effective_date"),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    customer_code: Mapped[str] = mapped_column(String(64))
+    account: Mapped[str] = mapped_column(String(10), comment="item, cash or credit")
+    item_id: Mapped[str | None] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal]
+    effective_date: Mapped[date]

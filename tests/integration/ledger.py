@@ -58,3 +58,50 @@ async def invoice(
                     set_={"invoiced_amount": OrderInvoicing.invoiced_amount + value},
                 )
             )
+
+
+async def journal_matches_balances(sessions: async_sessionmaker[AsyncSession], customers: list[str]) -> bool:
+    """The journal, summed over all dates, gives today's balances and open items exactly."""
+    from sqlalchemy import func, select
+
+    from shared.models.risk_worker import Movement
+
+    async with sessions() as session:
+        sums = {
+            (c, a, cur): total
+            for c, a, cur, total in (
+                await session.execute(
+                    select(
+                        Movement.customer_code, Movement.account, Movement.currency, func.sum(Movement.amount)
+                    )
+                    .where(Movement.customer_code.in_(customers))
+                    .group_by(Movement.customer_code, Movement.account, Movement.currency)
+                )
+            ).all()
+        }
+        items = {
+            (c, i): total
+            for c, i, total in (
+                await session.execute(
+                    select(Movement.customer_code, Movement.item_id, func.sum(Movement.amount))
+                    .where(Movement.customer_code.in_(customers), Movement.account == "item")
+                    .group_by(Movement.customer_code, Movement.item_id)
+                )
+            ).all()
+        }
+        balances = (
+            await session.execute(select(Balance).where(Balance.customer_code.in_(customers)))
+        ).scalars()
+        open_items = (
+            await session.execute(select(OpenItem).where(OpenItem.customer_code.in_(customers)))
+        ).scalars()
+        zero = Decimal(0)
+        for b in balances:
+            for account, value in (
+                ("item", b.open_receivables),
+                ("cash", b.unallocated_cash),
+                ("credit", b.unapplied_credit),
+            ):
+                if sums.get((b.customer_code, account, b.currency), zero) != value:
+                    return False
+        return all(items.get((i.customer_code, i.item_id), zero) == i.open_amount for i in open_items)

@@ -16,6 +16,7 @@ from shared.models.risk_worker import Balance, LedgerCustomer, OpenItem, StoredE
 from shared.roles import Role
 from tests.integration.conftest import KAFKA, Api, eventually
 from tests.integration.helpers import invoice_event, publish, running
+from tests.integration.ledger import journal_matches_balances
 from tests.integration.test_risk_worker import _drain
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -110,6 +111,7 @@ async def test_every_event_type_moves_the_balances(
     }
     # open 200; cash: PAY-0 50 left + PAY-1 60 returned; credit: CN-2 5 + CN-1 30 released
     assert balance == (Decimal("200.00"), Decimal("110.00"), Decimal("35.00"))
+    assert await journal_matches_balances(sessions, ["C-1"])
     async with sessions() as session:
         stub = await session.get(LedgerCustomer, "C-1")
     assert stub is not None

@@ -18,6 +18,7 @@ from services.risk_worker.settings import WorkerSettings
 from shared.models.risk_worker import Balance
 from tests.integration.conftest import eventually
 from tests.integration.helpers import publish, running
+from tests.integration.ledger import journal_matches_balances
 from tests.ledger_model import Ledger
 
 AMOUNTS = st.integers(min_value=1, max_value=50_000).map(lambda cents: f"{Decimal(cents) / 100:.2f}")
@@ -144,3 +145,4 @@ async def test_balances_equal_a_plain_recomputation(
             return await balances(sessions, customers) == expected
 
         await eventually(settled, within=30)
+    assert await journal_matches_balances(sessions, customers)

@@ -23,6 +23,7 @@ PROJECTIONS = (
     "balances",
     "order_invoicing",
     "customers",
+    "movements",
 )
 
 
@@ -55,7 +56,7 @@ async def rebuild(session: AsyncSession, batch: int = 5000) -> int:
             )
             try:
                 async with session.begin_nested():
-                    await apply_event(session, event_data(event))
+                    await apply_event(session, event_data(event), (row.time or row.stored_at).date())
             except InvalidEvent as exc:
                 # It applied once; failing now means the rules changed since. Say so, keep going.
                 log.warning(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from aiokafka import ConsumerRecord
@@ -14,6 +15,7 @@ from shared.models.risk_worker import (
     Balance,
     CreditNote,
     LedgerCustomer,
+    Movement,
     OpenItem,
     OrderInvoicing,
     ParkedAllocation,
@@ -103,11 +105,16 @@ async def adjust_balance(
     customer_code: str,
     currency: str,
     *,
+    on: date | None,
     open_: Decimal = Decimal(0),
     cash: Decimal = Decimal(0),
     credit: Decimal = Decimal(0),
 ) -> None:
-    """Move the customer's open receivables, unallocated cash and unapplied credit in one currency."""
+    """Move the customer's open receivables, unallocated cash and unapplied credit in one currency;
+    cash and credit are journaled on `on` (None: the caller journals them itself)."""
+    if on is not None:
+        journal(session, customer_code, "cash", currency, cash, on)
+        journal(session, customer_code, "credit", currency, credit, on)
     statement = insert(Balance).values(
         customer_code=customer_code,
         currency=currency,
@@ -199,3 +206,26 @@ async def credit_applied_to(session: AsyncSession, customer_code: str, item_id: 
         .with_for_update()
     )
     return result.scalars().all()
+
+
+def journal(
+    session: AsyncSession,
+    customer_code: str,
+    account: str,
+    currency: str,
+    amount: Decimal,
+    on: date,
+    item_id: str | None = None,
+) -> None:
+    """One line of the journal; written with the rest of the batch."""
+    if amount:
+        session.add(
+            Movement(
+                customer_code=customer_code,
+                account=account,
+                item_id=item_id,
+                currency=currency,
+                amount=amount,
+                effective_date=on,
+            )
+        )

@@ -5,6 +5,7 @@ receivables went down, which lets held orders be looked at again."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,15 +36,21 @@ async def _open_invoice(session: AsyncSession, customer_code: str, invoice_id: s
     return item
 
 
+def _move(session: AsyncSession, item: OpenItem, delta: Decimal, on: date) -> None:
+    """Change an item's open balance, and journal it for ageing as of any date."""
+    item.open_amount += delta
+    repository.journal(session, item.customer_code, "item", item.currency, delta, on, item_id=item.item_id)
+
+
 async def _allocate(
-    session: AsyncSession, item: OpenItem, payment_id: str, amount: Decimal, on: object
+    session: AsyncSession, item: OpenItem, payment_id: str, amount: Decimal, on: date
 ) -> None:
     if amount > item.open_amount:
         raise InvalidEvent(
             f"allocation {format_amount(amount, item.currency)} exceeds the open balance "
             f"{format_amount(item.open_amount, item.currency)} of invoice {item.item_id}"
         )
-    item.open_amount -= amount
+    _move(session, item, -amount, on)
     await repository.add_allocation(
         session,
         Allocation(
@@ -56,7 +63,7 @@ async def _allocate(
     )
 
 
-async def issue_invoice(session: AsyncSession, invoice: InvoiceIssued) -> bool:
+async def issue_invoice(session: AsyncSession, invoice: InvoiceIssued, on: date) -> bool:
     code, cur = invoice.customer_code, invoice.currency
     amount = round_money(invoice.amount, cur)
     item = OpenItem(
@@ -73,7 +80,8 @@ async def issue_invoice(session: AsyncSession, invoice: InvoiceIssued) -> bool:
     )
     if not await repository.add_item(session, item):
         raise InvalidEvent(f"invoice {invoice.invoice_id} was already issued by another event")
-    await repository.adjust_balance(session, code, cur, open_=amount)
+    repository.journal(session, code, "item", cur, amount, invoice.issue_date, item_id=invoice.invoice_id)
+    await repository.adjust_balance(session, code, cur, on=invoice.issue_date, open_=amount)
     if invoice.order_ref:
         # Consumes the order's reservation in credit_api in this same commit: never counted twice.
         await repository.add_invoiced(session, code, invoice.order_ref, cur, amount)
@@ -86,14 +94,17 @@ async def issue_invoice(session: AsyncSession, invoice: InvoiceIssued) -> bool:
     for allocation in parked:
         share = min(allocation.amount, item.open_amount)
         if share > 0:
-            await _allocate(session, item, allocation.payment_id, share, allocation.allocated_on)
+            # On account from the payment's date; applied once the invoice exists.
+            on = max(allocation.allocated_on, invoice.issue_date)
+            await _allocate(session, item, allocation.payment_id, share, on)
             await repository.add_to_payment_unallocated(session, code, allocation.payment_id, -share)
+            repository.journal(session, code, "cash", cur, -share, on)
             applied += share
-    await repository.adjust_balance(session, code, cur, open_=-applied, cash=-applied)
+    await repository.adjust_balance(session, code, cur, on=None, open_=-applied, cash=-applied)
     return applied > 0
 
 
-async def adjust_invoice(session: AsyncSession, event: InvoiceAdjusted) -> bool:
+async def adjust_invoice(session: AsyncSession, event: InvoiceAdjusted, on: date) -> bool:
     item = await _open_invoice(session, event.customer_code, event.invoice_id)
     total = parse_amount(event.amount, item.currency, positive=False)
     settled = item.amount - item.open_amount
@@ -104,14 +115,14 @@ async def adjust_invoice(session: AsyncSession, event: InvoiceAdjusted) -> bool:
         )
     delta = total - item.amount
     item.amount = total
-    item.open_amount += delta
-    await repository.adjust_balance(session, item.customer_code, item.currency, open_=delta)
+    _move(session, item, delta, on)
+    await repository.adjust_balance(session, item.customer_code, item.currency, on=on, open_=delta)
     if item.order_ref:
         await repository.add_invoiced(session, item.customer_code, item.order_ref, item.currency, delta)
     return delta < 0
 
 
-async def cancel_invoice(session: AsyncSession, event: InvoiceCancelled) -> bool:
+async def cancel_invoice(session: AsyncSession, event: InvoiceCancelled, on: date) -> bool:
     """Payments allocated to it go back on account; credit notes applied to it become unapplied."""
     code = event.customer_code
     item = await _open_invoice(session, code, event.invoice_id)
@@ -124,16 +135,16 @@ async def cancel_invoice(session: AsyncSession, event: InvoiceCancelled) -> bool
         credited += note.applied
         note.applied = ZERO
     await repository.adjust_balance(
-        session, code, item.currency, open_=-item.open_amount, cash=returned, credit=credited
+        session, code, item.currency, on=on, open_=-item.open_amount, cash=returned, credit=credited
     )
     if item.order_ref:
         await repository.add_invoiced(session, code, item.order_ref, item.currency, -item.amount)
-    item.open_amount = ZERO
+    _move(session, item, -item.open_amount, on)
     item.status = "cancelled"
     return True
 
 
-async def write_off(session: AsyncSession, event: InvoiceWrittenOff) -> bool:
+async def write_off(session: AsyncSession, event: InvoiceWrittenOff, on: date) -> bool:
     item = await _open_invoice(session, event.customer_code, event.invoice_id)
     amount = item.open_amount if event.amount is None else parse_amount(event.amount, item.currency)
     if amount > item.open_amount:
@@ -141,14 +152,14 @@ async def write_off(session: AsyncSession, event: InvoiceWrittenOff) -> bool:
             f"write-off {format_amount(amount, item.currency)} exceeds the open balance "
             f"{format_amount(item.open_amount, item.currency)} of invoice {item.item_id}"
         )
-    item.open_amount -= amount
+    _move(session, item, -amount, event.date)
     if item.open_amount == 0:
         item.status = "written_off"
-    await repository.adjust_balance(session, item.customer_code, item.currency, open_=-amount)
+    await repository.adjust_balance(session, item.customer_code, item.currency, on=event.date, open_=-amount)
     return amount > 0
 
 
-async def issue_credit_note(session: AsyncSession, note: CreditNoteIssued) -> bool:
+async def issue_credit_note(session: AsyncSession, note: CreditNoteIssued, on: date) -> bool:
     """Applied to its invoice up to the open balance; the rest, or all without an invoice, stays on
     account as unapplied credit."""
     code, cur = note.customer_code, note.currency
@@ -158,7 +169,7 @@ async def issue_credit_note(session: AsyncSession, note: CreditNoteIssued) -> bo
         if item.currency != cur:
             raise InvalidEvent(f"credit note in {cur} for invoice {item.item_id} in {item.currency}")
         applied = min(note.amount, item.open_amount)
-        item.open_amount -= applied
+        _move(session, item, -applied, note.issue_date)
     if not await repository.add_credit_note(
         session,
         CreditNote(
@@ -172,11 +183,13 @@ async def issue_credit_note(session: AsyncSession, note: CreditNoteIssued) -> bo
         ),
     ):
         raise InvalidEvent(f"credit note {note.credit_note_id} was already issued by another event")
-    await repository.adjust_balance(session, code, cur, open_=-applied, credit=note.amount - applied)
+    await repository.adjust_balance(
+        session, code, cur, on=note.issue_date, open_=-applied, credit=note.amount - applied
+    )
     return True
 
 
-async def receive_payment(session: AsyncSession, payment: PaymentReceived) -> bool:
+async def receive_payment(session: AsyncSession, payment: PaymentReceived, on: date) -> bool:
     """Allocate to the invoices named; an invoice not yet known gets its share when it arrives;
     the rest stays on account as unallocated cash."""
     code, cur = payment.customer_code, payment.currency
@@ -215,11 +228,13 @@ async def receive_payment(session: AsyncSession, payment: PaymentReceived) -> bo
         await _allocate(session, item, payment.payment_id, allocation.amount, payment.received_date)
         allocated += allocation.amount
     await repository.add_to_payment_unallocated(session, code, payment.payment_id, -allocated)
-    await repository.adjust_balance(session, code, cur, open_=-allocated, cash=payment.amount - allocated)
+    await repository.adjust_balance(
+        session, code, cur, on=payment.received_date, open_=-allocated, cash=payment.amount - allocated
+    )
     return True
 
 
-async def reverse_payment(session: AsyncSession, event: PaymentReversed) -> bool:
+async def reverse_payment(session: AsyncSession, event: PaymentReversed, on: date) -> bool:
     """A bounced payment: its allocations are undone and the items reopen with their due dates."""
     code = event.customer_code
     payment = await repository.payment_for_update(session, code, event.payment_id)
@@ -231,12 +246,12 @@ async def reverse_payment(session: AsyncSession, event: PaymentReversed) -> bool
     for allocation in await repository.take_allocations(session, code, payment_id=payment.payment_id):
         item = await repository.item_for_update(session, code, allocation.item_id)
         assert item is not None
-        item.open_amount += allocation.amount
+        _move(session, item, allocation.amount, event.reversed_date)
         item.status = "open"
         reopened += allocation.amount
     await repository.take_parked(session, code, payment_id=payment.payment_id)
     await repository.adjust_balance(
-        session, code, payment.currency, open_=reopened, cash=-payment.unallocated
+        session, code, payment.currency, on=event.reversed_date, open_=reopened, cash=-payment.unallocated
     )
     payment.unallocated = ZERO
     payment.status = "reversed"
