@@ -17,6 +17,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.credit_api import background, problems
+from services.credit_api.ageing.routes import router as ageing
 from services.credit_api.api_keys.routes import router as api_keys
 from services.credit_api.api_keys.service import Authenticator
 from services.credit_api.audit.routes import router as audit
@@ -48,6 +49,7 @@ ROUTERS = (
     temporary_limits,
     limit_requests,
     exposure,
+    ageing,
     credit_checks,
     reservations,
     credit_holds,

@@ -7,6 +7,8 @@
   and currency, with the oldest overdue due date; read by credit_api for exposure and the overdue rule.
 - `risk_worker.v_open_alerts`: a customer's unresolved alerts, its warning state in credit_api.
 - `risk_worker.v_dead_letters`: events the risk worker could not apply, with reason and origin.
+- `risk_worker.v_open_items`, `risk_worker.v_movements`: items and the journal of their movements
+  (and of cash and credit on account), for ageing as of any date.
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api.
 """
@@ -81,5 +83,31 @@ dead_letters = Table(
     Column("reason", String),
     Column("created_at", DateTime(timezone=True)),
     Column("replayed_at", DateTime(timezone=True)),
+    schema="risk_worker",
+)
+
+open_items = Table(
+    "v_open_items",
+    view_metadata,
+    Column("customer_code", String, primary_key=True),
+    Column("item_id", String, primary_key=True),
+    Column("currency", String),
+    Column("amount", MONEY),
+    Column("open_amount", MONEY),
+    Column("issue_date", Date),
+    Column("due_date", Date),
+    Column("status", String),
+    schema="risk_worker",
+)
+
+movements = Table(
+    "v_movements",
+    view_metadata,
+    Column("customer_code", String),
+    Column("account", String),
+    Column("item_id", String),
+    Column("currency", String),
+    Column("amount", MONEY),
+    Column("effective_date", Date),
     schema="risk_worker",
 )

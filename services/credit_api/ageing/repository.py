@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.models.credit_api import Customer
+from shared.models.views import movements, open_items
+
+
+def _items(as_of: date, today: date, customer_code: str | None):  # type: ignore[no-untyped-def]
+    """Open items as of a date: today's open balances, or the journal summed up to a past date."""
+    i = open_items.c
+    if as_of >= today:
+        query = select(
+            i.customer_code, i.item_id, i.currency, i.issue_date, i.due_date, i.open_amount.label("open")
+        ).where(i.open_amount != 0, i.issue_date <= as_of)
+    else:
+        m = movements.c
+        query = (
+            select(
+                i.customer_code,
+                i.item_id,
+                i.currency,
+                i.issue_date,
+                i.due_date,
+                func.sum(m.amount).label("open"),
+            )
+            .join(movements, (m.customer_code == i.customer_code) & (m.item_id == i.item_id))
+            .where(m.account == "item", m.effective_date <= as_of, i.issue_date <= as_of)
+            .group_by(i.customer_code, i.item_id, i.currency, i.issue_date, i.due_date)
+            .having(func.sum(m.amount) != 0)
+        )
+    if customer_code is not None:
+        query = query.where(i.customer_code == customer_code)
+    return query.subquery()
+
+
+async def customer_items(
+    session: AsyncSession, customer_code: str, as_of: date, today: date
+) -> list[tuple[str, str, date, date, Decimal]]:
+    """(item_id, currency, issue date, due date, open amount) as of the date."""
+    items = _items(as_of, today, customer_code)
+    rows = await session.execute(
+        select(
+            items.c.item_id, items.c.currency, items.c.issue_date, items.c.due_date, items.c.open
+        ).order_by(items.c.due_date, items.c.item_id)
+    )
+    return [(r.item_id, r.currency, r.issue_date, r.due_date, r.open) for r in rows.all()]
+
+
+async def on_account(
+    session: AsyncSession, as_of: date, customer_code: str | None = None
+) -> list[tuple[str, str, str, Decimal]]:
+    """(customer, cash|credit, currency, amount) on account as of the date, from the journal."""
+    m = movements.c
+    query = (
+        select(m.customer_code, m.account, m.currency, func.sum(m.amount).label("total"))
+        .where(m.account.in_(("cash", "credit")), m.effective_date <= as_of)
+        .group_by(m.customer_code, m.account, m.currency)
+        .having(func.sum(m.amount) != 0)
+    )
+    if customer_code is not None:
+        query = query.where(m.customer_code == customer_code)
+    return [(r.customer_code, r.account, r.currency, r.total) for r in (await session.execute(query)).all()]
+
+
+async def portfolio(
+    session: AsyncSession, as_of: date, today: date, bounds: tuple[int, ...], basis: str
+) -> list[tuple[str, str | None, str | None, str, int, Decimal]]:
+    """(customer, its credit currency, industry, item currency, bucket index, amount), summed in the
+    database: a bucket index per item (0 not due, 1… the bounds, last: beyond), then grouped."""
+    items = _items(as_of, today, None)
+    reference = items.c.due_date if basis == "due_date" else items.c.issue_date
+    days = literal(as_of) - reference
+    # width_bucket: 0 below 1 day past due (not due), then one index per bucket, the last beyond all.
+    bucket = func.width_bucket(days, array([literal(1), *(literal(b + 1) for b in bounds)]))
+    query = (
+        select(
+            items.c.customer_code,
+            Customer.currency,
+            Customer.industry,
+            items.c.currency.label("item_ccy"),
+            bucket.label("bucket"),
+            func.sum(items.c.open).label("total"),
+        )
+        .select_from(items)
+        .outerjoin(Customer, Customer.customer_code == items.c.customer_code)
+        .group_by(items.c.customer_code, Customer.currency, Customer.industry, items.c.currency, bucket)
+    )
+    return [
+        (r.customer_code, r.currency, r.industry, r.item_ccy, r.bucket, r.total)
+        for r in (await session.execute(query)).all()
+    ]
