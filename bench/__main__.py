@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import credit_check
+from bench import credit_check, ingest
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
+    asyncio.run(ingest.main())

@@ -151,16 +151,34 @@ class BatchConsumer(Generic[T]):
         batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
         dead: list[tuple[ConsumerRecord[bytes, bytes], str]],
     ) -> None:
+        try:
+            await self._apply_all(batch, dead, guarded=False)
+        except InvalidEvent:
+            # Rare: apply the batch again, each record behind a savepoint, leaving out the bad ones.
+            await self._apply_all(batch, dead, guarded=True)
+
+    async def _apply_all(
+        self,
+        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+        dead: list[tuple[ConsumerRecord[bytes, bytes], str]],
+        *,
+        guarded: bool,
+    ) -> None:
+        """One transaction for the batch. Unguarded, a bad record aborts it (savepoints cost two
+        round trips a record, and bad records are rare); guarded, each record gets a savepoint."""
         results: list[T] = []
         async with self._sessions() as session, session.begin():
             for records in batch.values():
                 for record in records:
-                    try:
-                        async with session.begin_nested():
-                            result = await self._handler.apply(session, record)
-                    except InvalidEvent as exc:
-                        dead.append((record, exc.detail))
-                        continue
+                    if not guarded:
+                        result = await self._handler.apply(session, record)
+                    else:
+                        try:
+                            async with session.begin_nested():
+                                result = await self._handler.apply(session, record)
+                        except InvalidEvent as exc:
+                            dead.append((record, exc.detail))
+                            continue
                     if result is not None:
                         results.append(result)
             await self._handler.complete(session, results)

@@ -1,0 +1,280 @@
+"""ERP events end to end: published to Kafka → committed in the ledger and its projections, with one
+risk worker; in the same run a baseline that drains the same topic with raw aiokafka and asyncpg
+COPY into a bare table. Then the delay from publish to visible at 1,000 events/s, and the portfolio
+ageing report over 1,000,000 open items."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from bench.common import free_port, fresh_database, stack_env
+from shared.kafka import ensure_topics
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", "50000"))
+RATE = float(os.environ.get("BENCH_RATE_EVENTS", "1000"))
+PACED_SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+ITEMS = int(os.environ.get("BENCH_AGEING_ITEMS", "1000000"))
+GOALS = "goals: >= 5,000 events/s; ratio >= 0.5; p99 <= 1 s at 1,000 events/s; ageing report <= 5 s"
+
+
+def invoice(customer: int, n: int) -> tuple[bytes, bytes]:
+    code = f"E{customer:04}"
+    event = {
+        "specversion": "1.0",
+        "id": uuid.uuid4().hex,
+        "source": "erp/bench",
+        "type": "invoice.issued",
+        "subject": code,
+        "data": {
+            "invoice_id": f"INV-{n}",
+            "customer_code": code,
+            "currency": "EUR",
+            "amount": "100.00",
+            "issue_date": "2026-11-01",
+            "due_date": "2026-12-01",
+        },
+    }
+    return code.encode(), json.dumps(event).encode()
+
+
+async def publish(bootstrap: str, topic: str, count: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
+    await producer.start()
+    try:
+        batch = [
+            await producer.send(topic, value, key=key)
+            for key, value in (invoice(i % 1000, i) for i in range(count))
+        ]
+        await asyncio.gather(*batch)
+    finally:
+        await producer.stop()
+
+
+async def stored(conn: asyncpg.Connection) -> int:
+    return int(await conn.fetchval("SELECT count(*) FROM risk_worker.events"))
+
+
+async def worker(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.cli",
+        "risk-worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def drain_with_worker(env: dict[str, str], database_url: str, target: int) -> float:
+    conn = await asyncpg.connect(database_url)
+    proc = await worker(env)
+    try:
+        while await stored(conn) == 0:
+            if proc.returncode is not None:
+                raise RuntimeError("the risk worker exited")
+            await asyncio.sleep(0.01)
+        started = time.perf_counter()
+        first = await stored(conn)
+        while await stored(conn) < target:
+            await asyncio.sleep(0.05)
+        return (target - first) / (time.perf_counter() - started)
+    finally:
+        proc.terminate()
+        await proc.wait()
+        await conn.close()
+
+
+async def drain_baseline(bootstrap: str, topic: str, database_url: str, target: int) -> float:
+    conn = await asyncpg.connect(database_url)
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS bench_raw (topic text, part int, off bigint, key text, payload jsonb)"
+    )
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"raw-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=5000,
+    )
+    await consumer.start()
+    done, started = 0, None
+    try:
+        while done < target:
+            batch = await consumer.getmany(timeout_ms=200, max_records=5000)
+            rows = [
+                (r.topic, r.partition, r.offset, r.key.decode(), r.value.decode())
+                for records in batch.values()
+                for r in records
+            ]
+            if not rows:
+                continue
+            started = started or time.perf_counter()
+            async with conn.transaction():
+                await conn.copy_records_to_table("bench_raw", records=rows)
+            await consumer.commit()
+            done += len(rows)
+        assert started is not None
+        return done / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+        await conn.close()
+
+
+async def paced_delay(env: dict[str, str], bootstrap: str, topic: str, database_url: str) -> list[float]:
+    """Publish at RATE for PACED_SECONDS; poll the event store for when each event became visible."""
+    conn = await asyncpg.connect(database_url)
+    proc = await worker(env)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=1)
+    await producer.start()
+    await asyncio.sleep(3)  # the worker joins its group
+    last = int(await conn.fetchval("SELECT coalesce(max(seq), 0) FROM risk_worker.events"))
+    sent: dict[str, float] = {}
+    delays: list[float] = []
+    total = int(RATE * PACED_SECONDS)
+
+    async def poll() -> None:
+        nonlocal last
+        while len(delays) < total:
+            rows = await conn.fetch("SELECT seq, event_id FROM risk_worker.events WHERE seq > $1", last)
+            now = time.perf_counter()
+            for row in rows:
+                if row["event_id"] in sent:
+                    delays.append(now - sent[row["event_id"]])
+                last = max(last, row["seq"])
+            await asyncio.sleep(0.01)
+
+    poller = asyncio.create_task(poll())
+    try:
+        start = time.perf_counter()
+        for n in range(total):
+            due = start + n / RATE
+            if due > time.perf_counter():
+                await asyncio.sleep(due - time.perf_counter())
+            key, value = invoice(n % 1000, 10_000_000 + n)
+            sent[json.loads(value)["id"]] = time.perf_counter()
+            await producer.send(topic, value, key=key)
+        await asyncio.wait_for(poller, 120)
+    finally:
+        await producer.stop()
+        proc.terminate()
+        await proc.wait()
+        await conn.close()
+    return sorted(delays)
+
+
+async def ageing_report(database_url: str) -> tuple[float, float]:
+    """Seconds for the portfolio ageing report over ITEMS open items: today, and a past month-end."""
+    from services.credit_api.ageing.service import portfolio
+    from shared.ageing import Buckets
+    from shared.db import make_engine, make_sessionmaker
+
+    conn = await asyncpg.connect(database_url)
+    today = date.today()
+    try:
+        await conn.execute("TRUNCATE risk_worker.open_items, risk_worker.movements")
+        await conn.executemany(
+            "INSERT INTO credit_api.customers (customer_code, name, currency, industry) "
+            "VALUES ($1, $1, 'EUR', $2) ON CONFLICT DO NOTHING",
+            [(f"A{c:05}", f"industry-{c % 12}") for c in range(10_000)],
+        )
+        items = [
+            (
+                f"A{n % 10_000:05}",
+                f"I{n}",
+                "invoice",
+                "EUR",
+                100,
+                100,
+                today - timedelta(days=n % 400),
+                today - timedelta(days=n % 400 - 30),
+                "open",
+            )
+            for n in range(ITEMS)
+        ]
+        await conn.copy_records_to_table(
+            "open_items",
+            schema_name="risk_worker",
+            records=items,
+            columns=[
+                "customer_code",
+                "item_id",
+                "item_type",
+                "currency",
+                "amount",
+                "open_amount",
+                "issue_date",
+                "due_date",
+                "status",
+            ],
+        )
+        await conn.copy_records_to_table(
+            "movements",
+            schema_name="risk_worker",
+            columns=["customer_code", "account", "item_id", "currency", "amount", "effective_date"],
+            records=[(c, "item", i, "EUR", 100, issued) for c, i, _, _, _, _, issued, _, _ in items],
+        )
+        await conn.execute("ANALYZE risk_worker.open_items; ANALYZE risk_worker.movements")
+    finally:
+        await conn.close()
+    engine = make_engine(database_url, pool_size=1)
+    timings = []
+    try:
+        for as_of in (today, today.replace(day=1) - timedelta(days=1)):
+            async with make_sessionmaker(engine)() as session:
+                started = time.perf_counter()
+                await portfolio(session, as_of, today, "due_date", Buckets(), "industry", "EUR")
+                timings.append(time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+    return timings[0], timings[1]
+
+
+async def main() -> None:
+    database_url = await fresh_database("credence_bench_ingest")
+    base = stack_env()
+    bootstrap = base["KAFKA_BOOTSTRAP_SERVERS"]
+    topic = f"bench.{uuid.uuid4().hex[:6]}.ar.events"
+    await ensure_topics(bootstrap, [(topic, 6), (f"{topic}.dlq", 1)])
+    env = {
+        **base,
+        "DATABASE_URL": database_url,
+        "CREDENCE_TOPIC_AR_EVENTS": topic,
+        "CREDENCE_WORKER_GROUP_ID": f"bench-{uuid.uuid4().hex[:6]}",
+        "CREDENCE_WORKER_HTTP_PORT": str(free_port()),
+        "CREDENCE_LOG_LEVEL": "WARNING",
+        "CREDENCE_TOPIC_ALERTS": f"{topic}.alerts",
+        "CREDENCE_TOPIC_RISK_EVENTS": f"{topic}.risk",
+    }
+    await ensure_topics(bootstrap, [(f"{topic}.alerts", 1), (f"{topic}.risk", 1)])
+    await publish(bootstrap, topic, EVENTS)
+    worker_rate = await drain_with_worker(env, database_url, EVENTS)
+    baseline_rate = await drain_baseline(bootstrap, topic, database_url, EVENTS)
+    delays = await paced_delay(env, bootstrap, topic, database_url)
+    today_s, month_end_s = await ageing_report(database_url)
+    print(
+        f"\nbench/ingest.py: {EVENTS} invoice events over 1,000 customers, 6 partitions, {date.today()}, "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(f"  risk worker (one process), end to end      {worker_rate:8.0f} events/s")
+    print(f"  baseline (aiokafka + COPY, bare table)     {baseline_rate:8.0f} events/s")
+    print(f"  ratio worker / baseline: {worker_rate / baseline_rate:.2f}")
+    print(
+        f"  publish → visible at {RATE:.0f}/s: p50 {delays[len(delays) // 2] * 1000:.0f} ms, "
+        f"p99 {delays[int(len(delays) * 0.99)] * 1000:.0f} ms ({len(delays)} events)"
+    )
+    print(
+        f"  portfolio ageing over {ITEMS:,} open items: today {today_s:.2f} s, past month-end (journal) "
+        f"{month_end_s:.2f} s"
+    )
+    print(f"  {GOALS}")
