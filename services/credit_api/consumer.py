@@ -15,10 +15,25 @@ from services.credit_api.customers import service as customers
 from services.credit_api.customers.schemas import CustomerData
 from services.credit_api.settings import ApiSettings
 from shared.errors import CredenceError, InvalidEvent
-from shared.events import CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, CustomerUpserted, event_data, parse_event
+from shared.events import (
+    CREDIT_NOTE_ISSUED,
+    CUSTOMER_UPSERTED,
+    INVOICE_ISSUED,
+    PAYMENT_RECEIVED,
+    RECEIVABLES_DECREASED,
+    CreditNoteIssued,
+    CustomerUpserted,
+    InvoiceIssued,
+    PaymentReceived,
+    event_data,
+    parse_event,
+)
 from shared.inbox import remember
 from shared.models.credit_api import InboxEntry
 from shared.roles import Role
+
+# Ledger events that can be a customer's first: they carry the currency a stub needs.
+OPENING_TYPES = {INVOICE_ISSUED, CREDIT_NOTE_ISSUED, PAYMENT_RECEIVED}
 
 
 class CreditApiHandler:
@@ -30,19 +45,20 @@ class CreditApiHandler:
     async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> str | None:
         try:
             event = parse_event(record.value or b"")
-            if event.type not in {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED}:
+            if event.type not in {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, *OPENING_TYPES}:
                 return None
             data = event_data(event)
         except InvalidEvent:
             if record.topic == self._settings.ar_events_topic:
                 return None  # the risk worker validates that topic and dead-letters what is malformed
             raise
+        principal = Principal(key_id=str(uuid.UUID(int=0)), name=event.source, role=Role.ERP, kind="event")
+        if isinstance(data, InvoiceIssued | CreditNoteIssued | PaymentReceived):
+            await customers.ensure_stub(session, principal, data.customer_code, data.currency)
+            return None
         if not await remember(session, InboxEntry, event.source, event.id):
             return None
         if isinstance(data, CustomerUpserted):
-            principal = Principal(
-                key_id=str(uuid.UUID(int=0)), name=event.source, role=Role.ERP, kind="event"
-            )
             body = CustomerData.model_validate(
                 {
                     **data.model_dump(exclude={"customer_code", "contacts"}, exclude_none=True),

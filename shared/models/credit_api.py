@@ -30,6 +30,8 @@ class Customer(Base):
     review_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), server_default="active", index=True)
     grade: Mapped[str | None] = mapped_column(String(10), index=True)
+    # Created from a ledger event before the ERP sent master data; cleared by the first upsert.
+    master_data_missing: Mapped[bool] = mapped_column(server_default=text("false"))
     blocked: Mapped[bool] = mapped_column(server_default=text("false"))
     block_reason: Mapped[str | None] = mapped_column(String(500))
     blocked_at: Mapped[datetime | None]

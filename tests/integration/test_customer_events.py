@@ -39,3 +39,59 @@ async def test_customer_upserted_events_and_put_give_the_same_customer(
         }
         audit = await api.ok("GET", "/v1/audit", params={"entity_id": "C-KAFKA"})
         assert [(e["action"], e["actor"]) for e in audit["items"]] == [("customer.created", "event:erp/sap")]
+
+
+async def test_a_ledger_event_for_an_unknown_customer_opens_a_stub_without_a_limit(
+    api_settings: ApiSettings, keys: dict[Role, str]
+) -> None:
+    from services.risk_worker.main import serve
+    from services.risk_worker.settings import WorkerSettings
+    from tests.integration.helpers import invoice_event, running
+
+    settings = api_settings.model_copy(update={"consume_events": True})
+    worker = WorkerSettings(
+        **settings.model_dump(
+            include={
+                "database_url",
+                "kafka_bootstrap_servers",
+                "ar_events_topic",
+                "alerts_topic",
+                "risk_events_topic",
+            }
+        ),
+        http_port=0,
+        group_id=f"rw-{uuid.uuid4().hex[:6]}",
+    )
+    async with api_client(settings, keys) as api, running(serve, worker):
+        await publish(settings.ar_events_topic, [invoice_event("C-NEW", "INV-1", "250.00")])
+
+        async def stub() -> dict[str, object] | None:
+            response = await api.request("GET", "/v1/customers/C-NEW")
+            body = response.json()
+            return (
+                body
+                if response.status_code == 200 and body["exposure_summary"]["exposure"] == "250.00"
+                else None
+            )
+
+        customer = await eventually(stub)
+        assert (customer["master_data_missing"], customer["currency"], customer["effective_limit"]) == (
+            True,
+            "EUR",
+            None,
+        )
+        check = await api.ok(
+            "POST",
+            "/v1/credit-checks",
+            role=Role.ORDER_SYSTEM,
+            json={
+                "customer_code": "C-NEW",
+                "order_ref": "SO-1",
+                "amount": "1.00",
+                "currency": "EUR",
+                "reserve": False,
+            },
+        )
+        assert check["reasons"][0]["code"] == "no_valid_limit"
+        upserted = await api.ok("PUT", "/v1/customers/C-NEW", role=Role.ERP, json=MASTER_DATA)
+        assert (upserted["master_data_missing"], upserted["name"]) == (False, MASTER_DATA["name"])

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.credit_api import CreditLimit, Customer
@@ -41,3 +42,13 @@ async def page(
     if after is not None:
         query = query.where(Customer.customer_code > after)
     return (await session.execute(query)).scalars().all()
+
+
+async def add_stub(session: AsyncSession, customer_code: str, currency: str) -> bool:
+    """True when the stub was created; False when the customer existed."""
+    statement = (
+        insert(Customer)
+        .values(customer_code=customer_code, name=customer_code, currency=currency, master_data_missing=True)
+        .on_conflict_do_nothing()
+    )
+    return (await session.execute(statement.returning(Customer.customer_code))).first() is not None

@@ -144,6 +144,9 @@ class CustomerOut(BaseModel):
     review_date: date | None
     status: str
     grade: str | None
+    master_data_missing: bool = Field(
+        description="Created from a ledger event; the ERP has not sent master data"
+    )
     blocked: bool
     block_reason: str | None
     blocked_at: datetime | None

@@ -76,8 +76,24 @@ async def upsert(
     for name, value in body.model_dump(exclude={"contacts"}).items():
         setattr(customer, name, value)
     customer.contacts = body.contacts.model_dump(exclude_none=True)
+    customer.master_data_missing = False
     await _touched(session, principal, customer, "customer.upserted", before)
     return customer, False
+
+
+async def ensure_stub(session: AsyncSession, principal: Principal, customer_code: str, currency: str) -> None:
+    """A ledger event for a customer the credit file does not know: a stub, so that its exposure
+    counts from the first event; it has no limit until one is set."""
+    if await repository.add_stub(session, customer_code, currency):
+        await record(
+            session,
+            principal,
+            "customer.stub_created",
+            "customer",
+            customer_code,
+            before=None,
+            after={"currency": currency, "master_data_missing": True},
+        )
 
 
 async def patch(
