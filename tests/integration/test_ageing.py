@@ -114,6 +114,7 @@ async def test_ageing_now_and_as_of_a_past_date(api: Api, worker_settings: Worke
         ("C-1", "EUR", "440.00"),
         ("C-2", "USD", "80.00"),
     ]
+    assert by_customer["rows"][0]["unallocated_cash"] == "50.00"
     by_currency = await api.ok(
         "GET", "/v1/reports/ageing", role=Role.CREDIT_MANAGER, params={"group_by": "currency"}
     )
@@ -128,4 +129,6 @@ async def test_ageing_now_and_as_of_a_past_date(api: Api, worker_settings: Worke
     report_csv = await api.request(
         "GET", "/v1/reports/ageing", role=Role.CREDIT_MANAGER, headers={"Accept": "text/csv"}
     )
-    assert report_csv.text.splitlines()[0] == "customer,currency,not_due,1-30,31-60,61-90,91-120,>120,total"
+    assert report_csv.text.splitlines()[0] == (
+        "customer,currency,not_due,1-30,31-60,61-90,91-120,>120,total,unallocated_cash,unapplied_credit"
+    )

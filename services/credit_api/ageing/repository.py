@@ -95,3 +95,28 @@ async def portfolio(
         (r.customer_code, r.currency, r.industry, r.item_ccy, r.bucket, r.total)
         for r in (await session.execute(query)).all()
     ]
+
+
+async def on_account_with_customers(
+    session: AsyncSession, as_of: date
+) -> list[tuple[str, str, str, Decimal, str | None, str | None]]:
+    """(customer, cash|credit, currency, amount, credit currency, industry) for the whole portfolio."""
+    m = movements.c
+    query = (
+        select(
+            m.customer_code,
+            m.account,
+            m.currency,
+            func.sum(m.amount).label("total"),
+            Customer.currency.label("credit_ccy"),
+            Customer.industry,
+        )
+        .outerjoin(Customer, Customer.customer_code == m.customer_code)
+        .where(m.account.in_(("cash", "credit")), m.effective_date <= as_of)
+        .group_by(m.customer_code, m.account, m.currency, Customer.currency, Customer.industry)
+        .having(func.sum(m.amount) != 0)
+    )
+    return [
+        (r.customer_code, r.account, r.currency, r.total, r.credit_ccy, r.industry)
+        for r in (await session.execute(query)).all()
+    ]

@@ -59,6 +59,8 @@ class PortfolioRow(BaseModel):
     currency: str
     buckets: list[BucketAmount]
     total: str
+    unallocated_cash: str = "0"
+    unapplied_credit: str = "0"
 
 
 class PortfolioOut(BaseModel):

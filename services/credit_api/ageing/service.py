@@ -84,34 +84,53 @@ async def portfolio(
     report_currency: str,
 ) -> PortfolioOut:
     labels = buckets.labels
+    # Per group: the bucket amounts, then unallocated cash and unapplied credit as the last two.
     groups: dict[tuple[str, str], list[Decimal]] = {}
     converters: dict[str, Converter] = {}
     missing: set[str] = set()
-    for customer, credit_ccy, industry, item_ccy, index, amount in await repository.portfolio(
-        session, as_of, today, buckets.bounds, basis
-    ):
+    items = await repository.portfolio(session, as_of, today, buckets.bounds, basis)
+    customer_data = {code: (ccy, industry) for code, ccy, industry, *_ in items}
+
+    async def add(
+        customer: str,
+        credit_ccy: str | None,
+        industry: str | None,
+        currency: str,
+        index: int,
+        amount: Decimal,
+    ) -> None:
         if group_by == "currency":
-            key, target = item_ccy, item_ccy
+            key, target = currency, currency
         elif group_by == "customer":
-            key, target = customer, credit_ccy or item_ccy
+            key, target = customer, credit_ccy or currency
         else:
             key, target = industry or "(none)", report_currency
         convert = converters.setdefault(target, Converter(session, as_of, target))
         try:
-            value = await convert(amount, item_ccy)
+            value = await convert(amount, currency)
         except MissingFxRate:
-            missing.add(item_ccy)
-            continue
-        groups.setdefault((key, target), [ZERO] * len(labels))[index] += value
+            missing.add(currency)
+            return
+        groups.setdefault((key, target), [ZERO] * (len(labels) + 2))[index] += value
+
+    for customer, credit_ccy, industry, item_ccy, index, amount in items:
+        await add(customer, credit_ccy, industry, item_ccy, index, amount)
+    for customer, kind, currency, amount, credit_ccy, industry in await repository.on_account_with_customers(
+        session, as_of
+    ):
+        known = customer_data.get(customer, (credit_ccy, industry))
+        await add(customer, known[0], known[1], currency, len(labels) + (kind == "credit"), amount)
     rows = [
         PortfolioRow(
             group=key,
             currency=target,
-            total=format_amount(sum(values, ZERO), target),
+            total=format_amount(sum(values[:-2], ZERO), target),
             buckets=[
                 BucketAmount(bucket=label, amount=format_amount(v, target))
-                for label, v in zip(labels, values, strict=True)
+                for label, v in zip(labels, values, strict=False)
             ],
+            unallocated_cash=format_amount(values[-2], target),
+            unapplied_credit=format_amount(values[-1], target),
         )
         for (key, target), values in sorted(groups.items())
     ]
@@ -136,7 +155,16 @@ def portfolio_csv(report: PortfolioOut) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     labels = [b.bucket for b in report.rows[0].buckets] if report.rows else []
-    writer.writerow([report.group_by, "currency", *labels, "total"])
+    writer.writerow([report.group_by, "currency", *labels, "total", "unallocated_cash", "unapplied_credit"])
     for row in report.rows:
-        writer.writerow([row.group, row.currency, *(b.amount for b in row.buckets), row.total])
+        writer.writerow(
+            [
+                row.group,
+                row.currency,
+                *(b.amount for b in row.buckets),
+                row.total,
+                row.unallocated_cash,
+                row.unapplied_credit,
+            ]
+        )
     return out.getvalue()
