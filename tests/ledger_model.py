@@ -57,7 +57,8 @@ class Ledger:
             return False
         amount = Decimal(d["amount"])
         invoice = c.invoices[d["invoice_id"]] = Invoice(amount, amount, d["currency"])
-        for parked in [p for p in c.parked if p[0] == d["invoice_id"]]:
+        waiting = [p for p in c.parked if p[0] == d["invoice_id"]]
+        for parked in sorted(waiting, key=lambda p: (c.payments[p[1]]["received"], p[1])):
             c.parked.remove(parked)
             share = min(parked[2], invoice.open)
             invoice.open -= share
@@ -85,6 +86,7 @@ class Ledger:
             applied.append((invoice_id, amount))
         c.payments[d["payment_id"]] = {
             "currency": d["currency"],
+            "received": d["received_date"],
             "amount": Decimal(d["amount"]),
             "allocations": applied,
             "reversed": False,

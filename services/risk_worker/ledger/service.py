@@ -91,7 +91,8 @@ async def issue_invoice(session: AsyncSession, invoice: InvoiceIssued, on: date)
     # Payments that named this invoice before it arrived: their money moves from on account to it.
     item = await _open_invoice(session, code, invoice.invoice_id)
     applied = ZERO
-    for allocation in parked:
+    # Oldest payment first, so that which payment an invoice consumed never depends on row order.
+    for allocation in sorted(parked, key=lambda p: (p.allocated_on, p.payment_id)):
         share = min(allocation.amount, item.open_amount)
         if share > 0:
             # On account from the payment's date; applied once the invoice exists.
