@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from tests.integration.conftest import KAFKA
+from tests.integration.conftest import KAFKA, eventually
 
 S = TypeVar("S")
 
@@ -72,3 +72,21 @@ async def running(
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+async def drain(topic: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
+    """The first `count` records of a topic: (value, headers), read from the beginning."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found: list[tuple[bytes, dict[str, str]]] = []
+    try:
+
+        async def collect() -> bool:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                found.extend((r.value, {k: v.decode() for k, v in r.headers}) for r in records)
+            return len(found) >= count
+
+        await eventually(collect)
+    finally:
+        await consumer.stop()
+    return found

@@ -4,14 +4,12 @@ import json
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-
 from services.credit_api.settings import ApiSettings
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.roles import Role
-from tests.integration.conftest import KAFKA, Api, api_client, eventually
-from tests.integration.helpers import invoice_event, publish, running
+from tests.integration.conftest import Api, api_client, eventually
+from tests.integration.helpers import drain, invoice_event, publish, running
 
 
 async def setup_customer(api: Api, limit: str = "500.00") -> None:
@@ -37,20 +35,7 @@ async def open_holds(api: Api) -> list[dict[str, Any]]:
 
 
 async def credit_events(topic: str, count: int) -> list[dict[str, Any]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    found: list[dict[str, Any]] = []
-    try:
-
-        async def collect() -> bool:
-            for records in (await consumer.getmany(timeout_ms=200)).values():
-                found.extend(json.loads(r.value) for r in records)
-            return len(found) >= count
-
-        await eventually(collect)
-    finally:
-        await consumer.stop()
-    return found
+    return [json.loads(value) for value, _ in await drain(topic, count)]
 
 
 async def test_a_held_order_opens_a_hold_that_a_controller_can_release(

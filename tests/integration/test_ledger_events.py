@@ -15,9 +15,8 @@ from services.risk_worker.settings import WorkerSettings
 from shared.models.risk_worker import Balance, LedgerCustomer, OpenItem, StoredEvent
 from shared.roles import Role
 from tests.integration.conftest import KAFKA, Api, eventually
-from tests.integration.helpers import invoice_event, publish, running
+from tests.integration.helpers import drain, invoice_event, publish, running
 from tests.integration.ledger import journal_matches_balances
-from tests.integration.test_risk_worker import _drain
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -130,7 +129,7 @@ async def test_events_that_can_never_apply_are_dead_lettered(
         ev("payment.reversed", payment_id="PAY-404", reversed_date="2026-11-20"),
     ]
     await run_until_stored(worker_settings, sessions, [*good, *bad, invoice_event("C-1", "INV-2", "1.00")], 3)
-    reasons = [h["dlq.reason"] for _, h in await _drain(worker_settings.dead_letter_topic, len(bad))]
+    reasons = [h["dlq.reason"] for _, h in await drain(worker_settings.dead_letter_topic, len(bad))]
     assert "exceeds the open balance 70.00 of invoice INV-1" in reasons[0]
     assert "payment in USD allocated to invoice INV-1 in EUR" in reasons[1]
     assert "30.00 is already paid" in reasons[2]

@@ -3,15 +3,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.models.risk_worker import Balance, OpenItem, StoredEvent
-from tests.integration.conftest import KAFKA, eventually
-from tests.integration.helpers import invoice_event, publish, running
+from tests.integration.conftest import eventually
+from tests.integration.helpers import drain, invoice_event, publish, running
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -76,7 +75,7 @@ async def test_invalid_events_go_to_the_dead_letter_topic_and_the_rest_is_applie
     await publish(topic, [invoice_event("C-1", "INV-2", "20.00")], key=b"C-1")
     async with running(serve, worker_settings):
         assert await eventually(lambda: balance(sessions, "C-1")) == Decimal("30.00")
-        dead = await _drain(worker_settings.dead_letter_topic, 4)
+        dead = await drain(worker_settings.dead_letter_topic, 4)
     reasons = [headers["dlq.reason"] for _, headers in dead]
     assert "not a CloudEvent" in reasons[0]
     assert "unknown event type 'invoice.teleported'" in reasons[1]
@@ -125,21 +124,3 @@ async def test_a_rebalance_between_two_workers_loses_and_doubles_nothing(
 
 async def _at_least(sessions: Sessions, count: int) -> bool:
     return await stored_events(sessions) >= count
-
-
-async def _drain(topic: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    found: list[tuple[bytes, dict[str, str]]] = []
-    try:
-
-        async def collect() -> bool:
-            batch = await consumer.getmany(timeout_ms=200)
-            for records in batch.values():
-                found.extend((r.value, {k: v.decode() for k, v in r.headers}) for r in records)
-            return len(found) >= count
-
-        await eventually(collect)
-    finally:
-        await consumer.stop()
-    return found

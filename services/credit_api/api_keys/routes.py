@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Request, status
 from services.credit_api.api_keys import service
 from services.credit_api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.credit_api.api_keys.service import Principal
-from services.credit_api.audit.service import record
 from services.credit_api.deps import Session, require
 from services.credit_api.problems import responses
 
@@ -25,16 +24,7 @@ Admin = Annotated[Principal, Depends(require())]
     responses=responses(401, 403, 422),
 )
 async def create_api_key(body: ApiKeyCreate, session: Session, principal: Admin) -> ApiKeyCreated:
-    row, key = await service.issue(session, body.role, body.name)
-    await record(
-        session,
-        principal,
-        "api_key.created",
-        "api_key",
-        str(row.id),
-        before=None,
-        after={"name": row.name, "role": row.role},
-    )
+    row, key = await service.create(session, principal, body.role, body.name)
     return ApiKeyCreated(**ApiKeyOut.model_validate(row, from_attributes=True).model_dump(), key=key)
 
 
@@ -47,15 +37,6 @@ async def list_api_keys(session: Session, _: Admin) -> list[ApiKeyOut]:
 async def revoke_api_key(
     key_id: uuid.UUID, request: Request, session: Session, principal: Admin
 ) -> ApiKeyOut:
-    row = await service.revoke(session, key_id, datetime.now(UTC))
+    row = await service.revoke(session, principal, key_id, datetime.now(UTC))
     request.app.state.authenticator.forget(str(row.id))
-    await record(
-        session,
-        principal,
-        "api_key.revoked",
-        "api_key",
-        str(row.id),
-        before={"revoked_at": None},
-        after={"revoked_at": row.revoked_at.isoformat() if row.revoked_at else None},
-    )
     return ApiKeyOut.model_validate(row, from_attributes=True)

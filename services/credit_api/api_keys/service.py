@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys import repository
 from services.credit_api.api_keys.errors import ApiKeyNotFound
+from services.credit_api.audit.service import record
 from shared.db import make_engine, make_sessionmaker
 from shared.errors import Unauthenticated
 from shared.models.credit_api import ApiKey
@@ -56,13 +57,37 @@ async def issue(session: AsyncSession, role: Role, name: str) -> tuple[ApiKey, s
     return row, key
 
 
-async def revoke(session: AsyncSession, key_id: uuid.UUID, now: datetime) -> ApiKey:
+async def create(session: AsyncSession, principal: Principal, role: Role, name: str) -> tuple[ApiKey, str]:
+    """An API key made by an administrator, recorded in the audit log."""
+    row, key = await issue(session, role, name)
+    await record(
+        session,
+        principal,
+        "api_key.created",
+        "api_key",
+        str(row.id),
+        before=None,
+        after={"name": row.name, "role": row.role},
+    )
+    return row, key
+
+
+async def revoke(session: AsyncSession, principal: Principal, key_id: uuid.UUID, now: datetime) -> ApiKey:
     row = await repository.get(session, key_id)
     if row is None:
         raise ApiKeyNotFound(f"API key {key_id} does not exist")
     if row.revoked_at is None:
         row.revoked_at = now
         await session.flush()
+        await record(
+            session,
+            principal,
+            "api_key.revoked",
+            "api_key",
+            str(row.id),
+            before={"revoked_at": None},
+            after={"revoked_at": now.isoformat()},
+        )
     return row
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit import repository
 from shared.models.credit_api import AuditEntry
+
+if TYPE_CHECKING:
+    # The principal type only: api_keys records its own changes through this module.
+    from services.credit_api.api_keys.service import Principal
 
 
 async def record(
