@@ -152,15 +152,11 @@ def _docs_events(_: argparse.Namespace) -> int:
 
 def _ledger_rebuild(_: argparse.Namespace) -> int:
     from services.risk_worker.ledger.rebuild import rebuild
-    from shared.db import make_engine, make_sessionmaker
+    from shared.db import one_transaction
 
     async def run() -> int:
-        engine = make_engine(_dev_platform()["database_url"], pool_size=1)
-        try:
-            async with make_sessionmaker(engine)() as session, session.begin():
-                return await rebuild(session)
-        finally:
-            await engine.dispose()
+        async with one_transaction(_dev_platform()["database_url"]) as session:
+            return await rebuild(session)
 
     print(f"replayed {asyncio.run(run())} events")
     return 0
@@ -168,21 +164,19 @@ def _ledger_rebuild(_: argparse.Namespace) -> int:
 
 def _dlq_replay(args: argparse.Namespace) -> int:
     from services.risk_worker.dead_letters.service import replay
-    from shared.db import make_engine, make_sessionmaker
+    from shared.db import one_transaction
     from shared.kafka import make_producer
 
     platform = _dev_platform()
 
     async def run() -> int:
-        engine = make_engine(platform["database_url"], pool_size=1)
         producer = make_producer(platform["kafka_bootstrap_servers"], client_id="credence-dlq-replay")
         await producer.start()
         try:
-            async with make_sessionmaker(engine)() as session, session.begin():
+            async with one_transaction(platform["database_url"]) as session:
                 return await replay(session, producer, args.ids)
         finally:
             await producer.stop()
-            await engine.dispose()
 
     print(f"replayed {asyncio.run(run())} dead letters")
     return 0

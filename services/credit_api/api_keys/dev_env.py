@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.credit_api.api_keys.service import create_key, key_is_active
 from services.devstack.settings import DevStackSettings, read_dev_env
-from shared.db import make_engine, make_sessionmaker
+from shared.db import one_transaction
 from shared.roles import Role
 
 
@@ -17,20 +17,16 @@ async def write_dev_env(
     """Keep the keys of an earlier run while they are still valid; make the missing ones."""
     path = settings.home / "dev.env"
     previous = read_dev_env(path)
-    engine = make_engine(database_url, pool_size=1)
     keys: dict[str, str] = {}
-    try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            for role in Role:
-                name = f"CREDENCE_KEY_{role.value.upper()}"
-                old = previous.get(name)
-                keys[name] = (
-                    old
-                    if old and await key_is_active(session, old)
-                    else await create_key(session, role, f"dev-{role.value}")
-                )
-    finally:
-        await engine.dispose()
+    async with one_transaction(database_url) as session:
+        for role in Role:
+            name = f"CREDENCE_KEY_{role.value.upper()}"
+            old = previous.get(name)
+            keys[name] = (
+                old
+                if old and await key_is_active(session, old)
+                else await create_key(session, role, f"dev-{role.value}")
+            )
     values = {
         "CREDENCE_API_URL": f"http://127.0.0.1:{settings.api_port}",
         "DATABASE_URL": database_url,

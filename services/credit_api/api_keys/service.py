@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.api_keys import repository
 from services.credit_api.api_keys.errors import ApiKeyNotFound
 from services.credit_api.audit.service import record
-from shared.db import make_engine, make_sessionmaker
+from shared.db import one_transaction
 from shared.errors import Unauthenticated
 from shared.models.credit_api import ApiKey
 from shared.roles import Role
@@ -97,12 +97,8 @@ async def listing(session: AsyncSession) -> Sequence[ApiKey]:
 
 async def create_key_standalone(database_url: str, role: Role, name: str) -> str:
     """For the CLI: one key in its own transaction."""
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            return await create_key(session, role, name)
-    finally:
-        await engine.dispose()
+    async with one_transaction(database_url) as session:
+        return await create_key(session, role, name)
 
 
 async def key_is_active(session: AsyncSession, key: str) -> bool:
