@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 import structlog
 from aiokafka import (
@@ -39,12 +39,59 @@ BATCH_SECONDS = Histogram(
 )
 
 
-class BatchHandler(Protocol[T]):
-    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> T | None:
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+DeadLetters: TypeAlias = list[tuple[Record, str]]
+
+
+class BatchHandler(Protocol):
+    async def apply(self, session: AsyncSession, records: Sequence[Record]) -> DeadLetters:
+        """Apply a batch in the session's transaction; return the records that can never be applied,
+        with the reason, having applied none of them."""
+
+
+class RecordHandler(Protocol[T]):
+    async def apply(self, session: AsyncSession, record: Record) -> T | None:
         """Apply one record; raise InvalidEvent if it can never be applied."""
 
     async def complete(self, session: AsyncSession, results: list[T]) -> None:
         """Work that follows the whole batch, in the same transaction."""
+
+
+class EachRecord(Generic[T]):
+    """A batch handler made of a handler of one record at a time."""
+
+    def __init__(self, handler: RecordHandler[T]) -> None:
+        self._handler = handler
+
+    async def apply(self, session: AsyncSession, records: Sequence[Record]) -> DeadLetters:
+        try:
+            async with session.begin_nested():
+                return await self._apply_all(session, records, guarded=False)
+        except InvalidEvent:
+            # Rare: apply the batch again, each record behind a savepoint, leaving out the bad ones.
+            return await self._apply_all(session, records, guarded=True)
+
+    async def _apply_all(
+        self, session: AsyncSession, records: Sequence[Record], *, guarded: bool
+    ) -> DeadLetters:
+        """Unguarded, a bad record aborts the batch (savepoints cost two round trips a record, and
+        bad records are rare); guarded, each record gets a savepoint."""
+        results: list[T] = []
+        dead: DeadLetters = []
+        for record in records:
+            if not guarded:
+                result = await self._handler.apply(session, record)
+            else:
+                try:
+                    async with session.begin_nested():
+                        result = await self._handler.apply(session, record)
+                except InvalidEvent as exc:
+                    dead.append((record, exc.detail))
+                    continue
+            if result is not None:
+                results.append(result)
+        await self._handler.complete(session, results)
+        return dead
 
 
 @dataclass(frozen=True)
@@ -75,12 +122,12 @@ class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
         log.info("partitions assigned", partitions=sorted(str(tp) for tp in assigned))
 
 
-class BatchConsumer(Generic[T]):
+class BatchConsumer:
     def __init__(
         self,
         config: ConsumerConfig,
         sessions: async_sessionmaker[AsyncSession],
-        handler: BatchHandler[T],
+        handler: BatchHandler,
         producer: AIOKafkaProducer,
     ) -> None:
         self._config = config
@@ -118,14 +165,12 @@ class BatchConsumer(Generic[T]):
             # Leaves the group at once, so partitions move to the other members without waiting.
             await consumer.stop()
 
-    async def _process(
-        self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
-    ) -> None:
+    async def _process(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Record]]) -> None:
         cfg = self._config
-        dead: list[tuple[ConsumerRecord[bytes, bytes], str]] = []
+        dead: DeadLetters = []
         with BATCH_SECONDS.labels(cfg.name).time():
             try:
-                await self._apply(batch, dead)
+                dead = await self._apply([r for records in batch.values() for r in records])
                 for record, reason in dead:
                     await self._dead_letter(record, reason)
             except (DBAPIError, OSError, KafkaError) as exc:
@@ -146,42 +191,10 @@ class BatchConsumer(Generic[T]):
         RECORDS.labels(cfg.name, "applied").inc(applied)
         RECORDS.labels(cfg.name, "dead_lettered").inc(len(dead))
 
-    async def _apply(
-        self,
-        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
-        dead: list[tuple[ConsumerRecord[bytes, bytes], str]],
-    ) -> None:
-        try:
-            await self._apply_all(batch, dead, guarded=False)
-        except InvalidEvent:
-            # Rare: apply the batch again, each record behind a savepoint, leaving out the bad ones.
-            await self._apply_all(batch, dead, guarded=True)
-
-    async def _apply_all(
-        self,
-        batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
-        dead: list[tuple[ConsumerRecord[bytes, bytes], str]],
-        *,
-        guarded: bool,
-    ) -> None:
-        """One transaction for the batch. Unguarded, a bad record aborts it (savepoints cost two
-        round trips a record, and bad records are rare); guarded, each record gets a savepoint."""
-        results: list[T] = []
+    async def _apply(self, records: Sequence[Record]) -> DeadLetters:
+        """The batch in one transaction, its dead letters kept with it when so configured."""
         async with self._sessions() as session, session.begin():
-            for records in batch.values():
-                for record in records:
-                    if not guarded:
-                        result = await self._handler.apply(session, record)
-                    else:
-                        try:
-                            async with session.begin_nested():
-                                result = await self._handler.apply(session, record)
-                        except InvalidEvent as exc:
-                            dead.append((record, exc.detail))
-                            continue
-                    if result is not None:
-                        results.append(result)
-            await self._handler.complete(session, results)
+            dead = await self._handler.apply(session, records)
             if self._config.keep_dead_letters:
                 session.add_all(
                     DeadLetter(
@@ -195,8 +208,9 @@ class BatchConsumer(Generic[T]):
                     )
                     for r, reason in dead
                 )
+        return dead
 
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+    async def _dead_letter(self, record: Record, reason: str) -> None:
         log.warning(
             "event dead-lettered",
             consumer=self._config.name,

@@ -14,7 +14,7 @@ from services.credit_api.consumer import CreditApiHandler
 from services.credit_api.idempotency import repository as idempotency
 from services.credit_api.reservations import repository as reservations
 from services.credit_api.settings import ApiSettings
-from shared.consumer import BatchConsumer, ConsumerConfig
+from shared.consumer import BatchConsumer, ConsumerConfig, EachRecord
 from shared.kafka import make_producer
 from shared.models.credit_api import Outbox
 from shared.outbox import OutboxRelay
@@ -47,7 +47,7 @@ async def _kafka(
                         dead_letter_topic=settings.dead_letter_topic,
                     ),
                     sessions,
-                    CreditApiHandler(settings),
+                    EachRecord(CreditApiHandler(settings)),
                     producer,
                 )
                 tasks.create_task(consumer.run(stop))

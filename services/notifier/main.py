@@ -10,7 +10,7 @@ import structlog
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.handler import AlertHandler
 from services.notifier.settings import NotifierSettings, get_settings
-from shared.consumer import BatchConsumer, ConsumerConfig
+from shared.consumer import BatchConsumer, ConsumerConfig, EachRecord
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, kafka_check
 from shared.kafka import make_producer
@@ -24,7 +24,7 @@ async def serve(settings: NotifierSettings, stop: asyncio.Event) -> None:
     sessions = make_sessionmaker(engine)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id="credence-notifier")
     await producer.start()
-    consumer: BatchConsumer[None] = BatchConsumer(
+    consumer = BatchConsumer(
         ConsumerConfig(
             name="notifier",
             bootstrap=settings.kafka_bootstrap_servers,
@@ -33,7 +33,7 @@ async def serve(settings: NotifierSettings, stop: asyncio.Event) -> None:
             dead_letter_topic=f"{settings.alerts_topic}.dlq",
         ),
         sessions,
-        AlertHandler(settings),
+        EachRecord(AlertHandler(settings)),
         producer,
     )
     checks = {"database": database_check(engine), "kafka": kafka_check(settings.kafka_bootstrap_servers)}

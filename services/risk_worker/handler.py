@@ -1,95 +1,96 @@
-"""How the risk worker applies one Kafka record of ERP events."""
+"""How the risk worker applies a batch of Kafka records of ERP events."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
-from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.alerts.service import evaluate_limits
 from services.risk_worker.ledger import repository, service
 from services.risk_worker.settings import WorkerSettings
+from shared.consumer import DeadLetters, Record
 from shared.errors import InvalidEvent
 from shared.events import (
     RECEIVABLES_DECREASED,
     CloudEvent,
-    CreditNoteIssued,
-    CustomerUpserted,
-    InvoiceAdjusted,
-    InvoiceCancelled,
-    InvoiceIssued,
-    InvoiceWrittenOff,
-    PaymentReceived,
-    PaymentReversed,
     ReceivablesDecreased,
     event_data,
     new_event,
     parse_event,
 )
+from shared.ledger import LEDGER_EVENTS, LedgerEvent
 from shared.models.risk_worker import Outbox
 from shared.outbox import outbox_row
 
-APPLY: dict[type[Any], Callable[[AsyncSession, Any, date], Awaitable[bool]]] = {
-    InvoiceIssued: service.issue_invoice,
-    InvoiceAdjusted: service.adjust_invoice,
-    InvoiceCancelled: service.cancel_invoice,
-    InvoiceWrittenOff: service.write_off,
-    CreditNoteIssued: service.issue_credit_note,
-    PaymentReceived: service.receive_payment,
-    PaymentReversed: service.reverse_payment,
-}
 
-
-async def apply_event(session: AsyncSession, data: object, on: date) -> tuple[str, bool] | None:
-    """Apply validated event data to the ledger (also used by `credence ledger rebuild`). `on` is
-    the business date of events that carry none of their own (adjustments, cancellations)."""
-    code: str = getattr(data, "customer_code", "")
-    if isinstance(data, CustomerUpserted):
-        await repository.seen_customer(session, code, master_data=True)
-        return None
-    apply = APPLY.get(type(data))
-    if apply is None:
+def ledger_data(event: CloudEvent) -> LedgerEvent:
+    data = event_data(event)
+    if not isinstance(data, LEDGER_EVENTS):
         raise InvalidEvent(f"{type(data).__name__} is not an ERP ledger event")
-    await repository.seen_customer(session, code, master_data=False)
-    return code, await apply(session, data, on)
+    return data
 
 
-def _business_date(event: CloudEvent) -> date:
-    return (event.time or datetime.now(UTC)).date()
+def business_date(event: CloudEvent, default: datetime) -> date:
+    """The date of events that carry none of their own (adjustments, cancellations)."""
+    return (event.time or default).date()
+
+
+def _parse(record: Record) -> tuple[CloudEvent, LedgerEvent]:
+    if record.value is None:
+        raise InvalidEvent("empty record")
+    event = parse_event(record.value)
+    if record.key is not None and record.key != event.subject.encode():
+        # The key decides the partition, and so the order of a customer's events.
+        raise InvalidEvent(f"record key {record.key!r} is not the event subject {event.subject!r}")
+    return event, ledger_data(event)
 
 
 class LedgerHandler:
-    """Applies events to the ledger; returns (customer, receivables went down) for the batch's end."""
-
     def __init__(self, settings: WorkerSettings) -> None:
         self._settings = settings
 
-    async def apply(
-        self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]
-    ) -> tuple[str, bool] | None:
-        if record.value is None:
-            raise InvalidEvent("empty record")
-        event = parse_event(record.value)
-        if record.key is not None and record.key != event.subject.encode():
-            # The key decides the partition, and so the order of a customer's events.
-            raise InvalidEvent(f"record key {record.key!r} is not the event subject {event.subject!r}")
-        data = event_data(event)
-        if not await repository.store_event(session, event, record):
-            return None
-        return await apply_event(session, data, _business_date(event))
+    async def apply(self, session: AsyncSession, records: Sequence[Record]) -> DeadLetters:
+        dead: DeadLetters = []
+        parsed: list[tuple[Record, CloudEvent, LedgerEvent]] = []
+        for record in records:
+            try:
+                parsed.append((record, *_parse(record)))
+            except InvalidEvent as exc:
+                dead.append((record, exc.detail))
+        # The event store is the inbox: what it holds already is a redelivery.
+        seen = await repository.stored(session, ((e.source, e.id) for _, e, _ in parsed))
+        fresh = []
+        for record, event, data in parsed:
+            if (event.source, event.id) not in seen:
+                seen.add((event.source, event.id))
+                fresh.append((record, event, data))
+        now = datetime.now(UTC)
+        outcomes = await service.apply(
+            session, [(data, business_date(event, now)) for _, event, data in fresh]
+        )
+        applied: list[tuple[CloudEvent, str, int, int]] = []
+        touched: dict[str, bool] = {}
+        for (record, event, data), outcome in zip(fresh, outcomes, strict=True):
+            if isinstance(outcome, InvalidEvent):
+                dead.append((record, outcome.detail))
+                continue
+            applied.append((event, record.topic, record.partition, record.offset))
+            if outcome is not None:
+                touched[data.customer_code] = touched.get(data.customer_code, False) or outcome
+        await repository.store(session, applied)
+        await self._complete(session, touched)
+        return dead
 
-    async def complete(self, session: AsyncSession, results: list[tuple[str, bool]]) -> None:
-        if not results:
+    async def _complete(self, session: AsyncSession, touched: dict[str, bool]) -> None:
+        if not touched:
             return
-        touched = sorted({code for code, _ in results})
         await evaluate_limits(
-            session, touched, source=self._settings.source, topic=self._settings.alerts_topic
+            session, sorted(touched), source=self._settings.source, topic=self._settings.alerts_topic
         )
         # Held orders in credit_api may pass now; it learns so only after this commit.
-        for code in sorted({code for code, decreased in results if decreased}):
+        for code in sorted(code for code, decreased in touched.items() if decreased):
             session.add(
                 outbox_row(
                     Outbox,

@@ -35,7 +35,7 @@ def start_worker(database_url: str, topics: Topics, group: str) -> subprocess.Po
         [sys.executable, "-m", "services.cli", "risk-worker"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=None,
     )
 
 

@@ -35,13 +35,13 @@ async def credit_standing(
     return [tuple(row) for row in rows.all()]
 
 
-async def open_alert(session: AsyncSession, customer_code: str, kind: str) -> Alert | None:
+async def open_alerts(session: AsyncSession, customers: Collection[str], kind: str) -> dict[str, Alert]:
     result = await session.execute(
         select(Alert).where(
-            Alert.customer_code == customer_code, Alert.kind == kind, Alert.status != "resolved"
+            Alert.customer_code.in_(customers), Alert.kind == kind, Alert.status != "resolved"
         )
     )
-    return result.scalar_one_or_none()
+    return {alert.customer_code: alert for alert in result.scalars()}
 
 
 async def add(session: AsyncSession, alert: Alert) -> None:

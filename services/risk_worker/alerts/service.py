@@ -22,12 +22,12 @@ async def evaluate_limits(
     session: AsyncSession, customers: Collection[str], *, source: str, topic: str
 ) -> None:
     now = datetime.now(UTC)
-    for code, currency, limit_amount, valid_until, exposure in await repository.credit_standing(
-        session, customers
-    ):
+    standing = await repository.credit_standing(session, customers)
+    alerts = await repository.open_alerts(session, [code for code, *_ in standing], LIMIT_EXCEEDED)
+    for code, currency, limit_amount, valid_until, exposure in standing:
         limit = None if limit_amount is None else credit.CreditLimit(limit_amount, valid_until)
         breached = credit.over_limit(exposure, limit, now.date())
-        existing = await repository.open_alert(session, code, LIMIT_EXCEEDED)
+        existing = alerts.get(code)
         if breached and existing is None:
             assert limit is not None
             details = {

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import structlog
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk_worker.handler import apply_event
+from services.risk_worker.handler import business_date, ledger_data
+from services.risk_worker.ledger import service
 from shared.errors import InvalidEvent
-from shared.events import CloudEvent, event_data
+from shared.events import CloudEvent
+from shared.ledger import LedgerEvent
 from shared.models.risk_worker import StoredEvent
 
 log = structlog.get_logger(__name__)
@@ -44,6 +48,7 @@ async def rebuild(session: AsyncSession, batch: int = 5000) -> int:
         )
         if not rows:
             return applied
+        batch_events: list[tuple[CloudEvent, LedgerEvent, date]] = []
         for row in rows:
             event = CloudEvent(
                 specversion="1.0",
@@ -55,14 +60,19 @@ async def rebuild(session: AsyncSession, batch: int = 5000) -> int:
                 data=row.data,
             )
             try:
-                async with session.begin_nested():
-                    await apply_event(session, event_data(event), (row.time or row.stored_at).date())
+                batch_events.append((event, ledger_data(event), business_date(event, row.stored_at)))
             except InvalidEvent as exc:
-                # It applied once; failing now means the rules changed since. Say so, keep going.
-                log.warning(
-                    "stored event no longer applies", source=row.source, id=row.event_id, reason=exc.detail
-                )
+                _no_longer_applies(event, exc)
+        outcomes = await service.apply(session, [(data, on) for _, data, on in batch_events])
+        for (event, _, _), outcome in zip(batch_events, outcomes, strict=True):
+            if isinstance(outcome, InvalidEvent):
+                _no_longer_applies(event, outcome)
             else:
                 applied += 1
         last = rows[-1].seq
         session.expunge_all()
+
+
+def _no_longer_applies(event: CloudEvent, exc: InvalidEvent) -> None:
+    # It applied once; failing now means the rules changed since. Say so, keep going.
+    log.warning("stored event no longer applies", source=event.source, id=event.id, reason=exc.detail)

@@ -1,231 +1,291 @@
+"""The ledger's rows, read and written a batch at a time: each statement takes arrays (`unnest`), so
+a batch costs the same handful of round trips whether it holds ten events or five thousand. Rows
+the batch will change are locked as they are read."""
+
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from aiokafka import ConsumerRecord
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import driver
 from shared.events import CloudEvent
-from shared.models.risk_worker import (
-    Allocation,
-    Balance,
-    CreditNote,
-    LedgerCustomer,
-    Movement,
-    OpenItem,
-    OrderInvoicing,
-    ParkedAllocation,
-    Payment,
-    StoredEvent,
-)
+from shared.ledger import Allocation, Changes, CreditNote, Item, Key, Ledger, Parked, Payment, Wanted
 
 
-async def store_event(session: AsyncSession, event: CloudEvent, record: ConsumerRecord[bytes, bytes]) -> bool:
-    """Record the event in the store; False when `(source, id)` was already there (a redelivery)."""
-    statement = (
-        insert(StoredEvent)
-        .values(
-            source=event.source,
-            event_id=event.id,
-            type=event.type,
-            subject=event.subject,
-            time=event.time,
-            data=event.data,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        )
-        .on_conflict_do_nothing(index_elements=[StoredEvent.source, StoredEvent.event_id])
-        .returning(StoredEvent.seq)
+def _columns(keys: Iterable[Sequence[Any]]) -> list[list[Any]]:
+    """Rows to the column arrays `unnest` takes."""
+    rows = list(keys)
+    return [list(column) for column in zip(*rows, strict=True)] if rows else []
+
+
+async def load(session: AsyncSession, want: Wanted) -> Ledger:
+    """Everything the batch can touch: first the links (allocations, parked allocations, credit
+    notes), then the items and payments they name besides the ones the events name."""
+    conn = await driver(session)
+    allocations = await _allocations(conn, want.item_links, want.payment_links)
+    parked = await _parked(conn, want.parked_for_items, want.payment_links)
+    notes = await _credit_notes(conn, want.credit_notes, want.item_links)
+    item_keys = want.items | {(a.customer_code, a.item_id) for a in allocations}
+    payment_keys = (
+        want.payments
+        | {(a.customer_code, a.payment_id) for a in allocations}
+        | {(p.customer_code, p.payment_id) for p in parked}
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    items = await _items(conn, item_keys)
+    payments = await _payments(conn, payment_keys)
+    return Ledger(items, payments, allocations, notes, parked)
 
 
-async def seen_customer(session: AsyncSession, customer_code: str, *, master_data: bool) -> None:
-    """A customer first seen in a ledger event is a stub until its master data arrives."""
-    statement = insert(LedgerCustomer).values(
-        customer_code=customer_code, master_data_missing=not master_data
+async def _fetch(conn: Any, sql: str, keys: set[Key]) -> list[Any]:
+    if not keys:
+        return []
+    codes, ids = _columns(sorted(keys))
+    return list(await conn.fetch(sql, codes, ids))
+
+
+async def _items(conn: Any, keys: set[Key]) -> list[Item]:
+    rows = await _fetch(
+        conn,
+        "SELECT customer_code, item_id, currency, amount, open_amount, issue_date, due_date, order_ref, "
+        "status, item_type FROM risk_worker.open_items "
+        "WHERE (customer_code, item_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE",
+        keys,
     )
-    if master_data:
-        statement = statement.on_conflict_do_update(
-            index_elements=[LedgerCustomer.customer_code], set_={"master_data_missing": False}
-        )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=[LedgerCustomer.customer_code])
-    await session.execute(statement)
+    return [Item(**row) for row in rows]
 
 
-async def _insert_new(
-    session: AsyncSession, row: OpenItem | Payment | CreditNote, keys: Sequence[str]
-) -> bool:
-    """Insert unless a row with the same key exists; False in that case."""
-    model = type(row)
-    values = {c.key: getattr(row, c.key) for c in model.__table__.columns if getattr(row, c.key) is not None}
-    statement = insert(model).values(values).on_conflict_do_nothing(index_elements=list(keys))
-    return (await session.execute(statement.returning(model.__table__.c[keys[0]]))).first() is not None
-
-
-async def add_item(session: AsyncSession, item: OpenItem) -> bool:
-    """False when the customer already has an item with this id."""
-    return await _insert_new(session, item, ["customer_code", "item_id"])
-
-
-async def add_payment(session: AsyncSession, payment: Payment) -> bool:
-    return await _insert_new(session, payment, ["customer_code", "payment_id"])
-
-
-async def add_credit_note(session: AsyncSession, note: CreditNote) -> bool:
-    return await _insert_new(session, note, ["customer_code", "credit_note_id"])
-
-
-async def item_for_update(session: AsyncSession, customer_code: str, item_id: str) -> OpenItem | None:
-    result = await session.execute(
-        select(OpenItem)
-        .where(OpenItem.customer_code == customer_code, OpenItem.item_id == item_id)
-        .with_for_update()
+async def _payments(conn: Any, keys: set[Key]) -> list[Payment]:
+    rows = await _fetch(
+        conn,
+        "SELECT customer_code, payment_id, currency, amount, unallocated, received_date, status "
+        "FROM risk_worker.payments "
+        "WHERE (customer_code, payment_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE",
+        keys,
     )
-    return result.scalar_one_or_none()
+    return [Payment(**row) for row in rows]
 
 
-async def payment_for_update(session: AsyncSession, customer_code: str, payment_id: str) -> Payment | None:
-    result = await session.execute(
-        select(Payment)
-        .where(Payment.customer_code == customer_code, Payment.payment_id == payment_id)
-        .with_for_update()
+async def _linked(conn: Any, sql: str, by_first: set[Key], by_second: set[Key]) -> list[Any]:
+    """Rows matching either of two key sets ($1, $2 and $3, $4)."""
+    if not by_first and not by_second:
+        return []
+    first = _columns(sorted(by_first)) or [[], []]
+    second = _columns(sorted(by_second)) or [[], []]
+    return list(await conn.fetch(sql, *first, *second))
+
+
+async def _allocations(conn: Any, items: set[Key], payments: set[Key]) -> list[Allocation]:
+    rows = await _linked(
+        conn,
+        "SELECT id, customer_code, payment_id, item_id, amount, allocated_on FROM risk_worker.allocations "
+        "WHERE (customer_code, item_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
+        "OR (customer_code, payment_id) IN (SELECT * FROM unnest($3::text[], $4::text[])) "
+        "ORDER BY id FOR UPDATE",
+        items,
+        payments,
     )
-    return result.scalar_one_or_none()
+    return [Allocation(**row) for row in rows]
 
 
-async def adjust_balance(
-    session: AsyncSession,
-    customer_code: str,
-    currency: str,
-    *,
-    on: date | None,
-    open_: Decimal = Decimal(0),
-    cash: Decimal = Decimal(0),
-    credit: Decimal = Decimal(0),
-) -> None:
-    """Move the customer's open receivables, unallocated cash and unapplied credit in one currency;
-    cash and credit are journaled on `on` (None: the caller journals them itself)."""
-    if on is not None:
-        journal(session, customer_code, "cash", currency, cash, on)
-        journal(session, customer_code, "credit", currency, credit, on)
-    statement = insert(Balance).values(
-        customer_code=customer_code,
-        currency=currency,
-        open_receivables=open_,
-        unallocated_cash=cash,
-        unapplied_credit=credit,
+async def _parked(conn: Any, invoices: set[Key], payments: set[Key]) -> list[Parked]:
+    rows = await _linked(
+        conn,
+        "SELECT customer_code, invoice_id, payment_id, amount, allocated_on "
+        "FROM risk_worker.parked_allocations "
+        "WHERE (customer_code, invoice_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
+        "OR (customer_code, payment_id) IN (SELECT * FROM unnest($3::text[], $4::text[])) FOR UPDATE",
+        invoices,
+        payments,
     )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Balance.customer_code, Balance.currency],
-            set_={
-                "open_receivables": Balance.open_receivables + statement.excluded.open_receivables,
-                "unallocated_cash": Balance.unallocated_cash + statement.excluded.unallocated_cash,
-                "unapplied_credit": Balance.unapplied_credit + statement.excluded.unapplied_credit,
-                "updated_at": func.now(),
-            },
-        )
+    return [Parked(**row) for row in rows]
+
+
+async def _credit_notes(conn: Any, notes: set[Key], applied_to: set[Key]) -> list[CreditNote]:
+    rows = await _linked(
+        conn,
+        "SELECT customer_code, credit_note_id, currency, amount, issue_date, invoice_id, applied "
+        "FROM risk_worker.credit_notes "
+        "WHERE (customer_code, credit_note_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
+        "OR (applied > 0 AND (customer_code, invoice_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))) "
+        "FOR UPDATE",
+        notes,
+        applied_to,
     )
+    return [CreditNote(**row) for row in rows]
 
 
-async def add_invoiced(
-    session: AsyncSession, customer_code: str, order_ref: str, currency: str, delta: Decimal
-) -> None:
-    statement = insert(OrderInvoicing).values(
-        customer_code=customer_code, order_ref=order_ref, currency=currency, invoiced_amount=delta
+async def save(session: AsyncSession, changes: Changes) -> None:
+    """Write what a batch did. Statements with nothing to write are skipped."""
+    conn = await driver(session)
+    statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+        (
+            # Master data clears the stub flag; a ledger event alone never sets it back.
+            "INSERT INTO risk_worker.customers (customer_code, master_data_missing) "
+            "SELECT * FROM unnest($1::text[], $2::bool[]) ON CONFLICT (customer_code) DO UPDATE "
+            "SET master_data_missing = customers.master_data_missing AND excluded.master_data_missing",
+            [(code, not master) for code, master in sorted(changes.customers.items())],
+        ),
+        (
+            "INSERT INTO risk_worker.open_items (customer_code, item_id, item_type, currency, amount, "
+            "open_amount, issue_date, due_date, order_ref, status) SELECT * FROM unnest($1::text[], "
+            "$2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::date[], $8::date[], "
+            "$9::text[], $10::text[])",
+            [
+                (
+                    i.customer_code,
+                    i.item_id,
+                    i.item_type,
+                    i.currency,
+                    i.amount,
+                    i.open_amount,
+                    i.issue_date,
+                    i.due_date,
+                    i.order_ref,
+                    i.status,
+                )
+                for i in changes.new_items
+            ],
+        ),
+        (
+            "UPDATE risk_worker.open_items o SET amount = u.amount, open_amount = u.open_amount, "
+            "status = u.status, updated_at = now() FROM unnest($1::text[], $2::text[], $3::numeric[], "
+            "$4::numeric[], $5::text[]) AS u(customer_code, item_id, amount, open_amount, status) "
+            "WHERE o.customer_code = u.customer_code AND o.item_id = u.item_id",
+            [(i.customer_code, i.item_id, *i.state()) for i in changes.changed_items],
+        ),
+        (
+            "INSERT INTO risk_worker.payments (customer_code, payment_id, currency, amount, unallocated, "
+            "received_date, status) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+            "$4::numeric[], $5::numeric[], $6::date[], $7::text[])",
+            [
+                (
+                    p.customer_code,
+                    p.payment_id,
+                    p.currency,
+                    p.amount,
+                    p.unallocated,
+                    p.received_date,
+                    p.status,
+                )
+                for p in changes.new_payments
+            ],
+        ),
+        (
+            "UPDATE risk_worker.payments p SET unallocated = u.unallocated, status = u.status "
+            "FROM unnest($1::text[], $2::text[], $3::numeric[], $4::text[]) "
+            "AS u(customer_code, payment_id, unallocated, status) "
+            "WHERE p.customer_code = u.customer_code AND p.payment_id = u.payment_id",
+            [(p.customer_code, p.payment_id, *p.state()) for p in changes.changed_payments],
+        ),
+        (
+            "DELETE FROM risk_worker.allocations WHERE id = ANY($1::bigint[])",
+            [(allocation_id,) for allocation_id in changes.removed_allocations],
+        ),
+        (
+            "INSERT INTO risk_worker.allocations (customer_code, payment_id, item_id, amount, allocated_on) "
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::date[])",
+            [
+                (a.customer_code, a.payment_id, a.item_id, a.amount, a.allocated_on)
+                for a in changes.new_allocations
+            ],
+        ),
+        (
+            "INSERT INTO risk_worker.credit_notes (customer_code, credit_note_id, currency, amount, "
+            "issue_date, invoice_id, applied) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
+            "$4::numeric[], $5::date[], $6::text[], $7::numeric[])",
+            [
+                (
+                    n.customer_code,
+                    n.credit_note_id,
+                    n.currency,
+                    n.amount,
+                    n.issue_date,
+                    n.invoice_id,
+                    n.applied,
+                )
+                for n in changes.new_credit_notes
+            ],
+        ),
+        (
+            "UPDATE risk_worker.credit_notes n SET applied = u.applied "
+            "FROM unnest($1::text[], $2::text[], $3::numeric[]) AS u(customer_code, credit_note_id, applied) "
+            "WHERE n.customer_code = u.customer_code AND n.credit_note_id = u.credit_note_id",
+            [(n.customer_code, n.credit_note_id, n.applied) for n in changes.changed_credit_notes],
+        ),
+        (
+            "DELETE FROM risk_worker.parked_allocations p USING unnest($1::text[], $2::text[], $3::text[]) "
+            "AS u(customer_code, invoice_id, payment_id) WHERE p.customer_code = u.customer_code "
+            "AND p.invoice_id = u.invoice_id AND p.payment_id = u.payment_id",
+            list(changes.removed_parked),
+        ),
+        (
+            "INSERT INTO risk_worker.parked_allocations (customer_code, invoice_id, payment_id, amount, "
+            "allocated_on) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], "
+            "$5::date[])",
+            [
+                (p.customer_code, p.invoice_id, p.payment_id, p.amount, p.allocated_on)
+                for p in changes.new_parked
+            ],
+        ),
+        (
+            "INSERT INTO risk_worker.movements (customer_code, account, item_id, currency, amount, "
+            "effective_date) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+            "$5::numeric[], $6::date[])",
+            [
+                (m.customer_code, m.account, m.item_id, m.currency, m.amount, m.effective_date)
+                for m in changes.movements
+            ],
+        ),
+        (
+            "INSERT INTO risk_worker.balances AS b (customer_code, currency, open_receivables, "
+            "unallocated_cash, unapplied_credit) SELECT * FROM unnest($1::text[], $2::text[], "
+            "$3::numeric[], $4::numeric[], $5::numeric[]) ON CONFLICT (customer_code, currency) DO UPDATE "
+            "SET open_receivables = b.open_receivables + excluded.open_receivables, "
+            "unallocated_cash = b.unallocated_cash + excluded.unallocated_cash, "
+            "unapplied_credit = b.unapplied_credit + excluded.unapplied_credit, updated_at = now()",
+            [(code, cur, *totals) for (code, cur), totals in sorted(changes.balances.items())],
+        ),
+        (
+            # Consumes the orders' reservations in credit_api in this same commit.
+            "INSERT INTO risk_worker.order_invoicing AS o (customer_code, order_ref, currency, "
+            "invoiced_amount) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[]) "
+            "ON CONFLICT (customer_code, order_ref, currency) DO UPDATE "
+            "SET invoiced_amount = o.invoiced_amount + excluded.invoiced_amount",
+            [(*key, amount) for key, amount in sorted(changes.invoiced.items())],
+        ),
+    ]
+    for sql, rows in statements:
+        if rows:
+            await conn.execute(sql, *_columns(rows))
+
+
+async def stored(session: AsyncSession, keys: Iterable[Key]) -> set[Key]:
+    """Which `(source, id)` are in the event store already: redeliveries."""
+    conn = await driver(session)
+    rows = await _fetch(
+        conn,
+        "SELECT source, event_id FROM risk_worker.events "
+        "WHERE (source, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+        set(keys),
     )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[OrderInvoicing.customer_code, OrderInvoicing.order_ref, OrderInvoicing.currency],
-            set_={"invoiced_amount": OrderInvoicing.invoiced_amount + statement.excluded.invoiced_amount},
-        )
+    return {(row["source"], row["event_id"]) for row in rows}
+
+
+async def store(session: AsyncSession, events: Sequence[tuple[CloudEvent, str, int, int]]) -> None:
+    """Add applied events to the store, in the order applied: (event, topic, partition, offset)."""
+    if not events:
+        return
+    conn = await driver(session)
+    await conn.execute(
+        "INSERT INTO risk_worker.events (source, event_id, type, subject, time, data, topic, partition, "
+        '"offset") SELECT s, i, ty, su, ti, d::jsonb, tp, p, o FROM unnest($1::text[], $2::text[], '
+        "$3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::int[], $9::bigint[]) "
+        "WITH ORDINALITY AS e(s, i, ty, su, ti, d, tp, p, o, n) ORDER BY n",
+        *_columns(
+            (e.source, e.id, e.type, e.subject, e.time, json.dumps(e.data), topic, partition, offset)
+            for e, topic, partition, offset in events
+        ),
     )
-
-
-async def add_allocation(session: AsyncSession, allocation: Allocation) -> None:
-    session.add(allocation)
-    await session.flush()
-
-
-async def take_allocations(
-    session: AsyncSession, customer_code: str, *, payment_id: str | None = None, item_id: str | None = None
-) -> Sequence[Allocation]:
-    """Remove and return the allocations of a payment, or to an item."""
-    statement = delete(Allocation).where(Allocation.customer_code == customer_code)
-    if payment_id is not None:
-        statement = statement.where(Allocation.payment_id == payment_id)
-    if item_id is not None:
-        statement = statement.where(Allocation.item_id == item_id)
-    return (await session.execute(statement.returning(Allocation))).scalars().all()
-
-
-async def add_to_payment_unallocated(
-    session: AsyncSession, customer_code: str, payment_id: str, delta: Decimal
-) -> None:
-    await session.execute(
-        update(Payment)
-        .where(
-            Payment.customer_code == customer_code,
-            Payment.payment_id == payment_id,
-        )
-        .values(unallocated=Payment.unallocated + delta)
-    )
-
-
-async def park(session: AsyncSession, parked: ParkedAllocation) -> None:
-    session.add(parked)
-    await session.flush()
-
-
-async def take_parked(
-    session: AsyncSession, customer_code: str, *, invoice_id: str | None = None, payment_id: str | None = None
-) -> Sequence[ParkedAllocation]:
-    statement = delete(ParkedAllocation).where(ParkedAllocation.customer_code == customer_code)
-    if invoice_id is not None:
-        statement = statement.where(ParkedAllocation.invoice_id == invoice_id)
-    if payment_id is not None:
-        statement = statement.where(ParkedAllocation.payment_id == payment_id)
-    return (await session.execute(statement.returning(ParkedAllocation))).scalars().all()
-
-
-async def credit_applied_to(session: AsyncSession, customer_code: str, item_id: str) -> Sequence[CreditNote]:
-    result = await session.execute(
-        select(CreditNote)
-        .where(
-            CreditNote.customer_code == customer_code,
-            CreditNote.invoice_id == item_id,
-            CreditNote.applied > 0,
-        )
-        .with_for_update()
-    )
-    return result.scalars().all()
-
-
-def journal(
-    session: AsyncSession,
-    customer_code: str,
-    account: str,
-    currency: str,
-    amount: Decimal,
-    on: date,
-    item_id: str | None = None,
-) -> None:
-    """One line of the journal; written with the rest of the batch."""
-    if amount:
-        session.add(
-            Movement(
-                customer_code=customer_code,
-                account=account,
-                item_id=item_id,
-                currency=currency,
-                amount=amount,
-                effective_date=on,
-            )
-        )

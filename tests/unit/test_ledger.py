@@ -1,0 +1,166 @@
+"""The ledger's rules in memory: what a batch changes, and what a refused event does not."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from shared.errors import InvalidEvent
+from shared.events import (
+    CreditNoteIssued,
+    CustomerUpserted,
+    InvoiceCancelled,
+    InvoiceIssued,
+    PaymentReceived,
+    PaymentReversed,
+)
+from shared.ledger import Allocation, Item, Ledger, Payment, wanted
+
+ON = date(2026, 11, 20)
+
+
+def invoice(
+    invoice_id: str, amount: str, *, customer: str = "C1", issued: date = date(2026, 11, 1)
+) -> InvoiceIssued:
+    return InvoiceIssued.model_validate(
+        {
+            "invoice_id": invoice_id,
+            "customer_code": customer,
+            "currency": "EUR",
+            "amount": amount,
+            "issue_date": issued,
+            "due_date": date(2026, 12, 1),
+        }
+    )
+
+
+def payment(payment_id: str, amount: str, received: date, **allocations: str) -> PaymentReceived:
+    return PaymentReceived.model_validate(
+        {
+            "payment_id": payment_id,
+            "customer_code": "C1",
+            "currency": "EUR",
+            "amount": amount,
+            "received_date": received,
+            "allocations": [{"invoice_id": i, "amount": a} for i, a in allocations.items()],
+        }
+    )
+
+
+def stored_item(item_id: str, amount: str, open_amount: str) -> Item:
+    return Item(
+        "C1", item_id, "EUR", Decimal(amount), Decimal(open_amount), date(2026, 10, 1), date(2026, 11, 1)
+    )
+
+
+def test_an_invoice_is_a_new_item_journaled_on_its_issue_date_and_a_stub_customer() -> None:
+    ledger = Ledger()
+    assert ledger.apply(invoice("I1", "100.00"), ON) is False
+    changes = ledger.changes()
+    assert [(i.item_id, i.open_amount) for i in changes.new_items] == [("I1", Decimal("100.00"))]
+    assert [(m.account, m.amount, m.effective_date) for m in changes.movements] == [
+        ("item", Decimal("100.00"), date(2026, 11, 1))
+    ]
+    assert changes.balances == {("C1", "EUR"): [Decimal("100.00"), 0, 0]}
+    assert changes.customers == {"C1": False}
+
+
+def test_master_data_in_the_same_batch_means_no_stub() -> None:
+    ledger = Ledger()
+    ledger.apply(invoice("I1", "100.00"), ON)
+    ledger.apply(CustomerUpserted(customer_code="C1", name="One", currency="EUR"), ON)
+    assert ledger.changes().customers == {"C1": True}
+
+
+def test_a_refused_event_changes_nothing_and_later_events_still_apply() -> None:
+    ledger = Ledger([stored_item("I1", "100.00", "40.00"), stored_item("I2", "10.00", "5.00")])
+    with pytest.raises(InvalidEvent, match=r"allocation 10\.00 exceeds the open balance 5\.00 of invoice I2"):
+        # The first allocation is fine, the second is not: neither may be applied.
+        ledger.apply(payment("P1", "90.00", ON, I1="30.00", I2="10.00"), ON)
+    with pytest.raises(InvalidEvent, match="exceeds the open balance"):
+        ledger.apply(payment("P2", "50.00", ON, I1="50.00"), ON)
+    assert ledger.changes().new_payments == []
+    assert ledger.apply(payment("P3", "40.00", ON, I1="40.00"), ON) is True
+    changes = ledger.changes()
+    assert [i.state() for i in changes.changed_items] == [(Decimal("100.00"), Decimal("0.00"), "open")]
+    assert [p.payment_id for p in changes.new_payments] == ["P3"]
+    assert changes.balances == {("C1", "EUR"): [Decimal("-40.00"), 0, 0]}
+
+
+def test_parked_allocations_apply_oldest_payment_first_when_the_invoice_arrives() -> None:
+    ledger = Ledger()
+    ledger.apply(payment("P-late", "80.00", date(2026, 11, 10), I1="80.00"), ON)
+    ledger.apply(payment("P-early", "50.00", date(2026, 11, 5), I1="50.00"), ON)
+    assert ledger.apply(invoice("I1", "100.00", issued=date(2026, 11, 7)), ON) is True
+    changes = ledger.changes()
+    assert changes.new_parked == []
+    assert [(a.payment_id, a.amount, a.allocated_on) for a in changes.new_allocations] == [
+        ("P-early", Decimal("50.00"), date(2026, 11, 7)),
+        ("P-late", Decimal("50.00"), date(2026, 11, 10)),
+    ]
+    assert {p.payment_id: p.unallocated for p in changes.new_payments} == {
+        "P-late": Decimal("30.00"),
+        "P-early": Decimal("0.00"),
+    }
+    assert changes.balances == {("C1", "EUR"): [Decimal("0.00"), Decimal("30.00"), 0]}
+
+
+def test_cancelling_returns_payments_to_cash_and_credit_notes_to_unapplied_credit() -> None:
+    stored_payment = Payment("C1", "P1", "EUR", Decimal("60.00"), Decimal("0.00"), date(2026, 11, 2))
+    ledger = Ledger(
+        [stored_item("I1", "100.00", "40.00")],
+        [stored_payment],
+        [Allocation("C1", "P1", "I1", Decimal("60.00"), date(2026, 11, 2), id=7)],
+    )
+    ledger.apply(
+        CreditNoteIssued.model_validate(
+            {
+                "credit_note_id": "CN1",
+                "customer_code": "C1",
+                "currency": "EUR",
+                "amount": "15.00",
+                "issue_date": ON,
+                "invoice_id": "I1",
+            }
+        ),
+        ON,
+    )
+    assert ledger.apply(InvoiceCancelled(invoice_id="I1", customer_code="C1"), ON) is True
+    changes = ledger.changes()
+    assert changes.removed_allocations == [7]
+    assert [p.state() for p in changes.changed_payments] == [(Decimal("60.00"), "received")]
+    assert [(n.credit_note_id, n.applied) for n in changes.new_credit_notes] == [("CN1", Decimal(0))]
+    assert [i.state() for i in changes.changed_items] == [(Decimal("100.00"), Decimal("0.00"), "cancelled")]
+    # open 40 → 25 by the note → 0 by the cancellation; 60 back on account; 15 of credit unapplied
+    assert changes.balances == {("C1", "EUR"): [Decimal("-40.00"), Decimal("60.00"), Decimal("15.00")]}
+    with pytest.raises(InvalidEvent, match="allocation to cancelled invoice I1"):
+        ledger.apply(payment("P2", "1.00", ON, I1="1.00"), ON)
+
+
+def test_a_reversed_payment_reopens_its_items_and_drops_its_parked_allocations() -> None:
+    ledger = Ledger([stored_item("I1", "100.00", "100.00")])
+    ledger.apply(payment("P1", "100.00", ON, I1="70.00", I9="20.00"), ON)
+    assert ledger.apply(PaymentReversed(payment_id="P1", customer_code="C1", reversed_date=ON), ON) is False
+    changes = ledger.changes()
+    assert changes.changed_items == []  # 100 open, as loaded
+    assert changes.new_allocations == [] and changes.new_parked == []
+    assert [p.state() for p in changes.new_payments] == [(Decimal(0), "reversed")]
+    assert changes.balances == {("C1", "EUR"): [Decimal("0.00"), Decimal("0.00"), 0]}
+    with pytest.raises(InvalidEvent, match="already reversed"):
+        ledger.apply(PaymentReversed(payment_id="P1", customer_code="C1", reversed_date=ON), ON)
+
+
+def test_wanted_names_every_row_a_batch_can_touch() -> None:
+    want = wanted(
+        [
+            invoice("I1", "1.00"),
+            InvoiceCancelled(invoice_id="I2", customer_code="C1"),
+            payment("P1", "5.00", ON, I3="1.00"),
+            PaymentReversed(payment_id="P2", customer_code="C1", reversed_date=ON),
+        ]
+    )
+    assert want.items == {("C1", "I1"), ("C1", "I2"), ("C1", "I3")}
+    assert want.parked_for_items == {("C1", "I1")}
+    assert want.item_links == {("C1", "I2")}
+    assert want.payments == {("C1", "P1"), ("C1", "P2")}
+    assert want.payment_links == {("C1", "P2")}
