@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from shared.errors import InvalidEvent
 from shared.events import (
@@ -58,7 +58,7 @@ Key = tuple[str, str]  # customer code and the document's id
 _Row = TypeVar("_Row")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Item:
     customer_code: str
     item_id: str
@@ -79,7 +79,7 @@ class Item:
         return self.amount, self.open_amount, self.status
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Payment:
     customer_code: str
     payment_id: str
@@ -97,7 +97,7 @@ class Payment:
         return self.unallocated, self.status
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Allocation:
     """Part of a payment applied to one open item; `id` is None until stored."""
 
@@ -109,7 +109,7 @@ class Allocation:
     id: int | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class CreditNote:
     customer_code: str
     credit_note_id: str
@@ -124,7 +124,7 @@ class CreditNote:
         return self.customer_code, self.credit_note_id
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Parked:
     """An allocation to an invoice not yet known; applied when the invoice arrives."""
 
@@ -139,9 +139,9 @@ class Parked:
         return self.customer_code, self.invoice_id, self.payment_id
 
 
-@dataclass(frozen=True)
-class Movement:
-    """A line of the journal: ageing as of a past date sums them up to that date."""
+class Movement(NamedTuple):
+    """A line of the journal: ageing as of a past date sums them up to that date. A tuple, as a
+    batch makes thousands of them."""
 
     customer_code: str
     account: str  # item, cash or credit

@@ -65,8 +65,14 @@ def minor_units(currency: str) -> int:
         raise UnknownCurrency(currency) from None
 
 
+_QUANTA = {currency: Decimal(1).scaleb(-units) for currency, units in MINOR_UNITS.items()}
+
+
 def quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_units(currency))
+    try:
+        return _QUANTA[currency]
+    except KeyError:
+        raise UnknownCurrency(currency) from None
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -82,13 +88,12 @@ def parse_amount(value: str | Decimal, currency: str, *, positive: bool = True) 
         raise InvalidAmount(f"{value!r} is not a decimal amount") from None
     if not amount.is_finite():
         raise InvalidAmount(f"{value!r} is not a finite amount")
-    exponent = amount.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if -exponent > minor_units(currency) and amount != round_money(amount, currency):
+    rounded = round_money(amount, currency)
+    if rounded != amount:
         raise InvalidAmount(f"{currency} amounts have at most {minor_units(currency)} decimals")
     if positive and amount <= 0:
         raise InvalidAmount("amount must be greater than zero")
-    return round_money(amount, currency)
+    return rounded
 
 
 def format_amount(amount: Decimal, currency: str) -> str:
