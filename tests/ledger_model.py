@@ -1,14 +1,24 @@
 """A plain recomputation of the ledger from events, for checking the risk worker against: dicts
-and Decimals, no database, the semantics written out once more in the simplest way."""
+and Decimals, no database, the semantics written out once more in the simplest way. Every change
+is also kept with the date it takes effect, so that ageing as of any date can be recomputed."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 ZERO = Decimal(0)
+# Days past due: not due, 1–30, 31–60, 61–90, 91–120, beyond.
+BUCKETS = (
+    ("not_due", -(10**6), 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("91-120", 91, 120),
+)
 
 
 @dataclass
@@ -16,6 +26,8 @@ class Invoice:
     amount: Decimal
     open: Decimal
     currency: str
+    issue_date: date
+    due_date: date
     cancelled: bool = False
 
 
@@ -26,12 +38,42 @@ class Customer:
     cash: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     credit: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     parked: list[tuple[str, str, Decimal]] = field(default_factory=list)  # invoice, payment, amount
+    # (effective date, invoice id or "cash"/"credit", amount)
+    effects: list[tuple[date, str, Decimal]] = field(default_factory=list)
 
     def open_by_currency(self) -> dict[str, Decimal]:
         totals: defaultdict[str, Decimal] = defaultdict(Decimal)
         for invoice in self.invoices.values():
             totals[invoice.currency] += invoice.open
         return dict(totals)
+
+    def ageing(self, as_of: date) -> tuple[dict[str, Decimal], Decimal, Decimal]:
+        """(bucket → open amount, unallocated cash, unapplied credit) as of a date, by due date;
+        single-currency customers only."""
+        at: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for on, what, amount in self.effects:
+            if on <= as_of:
+                at[what] += amount
+        buckets = {label: ZERO for label, _, _ in BUCKETS} | {">120": ZERO}
+        for invoice_id, invoice in self.invoices.items():
+            if invoice.issue_date > as_of:
+                continue
+            days = (as_of - invoice.due_date).days
+            label = next((name for name, low, high in BUCKETS if low <= days <= high), ">120")
+            buckets[label] += at[invoice_id]
+        return buckets, at["cash"], at["credit"]
+
+    def move(self, invoice_id: str, amount: Decimal, on: date) -> None:
+        self.invoices[invoice_id].open += amount
+        self.effects.append((on, invoice_id, amount))
+
+    def account(self, kind: str, currency: str, amount: Decimal, on: date) -> None:
+        (self.cash if kind == "cash" else self.credit)[currency] += amount
+        self.effects.append((on, kind, amount))
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 class Ledger:
@@ -55,14 +97,20 @@ class Ledger:
     def _invoice_issued(self, c: Customer, d: dict[str, Any]) -> bool:
         if d["invoice_id"] in c.invoices:
             return False
-        amount = Decimal(d["amount"])
-        invoice = c.invoices[d["invoice_id"]] = Invoice(amount, amount, d["currency"])
+        issued = _date(d["issue_date"])
+        c.invoices[d["invoice_id"]] = invoice = Invoice(
+            ZERO, ZERO, d["currency"], issued, _date(d["due_date"])
+        )
+        invoice.amount = Decimal(d["amount"])
+        c.move(d["invoice_id"], invoice.amount, issued)
         waiting = [p for p in c.parked if p[0] == d["invoice_id"]]
         for parked in sorted(waiting, key=lambda p: (c.payments[p[1]]["received"], p[1])):
             c.parked.remove(parked)
             share = min(parked[2], invoice.open)
-            invoice.open -= share
-            c.cash[invoice.currency] -= share
+            # Applied when both the payment and the invoice exist.
+            on = max(c.payments[parked[1]]["received"], issued)
+            c.move(d["invoice_id"], -share, on)
+            c.account("cash", invoice.currency, -share, on)
             c.payments[parked[1]]["allocations"].append((d["invoice_id"], share))
         return True
 
@@ -76,45 +124,48 @@ class Ledger:
                 invoice.cancelled or amount > invoice.open or invoice.currency != d["currency"]
             ):
                 return False
+        received = _date(d["received_date"])
         applied = []
         for invoice_id, amount in allocations:
-            invoice = c.invoices.get(invoice_id)
-            if invoice is None:
+            if invoice_id not in c.invoices:
                 c.parked.append((invoice_id, d["payment_id"], amount))
                 continue
-            invoice.open -= amount
+            c.move(invoice_id, -amount, received)
             applied.append((invoice_id, amount))
         c.payments[d["payment_id"]] = {
             "currency": d["currency"],
-            "received": d["received_date"],
+            "received": received,
             "amount": Decimal(d["amount"]),
             "allocations": applied,
             "reversed": False,
         }
-        c.cash[d["currency"]] += Decimal(d["amount"]) - sum((a for _, a in applied), ZERO)
+        c.account("cash", d["currency"], Decimal(d["amount"]) - sum((a for _, a in applied), ZERO), received)
         return True
 
     def _payment_reversed(self, c: Customer, d: dict[str, Any]) -> bool:
         payment = c.payments.get(d["payment_id"])
         if payment is None or payment["reversed"]:
             return False
+        reversed_on = _date(d["reversed_date"])
         for invoice_id, amount in payment["allocations"]:
-            c.invoices[invoice_id].open += amount
-        c.cash[payment["currency"]] -= payment["amount"] - sum((a for _, a in payment["allocations"]), ZERO)
+            c.move(invoice_id, amount, reversed_on)
+        on_account = payment["amount"] - sum((a for _, a in payment["allocations"]), ZERO)
+        c.account("cash", payment["currency"], -on_account, reversed_on)
         c.parked = [p for p in c.parked if p[1] != d["payment_id"]]
         payment["reversed"] = True
         return True
 
     def _credit_note_issued(self, c: Customer, d: dict[str, Any]) -> bool:
         amount = Decimal(d["amount"])
+        issued = _date(d["issue_date"])
         applied = ZERO
         if d.get("invoice_id"):
             invoice = c.invoices.get(d["invoice_id"])
             if invoice is None or invoice.cancelled or invoice.currency != d["currency"]:
                 return False
             applied = min(amount, invoice.open)
-            invoice.open -= applied
-        c.credit[d["currency"]] += amount - applied
+            c.move(d["invoice_id"], -applied, issued)
+        c.account("credit", d["currency"], amount - applied, issued)
         return True
 
     def _invoice_written_off(self, c: Customer, d: dict[str, Any]) -> bool:
@@ -124,5 +175,5 @@ class Ledger:
         amount = invoice.open if d.get("amount") is None else Decimal(d["amount"])
         if amount > invoice.open:
             return False
-        invoice.open -= amount
+        c.move(d["invoice_id"], -amount, _date(d["date"]))
         return True

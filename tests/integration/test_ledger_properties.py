@@ -1,10 +1,12 @@
 """Generated event streams, with duplicates, redeliveries and reorderings, through Kafka into the
-risk worker: balances always equal a plain recomputation from the same events."""
+risk worker: balances (the exposure projection) and ageing as of dates before, between and after
+the events always equal a plain recomputation from the same events."""
 
 from __future__ import annotations
 
 import random
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,14 +15,27 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.ageing.service import customer_ageing
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
+from shared.ageing import Buckets
+from shared.models.credit_api import Customer
 from shared.models.risk_worker import Balance
 from tests.integration.conftest import eventually
 from tests.integration.helpers import publish, running
 from tests.integration.ledger import journal_matches_balances
 from tests.ledger_model import Ledger
 
+ISSUE_DATES = st.sampled_from([date(2026, 6, 15), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 5)])
+# Before every event, between them (payments 11-10, credit notes 11-12, reversals 11-15, write-offs
+# 11-20), and after all of them.
+AGEING_DATES = [
+    date(2026, 8, 31),
+    date(2026, 10, 31),
+    date(2026, 11, 11),
+    date(2026, 11, 16),
+    date(2027, 1, 31),
+]
 AMOUNTS = st.integers(min_value=1, max_value=50_000).map(lambda cents: f"{Decimal(cents) / 100:.2f}")
 
 
@@ -39,18 +54,20 @@ def event(customer: str, type_: str, **data: Any) -> dict[str, Any]:
 def customer_stream(draw: st.DrawFn, customer: str) -> list[dict[str, Any]]:
     """One customer's events in the order its ERP sent them, redeliveries included."""
     invoices = [f"INV-{i}" for i in range(draw(st.integers(1, 4)))]
-    events = [
-        event(
-            customer,
-            "invoice.issued",
-            invoice_id=i,
-            currency="EUR",
-            amount=draw(AMOUNTS),
-            issue_date="2026-10-01",
-            due_date="2026-11-01",
+    events = []
+    for i in invoices:
+        issued = draw(ISSUE_DATES)
+        events.append(
+            event(
+                customer,
+                "invoice.issued",
+                invoice_id=i,
+                currency="EUR",
+                amount=draw(AMOUNTS),
+                issue_date=issued.isoformat(),
+                due_date=(issued + timedelta(days=30)).isoformat(),
+            )
         )
-        for i in invoices
-    ]
     for n in range(draw(st.integers(0, 3))):
         named = draw(st.lists(st.sampled_from(invoices), unique=True, max_size=2))
         allocations = [{"invoice_id": i, "amount": draw(AMOUNTS)} for i in named]
@@ -146,3 +163,15 @@ async def test_balances_equal_a_plain_recomputation(
 
         await eventually(settled, within=30)
     assert await journal_matches_balances(sessions, customers)
+    async with sessions() as session, session.begin():
+        session.add_all(Customer(customer_code=c, name=c, currency="EUR") for c in customers)
+    for c in customers:
+        for as_of in AGEING_DATES:
+            async with sessions() as session:
+                ageing = await customer_ageing(session, c, as_of, "due_date", Buckets())
+            shown = (
+                {b.bucket: Decimal(b.amount) for b in ageing.buckets},
+                Decimal(ageing.unallocated_cash),
+                Decimal(ageing.unapplied_credit),
+            )
+            assert shown == model.customers[c].ageing(as_of), f"ageing of {c} as of {as_of}"

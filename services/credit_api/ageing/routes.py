@@ -48,9 +48,8 @@ async def customer_ageing(
     buckets: BucketBounds = None,
     accept: Accept = None,
 ) -> Response:
-    today = date.today()
     ageing = await service.customer_ageing(
-        session, customer_code, as_of or today, today, basis, Buckets.parse(buckets)
+        session, customer_code, as_of or date.today(), basis, Buckets.parse(buckets)
     )
     if _wants_csv(accept):
         return Response(service.customer_csv(ageing), media_type="text/csv")
@@ -76,11 +75,9 @@ async def portfolio_ageing(
     currency: CurrencyCode | None = None,
     accept: Accept = None,
 ) -> Response:
-    today = date.today()
     report = await service.portfolio(
         session,
-        as_of or today,
-        today,
+        as_of or date.today(),
         basis,
         Buckets.parse(buckets),
         group_by,

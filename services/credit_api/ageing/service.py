@@ -28,15 +28,13 @@ ZERO = Decimal(0)
 
 
 async def customer_ageing(
-    session: AsyncSession, customer_code: str, as_of: date, today: date, basis: str, buckets: Buckets
+    session: AsyncSession, customer_code: str, as_of: date, basis: str, buckets: Buckets
 ) -> AgeingOut:
     customer = await customers.get(session, customer_code)
     cur = customer.currency
     convert = Converter(session, as_of, cur)
     by_currency: defaultdict[str, list[tuple[Decimal, date]]] = defaultdict(list)
-    for _, currency, issued, due, amount in await repository.customer_items(
-        session, customer_code, as_of, today
-    ):
+    for _, currency, issued, due, amount in await repository.customer_items(session, customer_code, as_of):
         by_currency[currency].append((amount, reference_date(basis, issued, due)))
     totals = dict.fromkeys(buckets.labels, ZERO)
     missing: set[str] = set()
@@ -77,7 +75,6 @@ async def customer_ageing(
 async def portfolio(
     session: AsyncSession,
     as_of: date,
-    today: date,
     basis: str,
     buckets: Buckets,
     group_by: str,
@@ -88,7 +85,7 @@ async def portfolio(
     groups: dict[tuple[str, str], list[Decimal]] = {}
     converters: dict[str, Converter] = {}
     missing: set[str] = set()
-    items = await repository.portfolio(session, as_of, today, buckets.bounds, basis)
+    items = await repository.portfolio(session, as_of, buckets.bounds, basis)
     customer_data = {code: (ccy, industry) for code, ccy, industry, *_ in items}
 
     async def add(

@@ -125,7 +125,8 @@ async def save(session: AsyncSession, changes: Changes) -> None:
             # Master data clears the stub flag; a ledger event alone never sets it back.
             "INSERT INTO risk_worker.customers (customer_code, master_data_missing) "
             "SELECT * FROM unnest($1::text[], $2::bool[]) ON CONFLICT (customer_code) DO UPDATE "
-            "SET master_data_missing = false WHERE customers.master_data_missing AND NOT excluded.master_data_missing",
+            "SET master_data_missing = false "
+            "WHERE customers.master_data_missing AND NOT excluded.master_data_missing",
             [(code, not master) for code, master in sorted(changes.customers.items())],
         ),
         (
