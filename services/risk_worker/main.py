@@ -25,24 +25,30 @@ async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
     sessions = make_sessionmaker(engine)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id="credence-risk-worker")
     await producer.start()
-    consumer = BatchConsumer(
-        ConsumerConfig(
-            name="risk-worker",
-            bootstrap=settings.kafka_bootstrap_servers,
-            topics=[settings.ar_events_topic],
-            group_id=settings.group_id,
-            dead_letter_topic=settings.dead_letter_topic,
-            max_records=settings.batch_max_records,
-            keep_dead_letters=True,
-        ),
-        sessions,
-        LedgerHandler(settings),
-        producer,
-    )
+    # Consumers in one group: Kafka spreads the partitions over them, and while one waits for
+    # PostgreSQL another parses its batch. They never share a customer, whose events share a partition.
+    consumers = [
+        BatchConsumer(
+            ConsumerConfig(
+                name="risk-worker",
+                bootstrap=settings.kafka_bootstrap_servers,
+                topics=[settings.ar_events_topic],
+                group_id=settings.group_id,
+                dead_letter_topic=settings.dead_letter_topic,
+                max_records=settings.batch_max_records,
+                keep_dead_letters=True,
+            ),
+            sessions,
+            LedgerHandler(settings),
+            producer,
+        )
+        for _ in range(settings.consumers)
+    ]
     checks = {"database": database_check(engine), "kafka": kafka_check(settings.kafka_bootstrap_servers)}
     try:
         async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(consumer.run(stop))
+            for consumer in consumers:
+                tasks.create_task(consumer.run(stop))
             tasks.create_task(OutboxRelay(Outbox, sessions, producer).run(stop))
             tasks.create_task(supervise("overdue sweep", lambda s: clock.run(settings, sessions, s), stop))
             tasks.create_task(serve_probes(settings.http_host, settings.http_port, checks, stop))

@@ -15,6 +15,7 @@ class WorkerSettings(PlatformSettings):
     http_port: int = Field(8001, description="Port serving /healthz, /readyz and /metrics")
     group_id: str = Field("credence-risk-worker", description="Kafka consumer group")
     batch_max_records: int = Field(2000, description="Most events applied in one transaction")
+    consumers: int = Field(2, ge=1, description="Kafka consumers in the process, sharing the partitions")
     source: str = Field("credence/risk-worker", description="CloudEvents `source` of what the worker emits")
     db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
     sweep_interval_seconds: float = Field(86400, description="How often overdue items are swept (daily)")
