@@ -23,6 +23,7 @@ from aiokafka import (
 )
 from aiokafka.errors import CommitFailedError, KafkaError
 from prometheus_client import Counter, Histogram
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -195,19 +196,20 @@ class BatchConsumer:
         """The batch in one transaction, its dead letters kept with it when so configured."""
         async with self._sessions() as session, session.begin():
             dead = await self._handler.apply(session, records)
-            if self._config.keep_dead_letters:
-                session.add_all(
-                    DeadLetter(
-                        consumer=self._config.name,
-                        topic=r.topic,
-                        partition=r.partition,
-                        offset=r.offset,
-                        key=r.key.decode(errors="replace") if r.key else None,
-                        payload=(r.value or b"").decode(errors="replace"),
-                        reason=reason[:2000],
-                    )
+            if self._config.keep_dead_letters and dead:
+                rows = [
+                    {
+                        "consumer": self._config.name,
+                        "topic": r.topic,
+                        "partition": r.partition,
+                        "offset": r.offset,
+                        "key": r.key.decode(errors="replace") if r.key else None,
+                        "payload": (r.value or b"").decode(errors="replace"),
+                        "reason": reason[:2000],
+                    }
                     for r, reason in dead
-                )
+                ]
+                await session.execute(insert(DeadLetter).values(rows).on_conflict_do_nothing())
         return dead
 
     async def _dead_letter(self, record: Record, reason: str) -> None:

@@ -176,7 +176,11 @@ class DeadLetter(Base):
     """An event that could not be applied, kept with its reason and origin until replayed."""
 
     __tablename__ = "dead_letters"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        # Once per source record, however often a redelivered batch dead-letters it.
+        Index("uq_dead_letters_source_record", "consumer", "topic", "partition", "offset", unique=True),
+        {"schema": SCHEMA},
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     consumer: Mapped[str] = mapped_column(String(100))

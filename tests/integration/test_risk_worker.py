@@ -86,6 +86,25 @@ async def test_invalid_events_go_to_the_dead_letter_topic_and_the_rest_is_applie
     assert await balance(sessions, "C-1") == Decimal("30.00")
 
 
+async def test_a_topic_read_again_applies_nothing_twice_and_keeps_one_dead_letter_per_record(
+    worker_settings: WorkerSettings, sessions: Sessions
+) -> None:
+    topic = worker_settings.ar_events_topic
+    await publish(topic, [invoice_event("C-1", "INV-1", "10.00")])
+    await publish(topic, [b"{not json"], key=b"C-1")
+    await publish(topic, [invoice_event("C-1", "INV-2", "5.00")])
+    async with running(serve, worker_settings):
+        await eventually(lambda: _at_least(sessions, 2))
+        await drain(worker_settings.dead_letter_topic, 1)
+    # A new consumer group reads everything again, as after a crash before the offset commit.
+    again = worker_settings.model_copy(update={"group_id": worker_settings.group_id + "-again"})
+    async with running(serve, again):
+        await drain(worker_settings.dead_letter_topic, 2)
+    async with sessions() as session:
+        dead = (await session.execute(text("SELECT count(*) FROM risk_worker.dead_letters"))).scalar_one()
+    assert (await balance(sessions, "C-1"), await stored_events(sessions), dead) == (Decimal("15.00"), 2, 1)
+
+
 async def test_a_stopped_worker_resumes_where_it_committed_without_loss_or_doubles(
     worker_settings: WorkerSettings, sessions: Sessions
 ) -> None:
