@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
 from shared.events import CloudEvent
-from shared.ledger import Allocation, Changes, CreditNote, Item, Key, Ledger, Parked, Payment, Wanted
+from shared.ledger import (
+    Allocation,
+    Changes,
+    CreditNote,
+    Item,
+    Key,
+    Ledger,
+    Movement,
+    Parked,
+    Payment,
+    Wanted,
+)
 
 
 def _columns(keys: Iterable[Sequence[Any]]) -> list[list[Any]]:
@@ -68,18 +80,24 @@ async def _payments(conn: Any, keys: set[Key]) -> list[Payment]:
     return [Payment(**row) for row in rows]
 
 
-async def _linked(conn: Any, sql: str, by_first: set[Key], by_second: set[Key]) -> list[Any]:
+_Row = TypeVar("_Row", Allocation, Parked, CreditNote)
+
+
+async def _linked(
+    conn: Any, row_type: type[_Row], sql: str, by_first: set[Key], by_second: set[Key]
+) -> list[_Row]:
     """Rows matching either of two key sets ($1, $2 and $3, $4)."""
     if not by_first and not by_second:
         return []
     first = _columns(sorted(by_first)) or [[], []]
     second = _columns(sorted(by_second)) or [[], []]
-    return list(await conn.fetch(sql, *first, *second))
+    return [row_type(**row) for row in await conn.fetch(sql, *first, *second)]
 
 
 async def _allocations(conn: Any, items: set[Key], payments: set[Key]) -> list[Allocation]:
-    rows = await _linked(
+    return await _linked(
         conn,
+        Allocation,
         "SELECT id, customer_code, payment_id, item_id, amount, allocated_on FROM risk_worker.allocations "
         "WHERE (customer_code, item_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
         "OR (customer_code, payment_id) IN (SELECT * FROM unnest($3::text[], $4::text[])) "
@@ -87,12 +105,12 @@ async def _allocations(conn: Any, items: set[Key], payments: set[Key]) -> list[A
         items,
         payments,
     )
-    return [Allocation(**row) for row in rows]
 
 
 async def _parked(conn: Any, invoices: set[Key], payments: set[Key]) -> list[Parked]:
-    rows = await _linked(
+    return await _linked(
         conn,
+        Parked,
         "SELECT customer_code, invoice_id, payment_id, amount, allocated_on "
         "FROM risk_worker.parked_allocations "
         "WHERE (customer_code, invoice_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
@@ -100,12 +118,12 @@ async def _parked(conn: Any, invoices: set[Key], payments: set[Key]) -> list[Par
         invoices,
         payments,
     )
-    return [Parked(**row) for row in rows]
 
 
 async def _credit_notes(conn: Any, notes: set[Key], applied_to: set[Key]) -> list[CreditNote]:
-    rows = await _linked(
+    return await _linked(
         conn,
+        CreditNote,
         "SELECT customer_code, credit_note_id, currency, amount, issue_date, invoice_id, applied "
         "FROM risk_worker.credit_notes "
         "WHERE (customer_code, credit_note_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
@@ -114,7 +132,6 @@ async def _credit_notes(conn: Any, notes: set[Key], applied_to: set[Key]) -> lis
         notes,
         applied_to,
     )
-    return [CreditNote(**row) for row in rows]
 
 
 async def save(session: AsyncSession, changes: Changes) -> None:
@@ -237,48 +254,16 @@ async def save(session: AsyncSession, changes: Changes) -> None:
         conn,
         "open_items",
         ITEM_COLUMNS,
-        [
-            (
-                i.customer_code,
-                i.item_id,
-                i.item_type,
-                i.currency,
-                i.amount,
-                i.open_amount,
-                i.issue_date,
-                i.due_date,
-                i.order_ref,
-                i.status,
-            )
-            for i in changes.new_items
-        ],
+        [tuple(getattr(i, c) for c in ITEM_COLUMNS) for i in changes.new_items],
     )
-    await _copy(
-        conn,
-        "movements",
-        ("customer_code", "account", "item_id", "currency", "amount", "effective_date"),
-        [
-            (m.customer_code, m.account, m.item_id, m.currency, m.amount, m.effective_date)
-            for m in changes.movements
-        ],
-    )
+    # A movement is a tuple in the journal's column order.
+    await _copy(conn, "movements", Movement._fields, changes.movements)
 
 
-ITEM_COLUMNS = (
-    "customer_code",
-    "item_id",
-    "item_type",
-    "currency",
-    "amount",
-    "open_amount",
-    "issue_date",
-    "due_date",
-    "order_ref",
-    "status",
-)
+ITEM_COLUMNS = tuple(f.name for f in fields(Item))
 
 
-async def _copy(conn: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+async def _copy(conn: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     if rows:
         await conn.copy_records_to_table(
             table, schema_name="risk_worker", columns=list(columns), records=rows
