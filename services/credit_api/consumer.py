@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,13 +37,26 @@ from shared.roles import Role
 OPENING_TYPES = {INVOICE_ISSUED, CREDIT_NOTE_ISSUED, PAYMENT_RECEIVED}
 
 
+class Stub(NamedTuple):
+    """A customer a ledger event names, to be created as a stub if the credit file lacks it."""
+
+    customer_code: str
+    currency: str
+    source: str
+
+
+def _sender(source: str) -> Principal:
+    return Principal(key_id=str(uuid.UUID(int=0)), name=source, role=Role.ERP, kind="event")
+
+
 class CreditApiHandler:
-    """Returns the customers whose held orders deserve another look once the batch is applied."""
+    """Returns the stubs to create, and the customers whose held orders deserve another look, once
+    the batch is applied."""
 
     def __init__(self, settings: ApiSettings) -> None:
         self._settings = settings
 
-    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> str | None:
+    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> Stub | str | None:
         try:
             event = parse_event(record.value or b"")
             if event.type not in {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, *OPENING_TYPES}:
@@ -52,10 +66,9 @@ class CreditApiHandler:
             if record.topic == self._settings.ar_events_topic:
                 return None  # the risk worker validates that topic and dead-letters what is malformed
             raise
-        principal = Principal(key_id=str(uuid.UUID(int=0)), name=event.source, role=Role.ERP, kind="event")
+        principal = _sender(event.source)
         if isinstance(data, InvoiceIssued | CreditNoteIssued | PaymentReceived):
-            await customers.ensure_stub(session, principal, data.customer_code, data.currency)
-            return None
+            return Stub(data.customer_code, data.currency, event.source)
         if not await remember(session, InboxEntry, event.source, event.id):
             return None
         if isinstance(data, CustomerUpserted):
@@ -72,9 +85,15 @@ class CreditApiHandler:
             return None
         return event.subject
 
-    async def complete(self, session: AsyncSession, results: list[str]) -> None:
+    async def complete(self, session: AsyncSession, results: list[Stub | str]) -> None:
+        # One statement for the batch's stubs: ledger events come by the thousand.
+        stubs: dict[str, tuple[str, Principal]] = {}
+        for r in results:
+            if isinstance(r, Stub) and r.customer_code not in stubs:
+                stubs[r.customer_code] = (r.currency, _sender(r.source))
+        await customers.ensure_stubs(session, stubs)
         now = datetime.now(UTC)
-        for customer_code in sorted(set(results)):
+        for customer_code in sorted({r for r in results if isinstance(r, str)}):
             try:
                 await holds.reevaluate(session, customer_code, self._settings, now)
             except CredenceError:

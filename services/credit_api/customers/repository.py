@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -44,11 +44,19 @@ async def page(
     return (await session.execute(query)).scalars().all()
 
 
-async def add_stub(session: AsyncSession, customer_code: str, currency: str) -> bool:
-    """True when the stub was created; False when the customer existed."""
+async def add_stubs(session: AsyncSession, currencies: Mapping[str, str]) -> list[str]:
+    """Stubs for the customers not known yet (customer code → currency); returns those created."""
+    if not currencies:
+        return []
     statement = (
         insert(Customer)
-        .values(customer_code=customer_code, name=customer_code, currency=currency, master_data_missing=True)
+        .values(
+            [
+                {"customer_code": code, "name": code, "currency": currency, "master_data_missing": True}
+                for code, currency in sorted(currencies.items())
+            ]
+        )
         .on_conflict_do_nothing()
+        .returning(Customer.customer_code)
     )
-    return (await session.execute(statement.returning(Customer.customer_code))).first() is not None
+    return list((await session.execute(statement)).scalars())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,16 +82,20 @@ async def upsert(
     return customer, False
 
 
-async def ensure_stub(session: AsyncSession, principal: Principal, customer_code: str, currency: str) -> None:
-    """A ledger event for a customer the credit file does not know: a stub, so that its exposure
-    counts from the first event; it has no limit until one is set."""
-    if await repository.add_stub(session, customer_code, currency):
+async def ensure_stubs(session: AsyncSession, stubs: Mapping[str, tuple[str, Principal]]) -> None:
+    """Ledger events for customers the credit file does not know (customer code → the currency and
+    sender of its first event): stubs, so that their exposure counts from the first event; they
+    have no limit until one is set."""
+    for code in await repository.add_stubs(
+        session, {code: currency for code, (currency, _) in stubs.items()}
+    ):
+        currency, principal = stubs[code]
         await record(
             session,
             principal,
             "customer.stub_created",
             "customer",
-            customer_code,
+            code,
             before=None,
             after={"currency": currency, "master_data_missing": True},
         )
