@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
-from shared.errors import InvalidEvent
+from shared.errors import InvalidAmount, InvalidEvent
 from shared.events import (
     CreditNoteIssued,
     CustomerUpserted,
@@ -218,6 +218,14 @@ class Changes:
     customers: dict[str, bool]
 
 
+def _amount(value: Decimal, item: Item, *, positive: bool = True) -> Decimal:
+    """An amount for an item, in the item's currency: which decimals are allowed is known only now."""
+    try:
+        return parse_amount(value, item.currency, positive=positive)
+    except InvalidAmount as exc:
+        raise InvalidEvent(f"invoice {item.item_id}: {exc.detail}") from None
+
+
 class Ledger:
     """The rows a batch loaded, and the rules that change them."""
 
@@ -353,7 +361,7 @@ class Ledger:
 
     def _adjust_invoice(self, event: InvoiceAdjusted, on: date) -> bool:
         item = self._open_invoice(event.customer_code, event.invoice_id)
-        total = parse_amount(event.amount, item.currency, positive=False)
+        total = _amount(event.amount, item, positive=False)
         settled = item.amount - item.open_amount
         if total < settled:
             raise InvalidEvent(
@@ -392,7 +400,7 @@ class Ledger:
 
     def _write_off(self, event: InvoiceWrittenOff) -> bool:
         item = self._open_invoice(event.customer_code, event.invoice_id)
-        amount = item.open_amount if event.amount is None else parse_amount(event.amount, item.currency)
+        amount = item.open_amount if event.amount is None else _amount(event.amount, item)
         if amount > item.open_amount:
             raise InvalidEvent(
                 f"write-off {format_amount(amount, item.currency)} exceeds the open balance "

@@ -9,8 +9,10 @@ from shared.errors import InvalidEvent
 from shared.events import (
     CreditNoteIssued,
     CustomerUpserted,
+    InvoiceAdjusted,
     InvoiceCancelled,
     InvoiceIssued,
+    InvoiceWrittenOff,
     PaymentReceived,
     PaymentReversed,
 )
@@ -164,3 +166,20 @@ def test_wanted_names_every_row_a_batch_can_touch() -> None:
     assert want.item_links == {("C1", "I2")}
     assert want.payments == {("C1", "P1"), ("C1", "P2")}
     assert want.payment_links == {("C1", "P2")}
+
+
+def test_amounts_with_more_decimals_than_the_items_currency_are_refused_as_events() -> None:
+    ledger = Ledger([stored_item("I1", "100.00", "100.00")])
+    with pytest.raises(InvalidEvent, match="invoice I1: EUR amounts have at most 2 decimals"):
+        ledger.apply(
+            InvoiceAdjusted.model_validate({"invoice_id": "I1", "customer_code": "C1", "amount": "90.001"}),
+            ON,
+        )
+    with pytest.raises(InvalidEvent, match="invoice I1: amount must be greater than zero"):
+        ledger.apply(
+            InvoiceWrittenOff.model_validate(
+                {"invoice_id": "I1", "customer_code": "C1", "date": ON, "amount": "0"}
+            ),
+            ON,
+        )
+    assert ledger.changes().changed_items == []
