@@ -159,8 +159,12 @@ class BatchConsumer:
                 batch = await consumer.getmany(timeout_ms=cfg.poll_timeout_ms, max_records=cfg.max_records)
                 if consumer.assignment():
                     self.assigned.set()
-                if batch:
-                    async with self._lock:
+                async with self._lock:
+                    # Partitions revoked since the fetch belong to another consumer now, which reads
+                    # them again from the last commit: applying them here too would race it.
+                    owned = consumer.assignment()
+                    batch = {tp: records for tp, records in batch.items() if tp in owned}
+                    if batch:
                         await self._process(consumer, batch)
         finally:
             # Leaves the group at once, so partitions move to the other members without waiting.

@@ -31,10 +31,16 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def driver(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, inside the session's transaction. For the few
-    statements on the credit-check path, where the ORM's per-statement cost is most of the time."""
+    """The asyncpg connection under the session, inside the session's transaction. For the hot
+    paths (credit checks, the ledger's batches), where the ORM's per-statement cost is most of the
+    time."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
+    adapter: Any = raw.dbapi_connection
+    # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its own first statement: a statement
+    # sent straight to asyncpg before that would run outside the transaction and commit on its own.
+    if adapter._transaction is None:
+        await adapter._start_transaction()
     return raw.driver_connection
 
 

@@ -12,10 +12,11 @@ events around it still apply.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import NamedTuple, TypeVar
 
 from shared.errors import InvalidAmount, InvalidEvent
@@ -195,6 +196,19 @@ def wanted(events: Iterable[LedgerEvent]) -> Wanted:
     return want
 
 
+class Redelivered(Enum):
+    """An event applied earlier in the same batch, sent again."""
+
+    REDELIVERED = "redelivered"
+
+
+REDELIVERED = Redelivered.REDELIVERED
+
+# Per event: whether the customer's receivables went down (None for master data), why it was
+# refused, or that it was a redelivery.
+Outcome = bool | None | InvalidEvent | Redelivered
+
+
 @dataclass
 class Changes:
     """What a batch did, to be written back: rows to insert, update and delete, and deltas."""
@@ -283,6 +297,24 @@ class Ledger:
         # A customer first seen in a ledger event is a stub until its master data arrives.
         self._customers.setdefault(code, False)
         return decreased
+
+    def apply_all(self, events: Sequence[tuple[Key, LedgerEvent, date]]) -> list[Outcome]:
+        """Apply a batch in order, each event keyed by its `(source, id)` and on its business date. A
+        copy of an event applied earlier in the batch is a redelivery; a copy of a refused one is
+        tried again, as it may apply by then."""
+        outcomes: list[Outcome] = []
+        applied: set[Key] = set()
+        for key, data, on in events:
+            if key in applied:
+                outcomes.append(REDELIVERED)
+                continue
+            try:
+                outcomes.append(self.apply(data, on))
+            except InvalidEvent as exc:
+                outcomes.append(exc)
+            else:
+                applied.add(key)
+        return outcomes
 
     def changes(self) -> Changes:
         items = list(self._items.values())

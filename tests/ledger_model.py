@@ -38,6 +38,7 @@ class Customer:
     cash: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     credit: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     parked: list[tuple[str, str, Decimal]] = field(default_factory=list)  # invoice, payment, amount
+    credited: list[list[Any]] = field(default_factory=list)  # [invoice, credit note amount applied]
     # (effective date, invoice id or "cash"/"credit", amount)
     effects: list[tuple[date, str, Decimal]] = field(default_factory=list)
 
@@ -88,6 +89,8 @@ class Ledger:
             return
         data = event["data"]
         customer = self.customers[event["subject"]]
+        # Events without a date of their own (adjustments, cancellations) take effect on their time.
+        self._on = date.fromisoformat(event["time"][:10]) if event.get("time") else date.today()
         handler = getattr(self, "_" + event["type"].replace(".", "_"))
         if handler(customer, data) is False:
             self.rejected.append(event["id"])
@@ -152,6 +155,7 @@ class Ledger:
         on_account = payment["amount"] - sum((a for _, a in payment["allocations"]), ZERO)
         c.account("cash", payment["currency"], -on_account, reversed_on)
         c.parked = [p for p in c.parked if p[1] != d["payment_id"]]
+        payment["allocations"] = []  # undone
         payment["reversed"] = True
         return True
 
@@ -165,6 +169,7 @@ class Ledger:
                 return False
             applied = min(amount, invoice.open)
             c.move(d["invoice_id"], -applied, issued)
+            c.credited.append([d["invoice_id"], applied])
         c.account("credit", d["currency"], amount - applied, issued)
         return True
 
@@ -177,3 +182,33 @@ class Ledger:
             return False
         c.move(d["invoice_id"], -amount, _date(d["date"]))
         return True
+
+    def _invoice_adjusted(self, c: Customer, d: dict[str, Any]) -> bool:
+        invoice = c.invoices.get(d["invoice_id"])
+        total = Decimal(d["amount"])
+        if invoice is None or invoice.cancelled or total < invoice.amount - invoice.open:
+            return False
+        c.move(d["invoice_id"], total - invoice.amount, self._on)
+        invoice.amount = total
+        return True
+
+    def _invoice_cancelled(self, c: Customer, d: dict[str, Any]) -> bool:
+        """Its payments go back on account, its credit notes become unapplied credit."""
+        invoice = c.invoices.get(d["invoice_id"])
+        if invoice is None or invoice.cancelled:
+            return False
+        for payment in c.payments.values():
+            for invoice_id, amount in payment["allocations"]:
+                if invoice_id == d["invoice_id"]:
+                    c.account("cash", invoice.currency, amount, self._on)
+            payment["allocations"] = [a for a in payment["allocations"] if a[0] != d["invoice_id"]]
+        for note in c.credited:
+            if note[0] == d["invoice_id"]:
+                c.account("credit", invoice.currency, note[1], self._on)
+                note[1] = ZERO
+        c.move(d["invoice_id"], -invoice.open, self._on)
+        invoice.cancelled = True
+        return True
+
+    def _customer_upserted(self, c: Customer, d: dict[str, Any]) -> bool:
+        return True  # master data: no money moves

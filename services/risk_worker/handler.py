@@ -20,7 +20,7 @@ from shared.events import (
     new_event,
     parse_event,
 )
-from shared.ledger import LEDGER_EVENTS, LedgerEvent
+from shared.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent
 from shared.models.risk_worker import Outbox
 from shared.outbox import outbox_row
 
@@ -59,22 +59,21 @@ class LedgerHandler:
                 parsed.append((record, *_parse(record)))
             except InvalidEvent as exc:
                 dead.append((record, exc.detail))
+        await repository.lock_partitions(session, ((r.topic, r.partition) for r in records))
         # The event store is the inbox: what it holds already is a redelivery.
         seen = await repository.stored(session, ((e.source, e.id) for _, e, _ in parsed))
-        fresh = []
-        for record, event, data in parsed:
-            if (event.source, event.id) not in seen:
-                seen.add((event.source, event.id))
-                fresh.append((record, event, data))
+        fresh = [(r, e, d) for r, e, d in parsed if (e.source, e.id) not in seen]
         now = datetime.now(UTC)
         outcomes = await service.apply(
-            session, [(data, business_date(event, now)) for _, event, data in fresh]
+            session, [((e.source, e.id), d, business_date(e, now)) for _, e, d in fresh]
         )
         applied: list[tuple[CloudEvent, str, int, int]] = []
         touched: dict[str, bool] = {}
         for (record, event, data), outcome in zip(fresh, outcomes, strict=True):
             if isinstance(outcome, InvalidEvent):
                 dead.append((record, outcome.detail))
+                continue
+            if outcome is REDELIVERED:
                 continue
             applied.append((event, record.topic, record.partition, record.offset))
             if outcome is not None:

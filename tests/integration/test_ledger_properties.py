@@ -4,11 +4,8 @@ the events always equal a plain recomputation from the same events."""
 
 from __future__ import annotations
 
-import random
 import uuid
-from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -25,89 +22,7 @@ from tests.integration.conftest import eventually
 from tests.integration.helpers import publish, running
 from tests.integration.ledger import journal_matches_balances
 from tests.ledger_model import Ledger
-
-ISSUE_DATES = st.sampled_from([date(2026, 6, 15), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 5)])
-# Before every event, between them (payments 11-10, credit notes 11-12, reversals 11-15, write-offs
-# 11-20), and after all of them.
-AGEING_DATES = [
-    date(2026, 8, 31),
-    date(2026, 10, 31),
-    date(2026, 11, 11),
-    date(2026, 11, 16),
-    date(2027, 1, 31),
-]
-AMOUNTS = st.integers(min_value=1, max_value=50_000).map(lambda cents: f"{Decimal(cents) / 100:.2f}")
-
-
-def event(customer: str, type_: str, **data: Any) -> dict[str, Any]:
-    return {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "erp/prop",
-        "type": type_,
-        "subject": customer,
-        "data": {"customer_code": customer, **data},
-    }
-
-
-@st.composite
-def customer_stream(draw: st.DrawFn, customer: str) -> list[dict[str, Any]]:
-    """One customer's events in the order its ERP sent them, redeliveries included."""
-    invoices = [f"INV-{i}" for i in range(draw(st.integers(1, 4)))]
-    events = []
-    for i in invoices:
-        issued = draw(ISSUE_DATES)
-        events.append(
-            event(
-                customer,
-                "invoice.issued",
-                invoice_id=i,
-                currency="EUR",
-                amount=draw(AMOUNTS),
-                issue_date=issued.isoformat(),
-                due_date=(issued + timedelta(days=30)).isoformat(),
-            )
-        )
-    for n in range(draw(st.integers(0, 3))):
-        named = draw(st.lists(st.sampled_from(invoices), unique=True, max_size=2))
-        allocations = [{"invoice_id": i, "amount": draw(AMOUNTS)} for i in named]
-        total = sum((Decimal(a["amount"]) for a in allocations), Decimal(0)) + Decimal(draw(AMOUNTS))
-        payment = event(
-            customer,
-            "payment.received",
-            payment_id=f"PAY-{n}",
-            currency="EUR",
-            amount=f"{total:.2f}",
-            received_date="2026-11-10",
-            allocations=allocations,
-        )
-        # Sometimes the payment overtakes the invoices it names: its allocations wait for them.
-        events.insert(draw(st.integers(0, len(events))), payment)
-        if draw(st.booleans()):
-            events.append(
-                event(customer, "payment.reversed", payment_id=f"PAY-{n}", reversed_date="2026-11-15")
-            )
-    for n in range(draw(st.integers(0, 2))):
-        target = draw(st.sampled_from([None, *invoices]))
-        events.append(
-            event(
-                customer,
-                "credit_note.issued",
-                credit_note_id=f"CN-{n}",
-                currency="EUR",
-                amount=draw(AMOUNTS),
-                issue_date="2026-11-12",
-                invoice_id=target,
-            )
-        )
-    if draw(st.booleans()):
-        events.append(
-            event(
-                customer, "invoice.written_off", invoice_id=draw(st.sampled_from(invoices)), date="2026-11-20"
-            )
-        )
-    redelivered = draw(st.lists(st.sampled_from(events), max_size=3))
-    return events + redelivered
+from tests.ledger_streams import AGEING_DATES, portfolio_stream
 
 
 async def balances(
@@ -124,7 +39,7 @@ async def balances(
 
 # No shrinking: each try runs the real worker, and the failing stream is printed as generated.
 @settings(
-    max_examples=6,
+    max_examples=15,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -135,15 +50,7 @@ async def test_balances_equal_a_plain_recomputation(
 ) -> None:
     run = uuid.uuid4().hex[:6]
     customers = [f"P{run}-{i}" for i in range(data.draw(st.integers(2, 6)))]
-    streams = {c: data.draw(customer_stream(c)) for c in customers}
-    # Customers interleave freely; each customer's own order is kept, as its Kafka partition keeps it.
-    order = [c for c in customers for _ in streams[c]]
-    random.Random(data.draw(st.integers())).shuffle(order)
-    cursors = dict.fromkeys(customers, 0)
-    published = []
-    for c in order:
-        published.append(streams[c][cursors[c]])
-        cursors[c] += 1
+    published = data.draw(portfolio_stream(customers))
     model = Ledger()
     for e in published:
         model.apply(e)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import json
 from decimal import Decimal
 from typing import Any
 
+from aiokafka import ConsumerRecord
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.risk_worker.handler import LedgerHandler
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.models.risk_worker import Balance, OpenItem, StoredEvent
@@ -103,6 +107,30 @@ async def test_a_topic_read_again_applies_nothing_twice_and_keeps_one_dead_lette
     async with sessions() as session:
         dead = (await session.execute(text("SELECT count(*) FROM risk_worker.dead_letters"))).scalar_one()
     assert (await balance(sessions, "C-1"), await stored_events(sessions), dead) == (Decimal("15.00"), 2, 1)
+
+
+async def test_a_consumer_that_lost_its_partitions_unawares_waits_and_then_applies_nothing(
+    worker_settings: WorkerSettings, sessions: Sessions
+) -> None:
+    records = [
+        ConsumerRecord(worker_settings.ar_events_topic, 0, n, 0, 0, b"C-1", value, None, 3, len(value), [])
+        for n, value in enumerate(
+            json.dumps(invoice_event("C-1", f"INV-{n}", "10.00")).encode() for n in range(3)
+        )
+    ]
+    handler = LedgerHandler(worker_settings)
+    async with sessions() as zombie:
+        async with sessions() as owner, owner.begin():
+            assert await handler.apply(owner, records) == []
+            # The zombie reads the same records while the owner's batch is not committed yet.
+            await zombie.begin()
+            late = asyncio.create_task(handler.apply(zombie, records))
+            await asyncio.sleep(0.5)
+            assert not late.done(), "the zombie did not wait for the partition's owner"
+        # Nothing dead-lettered, nothing failed: the three events are stored already.
+        assert await late == []
+        await zombie.commit()
+    assert (await balance(sessions, "C-1"), await stored_events(sessions)) == (Decimal("30.00"), 3)
 
 
 async def test_a_stopped_worker_resumes_where_it_committed_without_loss_or_doubles(

@@ -63,7 +63,9 @@ async def rebuild(session: AsyncSession, batch: int = 5000) -> int:
                 batch_events.append((event, ledger_data(event), business_date(event, row.stored_at)))
             except InvalidEvent as exc:
                 _no_longer_applies(event, exc)
-        outcomes = await service.apply(session, [(data, on) for _, data, on in batch_events])
+        outcomes = await service.apply(
+            session, [((e.source, e.id), data, on) for e, data, on in batch_events]
+        )
         for (event, _, _), outcome in zip(batch_events, outcomes, strict=True):
             if isinstance(outcome, InvalidEvent):
                 _no_longer_applies(event, outcome)

@@ -270,6 +270,17 @@ async def _copy(conn: Any, table: str, columns: Sequence[str], rows: Sequence[tu
         )
 
 
+async def lock_partitions(session: AsyncSession, partitions: Iterable[tuple[str, int]]) -> None:
+    """Hold the batch's partitions until commit, in one order: a consumer that lost them in a
+    rebalance without knowing it yet waits for their new owner's commit, then finds its events
+    stored, rather than both applying them at once."""
+    conn = await driver(session)
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(p, 0)) FROM unnest($1::text[]) AS p ORDER BY p",
+        sorted(f"credence.partition:{topic}:{partition}" for topic, partition in set(partitions)),
+    )
+
+
 async def stored(session: AsyncSession, keys: Iterable[Key]) -> set[Key]:
     """Which `(source, id)` are in the event store already: redeliveries."""
     conn = await driver(session)

@@ -9,22 +9,12 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.ledger import repository
-from shared.errors import InvalidEvent
-from shared.ledger import LedgerEvent, wanted
-
-# Per event: whether the customer's receivables went down (None for master data), or why it was
-# refused.
-Outcome = bool | None | InvalidEvent
+from shared.ledger import Key, LedgerEvent, Outcome, wanted
 
 
-async def apply(session: AsyncSession, events: Sequence[tuple[LedgerEvent, date]]) -> list[Outcome]:
-    """Apply events, each on its business date; a refused one changes nothing."""
-    ledger = await repository.load(session, wanted(data for data, _ in events))
-    outcomes: list[Outcome] = []
-    for data, on in events:
-        try:
-            outcomes.append(ledger.apply(data, on))
-        except InvalidEvent as exc:
-            outcomes.append(exc)
+async def apply(session: AsyncSession, events: Sequence[tuple[Key, LedgerEvent, date]]) -> list[Outcome]:
+    """See `Ledger.apply_all`; a refused event changes nothing."""
+    ledger = await repository.load(session, wanted(data for _, data, _ in events))
+    outcomes = ledger.apply_all(events)
     await repository.save(session, ledger.changes())
     return outcomes

@@ -1,0 +1,139 @@
+"""Generated ERP event streams for property tests: each customer's events in the order its ERP
+sent them (payments overtaking their invoices, adjustments and cancellations before or after what
+they refer to, redeliveries), customers interleaved as Kafka partitions interleave them."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+ISSUE_DATES = st.sampled_from([date(2026, 6, 15), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 5)])
+# Before every event, between them (payments 11-10, credit notes 11-12, reversals 11-15, adjustments
+# 11-18, cancellations 11-19, write-offs 11-20), and after all of them.
+AGEING_DATES = [
+    date(2026, 8, 31),
+    date(2026, 10, 31),
+    date(2026, 11, 11),
+    date(2026, 11, 16),
+    date(2026, 11, 18),
+    date(2027, 1, 31),
+]
+AMOUNTS = st.integers(min_value=1, max_value=50_000).map(lambda cents: f"{Decimal(cents) / 100:.2f}")
+
+
+def event(customer: str, type_: str, *, time: str | None = None, **data: Any) -> dict[str, Any]:
+    envelope = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "erp/prop",
+        "type": type_,
+        "subject": customer,
+        "data": {"customer_code": customer, **data},
+    }
+    return envelope if time is None else {**envelope, "time": time}
+
+
+@st.composite
+def customer_stream(draw: st.DrawFn, customer: str) -> list[dict[str, Any]]:
+    """One customer's events in the order its ERP sent them, redeliveries included."""
+    invoices = [f"INV-{i}" for i in range(draw(st.integers(1, 4)))]
+    events = []
+    for i in invoices:
+        issued = draw(ISSUE_DATES)
+        events.append(
+            event(
+                customer,
+                "invoice.issued",
+                invoice_id=i,
+                currency="EUR",
+                amount=draw(AMOUNTS),
+                issue_date=issued.isoformat(),
+                due_date=(issued + timedelta(days=30)).isoformat(),
+            )
+        )
+    for n in range(draw(st.integers(0, 3))):
+        named = draw(st.lists(st.sampled_from(invoices), unique=True, max_size=2))
+        allocations = [{"invoice_id": i, "amount": draw(AMOUNTS)} for i in named]
+        total = sum((Decimal(a["amount"]) for a in allocations), Decimal(0)) + Decimal(draw(AMOUNTS))
+        payment = event(
+            customer,
+            "payment.received",
+            payment_id=f"PAY-{n}",
+            currency="EUR",
+            amount=f"{total:.2f}",
+            received_date="2026-11-10",
+            allocations=allocations,
+        )
+        # Sometimes the payment overtakes the invoices it names: its allocations wait for them.
+        events.insert(draw(st.integers(0, len(events))), payment)
+        if draw(st.booleans()):
+            events.append(
+                event(customer, "payment.reversed", payment_id=f"PAY-{n}", reversed_date="2026-11-15")
+            )
+    for n in range(draw(st.integers(0, 2))):
+        target = draw(st.sampled_from([None, *invoices]))
+        events.append(
+            event(
+                customer,
+                "credit_note.issued",
+                credit_note_id=f"CN-{n}",
+                currency="EUR",
+                amount=draw(AMOUNTS),
+                issue_date="2026-11-12",
+                invoice_id=target,
+            )
+        )
+    if draw(st.booleans()):
+        events.append(
+            event(
+                customer, "invoice.written_off", invoice_id=draw(st.sampled_from(invoices)), date="2026-11-20"
+            )
+        )
+    # Whenever the ERP sends them, before or after what they refer to.
+    if draw(st.booleans()):
+        events.insert(
+            draw(st.integers(0, len(events))),
+            event(
+                customer,
+                "invoice.adjusted",
+                time="2026-11-18T09:00:00Z",
+                invoice_id=draw(st.sampled_from(invoices)),
+                amount=draw(AMOUNTS),
+            ),
+        )
+    if draw(st.booleans()):
+        events.insert(
+            draw(st.integers(0, len(events))),
+            event(
+                customer,
+                "invoice.cancelled",
+                time="2026-11-19T09:00:00Z",
+                invoice_id=draw(st.sampled_from(invoices)),
+            ),
+        )
+    if draw(st.booleans()):
+        events.insert(
+            draw(st.integers(0, len(events))),
+            event(customer, "customer.upserted", name=f"Customer {customer}", currency="EUR"),
+        )
+    redelivered = draw(st.lists(st.sampled_from(events), max_size=3))
+    return events + redelivered
+
+
+@st.composite
+def portfolio_stream(draw: st.DrawFn, customers: list[str]) -> list[dict[str, Any]]:
+    """Customers interleave freely; each customer's own order is kept, as its partition keeps it."""
+    streams = {c: draw(customer_stream(c)) for c in customers}
+    order = [c for c in customers for _ in streams[c]]
+    random.Random(draw(st.integers())).shuffle(order)
+    cursors = dict.fromkeys(customers, 0)
+    published = []
+    for c in order:
+        published.append(streams[c][cursors[c]])
+        cursors[c] += 1
+    return published
