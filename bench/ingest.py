@@ -138,20 +138,23 @@ async def paced_delay(env: dict[str, str], bootstrap: str, topic: str, database_
     proc = await worker(env)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=1)
     await producer.start()
-    last = int(await conn.fetchval("SELECT coalesce(max(seq), 0) FROM risk_worker.events"))
     sent: dict[str, float] = {}
+    pending: set[str] = set()
     delays: list[float] = []
     total = int(RATE * PACED_SECONDS)
 
     async def poll() -> None:
-        nonlocal last
+        # By id, not by arrival order: the worker's consumers commit side by side, so a later
+        # sequence number can become visible before an earlier one.
         while len(delays) < total:
-            rows = await conn.fetch("SELECT seq, event_id FROM risk_worker.events WHERE seq > $1", last)
+            rows = await conn.fetch(
+                "SELECT event_id FROM risk_worker.events WHERE source = 'erp/bench' AND event_id = ANY($1)",
+                list(pending),
+            )
             now = time.perf_counter()
             for row in rows:
-                if row["event_id"] in sent:
-                    delays.append(now - sent[row["event_id"]])
-                last = max(last, row["seq"])
+                pending.discard(row["event_id"])
+                delays.append(now - sent[row["event_id"]])
             await asyncio.sleep(0.01)
 
     poller = asyncio.create_task(poll())
@@ -165,7 +168,9 @@ async def paced_delay(env: dict[str, str], bootstrap: str, topic: str, database_
                 await asyncio.sleep(due - time.perf_counter())
             key, value = invoice(n % 1000, 10_000_000 + n)
             if n >= warm_up:
-                sent[json.loads(value)["id"]] = time.perf_counter()
+                event_id = json.loads(value)["id"]
+                sent[event_id] = time.perf_counter()
+                pending.add(event_id)
             await producer.send(topic, value, key=key)
         await asyncio.wait_for(poller, 120)
     finally:
