@@ -4,11 +4,11 @@ the batch will change are locked as they are read."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
+from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
@@ -300,7 +300,7 @@ async def store(session: AsyncSession, events: Sequence[tuple[CloudEvent, str, i
         "events",
         ("source", "event_id", "type", "subject", "time", "data", "topic", "partition", "offset"),
         [
-            (e.source, e.id, e.type, e.subject, e.time, json.dumps(e.data), topic, partition, offset)
+            (e.source, e.id, e.type, e.subject, e.time, to_json(e.data).decode(), topic, partition, offset)
             for e, topic, partition, offset in events
         ],
     )
