@@ -70,10 +70,13 @@ def customer_stream(draw: st.DrawFn, customer: str) -> list[dict[str, Any]]:
             allocations=allocations,
         )
         # Sometimes the payment overtakes the invoices it names: its allocations wait for them.
-        events.insert(draw(st.integers(0, len(events))), payment)
+        at = draw(st.integers(0, len(events)))
+        events.insert(at, payment)
         if draw(st.booleans()):
-            events.append(
-                event(customer, "payment.reversed", payment_id=f"PAY-{n}", reversed_date="2026-11-15")
+            # Bounced any time after it arrived, even before the invoices it was waiting for.
+            events.insert(
+                draw(st.integers(at + 1, len(events))),
+                event(customer, "payment.reversed", payment_id=f"PAY-{n}", reversed_date="2026-11-15"),
             )
     for n in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from([None, *invoices]))
@@ -95,32 +98,25 @@ def customer_stream(draw: st.DrawFn, customer: str) -> list[dict[str, Any]]:
             )
         )
     # Whenever the ERP sends them, before or after what they refer to.
-    if draw(st.booleans()):
-        events.insert(
-            draw(st.integers(0, len(events))),
-            event(
-                customer,
-                "invoice.adjusted",
-                time="2026-11-18T09:00:00Z",
-                invoice_id=draw(st.sampled_from(invoices)),
-                amount=draw(AMOUNTS),
-            ),
-        )
-    if draw(st.booleans()):
-        events.insert(
-            draw(st.integers(0, len(events))),
-            event(
-                customer,
-                "invoice.cancelled",
-                time="2026-11-19T09:00:00Z",
-                invoice_id=draw(st.sampled_from(invoices)),
-            ),
-        )
-    if draw(st.booleans()):
-        events.insert(
-            draw(st.integers(0, len(events))),
-            event(customer, "customer.upserted", name=f"Customer {customer}", currency="EUR"),
-        )
+    anywhere = [
+        event(
+            customer,
+            "invoice.adjusted",
+            time="2026-11-18T09:00:00Z",
+            invoice_id=draw(st.sampled_from(invoices)),
+            amount=draw(AMOUNTS),
+        ),
+        event(
+            customer,
+            "invoice.cancelled",
+            time="2026-11-19T09:00:00Z",
+            invoice_id=draw(st.sampled_from(invoices)),
+        ),
+        event(customer, "customer.upserted", name=f"Customer {customer}", currency="EUR"),
+    ]
+    for late in anywhere:
+        if draw(st.booleans()):
+            events.insert(draw(st.integers(0, len(events))), late)
     redelivered = draw(st.lists(st.sampled_from(events), max_size=3))
     return events + redelivered
 
