@@ -403,6 +403,8 @@ class Ledger:
         delta = total - item.amount
         item.amount = total
         self._move(item, delta, on)
+        if item.open_amount > 0:
+            item.status = "open"  # a written-off invoice raised again is owed again
         self._balance(item.customer_code, item.currency, open_=delta)
         if item.order_ref:
             self._invoiced[item.customer_code, item.order_ref, item.currency] += delta

@@ -183,3 +183,19 @@ def test_amounts_with_more_decimals_than_the_items_currency_are_refused_as_event
             ON,
         )
     assert ledger.changes().changed_items == []
+
+
+def test_a_written_off_invoice_raised_again_is_open_again() -> None:
+    ledger = Ledger([stored_item("I1", "100.00", "100.00")])
+    ledger.apply(
+        InvoiceWrittenOff.model_validate({"invoice_id": "I1", "customer_code": "C1", "date": ON}), ON
+    )
+    assert [i.state() for i in ledger.changes().changed_items] == [
+        (Decimal("100.00"), Decimal("0.00"), "written_off")
+    ]
+    ledger.apply(
+        InvoiceAdjusted.model_validate({"invoice_id": "I1", "customer_code": "C1", "amount": "130.00"}), ON
+    )
+    assert [i.state() for i in ledger.changes().changed_items] == [
+        (Decimal("130.00"), Decimal("30.00"), "open")
+    ]
