@@ -3,7 +3,7 @@ notes, write-offs, and the balances that make up exposure. An item's open balanc
 less allocated payments, applied credit notes and write-offs.
 
 A whole batch of events is applied at once: the caller loads every row the batch can touch (see
-`wanted`), `Ledger.apply` runs the events in order in memory, and `Ledger.changes` says what to
+`wanted`), `Ledger.apply_all` runs the events in order in memory, and `Ledger.changes` says what to
 write back, so a batch costs a handful of set-based statements rather than several per event. Each
 event is checked in full before it changes anything, so an invalid one leaves no trace and the
 events around it still apply.
@@ -55,7 +55,7 @@ LEDGER_EVENTS: tuple[type[LedgerEvent], ...] = (
     PaymentReversed,
 )
 
-Key = tuple[str, str]  # customer code and the document's id
+Key = tuple[str, str]  # a customer code and a document's id, or an event's source and id
 _Row = TypeVar("_Row")
 
 
