@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,16 @@ class ApiKeyCreate(StrictModel):
     }
 
 
+_KEY_EXAMPLE: dict[str, Any] = {
+    "id": "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
+    "name": "sap-prod",
+    "role": "erp",
+    "key_prefix": "9f2a61c0",
+    "created_at": "2026-11-22T08:00:00Z",
+    "revoked_at": None,
+}
+
+
 class ApiKeyOut(BaseModel):
     id: uuid.UUID
     name: str
@@ -28,37 +38,10 @@ class ApiKeyOut(BaseModel):
     created_at: datetime
     revoked_at: datetime | None
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "id": "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
-                    "name": "sap-prod",
-                    "role": "erp",
-                    "key_prefix": "9f2a61c0",
-                    "created_at": "2026-11-22T08:00:00Z",
-                    "revoked_at": None,
-                }
-            ]
-        }
-    }
+    model_config = {"json_schema_extra": {"examples": [_KEY_EXAMPLE]}}
 
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The secret: shown this once, only its SHA-256 digest is kept")
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "id": "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
-                    "name": "sap-prod",
-                    "role": "erp",
-                    "key_prefix": "9f2a61c0",
-                    "created_at": "2026-11-22T08:00:00Z",
-                    "revoked_at": None,
-                    "key": "cred_9f2a61c0_Xq3…",
-                }
-            ]
-        }
-    }
+    model_config = {"json_schema_extra": {"examples": [{**_KEY_EXAMPLE, "key": "cred_9f2a61c0_Xq3…"}]}}

@@ -154,9 +154,7 @@ async def reject(
 
 
 async def _open(session: AsyncSession, hold_id: uuid.UUID) -> CreditHold:
-    hold = await repository.get(session, hold_id)
-    if hold is None:
-        raise HoldNotFound(f"credit hold {hold_id} does not exist")
+    hold = await get(session, hold_id)
     await customers.get(session, hold.customer_code, for_update=True)
     await session.refresh(hold)
     if hold.status != "open":

@@ -91,17 +91,7 @@ async def approve(
         now,
         set_by=f"{request.requested_by}, approved by {principal.actor}",
     )
-    _decide(request, "approved", principal, note, now)
-    await session.flush()
-    await record(
-        session,
-        principal,
-        "limit_request.approved",
-        "limit_request",
-        str(request.id),
-        before={"status": "pending"},
-        after=_snapshot(request),
-    )
+    await _conclude(session, request, "approved", principal, note, now)
     return request
 
 
@@ -109,17 +99,7 @@ async def reject(
     session: AsyncSession, principal: Principal, request_id: uuid.UUID, note: str | None, now: datetime
 ) -> LimitRequest:
     request = await _pending(session, principal, request_id)
-    _decide(request, "rejected", principal, note, now)
-    await session.flush()
-    await record(
-        session,
-        principal,
-        "limit_request.rejected",
-        "limit_request",
-        str(request.id),
-        before={"status": "pending"},
-        after=_snapshot(request),
-    )
+    await _conclude(session, request, "rejected", principal, note, now)
     return request
 
 
@@ -157,6 +137,28 @@ def _decide(
     request.decided_by = principal.actor
     request.decided_at = now
     request.decision_note = note
+
+
+async def _conclude(
+    session: AsyncSession,
+    request: LimitRequest,
+    status: str,
+    principal: Principal,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """A pending request decided by an approver, and the decision audited."""
+    _decide(request, status, principal, note, now)
+    await session.flush()
+    await record(
+        session,
+        principal,
+        f"limit_request.{status}",
+        "limit_request",
+        str(request.id),
+        before={"status": "pending"},
+        after=_snapshot(request),
+    )
 
 
 def _snapshot(request: LimitRequest) -> dict[str, str | None]:
