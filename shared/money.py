@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import cache
 
 from shared.errors import InvalidAmount, UnknownCurrency
 
@@ -65,14 +66,9 @@ def minor_units(currency: str) -> int:
         raise UnknownCurrency(currency) from None
 
 
-_QUANTA = {currency: Decimal(1).scaleb(-units) for currency, units in MINOR_UNITS.items()}
-
-
+@cache  # on the ledger's path for every event
 def quantum(currency: str) -> Decimal:
-    try:
-        return _QUANTA[currency]
-    except KeyError:
-        raise UnknownCurrency(currency) from None
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

@@ -21,6 +21,14 @@ BUCKETS = (
 )
 
 
+def empty_buckets() -> dict[str, Decimal]:
+    return {label: ZERO for label, _, _ in BUCKETS} | {">120": ZERO}
+
+
+def bucket_of(days_past_due: int) -> str:
+    return next((name for name, low, high in BUCKETS if low <= days_past_due <= high), ">120")
+
+
 @dataclass
 class Invoice:
     amount: Decimal
@@ -55,13 +63,10 @@ class Customer:
         for on, what, amount in self.effects:
             if on <= as_of:
                 at[what] += amount
-        buckets = {label: ZERO for label, _, _ in BUCKETS} | {">120": ZERO}
+        buckets = empty_buckets()
         for invoice_id, invoice in self.invoices.items():
-            if invoice.issue_date > as_of:
-                continue
-            days = (as_of - invoice.due_date).days
-            label = next((name for name, low, high in BUCKETS if low <= days <= high), ">120")
-            buckets[label] += at[invoice_id]
+            if invoice.issue_date <= as_of:
+                buckets[bucket_of((as_of - invoice.due_date).days)] += at[invoice_id]
         return buckets, at["cash"], at["credit"]
 
     def move(self, invoice_id: str, amount: Decimal, on: date) -> None:

@@ -31,8 +31,8 @@ from shared.ledger import (
     Wanted,
     wanted,
 )
-from tests.ledger_model import BUCKETS
 from tests.ledger_model import Ledger as Model
+from tests.ledger_model import bucket_of, empty_buckets
 from tests.ledger_streams import AGEING_DATES, portfolio_stream
 
 ZERO = Decimal(0)
@@ -116,12 +116,10 @@ class Store:
         for m in self.movements:
             if m.customer_code == customer and m.effective_date <= as_of:
                 at[m.item_id or m.account] += m.amount
-        buckets = {label: ZERO for label, _, _ in BUCKETS} | {">120": ZERO}
+        buckets = empty_buckets()
         for (code, item_id), item in self.items.items():
             if code == customer and item.issue_date <= as_of:
-                days = (as_of - item.due_date).days
-                label = next((name for name, low, high in BUCKETS if low <= days <= high), ">120")
-                buckets[label] += at[item_id]
+                buckets[bucket_of((as_of - item.due_date).days)] += at[item_id]
         return buckets, at["cash"], at["credit"]
 
 
