@@ -33,6 +33,9 @@ def _columns(keys: Iterable[Sequence[Any]]) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] if rows else []
 
 
+ITEM_COLUMNS = tuple(f.name for f in fields(Item))
+
+
 async def load(session: AsyncSession, want: Wanted) -> Ledger:
     """Everything the batch can touch: first the links (allocations, parked allocations, credit
     notes), then the items and payments they name besides the ones the events name."""
@@ -258,9 +261,6 @@ async def save(session: AsyncSession, changes: Changes) -> None:
     )
     # A movement is a tuple in the journal's column order.
     await _copy(conn, "movements", Movement._fields, changes.movements)
-
-
-ITEM_COLUMNS = tuple(f.name for f in fields(Item))
 
 
 async def _copy(conn: Any, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
