@@ -5,7 +5,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CREDENCE := $(VENV)/bin/credence
 
-.PHONY: install stack run test lint bench stop status clean
+.PHONY: install stack browser run test lint bench stop status clean
+
+# $(call debian,COMMAND,PACKAGE): install a Debian package when its command is missing (as root).
+debian = command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq $(2) || (apt-get update -qq && apt-get install -y -qq $(2))); } || { echo "install $(2) (Debian package $(2))"; exit 1; }
 
 install: $(VENV)/.installed
 
@@ -25,7 +28,11 @@ stack: install
 run: stack
 	$(CREDENCE) run
 
-test: stack
+# The API explorer (and later the console) is tested in Debian's real Chromium.
+browser:
+	@$(call debian,chromium,chromium)
+
+test: stack browser
 	$(PY) -m pytest
 
 lint: install
@@ -35,7 +42,7 @@ lint: install
 
 # wrk generates the load: a C client leaves the CPU to the servers being measured.
 bench: stack
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)); } || { echo "install wrk (Debian package wrk)"; exit 1; }
+	@$(call debian,wrk,wrk)
 	$(PY) -m bench
 
 stop:

@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from prometheus_client import Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -89,7 +90,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
             await tasks
             await engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the installed package, not a CDN: the explorer works behind a firewall.
+    app = FastAPIOffline(
         title="Credence credit API",
         version="1.0.0",
         description=DESCRIPTION,

@@ -219,15 +219,32 @@ async def test_bad_amounts_are_422_problems(api: Api, customer: str, amount: Any
     assert problem["type"] == f"urn:credence:problem:{problem_type}"
 
 
-async def test_a_reserving_check_needs_an_idempotency_key(api: Api, customer: str) -> None:
-    response = await api.request(
-        "POST",
-        "/v1/credit-checks",
-        role=Role.ORDER_SYSTEM,
-        json={"customer_code": "C-1", "order_ref": "SO-1", "amount": "1.00", "currency": "EUR"},
-    )
-    assert response.status_code == 422
-    assert response.json()["type"] == "urn:credence:problem:idempotency-key-required"
+async def test_without_a_key_the_order_is_the_key_of_its_reservation_and_hold(
+    api: Api, customer: str
+) -> None:
+    """The README's own example sends no Idempotency-Key: checking the same order again decides it
+    again and replaces its reservation or hold, so the order never counts twice."""
+
+    async def unkeyed(amount: str) -> Any:
+        return await api.ok(
+            "POST",
+            "/v1/credit-checks",
+            role=Role.ORDER_SYSTEM,
+            json={"customer_code": "C-1", "order_ref": "SO-1", "amount": amount, "currency": "EUR"},
+        )
+
+    first, retry = await unkeyed("400.00"), await unkeyed("400.00")
+    assert first["decision"] == retry["decision"] == "approved"
+    assert first["check_id"] != retry["check_id"]
+    assert (await exposure(api))["reserved_orders"] == "400.00"
+    amended = await unkeyed("300.00")
+    assert amended["reservation"]["amount"] == "300.00"
+    assert (await exposure(api))["reserved_orders"] == "300.00"
+    held, held_again = await unkeyed("1500.00"), await unkeyed("1600.00")
+    assert held["decision"] == held_again["decision"] == "held"
+    assert held["hold"] == held_again["hold"]
+    holds = await api.ok("GET", "/v1/credit-holds?status=open", role=Role.CREDIT_CONTROLLER)
+    assert [(h["order_ref"], h["order_amount"]) for h in holds["items"]] == [("SO-1", "1600.00")]
 
 
 async def test_a_replayed_key_returns_the_first_answer_and_a_reused_one_conflicts(

@@ -4,14 +4,14 @@ each one cleanly."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
 
 import httpx
 
-from tests.integration.conftest import KAFKA, Topics, eventually
+from tests.integration.conftest import Topics
+from tests.integration.processes import service_env, wait_ready
 from tests.integration.receivers import free_port
 
 
@@ -19,21 +19,7 @@ async def test_each_service_is_ready_serves_metrics_and_stops_cleanly_on_sigterm
     database_url: str, topics: Topics
 ) -> None:
     ports = {"api": free_port(), "risk-worker": free_port(), "notifier": free_port()}
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-        "CREDENCE_TOPIC_AR_EVENTS": topics.ar_events,
-        "CREDENCE_TOPIC_ALERTS": topics.alerts,
-        "CREDENCE_TOPIC_CREDIT_EVENTS": topics.credit_events,
-        "CREDENCE_TOPIC_RISK_EVENTS": topics.settings["risk_events_topic"],
-        "CREDENCE_API_GROUP_ID": f"{topics.prefix}-api",
-        "CREDENCE_API_PORT": str(ports["api"]),
-        "CREDENCE_WORKER_HTTP_PORT": str(ports["risk-worker"]),
-        "CREDENCE_NOTIFIER_HTTP_PORT": str(ports["notifier"]),
-        "CREDENCE_WORKER_GROUP_ID": f"{topics.ar_events}-rw",
-        "CREDENCE_NOTIFIER_GROUP_ID": f"{topics.alerts}-nt",
-    }
+    env = service_env(database_url, topics, ports)
     procs = {
         name: subprocess.Popen(
             [sys.executable, "-m", "services.cli", name],
@@ -44,20 +30,9 @@ async def test_each_service_is_ready_serves_metrics_and_stops_cleanly_on_sigterm
         for name in ports
     }
     try:
+        await wait_ready(ports)
         async with httpx.AsyncClient() as client:
-            for name, port in ports.items():
-
-                async def ready(port: int = port) -> bool:
-                    try:
-                        response = await client.get(f"http://127.0.0.1:{port}/readyz")
-                    except httpx.TransportError:
-                        return False
-                    return response.status_code == 200 and response.json()["checks"] == {
-                        "database": "ok",
-                        "kafka": "ok",
-                    }
-
-                assert await eventually(ready, within=60), name
+            for port in ports.values():
                 health = await client.get(f"http://127.0.0.1:{port}/healthz")
                 assert health.json() == {"status": "alive"}
                 metrics = await client.get(f"http://127.0.0.1:{port}/metrics")

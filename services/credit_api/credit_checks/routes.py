@@ -12,7 +12,6 @@ from services.credit_api.credit_checks import service
 from services.credit_api.credit_checks.schemas import CreditCheckOut, CreditCheckRequest
 from services.credit_api.deps import Session, require
 from services.credit_api.idempotency import service as idempotency
-from services.credit_api.idempotency.errors import IdempotencyKeyRequired
 from services.credit_api.problems import responses
 from shared.roles import Role
 
@@ -27,7 +26,9 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=200,
-        description="Required with `reserve`: a retry with the same key and body gets the first answer back",
+        description="Optional: a retry with the same key and body gets the first answer back (the same "
+        "`check_id`) instead of a new decision. Without it, a repeated check of the same order is "
+        "decided again and replaces that order's reservation or hold, never adds to it.",
     ),
 ]
 
@@ -39,7 +40,10 @@ IdempotencyKey = Annotated[
     description="Answers `approved` or `held` with machine-readable reasons, in this order: blocked, "
     "no valid limit, overdue beyond tolerance, limit exceeded (with the shortfall); an "
     "approval warns `near_limit` from 90% utilisation. With `reserve`, an approval reserves "
-    "the amount and a hold opens a credit hold. Every decision is kept.",
+    "the amount and a hold opens a credit hold. `order_ref` is the natural key of both: an "
+    "order has at most one live reservation and one open hold, so checking the same order again "
+    "(a retry, or an amended amount) replaces them and never counts the order twice. Every "
+    "decision is kept.",
     responses=responses(401, 403, 404, 409, 422),
 )
 async def create_credit_check(
@@ -49,8 +53,6 @@ async def create_credit_check(
     principal: Caller,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    if body.reserve and not idempotency_key:
-        raise IdempotencyKeyRequired("a reserving credit check needs an Idempotency-Key header")
     if idempotency_key:
         stored = await idempotency.replay(session, principal, idempotency_key, body)
         if stored is not None:

@@ -19,8 +19,8 @@ class CreditCheckRequest(StrictModel):
     )
     reserve: bool = Field(
         True,
-        description="Reserve the amount if approved, open a credit hold if held; "
-        "requires an Idempotency-Key header",
+        description="Reserve the amount if approved, open a credit hold if held; one live "
+        "reservation and one open hold per order, replaced by a later check of the same order",
     )
 
     model_config = {

@@ -1,0 +1,47 @@
+"""The platform's services as real processes on free ports, against the test's database and topics."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+
+from tests.integration.conftest import KAFKA, Topics, eventually
+
+
+def service_env(database_url: str, topics: Topics, ports: dict[str, int]) -> dict[str, str]:
+    """The environment `make run` would give the services, pointed at this test's database, topics,
+    consumer groups and ports (`api`, `risk-worker`, `notifier`)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        "CREDENCE_TOPIC_AR_EVENTS": topics.ar_events,
+        "CREDENCE_TOPIC_ALERTS": topics.alerts,
+        "CREDENCE_TOPIC_CREDIT_EVENTS": topics.credit_events,
+        "CREDENCE_TOPIC_RISK_EVENTS": topics.settings["risk_events_topic"],
+        "CREDENCE_API_GROUP_ID": f"{topics.prefix}-api",
+        "CREDENCE_WORKER_GROUP_ID": f"{topics.prefix}-rw",
+        "CREDENCE_NOTIFIER_GROUP_ID": f"{topics.prefix}-nt",
+        "CREDENCE_API_PORT": str(ports["api"]),
+        "CREDENCE_WORKER_HTTP_PORT": str(ports["risk-worker"]),
+        "CREDENCE_NOTIFIER_HTTP_PORT": str(ports["notifier"]),
+    }
+
+
+async def wait_ready(ports: dict[str, int], within: float = 60) -> None:
+    """Every service answers /readyz with its database and Kafka reachable."""
+    async with httpx.AsyncClient() as client:
+        for name, port in ports.items():
+
+            async def ready(port: int = port) -> bool:
+                try:
+                    response = await client.get(f"http://127.0.0.1:{port}/readyz")
+                except httpx.TransportError:
+                    return False
+                return response.status_code == 200 and response.json()["checks"] == {
+                    "database": "ok",
+                    "kafka": "ok",
+                }
+
+            assert await eventually(ready, within=within), name
