@@ -184,8 +184,8 @@ async def paced_delay(env: dict[str, str], bootstrap: str, topic: str, database_
 async def ageing_report(database_url: str) -> tuple[float, float]:
     """Seconds for the portfolio ageing report over ITEMS open items: today, and a past month-end."""
     from services.credit_api.ageing.service import portfolio
-    from shared.ageing import Buckets
     from shared.db import make_engine, make_sessionmaker
+    from shared.domain.ageing import Buckets
 
     conn = await asyncpg.connect(database_url)
     today = date.today()

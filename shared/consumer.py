@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.errors import InvalidEvent
+from shared.domain.errors import InvalidEvent
 from shared.models.risk_worker import DeadLetter
 
 log = structlog.get_logger(__name__)

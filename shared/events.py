@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from shared.errors import CredenceError, InvalidEvent
-from shared.money import parse_amount
+from shared.domain.errors import CredenceError, InvalidEvent
+from shared.domain.money import parse_amount
 
 CustomerCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

@@ -15,7 +15,7 @@ from services.credit_api.credit_holds import service as holds
 from services.credit_api.customers import service as customers
 from services.credit_api.customers.schemas import CustomerData
 from services.credit_api.settings import ApiSettings
-from shared.errors import CredenceError, InvalidEvent
+from shared.domain.errors import CredenceError, InvalidEvent
 from shared.events import (
     CREDIT_NOTE_ISSUED,
     CUSTOMER_UPSERTED,

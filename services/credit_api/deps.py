@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.api_keys.service import Authenticator, Principal
-from shared.errors import Forbidden
+from shared.domain.errors import Forbidden
 from shared.roles import Role
 
 _bearer = HTTPBearer(auto_error=False, description="An API key created with `credence keys create`")

@@ -14,7 +14,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, tuple_
 
-from shared.errors import InvalidInput
+from shared.domain.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared import errors
+from shared.domain import errors
 
 log = structlog.get_logger(__name__)
 

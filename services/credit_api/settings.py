@@ -6,7 +6,7 @@ from functools import lru_cache
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.credit import CheckPolicy
+from shared.domain.credit import CheckPolicy
 from shared.roles import Role
 from shared.settings import PlatformSettings
 

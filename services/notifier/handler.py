@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notifier import repository
 from services.notifier.settings import NotifierSettings
 from services.notifier.templates import render_alert
-from shared.errors import InvalidEvent
+from shared.domain.errors import InvalidEvent
 from shared.events import AlertRaised, event_data, parse_event
 from shared.inbox import remember
 from shared.models.notifier import InboxEntry

@@ -11,7 +11,8 @@ from services.risk_worker.alerts.service import evaluate_limits
 from services.risk_worker.ledger import repository, service
 from services.risk_worker.settings import WorkerSettings
 from shared.consumer import DeadLetters, Record
-from shared.errors import InvalidEvent
+from shared.domain.errors import InvalidEvent
+from shared.domain.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent
 from shared.events import (
     RECEIVABLES_DECREASED,
     CloudEvent,
@@ -20,7 +21,6 @@ from shared.events import (
     new_event,
     parse_event,
 )
-from shared.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent
 from shared.models.risk_worker import Outbox
 from shared.outbox import outbox_row
 

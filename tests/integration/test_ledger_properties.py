@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.credit_api.ageing.service import customer_ageing
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
-from shared.ageing import Buckets
+from shared.domain.ageing import Buckets
 from shared.models.credit_api import Customer
 from shared.models.risk_worker import Balance
 from tests.integration.conftest import eventually

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from shared.ageing import Buckets, age, reference_date
-from shared.errors import InvalidInput
+from shared.domain.ageing import Buckets, age, reference_date
+from shared.domain.errors import InvalidInput
 
 AS_OF = date(2026, 11, 30)
 

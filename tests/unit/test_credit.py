@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from shared.credit import (
+from shared.domain.credit import (
     CheckInput,
     CheckPolicy,
     CreditLimit,

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from shared.errors import InvalidEvent
+from shared.domain.errors import InvalidEvent
 from shared.events import InvoiceIssued, event_data, parse_event
 
 

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from shared.errors import MissingFxRate
-from shared.exposure import Exposure, reservation_remaining
-from shared.fx import convert, rate
+from shared.domain.errors import MissingFxRate
+from shared.domain.exposure import Exposure, reservation_remaining
+from shared.domain.fx import convert, rate
 
 RATES = {("EUR", "USD"): Decimal("1.0800"), ("EUR", "CNY"): Decimal("7.8000")}
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from shared.errors import InvalidEvent
+from shared.domain.errors import InvalidEvent
+from shared.domain.ledger import Allocation, Item, Ledger, Payment, wanted
 from shared.events import (
     CreditNoteIssued,
     CustomerUpserted,
@@ -16,7 +17,6 @@ from shared.events import (
     PaymentReceived,
     PaymentReversed,
 )
-from shared.ledger import Allocation, Item, Ledger, Payment, wanted
 
 ON = date(2026, 11, 20)
 

@@ -13,9 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.errors import InvalidEvent
-from shared.events import CloudEvent, event_data
-from shared.ledger import (
+from shared.domain.errors import InvalidEvent
+from shared.domain.ledger import (
     LEDGER_EVENTS,
     REDELIVERED,
     Allocation,
@@ -31,6 +30,7 @@ from shared.ledger import (
     Wanted,
     wanted,
 )
+from shared.events import CloudEvent, event_data
 from tests.ledger_model import Ledger as Model
 from tests.ledger_model import bucket_of, empty_buckets
 from tests.ledger_streams import AGEING_DATES, portfolio_stream

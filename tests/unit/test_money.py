@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.errors import InvalidAmount, UnknownCurrency
-from shared.money import format_amount, parse_amount, round_money
+from shared.domain.errors import InvalidAmount, UnknownCurrency
+from shared.domain.money import format_amount, parse_amount, round_money
 
 
 def test_amounts_keep_the_decimals_of_their_currency() -> None:

@@ -12,7 +12,7 @@ from services.credit_api.api_keys.service import Principal
 from services.credit_api.customers.routes import CodePath
 from services.credit_api.deps import Session, require
 from services.credit_api.problems import responses
-from shared.ageing import Buckets
+from shared.domain.ageing import Buckets
 from shared.roles import Role
 from shared.schemas import CurrencyCode
 

@@ -20,9 +20,9 @@ from services.credit_api.ageing.schemas import (
 )
 from services.credit_api.customers import service as customers
 from services.credit_api.fx_rates.service import Converter
-from shared.ageing import Buckets, age, reference_date
-from shared.errors import MissingFxRate
-from shared.money import format_amount
+from shared.domain.ageing import Buckets, age, reference_date
+from shared.domain.errors import MissingFxRate
+from shared.domain.money import format_amount
 
 ZERO = Decimal(0)
 

@@ -1,4 +1,4 @@
-from shared.errors import NotFound
+from shared.domain.errors import NotFound
 
 
 class ApiKeyNotFound(NotFound):

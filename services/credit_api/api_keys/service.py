@@ -20,7 +20,7 @@ from services.credit_api.api_keys import repository
 from services.credit_api.api_keys.errors import ApiKeyNotFound
 from services.credit_api.audit.service import record
 from shared.db import one_transaction
-from shared.errors import Unauthenticated
+from shared.domain.errors import Unauthenticated
 from shared.models.credit_api import ApiKey
 from shared.roles import Role
 

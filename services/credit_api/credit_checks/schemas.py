@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from shared.credit import Decision, ReasonCode
+from shared.domain.credit import Decision, ReasonCode
 from shared.schemas import Amount, CurrencyCode, CustomerCode, StrictModel
 
 

@@ -25,9 +25,9 @@ from services.credit_api.fx_rates.service import Converter
 from services.credit_api.reservations import repository as reservation_repository
 from services.credit_api.reservations import service as reservations
 from services.credit_api.settings import ApiSettings
-from shared import credit
+from shared.domain import credit
+from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import CreditCheck
-from shared.money import format_amount, parse_amount
 
 
 async def check(

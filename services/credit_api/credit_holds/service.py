@@ -19,10 +19,10 @@ from services.credit_api.exposure import service as exposure
 from services.credit_api.pagination import Page, after_time_and_id, page_of
 from services.credit_api.reservations import service as reservations
 from services.credit_api.settings import ApiSettings
-from shared.credit import Decision
+from shared.domain.credit import Decision
+from shared.domain.money import format_amount
 from shared.events import HOLD_REJECTED, HOLD_RELEASED, HoldResolved, new_event
 from shared.models.credit_api import CreditCheck, CreditHold, Outbox
-from shared.money import format_amount
 from shared.outbox import outbox_row
 from shared.roles import Role
 

@@ -1,4 +1,4 @@
-from shared.errors import Forbidden, InvalidInput
+from shared.domain.errors import Forbidden, InvalidInput
 
 
 class LimitCurrencyMismatch(InvalidInput):

@@ -15,9 +15,9 @@ from services.credit_api.customers import repository as customers
 from services.credit_api.customers import service as customer_service
 from services.credit_api.fx_rates.service import Converter
 from services.credit_api.settings import ApiSettings
-from shared.errors import InvalidAmount, MissingFxRate
+from shared.domain.errors import InvalidAmount, MissingFxRate
+from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import CreditLimit, Customer
-from shared.money import format_amount, parse_amount
 from shared.roles import Role
 
 

@@ -1,4 +1,4 @@
-from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.domain.errors import AlreadyExists, InvalidInput, NotFound
 
 
 class CustomerNotFound(NotFound):

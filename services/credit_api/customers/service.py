@@ -22,10 +22,10 @@ from services.credit_api.customers.schemas import (
 )
 from services.credit_api.exposure import service as exposure
 from services.credit_api.pagination import Page, decode_cursor, page_of
-from shared.errors import MissingFxRate
-from shared.exposure import utilisation
+from shared.domain.errors import MissingFxRate
+from shared.domain.exposure import utilisation
+from shared.domain.money import format_amount, minor_units
 from shared.models.credit_api import CreditLimit, Customer
-from shared.money import format_amount, minor_units
 
 AUDITED = (
     "name",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.events.schemas import IngestOut, Rejected
 from services.credit_api.settings import ApiSettings
-from shared.errors import InvalidEvent, InvalidInput
+from shared.domain.errors import InvalidEvent, InvalidInput
 from shared.events import event_data, parse_event
 from shared.models.credit_api import Outbox
 from shared.outbox import outbox_row

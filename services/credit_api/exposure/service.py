@@ -12,9 +12,9 @@ from services.credit_api.customers.errors import CustomerNotFound
 from services.credit_api.exposure import repository
 from services.credit_api.exposure.schemas import AlertOut, ExposureOut
 from services.credit_api.fx_rates.service import Converter
-from shared import credit
-from shared.exposure import Exposure, reservation_remaining, utilisation
-from shared.money import format_amount
+from shared.domain import credit
+from shared.domain.exposure import Exposure, reservation_remaining, utilisation
+from shared.domain.money import format_amount
 
 LEVELS = ("watch", "warning", "critical")
 

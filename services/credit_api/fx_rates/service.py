@@ -10,8 +10,8 @@ from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record
 from services.credit_api.fx_rates import repository
 from services.credit_api.fx_rates.schemas import FxPairOut, FxRatesInForce, FxRatesSet
-from shared import fx
-from shared.money import minor_units, round_money
+from shared.domain import fx
+from shared.domain.money import minor_units, round_money
 
 
 async def set_rates(session: AsyncSession, principal: Principal, day: date, body: FxRatesSet) -> None:

@@ -1,4 +1,4 @@
-from shared.errors import Conflict
+from shared.domain.errors import Conflict
 
 
 class IdempotencyKeyReused(Conflict):

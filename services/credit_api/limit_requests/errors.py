@@ -1,4 +1,4 @@
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.domain.errors import Conflict, Forbidden, NotFound
 
 
 class LimitRequestNotFound(NotFound):

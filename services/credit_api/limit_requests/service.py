@@ -22,8 +22,8 @@ from services.credit_api.limit_requests.errors import (
 from services.credit_api.limit_requests.schemas import LimitRequestCreate, LimitRequestOut
 from services.credit_api.pagination import Page, after_time_and_id, page_of
 from services.credit_api.settings import ApiSettings
+from shared.domain.money import format_amount
 from shared.models.credit_api import LimitRequest
-from shared.money import format_amount
 
 
 async def submit(

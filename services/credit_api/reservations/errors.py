@@ -1,4 +1,4 @@
-from shared.errors import Conflict, NotFound
+from shared.domain.errors import Conflict, NotFound
 
 
 class ReservationNotFound(NotFound):

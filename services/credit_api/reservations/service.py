@@ -22,10 +22,10 @@ from services.credit_api.reservations.errors import (
 )
 from services.credit_api.reservations.schemas import ReservationOut
 from services.credit_api.settings import ApiSettings
-from shared.credit import Decision
-from shared.exposure import reservation_remaining
+from shared.domain.credit import Decision
+from shared.domain.exposure import reservation_remaining
+from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import Reservation
-from shared.money import format_amount, parse_amount
 
 
 async def reserve(

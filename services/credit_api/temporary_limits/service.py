@@ -17,8 +17,8 @@ from services.credit_api.customers import service as customer_service
 from services.credit_api.settings import ApiSettings
 from services.credit_api.temporary_limits import repository
 from services.credit_api.temporary_limits.schemas import TemporaryLimitCreate, TemporaryLimitOut
+from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import TemporaryLimit
-from shared.money import format_amount, parse_amount
 
 
 async def grant(

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.alerts import repository
-from shared import credit
+from shared.domain import credit
+from shared.domain.money import format_amount
 from shared.events import ALERT_RAISED, AlertRaised, new_event
 from shared.models.risk_worker import Alert, Outbox
-from shared.money import format_amount
 from shared.outbox import outbox_row
 
 LIMIT_EXCEEDED = "limit_exceeded"

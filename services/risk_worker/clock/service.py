@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.risk_worker.clock import repository
 from services.risk_worker.settings import WorkerSettings
+from shared.domain.money import format_amount
 from shared.events import INVOICE_OVERDUE, InvoiceOverdue, new_event
 from shared.models.risk_worker import Outbox
-from shared.money import format_amount
 from shared.outbox import outbox_row
 
 log = structlog.get_logger(__name__)

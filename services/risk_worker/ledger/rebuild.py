@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.handler import business_date, ledger_data
 from services.risk_worker.ledger import service
-from shared.errors import InvalidEvent
+from shared.domain.errors import InvalidEvent
+from shared.domain.ledger import LedgerEvent
 from shared.events import CloudEvent
-from shared.ledger import LedgerEvent
 from shared.models.risk_worker import StoredEvent
 
 log = structlog.get_logger(__name__)

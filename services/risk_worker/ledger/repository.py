@@ -12,8 +12,7 @@ from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
-from shared.events import CloudEvent
-from shared.ledger import (
+from shared.domain.ledger import (
     Allocation,
     Changes,
     CreditNote,
@@ -25,6 +24,7 @@ from shared.ledger import (
     Payment,
     Wanted,
 )
+from shared.events import CloudEvent
 
 
 def _columns(keys: Iterable[Sequence[Any]]) -> list[list[Any]]:

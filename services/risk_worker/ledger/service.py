@@ -1,5 +1,5 @@
 """Applying a batch of events to the receivables ledger: load what it touches, apply the rules of
-`shared.ledger` in order, write back the changes."""
+`shared.domain.ledger` in order, write back the changes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.ledger import repository
-from shared.ledger import Key, LedgerEvent, Outcome, wanted
+from shared.domain.ledger import Key, LedgerEvent, Outcome, wanted
 
 
 async def apply(session: AsyncSession, events: Sequence[tuple[Key, LedgerEvent, date]]) -> list[Outcome]:

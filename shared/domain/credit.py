@@ -9,8 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from shared.exposure import utilisation
-from shared.money import format_amount
+from shared.domain.exposure import utilisation
+from shared.domain.money import format_amount
 
 
 class Decision(StrEnum):

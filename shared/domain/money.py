@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import cache
 
-from shared.errors import InvalidAmount, UnknownCurrency
+from shared.domain.errors import InvalidAmount, UnknownCurrency
 
 # ISO 4217 minor units for the currencies Credence is used with; anything not listed is refused
 # rather than rounded by a guessed precision.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from shared.errors import MissingFxRate
+from shared.domain.errors import MissingFxRate
 
 # (base, quote) -> units of quote for one unit of base
 Rates = Mapping[tuple[str, str], Decimal]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from shared.errors import InvalidInput
+from shared.domain.errors import InvalidInput
 
 DEFAULT_BOUNDS = (30, 60, 90, 120)
 

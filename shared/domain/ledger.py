@@ -19,7 +19,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple, TypeVar
 
-from shared.errors import InvalidAmount, InvalidEvent
+from shared.domain.errors import InvalidAmount, InvalidEvent
+from shared.domain.money import format_amount, parse_amount, round_money
 from shared.events import (
     CreditNoteIssued,
     CustomerUpserted,
@@ -30,7 +31,6 @@ from shared.events import (
     PaymentReceived,
     PaymentReversed,
 )
-from shared.money import format_amount, parse_amount, round_money
 
 ZERO = Decimal(0)
 
