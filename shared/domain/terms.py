@@ -1,0 +1,63 @@
+"""Payment terms as codes, and the due date they give an invoice.
+
+Grammar (upper case, no spaces):
+
+- `NET<n>`: due `n` days after the invoice date (`NET30`, `NET60`; `NET0` is due on receipt);
+- `EOM<n>`: due `n` days after the end of the invoice's month (`EOM30`: invoice 10 March, due 30 April);
+- `<n>EOM`: `n` days after the invoice date, then to the end of that month (`30EOM`: invoice
+  10 March, 9 April, due 30 April);
+- `PREPAY`: cash in advance, due on the invoice date.
+
+`n` is 0 to 365.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from shared.domain.errors import InvalidInput
+
+MAX_DAYS = 365
+_GRAMMAR = re.compile(
+    r"^(?:NET(?P<net>\d{1,3})|EOM(?P<eom>\d{1,3})|(?P<then_eom>\d{1,3})EOM|(?P<prepay>PREPAY))$"
+)
+
+
+class InvalidTerms(InvalidInput):
+    code = "invalid-payment-terms"
+    title = "Invalid payment terms"
+
+
+@dataclass(frozen=True)
+class Terms:
+    code: str
+    days: int
+    # Where the days count from, and whether the result moves to its month's end.
+    from_month_end: bool = False
+    to_month_end: bool = False
+
+    def due_date(self, invoice_date: date) -> date:
+        start = _month_end(invoice_date) if self.from_month_end else invoice_date
+        due = start + timedelta(days=self.days)
+        return _month_end(due) if self.to_month_end else due
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def parse_terms(code: str) -> Terms:
+    match = _GRAMMAR.match(code)
+    if match is None:
+        raise InvalidTerms(f"{code!r} is not a payment terms code (NET<n>, EOM<n>, <n>EOM or PREPAY)")
+    if match["prepay"]:
+        return Terms(code, 0)
+    days = int(match["net"] or match["eom"] or match["then_eom"])
+    if days > MAX_DAYS:
+        raise InvalidTerms(f"{code!r}: at most {MAX_DAYS} days")
+    return Terms(
+        code, days, from_month_end=match["eom"] is not None, to_month_end=match["then_eom"] is not None
+    )

@@ -1,0 +1,135 @@
+"""Scorecard configurations: YAML or JSON documents checked against a schema, then against the
+rules of `shared.domain.scorecard`. The default ships as `shared/policies/scorecard.yaml`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.domain import altman, behaviour
+from shared.domain import scorecard as domain
+from shared.domain.scorecard import InvalidScorecard
+
+DEFAULT_VERSION = "default"
+Points = Annotated[Decimal, Field(ge=0, le=1000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BinIn(_Strict):
+    points: Points
+    at_least: Decimal | None = None
+    equals: str | None = None
+
+
+class FactorIn(_Strict):
+    name: str = Field(description="One of the factor inputs: " + ", ".join(domain.FACTOR_INPUTS))
+    weight: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(1)
+    missing_points: Points = Decimal(0)
+    bins: list[BinIn]
+
+
+class LimitIn(_Strict):
+    equity_share: Annotated[Decimal, Field(ge=0, le=10)]
+    revenue_share: Annotated[Decimal, Field(ge=0, le=10)]
+    cap: Annotated[Decimal, Field(ge=0)]
+    experience_floor: bool = True
+
+
+class GradeIn(_Strict):
+    grade: Annotated[str, Field(min_length=1, max_length=10)]
+    min_score: Annotated[Decimal, Field(ge=0, le=100)]
+    terms: str
+    review_months: Annotated[int, Field(ge=1, le=60)]
+    probability_of_default: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
+    limit: LimitIn
+
+
+class BehaviourIn(_Strict):
+    window_months: Annotated[int, Field(ge=3, le=60)] = 12
+    recent_months: Annotated[int, Field(ge=1, le=12)] = 3
+    min_settled_invoices: Annotated[int, Field(ge=1, le=1000)] = 3
+
+
+class ScorecardIn(_Strict):
+    """A scorecard as it is written."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    altman_model: altman.Model | None = None
+    manufacturing_industries: list[str] = []
+    behaviour: BehaviourIn = BehaviourIn()
+    factors: list[FactorIn]
+    grades: list[GradeIn]
+    industry_risk: dict[str, int] = {}
+    default_industry_risk: Annotated[int, Field(ge=1, le=5)] = 3
+    country_risk: dict[str, int] = {}
+    default_country_risk: Annotated[int, Field(ge=0, le=7)] = 4
+
+    def to_domain(self, version: str) -> domain.Scorecard:
+        return domain.validate(
+            domain.Scorecard(
+                version=version,
+                currency=self.currency,
+                factors=tuple(
+                    domain.Factor(
+                        f.name,
+                        f.weight,
+                        tuple(domain.Bin(b.points, b.at_least, b.equals) for b in f.bins),
+                        f.missing_points,
+                    )
+                    for f in self.factors
+                ),
+                grades=tuple(
+                    domain.Grade(
+                        g.grade,
+                        g.min_score,
+                        g.terms,
+                        g.review_months,
+                        domain.LimitRule(**g.limit.model_dump()),
+                        g.probability_of_default,
+                    )
+                    for g in self.grades
+                ),
+                industry_risk=dict(self.industry_risk),
+                default_industry_risk=self.default_industry_risk,
+                country_risk=dict(self.country_risk),
+                default_country_risk=self.default_country_risk,
+                manufacturing_industries=frozenset(self.manufacturing_industries),
+                altman_model=self.altman_model,
+                behaviour=behaviour.Policy(**self.behaviour.model_dump()),
+            )
+        )
+
+
+def parse(document: dict[str, Any], version: str) -> domain.Scorecard:
+    """A configuration as data (from YAML or JSON); InvalidScorecard lists every problem with its
+    JSON pointer."""
+    try:
+        config = ScorecardIn.model_validate(document)
+    except ValidationError as exc:
+        errors = [
+            {"pointer": "/" + "/".join(str(p) for p in error["loc"]), "detail": error["msg"]}
+            for error in exc.errors(include_url=False)
+        ]
+        raise InvalidScorecard(
+            "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors), errors=errors
+        ) from None
+    return config.to_domain(version)
+
+
+def default_document() -> dict[str, Any]:
+    text = resources.files("shared").joinpath("policies", "scorecard.yaml").read_text()
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
+
+
+@cache
+def default() -> domain.Scorecard:
+    return parse(default_document(), DEFAULT_VERSION)
