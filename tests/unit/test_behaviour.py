@@ -46,7 +46,7 @@ def test_weighted_figures_of_settled_invoices() -> None:
     assert b.on_time_share == D("0.4000")
     # (80·1000 + 50·3000 + 100·1000) / 5000 = 66
     assert b.payment_index == 66
-    assert (b.max_days_past_due, b.days_beyond_terms, b.bounced_payments) == (0, 0, 0)
+    assert (b.max_days_past_due, b.days_beyond_terms, b.bounced_payments) == (0, D(0), 0)
 
 
 def test_too_few_settled_invoices_give_no_index() -> None:

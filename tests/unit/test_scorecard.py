@@ -64,10 +64,10 @@ def test_the_worked_example_of_the_readme() -> None:
     a = scorecard.assess(scorecards.default(), SUBJECT, AS_OF, same_currency)
     points = {f.factor: (f.bin, f.points) for f in a.factors}
     assert a.behaviour.payment_index == 77  # 5 days late: 80 − 10·5/15 = 76.67
-    assert points["payment_index"] == (">= 70", 7)
-    assert points["altman_zone"] == ("= safe", 10)  # Z'' (wholesale is not manufacturing) 3.64
-    assert points["debt_to_asset"] == (">= 0.5", 6)
-    assert points["country_risk"] == ("< 1", 10)  # Germany: OECD class 0
+    assert points["payment_index"] == (">= 70", D(7))
+    assert points["altman_zone"] == ("= safe", D(10))  # Z'' (wholesale is not manufacturing) 3.64
+    assert points["debt_to_asset"] == (">= 0.5", D(6))
+    assert points["country_risk"] == ("< 1", D(10))  # Germany: OECD class 0
     # Weighted points 109.5 of 130: 84.2, grade A.
     assert (a.score, a.grade) == (D("84.2"), "A")
     assert a.reasons == ("payment_index", "debt_to_asset", "net_margin")
