@@ -26,13 +26,14 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "credit_note.issued",
             "payment.received",
             "payment.reversed",
+            "financial_statement.filed",
         ],
     ),
     "alerts": ("alerts_topic", "Alerts raised by the risk worker", ["alert.raised"]),
     "riskEvents": (
         "risk_events_topic",
-        "Ledger changes for credit_api and dunning",
-        ["receivables.decreased", "invoice.overdue"],
+        "Ledger changes and assessments, for credit_api and dunning",
+        ["receivables.decreased", "invoice.overdue", "risk.assessment_changed"],
     ),
     "creditEvents": (
         "credit_events_topic",

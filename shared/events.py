@@ -8,10 +8,21 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from shared.domain import financials
 from shared.domain.errors import CredenceError, InvalidEvent
+from shared.domain.financials import Statement
 from shared.domain.money import parse_amount
+from shared.domain.terms import parse_terms
 
 CustomerCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -33,6 +44,17 @@ def _check_decimals(amount: Decimal, currency: str) -> None:
 
 # Amounts travel as strings so that no JSON parser turns them into binary floats.
 EventAmount = Annotated[Decimal, BeforeValidator(_decimal_string)]
+StatementAmount = Annotated[
+    Decimal, BeforeValidator(_decimal_string), Field(max_digits=20, decimal_places=4, examples=["1250000.00"])
+]
+
+
+def _terms_code(code: str) -> str:
+    try:
+        parse_terms(code)
+    except CredenceError as exc:
+        raise ValueError(exc.detail) from None
+    return code
 
 
 class _Strict(BaseModel):
@@ -60,13 +82,15 @@ class InvoiceIssued(_Strict):
     currency: CurrencyCode
     amount: EventAmount
     issue_date: date
-    due_date: date
+    due_date: date | None = Field(
+        None, description="Absent: the customer's payment terms in the credit file give it"
+    )
     order_ref: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         _check_decimals(self.amount, self.currency)
-        if self.due_date < self.issue_date:
+        if self.due_date is not None and self.due_date < self.issue_date:
             raise ValueError("due_date is before issue_date")
         return self
 
@@ -87,7 +111,11 @@ class CustomerUpserted(_Strict):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     industry: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
-    payment_terms_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    payment_terms: Annotated[str, AfterValidator(_terms_code)] | None = Field(
+        None, description="NET<n>, EOM<n>, <n>EOM or PREPAY"
+    )
+    listed: bool | None = None
+    customer_since: date | None = None
     contacts: Contacts | None = None
 
 
@@ -193,6 +221,64 @@ class InvoiceOverdue(_Strict):
     boundary: int = Field(description="The boundary crossed: the first day of the new bucket")
 
 
+class StatementFigures(_Strict):
+    """A period's figures; every amount is optional (a ratio that needs a missing one says so)."""
+
+    period_months: Annotated[int, Field(ge=1, le=24)] = 12
+    currency: CurrencyCode
+    audited: bool = False
+    source: Annotated[str, Field(max_length=200, examples=["annual report 2025"])] | None = None
+    current_assets: StatementAmount | None = None
+    inventory: StatementAmount | None = None
+    cash: StatementAmount | None = None
+    total_assets: StatementAmount | None = None
+    current_liabilities: StatementAmount | None = None
+    total_liabilities: StatementAmount | None = None
+    equity: StatementAmount | None = Field(None, description="Book equity")
+    retained_earnings: StatementAmount | None = None
+    revenue: StatementAmount | None = None
+    ebit: StatementAmount | None = None
+    interest_expense: StatementAmount | None = None
+    net_income: StatementAmount | None = None
+    operating_cash_flow: StatementAmount | None = None
+    market_value_equity: StatementAmount | None = Field(None, description="Listed companies only")
+
+    def statement(self, period_end: date) -> Statement:
+        return Statement(period_end=period_end, **self.model_dump(exclude={"audited", "source"}))
+
+
+class FinancialStatementFiled(StatementFigures):
+    """A customer's financial statement for the period ending `period_end`; a later one for the
+    same period replaces it."""
+
+    customer_code: CustomerCode
+    period_end: date
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems = financials.problems(self.statement(self.period_end))
+        if problems:
+            raise ValueError("; ".join(f"{name}: {message}" for name, message in problems))
+        return self
+
+
+class AssessmentChanged(_Strict):
+    """A customer's score or grade changed."""
+
+    customer_code: CustomerCode
+    score: str = Field(examples=["71.5"])
+    grade: str = Field(examples=["B"])
+    previous_score: str | None = None
+    previous_grade: str | None = None
+    scorecard_version: str
+    recommended_limit: str = Field(description="In `currency`")
+    recommended_terms: str
+    currency: CurrencyCode
+    review_months: int = Field(description="How often a customer of this grade is reviewed")
+    as_of: date
+    reasons: list[str] = Field(description="The factors that cost the most points")
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -216,6 +302,8 @@ ALERT_RAISED = "alert.raised"
 RECEIVABLES_DECREASED = "receivables.decreased"
 HOLD_RELEASED = "credit.hold_released"
 HOLD_REJECTED = "credit.hold_rejected"
+FINANCIAL_STATEMENT_FILED = "financial_statement.filed"
+ASSESSMENT_CHANGED = "risk.assessment_changed"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -232,6 +320,8 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     RECEIVABLES_DECREASED: ReceivablesDecreased,
     HOLD_RELEASED: HoldResolved,
     HOLD_REJECTED: HoldResolved,
+    FINANCIAL_STATEMENT_FILED: FinancialStatementFiled,
+    ASSESSMENT_CHANGED: AssessmentChanged,
 }
 
 

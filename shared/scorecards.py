@@ -59,7 +59,48 @@ class BehaviourIn(_Strict):
 
 
 class ScorecardIn(_Strict):
-    """A scorecard as it is written."""
+    """A scorecard as it is written (`GET /v1/scorecards/default` gives the shipped one)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "currency": "EUR",
+                    "factors": [
+                        {
+                            "name": "payment_index",
+                            "weight": 3,
+                            "missing_points": 5,
+                            "bins": [{"at_least": 80, "points": 10}, {"at_least": None, "points": 0}],
+                        }
+                    ],
+                    "grades": [
+                        {
+                            "grade": "A",
+                            "min_score": 60,
+                            "terms": "NET60",
+                            "review_months": 12,
+                            "limit": {"equity_share": "0.2", "revenue_share": "0.15", "cap": "2000000"},
+                        },
+                        {
+                            "grade": "E",
+                            "min_score": 0,
+                            "terms": "PREPAY",
+                            "review_months": 3,
+                            "limit": {
+                                "equity_share": 0,
+                                "revenue_share": 0,
+                                "cap": 0,
+                                "experience_floor": False,
+                            },
+                        },
+                    ],
+                }
+            ]
+        },
+    )
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     altman_model: altman.Model | None = None
@@ -115,7 +156,7 @@ def parse(document: dict[str, Any], version: str) -> domain.Scorecard:
         config = ScorecardIn.model_validate(document)
     except ValidationError as exc:
         errors = [
-            {"pointer": "/" + "/".join(str(p) for p in error["loc"]), "detail": error["msg"]}
+            {"pointer": "#/" + "/".join(str(p) for p in error["loc"]), "detail": error["msg"]}
             for error in exc.errors(include_url=False)
         ]
         raise InvalidScorecard(

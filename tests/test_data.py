@@ -6,7 +6,7 @@ MASTER_DATA = {
     "country": "DE",
     "industry": "wholesale",
     "language": "de-DE",
-    "payment_terms_days": 45,
+    "payment_terms": "EOM45",
     "contacts": {
         "credit_controller_email": "credit@example.com",
         "accounts_payable_email": "ap@acme.example",

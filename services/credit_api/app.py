@@ -21,6 +21,7 @@ from services.credit_api import background, problems
 from services.credit_api.ageing.routes import router as ageing
 from services.credit_api.api_keys.routes import router as api_keys
 from services.credit_api.api_keys.service import Authenticator
+from services.credit_api.assessments.routes import router as assessments
 from services.credit_api.audit.routes import router as audit
 from services.credit_api.credit_checks.routes import router as credit_checks
 from services.credit_api.credit_holds.routes import router as credit_holds
@@ -29,9 +30,12 @@ from services.credit_api.customers.routes import router as customers
 from services.credit_api.dead_letters.routes import router as dead_letters
 from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
+from services.credit_api.financial_statements.routes import router as financial_statements
 from services.credit_api.fx_rates.routes import router as fx_rates
 from services.credit_api.limit_requests.routes import router as limit_requests
 from services.credit_api.reservations.routes import router as reservations
+from services.credit_api.reviews.routes import router as reviews
+from services.credit_api.scorecards.routes import router as scorecards
 from services.credit_api.settings import ApiSettings
 from services.credit_api.temporary_limits.routes import router as temporary_limits
 from shared.db import make_engine, make_sessionmaker
@@ -51,6 +55,10 @@ ROUTERS = (
     limit_requests,
     exposure,
     ageing,
+    financial_statements,
+    assessments,
+    scorecards,
+    reviews,
     credit_checks,
     reservations,
     credit_holds,
@@ -63,8 +71,9 @@ ROUTERS = (
 
 DESCRIPTION = """
 Customer credit risk and receivables control. Order systems ask for credit decisions and reserve
-order amounts; ERPs keep customer master data and exchange rates; credit teams manage limits,
-blocks and held orders.
+order amounts; ERPs keep customer master data, exchange rates and financial statements; credit
+teams manage limits, blocks, held orders and reviews, and read every customer's explained score,
+grade and recommended limit and terms.
 
 Authenticate with `Authorization: Bearer <api key>`; each operation lists the roles it admits
 (`x-roles`; `admin` is admitted everywhere). Amounts are decimal strings in the currency's minor

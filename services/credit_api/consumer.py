@@ -1,10 +1,12 @@
-"""credit_api's event consumer: ERP master data (`customer.upserted`) and ledger news that may
-release held orders (`receivables.decreased`)."""
+"""credit_api's event consumer: ERP master data (`customer.upserted`), ledger news that may
+release held orders (`receivables.decreased`), and assessments that grade the credit file
+(`risk.assessment_changed`)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from aiokafka import ConsumerRecord
@@ -14,14 +16,17 @@ from services.credit_api.api_keys.service import Principal
 from services.credit_api.credit_holds import service as holds
 from services.credit_api.customers import service as customers
 from services.credit_api.customers.schemas import CustomerData
+from services.credit_api.customers.service import Assessed
 from services.credit_api.settings import ApiSettings
 from shared.domain.errors import CredenceError, InvalidEvent
 from shared.events import (
+    ASSESSMENT_CHANGED,
     CREDIT_NOTE_ISSUED,
     CUSTOMER_UPSERTED,
     INVOICE_ISSUED,
     PAYMENT_RECEIVED,
     RECEIVABLES_DECREASED,
+    AssessmentChanged,
     CreditNoteIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -35,6 +40,9 @@ from shared.roles import Role
 
 # Ledger events that can be a customer's first: they carry the currency a stub needs.
 OPENING_TYPES = {INVOICE_ISSUED, CREDIT_NOTE_ISSUED, PAYMENT_RECEIVED}
+HANDLED = {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, ASSESSMENT_CHANGED, *OPENING_TYPES}
+# The risk worker's assessments, as the audit log names their author.
+ASSESSOR = Principal(key_id=str(uuid.UUID(int=0)), name="risk-worker", role=Role.ADMIN, kind="system")
 
 
 class Stub(NamedTuple):
@@ -56,10 +64,12 @@ class CreditApiHandler:
     def __init__(self, settings: ApiSettings) -> None:
         self._settings = settings
 
-    async def apply(self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]) -> Stub | str | None:
+    async def apply(
+        self, session: AsyncSession, record: ConsumerRecord[bytes, bytes]
+    ) -> Stub | Assessed | str | None:
         try:
             event = parse_event(record.value or b"")
-            if event.type not in {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, *OPENING_TYPES}:
+            if event.type not in HANDLED:
                 return None
             data = event_data(event)
         except InvalidEvent:
@@ -83,15 +93,25 @@ class CreditApiHandler:
             except CredenceError as exc:
                 raise InvalidEvent(exc.detail) from None
             return None
+        if isinstance(data, AssessmentChanged):
+            return Assessed(
+                data.customer_code,
+                data.grade,
+                Decimal(data.score),
+                data.previous_grade,
+                data.as_of,
+                data.review_months,
+            )
         return event.subject
 
-    async def complete(self, session: AsyncSession, results: list[Stub | str]) -> None:
+    async def complete(self, session: AsyncSession, results: list[Stub | Assessed | str]) -> None:
         # One statement for the batch's stubs: ledger events come by the thousand.
         stubs: dict[str, tuple[str, Principal]] = {}
         for r in results:
             if isinstance(r, Stub) and r.customer_code not in stubs:
                 stubs[r.customer_code] = (r.currency, _sender(r.source))
         await customers.ensure_stubs(session, stubs)
+        await customers.apply_assessments(session, ASSESSOR, [r for r in results if isinstance(r, Assessed)])
         now = datetime.now(UTC)
         for customer_code in sorted({r for r in results if isinstance(r, str)}):
             try:

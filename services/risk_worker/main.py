@@ -6,6 +6,7 @@ import asyncio
 
 import structlog
 
+from services.risk_worker.assessments import service as assessments
 from services.risk_worker.clock import service as clock
 from services.risk_worker.handler import LedgerHandler
 from services.risk_worker.settings import WorkerSettings, get_settings
@@ -51,6 +52,9 @@ async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
                 tasks.create_task(consumer.run(stop))
             tasks.create_task(OutboxRelay(Outbox, sessions, producer).run(stop))
             tasks.create_task(supervise("overdue sweep", lambda s: clock.run(settings, sessions, s), stop))
+            tasks.create_task(
+                supervise("reassessment", lambda s: assessments.run(settings, sessions, s), stop)
+            )
             tasks.create_task(serve_probes(settings.http_host, settings.http_port, checks, stop))
     finally:
         await producer.stop()

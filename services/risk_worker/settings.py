@@ -20,6 +20,9 @@ class WorkerSettings(PlatformSettings):
     db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
     sweep_interval_seconds: float = Field(86400, description="How often overdue items are swept (daily)")
     overdue_boundaries: str = Field("1,31,61,91,121", description="Days past due whose crossing is announced")
+    reassess_poll_seconds: float = Field(
+        10, gt=0, description="How often to look for a new scorecard or a new day, to reassess everyone"
+    )
 
     @property
     def boundaries(self) -> list[int]:

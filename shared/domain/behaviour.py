@@ -72,10 +72,15 @@ class Behaviour:
     high_credit: Decimal
 
 
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier, or that month's last day when it is shorter."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (earlier when negative), or that month's last day when it is
+    shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def months_before(day: date, months: int) -> date:
+    return add_months(day, -months)
 
 
 def index_for(days_late: int) -> Decimal:

@@ -106,7 +106,7 @@ def check(s: Statement) -> Statement:
     if found:
         raise InconsistentStatement(
             "; ".join(message for _, message in found),
-            errors=[{"pointer": f"/{name}", "detail": message} for name, message in found],
+            errors=[{"pointer": f"#/{name}", "detail": message} for name, message in found],
         )
     return s
 

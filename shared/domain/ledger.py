@@ -71,13 +71,15 @@ class Item:
     order_ref: str | None = None
     status: str = "open"
     item_type: str = "invoice"
+    # The business date of the movement that brought the open balance to zero; None while open.
+    settled_on: date | None = None
 
     @property
     def key(self) -> Key:
         return self.customer_code, self.item_id
 
-    def state(self) -> tuple[Decimal, Decimal, str]:
-        return self.amount, self.open_amount, self.status
+    def state(self) -> tuple[Decimal, Decimal, str, date | None]:
+        return self.amount, self.open_amount, self.status, self.settled_on
 
 
 @dataclass(eq=False, slots=True)
@@ -355,6 +357,10 @@ class Ledger:
         code, cur = invoice.customer_code, invoice.currency
         if (code, invoice.invoice_id) in self._items:
             raise InvalidEvent(f"invoice {invoice.invoice_id} was already issued by another event")
+        if invoice.due_date is None:
+            raise InvalidEvent(
+                f"invoice {invoice.invoice_id} has no due_date and customer {code} has no payment terms"
+            )
         amount = round_money(invoice.amount, cur)
         item = Item(
             customer_code=code,
@@ -567,6 +573,7 @@ class Ledger:
     def _move(self, item: Item, delta: Decimal, on: date) -> None:
         """Change an item's open balance, and journal it for ageing as of any date."""
         item.open_amount += delta
+        item.settled_on = on if item.open_amount == 0 else None
         self._journal(item.customer_code, "item", item.currency, delta, on, item.item_id)
 
     def _journal(

@@ -205,7 +205,7 @@ def validate(card: Scorecard) -> Scorecard:
     if errors:
         raise InvalidScorecard(
             "; ".join(f"{pointer}: {message}" for pointer, message in errors),
-            errors=[{"pointer": pointer, "detail": message} for pointer, message in errors],
+            errors=[{"pointer": f"#{pointer}", "detail": message} for pointer, message in errors],
         )
     return card
 
@@ -223,6 +223,8 @@ class Subject:
     country: str | None = None
     listed: bool = False
     customer_since: date | None = None
+    # What the caller could not take into account, said in the assessment.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -382,7 +384,7 @@ def assess(card: Scorecard, subject: Subject, as_of: date, convert: Convert) -> 
         ratios=ratios,
         behaviour=subject.behaviour,
         recommendation=recommendation,
-        missing=tuple(missing + notes),
+        missing=tuple(missing + notes) + subject.notes,
         review_months=grade.review_months,
     )
 

@@ -26,10 +26,15 @@ class Customer(Base):
     currency: Mapped[str] = mapped_column(String(3))
     language: Mapped[str] = mapped_column(String(10), server_default="en")
     contacts: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
-    payment_terms_days: Mapped[int | None]
-    review_date: Mapped[date | None]
+    payment_terms: Mapped[str | None] = mapped_column(
+        String(10), comment="A terms code: NET30, EOM30, 30EOM, PREPAY"
+    )
+    listed: Mapped[bool] = mapped_column(server_default=text("false"), comment="Shares traded on an exchange")
+    customer_since: Mapped[date | None] = mapped_column(comment="When the relationship began")
+    review_date: Mapped[date | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(20), server_default="active", index=True)
     grade: Mapped[str | None] = mapped_column(String(10), index=True)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     # Created from a ledger event before the ERP sent master data; cleared by the first upsert.
     master_data_missing: Mapped[bool] = mapped_column(server_default=text("false"))
     blocked: Mapped[bool] = mapped_column(server_default=text("false"))
@@ -243,3 +248,36 @@ class InboxEntry(Base):
     source: Mapped[str] = mapped_column(String(500), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Scorecard(Base):
+    """Scorecard configurations as an admin uploaded them; at most one is active."""
+
+    __tablename__ = "scorecards"
+    __table_args__ = (
+        Index("uq_scorecards_one_active", "active", unique=True, postgresql_where=text("active")),
+        {"schema": SCHEMA},
+    )
+
+    version: Mapped[str] = mapped_column(String(60), primary_key=True)
+    document: Mapped[dict[str, Any]]
+    active: Mapped[bool] = mapped_column(server_default=text("false"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    activated_at: Mapped[datetime | None]
+
+
+class Review(Base):
+    """A completed credit review of a customer."""
+
+    __tablename__ = "reviews"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    decision: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(String(2000))
+    grade: Mapped[str | None] = mapped_column(String(10))
+    next_review_date: Mapped[date]
+    reviewed_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, String, func, text
+from sqlalchemy import BigInteger, Identity, Index, Numeric, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, OutboxMixin
@@ -49,6 +49,9 @@ class OpenItem(Base):
     due_date: Mapped[date]
     order_ref: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), server_default="open")
+    settled_on: Mapped[date | None] = mapped_column(
+        comment="Business date the open balance reached zero; null while open"
+    )
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -223,3 +226,80 @@ class Movement(Base):
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[Decimal]
     effective_date: Mapped[date]
+
+
+class FinancialStatement(Base):
+    """A customer's figures for one period, as the last `financial_statement.filed` gave them."""
+
+    __tablename__ = "financial_statements"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_end: Mapped[date] = mapped_column(primary_key=True)
+    period_months: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    audited: Mapped[bool]
+    source: Mapped[str | None] = mapped_column(String(200))
+    current_assets: Mapped[Decimal | None]
+    inventory: Mapped[Decimal | None]
+    cash: Mapped[Decimal | None]
+    total_assets: Mapped[Decimal | None]
+    current_liabilities: Mapped[Decimal | None]
+    total_liabilities: Mapped[Decimal | None]
+    equity: Mapped[Decimal | None]
+    retained_earnings: Mapped[Decimal | None]
+    revenue: Mapped[Decimal | None]
+    ebit: Mapped[Decimal | None]
+    interest_expense: Mapped[Decimal | None]
+    net_income: Mapped[Decimal | None]
+    operating_cash_flow: Mapped[Decimal | None]
+    market_value_equity: Mapped[Decimal | None]
+    filed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Assessment(Base):
+    """A customer's current assessment: score, grade and the explanation behind them."""
+
+    __tablename__ = "assessments"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    grade: Mapped[str] = mapped_column(String(10))
+    scorecard_version: Mapped[str] = mapped_column(String(60))
+    currency: Mapped[str] = mapped_column(String(3))
+    recommended_limit: Mapped[Decimal]
+    recommended_terms: Mapped[str] = mapped_column(String(10))
+    review_months: Mapped[int]
+    as_of: Mapped[date]
+    explanation: Mapped[dict[str, Any]]
+    # When the figures last changed, and when they were last recomputed.
+    changed_at: Mapped[datetime]
+    assessed_at: Mapped[datetime]
+
+
+class AssessmentChange(Base):
+    """Every change of an assessment, kept."""
+
+    __tablename__ = "assessment_history"
+    __table_args__ = (Index("ix_assessment_history_customer", "customer_code", "id"), {"schema": SCHEMA})
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    customer_code: Mapped[str] = mapped_column(String(64))
+    score: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    grade: Mapped[str] = mapped_column(String(10))
+    scorecard_version: Mapped[str] = mapped_column(String(60))
+    trigger: Mapped[str] = mapped_column(String(30))
+    explanation: Mapped[dict[str, Any]]
+    assessed_at: Mapped[datetime]
+
+
+class Reassessment(Base):
+    """The last time every customer was reassessed: with which scorecard, as of which day."""
+
+    __tablename__ = "reassessments"
+    __table_args__ = {"schema": SCHEMA}
+
+    scorecard_version: Mapped[str] = mapped_column(String(60), primary_key=True)
+    as_of: Mapped[date]
+    finished_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -11,13 +11,24 @@
   (and of cash and credit on account), for ageing as of any date.
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api.
+- `risk_worker.v_financial_statements`: customers' statements as filed (by event or through
+  credit_api), read by credit_api to list them with their ratios.
+- `risk_worker.v_assessments`, `risk_worker.v_assessment_history`: each customer's current
+  assessment with its explanation, and every change of it; read by credit_api.
+- `credit_api.v_active_scorecard`: the scorecard an admin activated (none: the default ships in
+  `shared/policies/scorecard.yaml`); read by risk_worker.
+- `credit_api.v_fx_rates`: exchange rates by day, read by risk_worker to weigh invoices and
+  statements in the credit currency.
+- `credit_api.v_customer_credit` also carries the attributes a customer is scored on (country,
+  industry, listed, customer since) and its payment terms; read by risk_worker.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.domain.financials import AMOUNT_FIELDS
 from shared.models.base import MONEY
 
 # Views live in their own metadata so that schema tooling never mistakes them for tables.
@@ -109,5 +120,51 @@ movements = Table(
     Column("currency", String),
     Column("amount", MONEY),
     Column("effective_date", Date),
+    schema="risk_worker",
+)
+
+financial_statements = Table(
+    "v_financial_statements",
+    view_metadata,
+    Column("customer_code", String, primary_key=True),
+    Column("period_end", Date, primary_key=True),
+    Column("period_months", Integer),
+    Column("currency", String),
+    Column("audited", Boolean),
+    Column("source", String),
+    *(Column(name, MONEY) for name in AMOUNT_FIELDS),
+    Column("filed_at", DateTime(timezone=True)),
+    schema="risk_worker",
+)
+
+assessments = Table(
+    "v_assessments",
+    view_metadata,
+    Column("customer_code", String, primary_key=True),
+    Column("score", Numeric(4, 1)),
+    Column("grade", String),
+    Column("scorecard_version", String),
+    Column("currency", String),
+    Column("recommended_limit", MONEY),
+    Column("recommended_terms", String),
+    Column("review_months", Integer),
+    Column("as_of", Date),
+    Column("explanation", JSONB),
+    Column("changed_at", DateTime(timezone=True)),
+    Column("assessed_at", DateTime(timezone=True)),
+    schema="risk_worker",
+)
+
+assessment_history = Table(
+    "v_assessment_history",
+    view_metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("customer_code", String),
+    Column("score", Numeric(4, 1)),
+    Column("grade", String),
+    Column("scorecard_version", String),
+    Column("trigger", String),
+    Column("explanation", JSONB),
+    Column("assessed_at", DateTime(timezone=True)),
     schema="risk_worker",
 )

@@ -18,7 +18,7 @@ CUSTOMER: dict[str, Any] = {
     "currency": "EUR",
     "language": "en",
     "contacts": {"credit_controller_email": "credit@example.com"},
-    "payment_terms_days": 30,
+    "payment_terms": "NET30",
 }
 
 
@@ -184,10 +184,10 @@ async def test_put_creates_then_replaces_master_data(api: Api) -> None:
         "PUT",
         "/v1/customers/C-1001",
         role=Role.ERP,
-        json={**MASTER, "name": "Acme Holding GmbH", "payment_terms_days": 60},
+        json={**MASTER, "name": "Acme Holding GmbH", "payment_terms": "30EOM"},
     )
     assert replaced.status_code == 200
-    assert (replaced.json()["name"], replaced.json()["payment_terms_days"]) == ("Acme Holding GmbH", 60)
+    assert (replaced.json()["name"], replaced.json()["payment_terms"]) == ("Acme Holding GmbH", "30EOM")
 
 
 async def test_the_credit_currency_is_locked_while_a_limit_is_set(api: Api) -> None:

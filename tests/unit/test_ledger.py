@@ -84,7 +84,8 @@ def test_a_refused_event_changes_nothing_and_later_events_still_apply() -> None:
     assert ledger.changes().new_payments == []
     assert ledger.apply(payment("P3", "40.00", ON, I1="40.00"), ON) is True
     changes = ledger.changes()
-    assert [i.state() for i in changes.changed_items] == [(Decimal("100.00"), Decimal("0.00"), "open")]
+    # Paid in full: settled on the payment's date.
+    assert [i.state() for i in changes.changed_items] == [(Decimal("100.00"), Decimal("0.00"), "open", ON)]
     assert [p.payment_id for p in changes.new_payments] == ["P3"]
     assert changes.balances == {("C1", "EUR"): [Decimal("-40.00"), 0, 0]}
 
@@ -132,7 +133,9 @@ def test_cancelling_returns_payments_to_cash_and_credit_notes_to_unapplied_credi
     assert changes.removed_allocations == [7]
     assert [p.state() for p in changes.changed_payments] == [(Decimal("60.00"), "received")]
     assert [(n.credit_note_id, n.applied) for n in changes.new_credit_notes] == [("CN1", Decimal(0))]
-    assert [i.state() for i in changes.changed_items] == [(Decimal("100.00"), Decimal("0.00"), "cancelled")]
+    assert [i.state() for i in changes.changed_items] == [
+        (Decimal("100.00"), Decimal("0.00"), "cancelled", ON)
+    ]
     # open 40 → 25 by the note → 0 by the cancellation; 60 back on account; 15 of credit unapplied
     assert changes.balances == {("C1", "EUR"): [Decimal("-40.00"), Decimal("60.00"), Decimal("15.00")]}
     with pytest.raises(InvalidEvent, match="allocation to cancelled invoice I1"):
@@ -191,11 +194,11 @@ def test_a_written_off_invoice_raised_again_is_open_again() -> None:
         InvoiceWrittenOff.model_validate({"invoice_id": "I1", "customer_code": "C1", "date": ON}), ON
     )
     assert [i.state() for i in ledger.changes().changed_items] == [
-        (Decimal("100.00"), Decimal("0.00"), "written_off")
+        (Decimal("100.00"), Decimal("0.00"), "written_off", ON)
     ]
     ledger.apply(
         InvoiceAdjusted.model_validate({"invoice_id": "I1", "customer_code": "C1", "amount": "130.00"}), ON
     )
     assert [i.state() for i in ledger.changes().changed_items] == [
-        (Decimal("130.00"), Decimal("30.00"), "open")
+        (Decimal("130.00"), Decimal("30.00"), "open", None)
     ]

@@ -140,8 +140,8 @@ def test_the_default_configuration_is_valid_and_versioned() -> None:
 @pytest.mark.parametrize(
     ("changes", "pointer"),
     [
-        ({"currency": "euro"}, "/currency"),
-        ({"factors": [{"name": "shoe_size", "bins": [{"at_least": None, "points": 1}]}]}, "/factors/0/name"),
+        ({"currency": "euro"}, "#/currency"),
+        ({"factors": [{"name": "shoe_size", "bins": [{"at_least": None, "points": 1}]}]}, "#/factors/0/name"),
         (
             {
                 "factors": [
@@ -151,11 +151,11 @@ def test_the_default_configuration_is_valid_and_versioned() -> None:
                     }
                 ]
             },
-            "/factors/0/bins/1/at_least",
+            "#/factors/0/bins/1/at_least",
         ),
         (
             {"factors": [{"name": "altman_zone", "bins": [{"equals": "rosy", "points": 1}]}]},
-            "/factors/0/bins/0/equals",
+            "#/factors/0/bins/0/equals",
         ),
         (
             {
@@ -169,7 +169,7 @@ def test_the_default_configuration_is_valid_and_versioned() -> None:
                     }
                 ]
             },
-            "/grades/0/min_score",
+            "#/grades/0/min_score",
         ),
         (
             {
@@ -183,10 +183,10 @@ def test_the_default_configuration_is_valid_and_versioned() -> None:
                     }
                 ]
             },
-            "/grades/0/terms",
+            "#/grades/0/terms",
         ),
-        ({"country_risk": {"XX": 9}}, "/country_risk/XX"),
-        ({"unknown": 1}, "/unknown"),
+        ({"country_risk": {"XX": 9}}, "#/country_risk/XX"),
+        ({"unknown": 1}, "#/unknown"),
     ],
 )
 def test_an_invalid_configuration_is_refused_with_a_pointer(changes: dict[str, Any], pointer: str) -> None:

@@ -15,6 +15,11 @@ async def add(session: AsyncSession, entry: AuditEntry) -> None:
     await session.flush()
 
 
+async def add_all(session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
+    session.add_all(entries)
+    await session.flush()
+
+
 async def page(
     session: AsyncSession, filters: dict[str, Any], since: datetime | None, before_id: int | None, limit: int
 ) -> Sequence[AuditEntry]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -25,17 +26,37 @@ async def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    request_id = structlog.contextvars.get_contextvars().get("request_id")
-    await repository.add(
-        session,
-        AuditEntry(
-            actor=principal.actor,
-            role=principal.role.value,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            request_id=request_id,
-        ),
+    await repository.add(session, _entry(principal, action, entity_type, entity_id, before, after))
+
+
+async def record_many(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """(entity id, before, after) of many changes of one kind, in one flush."""
+    await repository.add_all(
+        session, [_entry(principal, action, entity_type, i, before, after) for i, before, after in changes]
+    )
+
+
+def _entry(
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry(
+        actor=principal.actor,
+        role=principal.role.value,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
     )

@@ -14,6 +14,7 @@ from services.credit_api.credit_limits.errors import AuthorityExceeded, LimitCur
 from services.credit_api.customers import repository as customers
 from services.credit_api.customers import service as customer_service
 from services.credit_api.fx_rates.service import Converter
+from services.credit_api.reviews import service as reviews
 from services.credit_api.settings import ApiSettings
 from shared.domain.errors import InvalidAmount, MissingFxRate
 from shared.domain.money import format_amount, parse_amount
@@ -92,6 +93,8 @@ async def apply(
         set_at=now,
     )
     await repository.add(session, limit)
+    # A new limit is a decision: the next review is one review period away.
+    await reviews.reschedule(session, customer, now.date())
     await record(
         session,
         principal,

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import driver
 from shared.models.credit_api import CreditLimit, Customer
 
 
@@ -60,3 +63,26 @@ async def add_stubs(session: AsyncSession, currencies: Mapping[str, str]) -> lis
         .returning(Customer.customer_code)
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def apply_assessments(
+    session: AsyncSession, changes: Sequence[tuple[str, str, Decimal, date, bool]]
+) -> list[tuple[str, str | None, Decimal | None, date | None, str, Decimal, date | None]]:
+    """(customer, grade, score, as_of + review period, whether the review date moves): one
+    statement; returns each customer's grade, score and review date before and after."""
+    if not changes:
+        return []
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::date[], $5::bool[]) "
+        "AS u(customer_code, grade, score, review_date, move)), "
+        "old AS (SELECT c.customer_code, c.grade, c.score, c.review_date FROM credit_api.customers c "
+        "JOIN u USING (customer_code) FOR UPDATE OF c) "
+        "UPDATE credit_api.customers c SET grade = u.grade, score = u.score, "
+        "review_date = CASE WHEN u.move THEN u.review_date ELSE c.review_date END, updated_at = now() "
+        "FROM u JOIN old USING (customer_code) WHERE c.customer_code = u.customer_code "
+        "RETURNING c.customer_code, old.grade AS old_grade, old.score AS old_score, "
+        "old.review_date AS old_review, c.grade, c.score, c.review_date",
+        *[list(column) for column in zip(*changes, strict=True)],
+    )
+    return [tuple(r) for r in rows]

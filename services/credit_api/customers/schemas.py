@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, Field, JsonValue
 
+from shared.domain.errors import InvalidInput
+from shared.domain.terms import parse_terms
 from shared.schemas import CurrencyCode, CustomerCode, StrictModel
 
 Email = Annotated[
@@ -21,7 +23,26 @@ Language = Annotated[
         description="Language of notices to the customer",
     ),
 ]
-TermsDays = Annotated[int, Field(ge=0, le=365, examples=[30], description="Net payment terms in days")]
+
+
+def _terms(code: str) -> str:
+    try:
+        parse_terms(code)
+    except InvalidInput as exc:
+        raise ValueError(exc.detail) from None
+    return code
+
+
+TermsCode = Annotated[
+    str,
+    AfterValidator(_terms),
+    Field(
+        examples=["NET30"],
+        description="Payment terms: `NET<n>` (n days), `EOM<n>` (end of the invoice month + n days), "
+        "`<n>EOM` (n days, then the end of that month) or `PREPAY`; they give the due date of an "
+        "invoice that carries none",
+    ),
+]
 Status = Literal["active", "inactive"]
 
 EXAMPLE: dict[str, JsonValue] = {
@@ -35,7 +56,9 @@ EXAMPLE: dict[str, JsonValue] = {
         "credit_controller_email": "credit@example.com",
         "accounts_payable_email": "ap@acme.example",
     },
-    "payment_terms_days": 30,
+    "payment_terms": "NET30",
+    "listed": False,
+    "customer_since": "2019-04-01",
     "review_date": "2027-06-30",
 }
 
@@ -54,7 +77,9 @@ class CustomerData(StrictModel):
     currency: CurrencyCode = Field(description="The credit currency: limits and exposure are kept in it")
     language: Language = "en"
     contacts: Contacts = Contacts()
-    payment_terms_days: TermsDays | None = None
+    payment_terms: TermsCode | None = None
+    listed: bool = Field(False, description="Shares traded on an exchange: Altman's Z rather than Z'")
+    customer_since: date | None = Field(None, description="When the relationship began (scored)")
     review_date: date | None = Field(None, description="When the credit file is due for review")
 
     model_config = {
@@ -77,7 +102,9 @@ class CustomerPatch(StrictModel):
     industry: Industry | None = None
     language: Language | None = None
     contacts: Contacts | None = None
-    payment_terms_days: TermsDays | None = None
+    payment_terms: TermsCode | None = None
+    listed: bool | None = None
+    customer_since: date | None = None
     review_date: date | None = None
     status: Status | None = None
 
@@ -140,10 +167,13 @@ class CustomerOut(BaseModel):
     currency: str
     language: str
     contacts: Contacts
-    payment_terms_days: int | None
+    payment_terms: str | None
+    listed: bool
+    customer_since: date | None
     review_date: date | None
     status: str
-    grade: str | None
+    grade: str | None = Field(description="From the latest assessment (GET …/assessment)")
+    score: str | None = Field(description="0–100, from the latest assessment")
     master_data_missing: bool = Field(
         description="Created from a ledger event; the ERP has not sent master data"
     )
@@ -166,7 +196,8 @@ class CustomerOut(BaseModel):
                 {
                     **EXAMPLE,
                     "status": "active",
-                    "grade": None,
+                    "grade": "B",
+                    "score": "71.5",
                     "blocked": False,
                     "block_reason": None,
                     "blocked_at": None,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys.service import Principal
-from services.credit_api.audit.service import record
+from services.credit_api.audit.service import record, record_many
 from services.credit_api.customers import repository
 from services.credit_api.customers.errors import CreditCurrencyLocked, CustomerExists, CustomerNotFound
 from services.credit_api.customers.schemas import (
@@ -22,10 +23,21 @@ from services.credit_api.customers.schemas import (
 )
 from services.credit_api.exposure import service as exposure
 from services.credit_api.pagination import Page, decode_cursor, page_of
+from shared.domain.behaviour import add_months
 from shared.domain.errors import MissingFxRate
 from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount, minor_units
 from shared.models.credit_api import CreditLimit, Customer
+
+
+class Assessed(NamedTuple):
+    customer_code: str
+    grade: str
+    score: Decimal
+    previous_grade: str | None
+    as_of: date
+    review_months: int
+
 
 AUDITED = (
     "name",
@@ -34,7 +46,9 @@ AUDITED = (
     "currency",
     "language",
     "contacts",
-    "payment_terms_days",
+    "payment_terms",
+    "listed",
+    "customer_since",
     "review_date",
     "status",
     "grade",
@@ -113,7 +127,7 @@ async def patch(
                 **customer.contacts,
                 **(body.contacts.model_dump(exclude_unset=True) if body.contacts else {}),
             }
-        elif name in {"name", "language", "status"} and value is None:
+        elif name in {"name", "language", "status", "listed"} and value is None:
             continue  # required fields cannot be cleared
         setattr(customer, name, value)
     await _touched(session, principal, customer, "customer.updated", before)
@@ -180,9 +194,10 @@ async def view(
     fields: dict[str, Any] = {
         c: getattr(customer, c)
         for c in CustomerOut.model_fields
-        if c not in {"credit_limit", "effective_limit", "exposure_summary"}
+        if c not in {"credit_limit", "effective_limit", "exposure_summary", "score"}
     }
     return CustomerOut(
+        score=None if customer.score is None else f"{customer.score:f}",
         **fields,
         credit_limit=None if limit is None else limit_view(limit),
         effective_limit=None if in_force is None else format_amount(in_force, customer.currency),
@@ -246,3 +261,40 @@ async def _touched(
         before=before,
         after={**after, **extra},
     )
+
+
+async def apply_assessments(session: AsyncSession, principal: Principal, changes: Sequence[Assessed]) -> None:
+    """Grades and scores from the risk worker's assessments. A new grade (or the first) sets the
+    next review date by the grade's review period; a score alone does not."""
+    latest = {c.customer_code: c for c in changes}  # the last of a customer's changes in a batch wins
+    rows = await repository.apply_assessments(
+        session,
+        [
+            (
+                c.customer_code,
+                c.grade,
+                c.score,
+                add_months(c.as_of, c.review_months),
+                c.grade != c.previous_grade,
+            )
+            for c in latest.values()
+        ],
+    )
+    await record_many(
+        session,
+        principal,
+        "customer.assessed",
+        "customer",
+        [
+            (
+                code,
+                {"grade": old_grade, "score": _text(old_score), "review_date": _text(old_review)},
+                {"grade": grade, "score": _text(score), "review_date": _text(review)},
+            )
+            for code, old_grade, old_score, old_review, grade, score, review in rows
+        ],
+    )
+
+
+def _text(value: Decimal | date | None) -> str | None:
+    return None if value is None else str(value)

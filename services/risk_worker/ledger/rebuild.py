@@ -8,11 +8,11 @@ import structlog
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk_worker.handler import business_date, ledger_data
+from services.risk_worker.handler import business_date, erp_data
 from services.risk_worker.ledger import service
 from shared.domain.errors import InvalidEvent
 from shared.domain.ledger import LedgerEvent
-from shared.events import CloudEvent
+from shared.events import CloudEvent, FinancialStatementFiled
 from shared.models.risk_worker import StoredEvent
 
 log = structlog.get_logger(__name__)
@@ -60,9 +60,13 @@ async def rebuild(session: AsyncSession, batch: int = 5000) -> int:
                 data=row.data,
             )
             try:
-                batch_events.append((event, ledger_data(event), business_date(event, row.stored_at)))
+                data = erp_data(event)
             except InvalidEvent as exc:
                 _no_longer_applies(event, exc)
+                continue
+            # Statements are kept as filed, not projected from the store.
+            if not isinstance(data, FinancialStatementFiled):
+                batch_events.append((event, data, business_date(event, row.stored_at)))
         outcomes = await service.apply(
             session, [((e.source, e.id), data, on) for e, data, on in batch_events]
         )

@@ -65,7 +65,7 @@ async def _items(conn: Any, keys: set[Key]) -> list[Item]:
     rows = await _fetch(
         conn,
         "SELECT customer_code, item_id, currency, amount, open_amount, issue_date, due_date, order_ref, "
-        "status, item_type FROM risk_worker.open_items "
+        "status, item_type, settled_on FROM risk_worker.open_items "
         "WHERE (customer_code, item_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE",
         keys,
     )
@@ -151,8 +151,9 @@ async def save(session: AsyncSession, changes: Changes) -> None:
         ),
         (
             "UPDATE risk_worker.open_items o SET amount = u.amount, open_amount = u.open_amount, "
-            "status = u.status, updated_at = now() FROM unnest($1::text[], $2::text[], $3::numeric[], "
-            "$4::numeric[], $5::text[]) AS u(customer_code, item_id, amount, open_amount, status) "
+            "status = u.status, settled_on = u.settled_on, updated_at = now() FROM unnest($1::text[], "
+            "$2::text[], $3::numeric[], $4::numeric[], $5::text[], $6::date[]) "
+            "AS u(customer_code, item_id, amount, open_amount, status, settled_on) "
             "WHERE o.customer_code = u.customer_code AND o.item_id = u.item_id",
             [(i.customer_code, i.item_id, *i.state()) for i in changes.changed_items],
         ),
@@ -304,3 +305,14 @@ async def store(session: AsyncSession, events: Sequence[tuple[CloudEvent, str, i
             for e, topic, partition, offset in events
         ],
     )
+
+
+async def payment_terms(session: AsyncSession, codes: Sequence[str]) -> dict[str, str]:
+    """The payment terms of these customers in the credit file, where set."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT customer_code, payment_terms FROM credit_api.v_customer_credit "
+        "WHERE customer_code = ANY($1::text[]) AND payment_terms IS NOT NULL",
+        list(codes),
+    )
+    return {r["customer_code"]: r["payment_terms"] for r in rows}

@@ -1,0 +1,6 @@
+from shared.domain.errors import NotFound
+
+
+class NotAssessed(NotFound):
+    code = "not-assessed"
+    title = "Customer not assessed yet"

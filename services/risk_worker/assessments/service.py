@@ -1,0 +1,254 @@
+"""Credit assessment: each customer scored by the active scorecard on its statements, its payment
+behaviour and its attributes, whenever one of them changes, daily, and for everyone when the
+scorecard changes. A change of score or grade is published as `risk.assessment_changed`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import partial
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.risk_worker.assessments import repository
+from services.risk_worker.assessments.repository import Current, CustomerFacts
+from services.risk_worker.settings import WorkerSettings
+from shared import scorecards
+from shared.domain import behaviour, financials, fx, scorecard
+from shared.domain.errors import MissingFxRate
+from shared.domain.money import format_amount, round_money
+from shared.events import ASSESSMENT_CHANGED, AssessmentChanged, new_event
+from shared.scorecards import DEFAULT_VERSION
+
+log = structlog.get_logger(__name__)
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Publish:
+    source: str
+    topic: str
+
+
+class Scorecards:
+    """The active scorecard, parsed once per version."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, scorecard.Scorecard] = {DEFAULT_VERSION: scorecards.default()}
+
+    async def active(self, session: AsyncSession) -> scorecard.Scorecard:
+        found = await repository.active_scorecard(session)
+        if found is None:
+            return self._parsed[DEFAULT_VERSION]
+        version, document = found
+        if version not in self._parsed:
+            self._parsed[version] = scorecards.parse(document, version)
+        return self._parsed[version]
+
+
+def _converter(rates: fx.Rates, target: str) -> scorecard.Convert:
+    def convert(amount: Decimal, currency: str) -> Decimal | None:
+        try:
+            return fx.convert(amount, currency, target, rates)
+        except MissingFxRate:
+            return None
+
+    return convert
+
+
+def _subject(
+    facts: CustomerFacts,
+    statements: Sequence[financials.Statement],
+    invoices: Sequence[tuple[str, behaviour.Invoice]],
+    bounced: Sequence[date],
+    as_of: date,
+    card: scorecard.Scorecard,
+    convert: scorecard.Convert,
+) -> scorecard.Subject:
+    """Invoices weigh in the credit currency; one in a currency without a rate is left out, and the
+    assessment says so."""
+    weighed: list[behaviour.Invoice] = []
+    unrated: set[str] = set()
+    for currency, invoice in invoices:
+        rate = convert(Decimal(1), currency)
+        if rate is None:
+            unrated.add(currency)
+            continue
+        weighed.append(
+            behaviour.Invoice(
+                invoice.amount * rate,
+                invoice.open_amount * rate,
+                invoice.issue_date,
+                invoice.due_date,
+                invoice.settled_on,
+            )
+        )
+    return scorecard.Subject(
+        customer_code=facts.customer_code,
+        currency=facts.currency,
+        behaviour=behaviour.assess(weighed, bounced, as_of, card.behaviour),
+        statement=statements[0] if statements else None,
+        previous_statement=statements[1] if len(statements) > 1 else None,
+        industry=facts.industry,
+        country=facts.country,
+        listed=facts.listed,
+        customer_since=facts.customer_since,
+        notes=tuple(
+            f"no exchange rate {c}/{facts.currency}: invoices in {c} not weighed" for c in sorted(unrated)
+        ),
+    )
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return format_amount(round_money(amount, currency), currency)
+
+
+def _changed(before: Current | None, a: scorecard.Assessment, explanation: dict[str, object]) -> bool:
+    """A new score, grade, scorecard or recommendation: what a person would call a new assessment."""
+    if before is None:
+        return True
+    keys = ("recommended_limit", "recommended_terms")
+    return (before.score, before.grade, before.scorecard_version) != (a.score, a.grade, a.version) or any(
+        before.explanation.get(k) != explanation[k] for k in keys
+    )
+
+
+async def reassess(
+    session: AsyncSession,
+    codes: Sequence[str],
+    *,
+    as_of: date,
+    now: datetime,
+    trigger: str,
+    publish: Publish,
+    cards: Scorecards,
+) -> int:
+    """Assess these customers; returns how many changed score or grade. Stubs without a credit file
+    wait for it. Set-wise: a handful of statements whatever the number of customers."""
+    card = await cards.active(session)
+    facts = await repository.customers(session, sorted(set(codes)))
+    known = sorted(facts)
+    if not known:
+        return 0
+    since = behaviour.months_before(as_of, card.behaviour.window_months)
+    statements = await repository.statements(session, known)
+    invoices = await repository.invoices(session, known, since)
+    bounced = await repository.bounced(session, known, since)
+    rates = await repository.fx_rates(session, as_of)
+    current = await repository.current(session, known)
+    rows: list[repository.Row] = []
+    events: list[tuple[str, str, dict[str, object]]] = []
+    for code in known:
+        f = facts[code]
+        convert = _converter(rates, f.currency)
+        subject = _subject(
+            f, statements.get(code, []), invoices.get(code, []), bounced.get(code, []), as_of, card, convert
+        )
+        a = scorecard.assess(card, subject, as_of, convert)
+        cur = f.currency
+        explanation = scorecard.explain(a, partial(_money, currency=cur))
+        before = current.get(code)
+        changed = _changed(before, a, explanation)
+        rows.append(
+            repository.Row(
+                customer_code=code,
+                score=a.score,
+                grade=a.grade,
+                scorecard_version=a.version,
+                currency=cur,
+                recommended_limit=a.recommendation.limit,
+                recommended_terms=a.recommendation.terms,
+                review_months=a.review_months,
+                as_of=as_of,
+                explanation=explanation,
+                changed_at=now if changed or before is None else before.changed_at,
+                changed=changed,
+            )
+        )
+        if before is None or (before.score, before.grade) != (a.score, a.grade):
+            data = AssessmentChanged(
+                customer_code=code,
+                score=str(a.score),
+                grade=a.grade,
+                previous_score=None if before is None else str(before.score),
+                previous_grade=None if before is None else before.grade,
+                scorecard_version=a.version,
+                recommended_limit=str(explanation["recommended_limit"]),
+                recommended_terms=a.recommendation.terms,
+                currency=cur,
+                review_months=a.review_months,
+                as_of=as_of,
+                reasons=list(a.reasons),
+            )
+            event = new_event(
+                source=publish.source, type_=ASSESSMENT_CHANGED, subject=code, data=data, time=now
+            )
+            events.append((publish.topic, code, event.model_dump(mode="json", exclude_none=True)))
+    await repository.save(session, rows, trigger, now)
+    await repository.add_outbox(session, events)
+    return len(events)
+
+
+async def reassess_everyone(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    as_of: date,
+    trigger: str,
+    publish: Publish,
+    cards: Scorecards,
+    progress: bool = False,
+) -> tuple[str, int, int]:
+    """Every customer of the credit file, a chunk per transaction; then the run is recorded. A run
+    cut short is done again whole: an assessment that did not change publishes nothing."""
+    after, assessed, changed = "", 0, 0
+    async with sessions() as session:
+        version = (await cards.active(session)).version
+    while True:
+        async with sessions() as session, session.begin():
+            codes = await repository.all_customers(session, after, CHUNK)
+            if not codes:
+                await repository.finish_reassessment(session, version, as_of)
+                break
+            changed += await reassess(
+                session,
+                codes,
+                as_of=as_of,
+                now=datetime.now(UTC),
+                trigger=trigger,
+                publish=publish,
+                cards=cards,
+            )
+        assessed += len(codes)
+        after = codes[-1]
+        if progress:
+            print(f"\rreassessed {assessed} customers, {changed} changed", end="", flush=True)
+    if progress:
+        print()
+    return version, assessed, changed
+
+
+async def run(
+    settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
+) -> None:
+    """Reassess everyone when the active scorecard changes and once a day; look every
+    `reassess_poll_seconds`."""
+    cards = Scorecards()
+    publish = Publish(settings.source, settings.risk_events_topic)
+    while not stop.is_set():
+        today = datetime.now(UTC).date()
+        async with sessions() as session:
+            active = (await cards.active(session)).version
+            last = await repository.last_reassessment(session)
+        if last is None or last[0] != active or last[1] < today:
+            trigger = "daily" if last is not None and last[0] == active else "scorecard"
+            version, assessed, changed = await reassess_everyone(
+                sessions, as_of=today, trigger=trigger, publish=publish, cards=cards
+            )
+            log.info("reassessed", trigger=trigger, scorecard=version, customers=assessed, changed=changed)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.reassess_poll_seconds)
