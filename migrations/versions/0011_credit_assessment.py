@@ -43,7 +43,12 @@ VIEWS = [
 def upgrade() -> None:
     op.add_column(
         "open_items",
-        sa.Column("settled_on", sa.Date(), nullable=True, comment="Business date the open balance reached zero; null while open"),
+        sa.Column(
+            "settled_on",
+            sa.Date(),
+            nullable=True,
+            comment="Business date the open balance reached zero; null while open",
+        ),
         schema="risk_worker",
     )
     # Items settled before this column: the date of their last movement.
