@@ -244,7 +244,8 @@ class StatementFigures(_Strict):
     market_value_equity: StatementAmount | None = Field(None, description="Listed companies only")
 
     def statement(self, period_end: date) -> Statement:
-        return Statement(period_end=period_end, **self.model_dump(exclude={"audited", "source"}))
+        figures = self.model_dump(exclude={"audited", "source", "customer_code", "period_end"})
+        return Statement(period_end=period_end, **figures)
 
 
 class FinancialStatementFiled(StatementFigures):

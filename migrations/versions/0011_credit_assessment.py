@@ -30,7 +30,8 @@ CUSTOMER_CREDIT = """
 """
 VIEWS = [
     CUSTOMER_CREDIT.format(
-        extra=",\n           c.country, c.industry, c.listed, c.customer_since, c.payment_terms, c.created_at"
+        extra=",\n           c.country, c.industry, c.listed, c.customer_since, c.payment_terms, c.created_at,"
+        "\n           c.updated_at"
     ),
     "CREATE VIEW credit_api.v_active_scorecard AS SELECT version, document FROM credit_api.scorecards WHERE active",
     "CREATE VIEW credit_api.v_fx_rates AS SELECT rate_date, base, quote, rate FROM credit_api.fx_rates",

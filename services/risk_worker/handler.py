@@ -96,7 +96,11 @@ class LedgerHandler:
         # The event store is the inbox: what it holds already is a redelivery.
         seen = await repository.stored(session, ((e.source, e.id) for _, e, _ in parsed))
         fresh = [(r, e, d) for r, e, d in parsed if (e.source, e.id) not in seen]
-        statements = {(e.source, e.id): (e, d) for _, e, d in fresh if isinstance(d, FinancialStatementFiled)}
+        # A copy of a statement event later in the batch is a redelivery: the first one is kept.
+        statements: dict[tuple[str, str], tuple[Record, CloudEvent, FinancialStatementFiled]] = {}
+        for r, e, d in fresh:
+            if isinstance(d, FinancialStatementFiled):
+                statements.setdefault((e.source, e.id), (r, e, d))
         ledger = await _with_due_dates(
             session, [(r, e, d) for r, e, d in fresh if not isinstance(d, FinancialStatementFiled)]
         )
@@ -115,13 +119,10 @@ class LedgerHandler:
             applied.append((event, record.topic, record.partition, record.offset))
             if outcome is not None:
                 touched[data.customer_code] = touched.get(data.customer_code, False) or outcome
-        # A redelivery inside the batch files the same statement once; a later one for the same
-        # period replaces it.
-        latest = {(d.customer_code, d.period_end): d for _, d in statements.values()}
+        # A later statement for the same period replaces the earlier one.
+        latest = {(d.customer_code, d.period_end): d for _, _, d in statements.values()}
         await assessments.save_statements(session, list(latest.values()))
-        applied += [
-            (e, r.topic, r.partition, r.offset) for r, e, _ in fresh if (e.source, e.id) in statements
-        ]
+        applied += [(e, r.topic, r.partition, r.offset) for r, e, _ in statements.values()]
         await repository.store(session, applied)
         await self._complete(session, touched)
         await reassess(

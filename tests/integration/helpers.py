@@ -16,6 +16,21 @@ from tests.integration.conftest import KAFKA, eventually
 S = TypeVar("S")
 
 
+def erp_event(
+    type_: str, customer: str, data: dict[str, Any], *, event_id: str | None = None
+) -> dict[str, Any]:
+    """A CloudEvent from the test ERP about one customer."""
+    return {
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": "erp/test",
+        "type": type_,
+        "time": "2026-11-01T08:00:00Z",
+        "subject": customer,
+        "data": {"customer_code": customer, **data},
+    }
+
+
 def invoice_event(
     customer: str,
     invoice_id: str,
@@ -23,27 +38,20 @@ def invoice_event(
     *,
     currency: str = "EUR",
     issue_date: str = "2026-11-01",
-    due_date: str = "2026-12-01",
+    due_date: str | None = "2026-12-01",
     event_id: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    return {
-        "specversion": "1.0",
-        "id": event_id or str(uuid.uuid4()),
-        "source": "erp/test",
-        "type": "invoice.issued",
-        "time": "2026-11-01T08:00:00Z",
-        "subject": customer,
-        "data": {
-            "invoice_id": invoice_id,
-            "customer_code": customer,
-            "currency": currency,
-            "amount": amount,
-            "issue_date": issue_date,
-            "due_date": due_date,
-            **extra,
-        },
+    data = {
+        "invoice_id": invoice_id,
+        "currency": currency,
+        "amount": amount,
+        "issue_date": issue_date,
+        **extra,
     }
+    if due_date is not None:
+        data["due_date"] = due_date
+    return erp_event("invoice.issued", customer, data, event_id=event_id)
 
 
 async def publish(topic: str, events: Iterable[dict[str, Any] | bytes], *, key: bytes | None = None) -> None:

@@ -34,7 +34,9 @@ async def file(
 ) -> StatementOut:
     await customers.get(session, customer_code)
     statement = financials.check(body.statement(period_end))
-    data = FinancialStatementFiled(customer_code=customer_code, period_end=period_end, **body.model_dump())
+    data = FinancialStatementFiled(
+        customer_code=customer_code, period_end=period_end, **body.model_dump(mode="json")
+    )
     event = new_event(
         source=settings.source, type_=FINANCIAL_STATEMENT_FILED, subject=customer_code, data=data
     )

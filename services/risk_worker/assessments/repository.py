@@ -90,6 +90,18 @@ async def all_customers(session: AsyncSession, after: str, limit: int) -> list[s
     return [r["customer_code"] for r in rows]
 
 
+async def stale(session: AsyncSession, limit: int) -> list[str]:
+    """Customers whose credit file is newer than their assessment, or who have none yet."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT c.customer_code FROM credit_api.v_customer_credit c "
+        "LEFT JOIN risk_worker.assessments a USING (customer_code) "
+        "WHERE a.customer_code IS NULL OR c.updated_at > a.assessed_at ORDER BY c.customer_code LIMIT $1",
+        limit,
+    )
+    return [r["customer_code"] for r in rows]
+
+
 async def statements(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[Statement]]:
     """The latest two statements of each customer, newest first."""
     conn = await driver(session)

@@ -235,20 +235,32 @@ async def reassess_everyone(
 async def run(
     settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
-    """Reassess everyone when the active scorecard changes and once a day; look every
-    `reassess_poll_seconds`."""
+    """Every `reassess_poll_seconds`: everyone when the active scorecard changed or a new day began;
+    else the customers whose credit file changed since their assessment (new ones included)."""
     cards = Scorecards()
     publish = Publish(settings.source, settings.risk_events_topic)
     while not stop.is_set():
-        today = datetime.now(UTC).date()
+        now = datetime.now(UTC)
         async with sessions() as session:
             active = (await cards.active(session)).version
             last = await repository.last_reassessment(session)
-        if last is None or last[0] != active or last[1] < today:
+        if last is None or last[0] != active or last[1] < now.date():
             trigger = "daily" if last is not None and last[0] == active else "scorecard"
             version, assessed, changed = await reassess_everyone(
-                sessions, as_of=today, trigger=trigger, publish=publish, cards=cards
+                sessions, as_of=now.date(), trigger=trigger, publish=publish, cards=cards
             )
             log.info("reassessed", trigger=trigger, scorecard=version, customers=assessed, changed=changed)
+        else:
+            async with sessions() as session, session.begin():
+                stale = await repository.stale(session, CHUNK)
+                await reassess(
+                    session,
+                    stale,
+                    as_of=now.date(),
+                    now=now,
+                    trigger="credit_file",
+                    publish=publish,
+                    cards=cards,
+                )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.reassess_poll_seconds)
