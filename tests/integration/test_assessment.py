@@ -179,7 +179,7 @@ async def test_a_customer_turning_late_loses_score_and_grade_and_the_credit_file
     # Each change of score or grade is published once; redelivered events change nothing.
     history = await api.ok("GET", "/v1/customers/C-LATE/assessment/history", role=Role.CREDIT_CONTROLLER)
     published = await changes_published(stack.risk_events, "C-LATE")
-    transitions = []
+    transitions: list[tuple[str, str]] = []
     for change in reversed(history["items"]):
         if not transitions or transitions[-1] != (change["score"], change["grade"]):
             transitions.append((change["score"], change["grade"]))
