@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from shared.domain import behaviour
+
 ZERO = Decimal(0)
 # Days past due: not due, 1–30, 31–60, 61–90, 91–120, beyond.
 BUCKETS = (
@@ -37,6 +39,7 @@ class Invoice:
     issue_date: date
     due_date: date
     cancelled: bool = False
+    written_off: bool = False
 
 
 @dataclass
@@ -70,8 +73,29 @@ class Customer:
         return buckets, at["cash"], at["credit"]
 
     def move(self, invoice_id: str, amount: Decimal, on: date) -> None:
-        self.invoices[invoice_id].open += amount
+        invoice = self.invoices[invoice_id]
+        invoice.open += amount
+        if invoice.open > 0:
+            invoice.written_off = False  # owed again
         self.effects.append((on, invoice_id, amount))
+
+    def payment_experience(self) -> list[behaviour.Invoice]:
+        """Invoices as payment behaviour reads them: neither cancelled nor written off; settled on
+        the date of the last movement that changed their balance, once it is zero."""
+        last: dict[str, date] = {}
+        for on, what, amount in self.effects:
+            if amount and what in self.invoices:
+                last[what] = on
+        return [
+            behaviour.Invoice(
+                i.amount, i.open, i.issue_date, i.due_date, last[invoice_id] if i.open == 0 else None
+            )
+            for invoice_id, i in self.invoices.items()
+            if not i.cancelled and not i.written_off
+        ]
+
+    def bounced(self) -> list[date]:
+        return [p["reversed_on"] for p in self.payments.values() if p["reversed"]]
 
     def account(self, kind: str, currency: str, amount: Decimal, on: date) -> None:
         (self.cash if kind == "cash" else self.credit)[currency] += amount
@@ -162,6 +186,7 @@ class Ledger:
         c.parked = [p for p in c.parked if p[1] != d["payment_id"]]
         payment["allocations"] = []  # undone
         payment["reversed"] = True
+        payment["reversed_on"] = reversed_on
         return True
 
     def _credit_note_issued(self, c: Customer, d: dict[str, Any]) -> bool:
@@ -186,6 +211,7 @@ class Ledger:
         if amount > invoice.open:
             return False
         c.move(d["invoice_id"], -amount, _date(d["date"]))
+        invoice.written_off = invoice.open == 0
         return True
 
     def _invoice_adjusted(self, c: Customer, d: dict[str, Any]) -> bool:

@@ -572,8 +572,9 @@ class Ledger:
 
     def _move(self, item: Item, delta: Decimal, on: date) -> None:
         """Change an item's open balance, and journal it for ageing as of any date."""
-        item.open_amount += delta
-        item.settled_on = on if item.open_amount == 0 else None
+        if delta:
+            item.open_amount += delta
+            item.settled_on = on if item.open_amount == 0 else None
         self._journal(item.customer_code, "item", item.currency, delta, on, item.item_id)
 
     def _journal(

@@ -402,9 +402,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def behaviour_json(b: behaviour.Behaviour, money: Callable[[Decimal], str]) -> dict[str, Any]:
+    return {
+        "settled_invoices": b.settled_invoices,
+        "weighted_days_late": _plain(b.weighted_days_late),
+        "on_time_share": _plain(b.on_time_share),
+        "max_days_past_due": b.max_days_past_due,
+        "days_beyond_terms": _plain(b.days_beyond_terms),
+        "bounced_payments": b.bounced_payments,
+        "trend_days": _plain(b.trend_days),
+        "payment_index": b.payment_index,
+        "high_credit": money(b.high_credit),
+    }
+
+
 def explain(a: Assessment, money: Callable[[Decimal], str]) -> dict[str, Any]:
     """The assessment as JSON-ready data: what is stored, published and shown."""
-    b = a.behaviour
     return {
         "customer_code": a.customer_code,
         "as_of": a.as_of.isoformat(),
@@ -441,17 +454,7 @@ def explain(a: Assessment, money: Callable[[Decimal], str]) -> dict[str, Any]:
             name: {"value": _plain(r.value), "change": _plain(r.change), "reason": r.reason}
             for name, r in a.ratios.items()
         },
-        "payment_behaviour": {
-            "settled_invoices": b.settled_invoices,
-            "weighted_days_late": _plain(b.weighted_days_late),
-            "on_time_share": _plain(b.on_time_share),
-            "max_days_past_due": b.max_days_past_due,
-            "days_beyond_terms": _plain(b.days_beyond_terms),
-            "bounced_payments": b.bounced_payments,
-            "trend_days": _plain(b.trend_days),
-            "payment_index": b.payment_index,
-            "high_credit": money(b.high_credit),
-        },
+        "payment_behaviour": behaviour_json(a.behaviour, money),
         "recommended_limit": money(a.recommendation.limit),
         "recommended_limit_basis": a.recommendation.basis,
         "recommended_terms": a.recommendation.terms,

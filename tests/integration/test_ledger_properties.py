@@ -1,11 +1,15 @@
 """Generated event streams, with duplicates, redeliveries and reorderings, through Kafka into the
-risk worker: balances (the exposure projection) and ageing as of dates before, between and after
-the events always equal a plain recomputation from the same events."""
+risk worker: balances (the exposure projection), ageing as of dates before, between and after the
+events, and the payment behaviour the worker's assessments carry always equal a plain
+recomputation from the same events."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -15,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.credit_api.ageing.service import customer_ageing
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
+from shared.domain import behaviour
 from shared.domain.ageing import Buckets
+from shared.domain.money import format_amount, round_money
+from shared.domain.scorecard import behaviour_json
 from shared.models.credit_api import Customer
-from shared.models.risk_worker import Balance
+from shared.models.risk_worker import Assessment, Balance
 from tests.integration.conftest import eventually
 from tests.integration.helpers import publish, running
 from tests.integration.ledger import journal_matches_balances
@@ -35,6 +42,31 @@ async def balances(
             .all()
         )
     return {b.customer_code: (b.open_receivables, b.unallocated_cash, b.unapplied_credit) for b in rows}
+
+
+async def behaviour_shown(
+    sessions: async_sessionmaker[AsyncSession], customers: list[str]
+) -> dict[str, tuple[date, dict[str, Any]]]:
+    async with sessions() as session:
+        rows = (
+            await session.execute(select(Assessment).where(Assessment.customer_code.in_(customers)))
+        ).scalars()
+        return {a.customer_code: (a.as_of, a.explanation["payment_behaviour"]) for a in rows}
+
+
+def behaviour_expected(model: Ledger, customers: list[str]) -> dict[str, Any]:
+    day = datetime.now(UTC).date()
+    money = partial(format_amount, currency="EUR")
+    return {
+        c: (
+            day,
+            behaviour_json(
+                behaviour.assess(model.customers[c].payment_experience(), model.customers[c].bounced(), day),
+                lambda x: money(round_money(x, "EUR")),
+            ),
+        )
+        for c in customers
+    }
 
 
 # No shrinking: each try runs the real worker, and the failing stream is printed as generated.
@@ -62,6 +94,9 @@ async def test_balances_equal_a_plain_recomputation(
         )
         for c in customers
     }
+    # Credit files first: the worker assesses each customer batch by batch as its events apply.
+    async with sessions() as session, session.begin():
+        session.add_all(Customer(customer_code=c, name=c, currency="EUR") for c in customers)
     await publish(worker_settings.ar_events_topic, published)
     async with running(serve, worker_settings):
 
@@ -69,9 +104,12 @@ async def test_balances_equal_a_plain_recomputation(
             return await balances(sessions, customers) == expected
 
         await eventually(settled, within=30)
+
+        async def behaving() -> bool:
+            return await behaviour_shown(sessions, customers) == behaviour_expected(model, customers)
+
+        await eventually(behaving, within=30)
     assert await journal_matches_balances(sessions, customers)
-    async with sessions() as session, session.begin():
-        session.add_all(Customer(customer_code=c, name=c, currency="EUR") for c in customers)
     for c in customers:
         for as_of in AGEING_DATES:
             async with sessions() as session:

@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.domain import behaviour
 from shared.domain.errors import InvalidEvent
 from shared.domain.ledger import (
     LEDGER_EVENTS,
@@ -110,6 +111,14 @@ class Store:
             total[1] += cash
             total[2] += credit
 
+    def payment_experience(self, customer: str) -> list[behaviour.Invoice]:
+        """What the assessment's query reads: open invoices, settled or not."""
+        return [
+            behaviour.Invoice(i.amount, i.open_amount, i.issue_date, i.due_date, i.settled_on)
+            for (code, _), i in self.items.items()
+            if code == customer and i.item_type == "invoice" and i.status == "open"
+        ]
+
     def ageing(self, customer: str, as_of: date) -> tuple[dict[str, Decimal], Decimal, Decimal]:
         """From the journal, as the ageing queries read it."""
         at: defaultdict[str, Decimal] = defaultdict(Decimal)
@@ -160,3 +169,11 @@ def test_batches_of_any_size_equal_a_plain_recomputation(data: st.DataObject) ->
         ], f"balances of {c}"
         for as_of in AGEING_DATES:
             assert store.ageing(c, as_of) == expected.ageing(as_of), f"ageing of {c} as of {as_of}"
+        # Payment behaviour: the settlement dates the ledger keeps batch by batch give the same
+        # figures as the model's from its whole history.
+        experience = store.payment_experience(c)
+        bounced = expected.bounced()
+        for as_of in AGEING_DATES:
+            assert behaviour.assess(experience, bounced, as_of) == behaviour.assess(
+                expected.payment_experience(), bounced, as_of
+            ), f"behaviour of {c} as of {as_of}"
