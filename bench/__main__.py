@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import credit_check, ingest
+from bench import assessment, credit_check, ingest
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
     asyncio.run(ingest.main())
+    asyncio.run(assessment.main())

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from services.devstack.settings import PROJECT_ROOT, DevStackSettings, get_devstack_settings, read_dev_env
 from shared.roles import Role
@@ -54,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     ledger.add_parser("rebuild", help="replay the event store into fresh projections").set_defaults(
         handler=_ledger_rebuild
     )
+
+    assess = sub.add_parser("assessments", help="credit assessments").add_subparsers(title="actions")
+    reassess = assess.add_parser("run", help="reassess every customer as of a date (default today)")
+    reassess.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    reassess.set_defaults(handler=_assessments_run)
 
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(title="actions")
     replay = dlq.add_parser("replay", help="send dead letters back to their topic (all pending, or --id)")
@@ -159,6 +165,33 @@ def _ledger_rebuild(_: argparse.Namespace) -> int:
             return await rebuild(session)
 
     print(f"replayed {asyncio.run(run())} events")
+    return 0
+
+
+def _assessments_run(args: argparse.Namespace) -> int:
+    from services.risk_worker.assessments.service import Publish, Scorecards, reassess_everyone
+    from services.risk_worker.settings import WorkerSettings
+    from shared.db import make_engine, make_sessionmaker
+
+    settings = WorkerSettings.model_validate(_dev_platform())
+    as_of = args.as_of or datetime.now(UTC).date()
+
+    async def run() -> tuple[str, int, int]:
+        engine = make_engine(settings.database_url, pool_size=1)
+        try:
+            return await reassess_everyone(
+                make_sessionmaker(engine),
+                as_of=as_of,
+                trigger="manual",
+                publish=Publish(settings.source, settings.risk_events_topic),
+                cards=Scorecards(),
+                progress=True,
+            )
+        finally:
+            await engine.dispose()
+
+    version, assessed, changed = asyncio.run(run())
+    print(f"reassessed {assessed} customers as of {as_of} with scorecard {version}: {changed} changed")
     return 0
 
 

@@ -194,6 +194,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("scorecard_version", name=op.f("pk_reassessments")),
         schema="risk_worker",
     )
+    op.create_table(
+        "assessments_due",
+        sa.Column("customer_code", sa.String(length=64), nullable=False),
+        sa.Column("due_since", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("customer_code", name=op.f("pk_assessments_due")),
+        schema="risk_worker",
+    )
     for statement in VIEWS:
         op.execute(statement)
 
@@ -209,6 +216,7 @@ def downgrade() -> None:
     ):
         op.execute(f"DROP VIEW {view}")
     op.execute(CUSTOMER_CREDIT.format(extra=""))
+    op.drop_table("assessments_due", schema="risk_worker")
     op.drop_table("reassessments", schema="risk_worker")
     op.drop_index("ix_assessment_history_customer", table_name="assessment_history", schema="risk_worker")
     op.drop_table("assessment_history", schema="risk_worker")

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.alerts.service import evaluate_limits
 from services.risk_worker.assessments import repository as assessments
-from services.risk_worker.assessments.service import Publish, Scorecards, reassess
 from services.risk_worker.ledger import repository, service
 from services.risk_worker.settings import WorkerSettings
 from shared.consumer import DeadLetters, Record
@@ -81,8 +80,6 @@ async def _with_due_dates(
 class LedgerHandler:
     def __init__(self, settings: WorkerSettings) -> None:
         self._settings = settings
-        self._publish = Publish(settings.source, settings.risk_events_topic)
-        self._cards = Scorecards()
 
     async def apply(self, session: AsyncSession, records: Sequence[Record]) -> DeadLetters:
         dead: DeadLetters = []
@@ -125,15 +122,9 @@ class LedgerHandler:
         applied += [(e, r.topic, r.partition, r.offset) for r, e, _ in statements.values()]
         await repository.store(session, applied)
         await self._complete(session, touched)
-        await reassess(
-            session,
-            sorted({*touched, *(code for code, _ in latest)}),
-            as_of=now.date(),
-            now=now,
-            trigger="events",
-            publish=self._publish,
-            cards=self._cards,
-        )
+        # Reassessed moments later, with whatever else arrives meanwhile: a customer touched by
+        # many batches is assessed once, and the batch's commit does not wait for it.
+        await assessments.mark_due(session, sorted({*touched, *(code for code, _ in latest)}))
         return dead
 
     async def _complete(self, session: AsyncSession, touched: dict[str, bool]) -> None:

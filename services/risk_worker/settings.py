@@ -21,7 +21,10 @@ class WorkerSettings(PlatformSettings):
     sweep_interval_seconds: float = Field(86400, description="How often overdue items are swept (daily)")
     overdue_boundaries: str = Field("1,31,61,91,121", description="Days past due whose crossing is announced")
     reassess_poll_seconds: float = Field(
-        10, gt=0, description="How often to look for a new scorecard or a new day, to reassess everyone"
+        10, gt=0, description="How often to look for a new scorecard, a new day or changed credit files"
+    )
+    assessment_interval_seconds: float = Field(
+        10.0, gt=0, description="How often customers touched by applied events are reassessed"
     )
 
     @property

@@ -112,30 +112,31 @@ def _days(value: Decimal | None) -> Decimal | None:
 def high_credit(invoices: Sequence[Invoice], start: date, as_of: date) -> Decimal:
     """Sweep the days from `start` to `as_of` on which something changes, keeping the exposure and
     how many invoices are overdue; the highest exposure seen while none is."""
-    changes: dict[date, list[Decimal]] = {}
-
-    def change(day: date, exposure: Decimal, overdue: int) -> None:
-        if day <= as_of:
-            entry = changes.setdefault(max(day, start), [ZERO, ZERO])
-            entry[0] += exposure
-            entry[1] += overdue
-
+    one_day = timedelta(days=1)
+    end_of_window = as_of + one_day
+    # (day, exposure change, overdue change); a change before the window counts from its start.
+    changes: list[tuple[date, Decimal, int]] = []
     for inv in invoices:
-        end = inv.settled_on + timedelta(days=1) if inv.settled_on else as_of + timedelta(days=1)
+        end = inv.settled_on + one_day if inv.settled_on else end_of_window
         if end <= start or inv.issue_date > as_of:
             continue
-        change(inv.issue_date, inv.amount, 0)
-        change(end, -inv.amount, 0)
-        late_from = inv.due_date + timedelta(days=1)
-        if late_from < end:
-            change(late_from, ZERO, 1)
-            change(end, ZERO, -1)
+        changes.append((max(inv.issue_date, start), inv.amount, 0))
+        if end <= as_of:
+            changes.append((end, -inv.amount, 0))
+        late_from = inv.due_date + one_day
+        if late_from < end and late_from <= as_of:
+            changes.append((max(late_from, start), ZERO, 1))
+            if end <= as_of:
+                changes.append((end, ZERO, -1))
+    changes.sort(key=lambda change: change[0])
     best = exposure = ZERO
-    overdue = ZERO
-    for day in sorted(changes):
-        exposure += changes[day][0]
-        overdue += changes[day][1]
-        if overdue == 0 and exposure > best:
+    overdue = 0
+    for i, (day, amount, late) in enumerate(changes):
+        exposure += amount
+        overdue += late
+        # Judge a day once all of its changes are in.
+        last_of_day = i + 1 == len(changes) or changes[i + 1][0] != day
+        if last_of_day and overdue == 0 and exposure > best:
             best = exposure
     return best
 

@@ -303,3 +303,14 @@ class Reassessment(Base):
     scorecard_version: Mapped[str] = mapped_column(String(60), primary_key=True)
     as_of: Mapped[date]
     finished_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class AssessmentDue(Base):
+    """Customers whose events or statements changed since their assessment: marked in the batch's
+    transaction, reassessed moments later, many batches' worth at once."""
+
+    __tablename__ = "assessments_due"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_since: Mapped[datetime] = mapped_column(server_default=func.now())

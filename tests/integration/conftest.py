@@ -168,7 +168,13 @@ def api_settings(platform: dict[str, Any]) -> ApiSettings:
 
 @pytest.fixture
 def worker_settings(platform: dict[str, Any]) -> WorkerSettings:
-    return WorkerSettings(**platform, http_port=0, group_id=f"rw-{uuid.uuid4().hex[:8]}", db_pool_size=3)
+    return WorkerSettings(
+        **platform,
+        http_port=0,
+        group_id=f"rw-{uuid.uuid4().hex[:8]}",
+        db_pool_size=3,
+        assessment_interval_seconds=0.2,
+    )
 
 
 @pytest.fixture

@@ -59,7 +59,9 @@ async def stack(
     api_settings: ApiSettings, worker_settings: WorkerSettings, keys: dict[Role, str]
 ) -> AsyncIterator[Platform]:
     settings = api_settings.model_copy(update={"consume_events": True})
-    worker = worker_settings.model_copy(update={"reassess_poll_seconds": 0.5})
+    worker = worker_settings.model_copy(
+        update={"reassess_poll_seconds": 0.5, "assessment_interval_seconds": 0.2}
+    )
     async with api_client(settings, keys) as api, running(serve, worker):
         yield Platform(api, settings.ar_events_topic, settings.risk_events_topic)
 

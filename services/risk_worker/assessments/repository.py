@@ -90,6 +90,30 @@ async def all_customers(session: AsyncSession, after: str, limit: int) -> list[s
     return [r["customer_code"] for r in rows]
 
 
+async def mark_due(session: AsyncSession, codes: Sequence[str]) -> None:
+    if not codes:
+        return
+    conn = await driver(session)
+    await conn.execute(
+        "INSERT INTO risk_worker.assessments_due (customer_code) SELECT unnest($1::text[]) "
+        "ON CONFLICT (customer_code) DO NOTHING",
+        list(codes),
+    )
+
+
+async def take_due(session: AsyncSession, limit: int) -> list[str]:
+    """Up to `limit` customers due, oldest first, taken for this transaction: they come back if it
+    rolls back, and another replica skips them meanwhile."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "DELETE FROM risk_worker.assessments_due WHERE customer_code IN (SELECT customer_code FROM "
+        "risk_worker.assessments_due ORDER BY due_since LIMIT $1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING customer_code",
+        limit,
+    )
+    return sorted(r["customer_code"] for r in rows)
+
+
 async def stale(session: AsyncSession, limit: int) -> list[str]:
     """Customers whose credit file is newer than their assessment, or who have none yet."""
     conn = await driver(session)

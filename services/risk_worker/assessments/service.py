@@ -27,6 +27,10 @@ from shared.scorecards import DEFAULT_VERSION
 
 log = structlog.get_logger(__name__)
 CHUNK = 2000
+# Customers due after their events are taken a few at a time: each transaction's reads and
+# scoring stay short, so the consumers sharing the event loop are never held up for long.
+DUE_CHUNK = 200
+YIELD_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,9 @@ def _subject(
     weighed: list[behaviour.Invoice] = []
     unrated: set[str] = set()
     for currency, invoice in invoices:
+        if currency == facts.currency:
+            weighed.append(invoice)
+            continue
         rate = convert(Decimal(1), currency)
         if rate is None:
             unrated.add(currency)
@@ -143,7 +150,10 @@ async def reassess(
     current = await repository.current(session, known)
     rows: list[repository.Row] = []
     events: list[tuple[str, str, dict[str, object]]] = []
-    for code in known:
+    for n, code in enumerate(known):
+        if n and not n % YIELD_EVERY:
+            # Scoring is CPU work on the event loop the Kafka consumers share: let them run.
+            await asyncio.sleep(0)
         f = facts[code]
         convert = _converter(rates, f.currency)
         subject = _subject(
@@ -235,32 +245,45 @@ async def reassess_everyone(
 async def run(
     settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
-    """Every `reassess_poll_seconds`: everyone when the active scorecard changed or a new day began;
+    """Every `assessment_interval_seconds`, the customers marked due by the batches applied since;
+    every `reassess_poll_seconds`, everyone when the active scorecard changed or a new day began,
     else the customers whose credit file changed since their assessment (new ones included)."""
     cards = Scorecards()
     publish = Publish(settings.source, settings.risk_events_topic)
+    loop = asyncio.get_running_loop()
+    next_poll = loop.time()
     while not stop.is_set():
         now = datetime.now(UTC)
-        async with sessions() as session:
-            active = (await cards.active(session)).version
-            last = await repository.last_reassessment(session)
-        if last is None or last[0] != active or last[1] < now.date():
-            trigger = "daily" if last is not None and last[0] == active else "scorecard"
-            version, assessed, changed = await reassess_everyone(
-                sessions, as_of=now.date(), trigger=trigger, publish=publish, cards=cards
-            )
-            log.info("reassessed", trigger=trigger, scorecard=version, customers=assessed, changed=changed)
-        else:
+        if loop.time() >= next_poll:
+            next_poll = loop.time() + settings.reassess_poll_seconds
+            await _poll(sessions, now, publish, cards)
+        while not stop.is_set():
             async with sessions() as session, session.begin():
-                stale = await repository.stale(session, CHUNK)
+                due = await repository.take_due(session, DUE_CHUNK)
                 await reassess(
-                    session,
-                    stale,
-                    as_of=now.date(),
-                    now=now,
-                    trigger="credit_file",
-                    publish=publish,
-                    cards=cards,
+                    session, due, as_of=now.date(), now=now, trigger="events", publish=publish, cards=cards
                 )
+            if len(due) < DUE_CHUNK:
+                break
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.reassess_poll_seconds)
+            await asyncio.wait_for(stop.wait(), settings.assessment_interval_seconds)
+
+
+async def _poll(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, cards: Scorecards
+) -> None:
+    async with sessions() as session:
+        active = (await cards.active(session)).version
+        last = await repository.last_reassessment(session)
+    if last is None or last[0] != active or last[1] < now.date():
+        trigger = "daily" if last is not None and last[0] == active else "scorecard"
+        version, assessed, changed = await reassess_everyone(
+            sessions, as_of=now.date(), trigger=trigger, publish=publish, cards=cards
+        )
+        log.info("reassessed", trigger=trigger, scorecard=version, customers=assessed, changed=changed)
+        return
+    async with sessions() as session, session.begin():
+        stale = await repository.stale(session, CHUNK)
+        await reassess(
+            session, stale, as_of=now.date(), now=now, trigger="credit_file", publish=publish, cards=cards
+        )
