@@ -57,6 +57,18 @@ def _terms_code(code: str) -> str:
     return code
 
 
+TermsCode = Annotated[
+    str,
+    AfterValidator(_terms_code),
+    Field(
+        examples=["NET30"],
+        description="Payment terms: `NET<n>` (n days), `EOM<n>` (end of the invoice month + n days), "
+        "`<n>EOM` (n days, then the end of that month) or `PREPAY`; they give the due date of an "
+        "invoice that carries none",
+    ),
+]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -111,9 +123,7 @@ class CustomerUpserted(_Strict):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     industry: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
-    payment_terms: Annotated[str, AfterValidator(_terms_code)] | None = Field(
-        None, description="NET<n>, EOM<n>, <n>EOM or PREPAY"
-    )
+    payment_terms: TermsCode | None = None
     listed: bool | None = None
     customer_since: date | None = None
     contacts: Contacts | None = None

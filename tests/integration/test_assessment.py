@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.financial_statements.schemas import EXAMPLE
 from services.credit_api.settings import ApiSettings
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
@@ -26,25 +27,7 @@ from tests.integration.conftest import KAFKA, Api, api_client, eventually
 from tests.integration.helpers import erp_event, invoice_event, publish, running
 
 TODAY = date.today()
-STATEMENT = {
-    "period_months": 12,
-    "currency": "EUR",
-    "audited": True,
-    "source": "annual report",
-    "current_assets": "500000.00",
-    "inventory": "200000.00",
-    "cash": "50000.00",
-    "total_assets": "1000000.00",
-    "current_liabilities": "250000.00",
-    "total_liabilities": "600000.00",
-    "equity": "400000.00",
-    "retained_earnings": "150000.00",
-    "revenue": "2000000.00",
-    "ebit": "120000.00",
-    "interest_expense": "30000.00",
-    "net_income": "60000.00",
-    "operating_cash_flow": "100000.00",
-}
+STATEMENT = EXAMPLE
 
 
 @dataclass

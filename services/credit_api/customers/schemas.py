@@ -3,10 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
-from shared.domain.errors import InvalidInput
-from shared.domain.terms import parse_terms
+from shared.events import TermsCode
 from shared.schemas import CurrencyCode, CustomerCode, StrictModel
 
 Email = Annotated[
@@ -25,24 +24,6 @@ Language = Annotated[
 ]
 
 
-def _terms(code: str) -> str:
-    try:
-        parse_terms(code)
-    except InvalidInput as exc:
-        raise ValueError(exc.detail) from None
-    return code
-
-
-TermsCode = Annotated[
-    str,
-    AfterValidator(_terms),
-    Field(
-        examples=["NET30"],
-        description="Payment terms: `NET<n>` (n days), `EOM<n>` (end of the invoice month + n days), "
-        "`<n>EOM` (n days, then the end of that month) or `PREPAY`; they give the due date of an "
-        "invoice that carries none",
-    ),
-]
 Status = Literal["active", "inactive"]
 
 EXAMPLE: dict[str, JsonValue] = {
