@@ -16,7 +16,6 @@ from shared.roles import Role
 router = APIRouter(prefix="/v1/customers/{customer_code}/financial-statements", tags=["credit assessment"])
 
 Staff = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
-Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
 
 
 @router.put(
@@ -47,5 +46,5 @@ async def file_statement(
     summary="A customer's financial statements with their ratios, newest first",
     responses=responses(401, 403, 404, 422),
 )
-async def list_statements(customer_code: CodePath, session: Session, _: Reader) -> list[StatementOut]:
+async def list_statements(customer_code: CodePath, session: Session, _: Staff) -> list[StatementOut]:
     return await service.listing(session, customer_code)
