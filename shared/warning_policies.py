@@ -1,0 +1,96 @@
+"""Warning policies: YAML or JSON documents checked against a schema, then against the rules of
+`shared.domain.warnings`. The default ships as `shared/policies/warnings.yaml`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.domain import warnings as domain
+from shared.domain.warnings import InvalidWarningPolicy, Level
+
+DEFAULT_VERSION = "default"
+LevelName = Literal["watch", "warning", "critical"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ThresholdIn(_Strict):
+    enter: Decimal
+    exit: Decimal
+    for_days: Annotated[int, Field(ge=0, le=365)] = 0
+
+
+class RuleIn(_Strict):
+    direction: Literal["above", "below"] = "above"
+    watch: ThresholdIn | None = None
+    warning: ThresholdIn | None = None
+    critical: ThresholdIn | None = None
+
+
+class ActionsIn(_Strict):
+    do: list[Literal["notify", "suggest_lower_limit", "block"]] = []
+    unblock_on_exit: bool = True
+
+
+class PolicyIn(_Strict):
+    indicators: dict[str, RuleIn]
+    actions: dict[LevelName, ActionsIn] = {}
+    hold_orders_at: LevelName | None = "critical"
+
+    def to_domain(self, version: str) -> domain.Policy:
+        rules = tuple(
+            domain.Rule(
+                name,
+                {
+                    Level[level.upper()]: domain.Threshold(t.enter, t.exit, t.for_days)
+                    for level in ("watch", "warning", "critical")
+                    if (t := getattr(rule, level)) is not None
+                },
+                rule.direction,
+            )
+            for name, rule in self.indicators.items()
+        )
+        return domain.validate(
+            domain.Policy(
+                version=version,
+                rules=rules,
+                actions={
+                    Level[level.upper()]: domain.LevelActions(tuple(a.do), a.unblock_on_exit)
+                    for level, a in self.actions.items()
+                },
+                hold_orders_at=None if self.hold_orders_at is None else Level[self.hold_orders_at.upper()],
+            )
+        )
+
+
+def parse(document: dict[str, Any], version: str) -> domain.Policy:
+    try:
+        config = PolicyIn.model_validate(document)
+    except ValidationError as exc:
+        errors = [
+            {"pointer": "#/" + "/".join(str(p) for p in error["loc"]), "detail": error["msg"]}
+            for error in exc.errors(include_url=False)
+        ]
+        raise InvalidWarningPolicy(
+            "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors), errors=errors
+        ) from None
+    return config.to_domain(version)
+
+
+def default_document() -> dict[str, Any]:
+    text = resources.files("shared").joinpath("policies", "warnings.yaml").read_text()
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
+
+
+@cache
+def default() -> domain.Policy:
+    return parse(default_document(), DEFAULT_VERSION)
