@@ -169,28 +169,36 @@ def _ledger_rebuild(_: argparse.Namespace) -> int:
 
 
 def _assessments_run(args: argparse.Namespace) -> int:
-    from services.risk_worker.assessments.service import Publish, Scorecards, reassess_everyone
+    from services.risk_worker.assessments.service import Publish, Scorecards, exclusively, reassess_everyone
     from services.risk_worker.settings import WorkerSettings
     from shared.db import make_engine, make_sessionmaker
 
     settings = WorkerSettings.model_validate(_dev_platform())
     as_of = args.as_of or datetime.now(UTC).date()
 
-    async def run() -> tuple[str, int, int]:
-        engine = make_engine(settings.database_url, pool_size=1)
+    async def run() -> tuple[str, int, int] | None:
+        engine = make_engine(settings.database_url, pool_size=2)
+        sessions = make_sessionmaker(engine)
         try:
-            return await reassess_everyone(
-                make_sessionmaker(engine),
-                as_of=as_of,
-                trigger="manual",
-                publish=Publish(settings.source, settings.risk_events_topic),
-                cards=Scorecards(),
-                progress=True,
-            )
+            async with exclusively(sessions) as mine:
+                if not mine:
+                    return None
+                return await reassess_everyone(
+                    sessions,
+                    as_of=as_of,
+                    trigger="manual",
+                    publish=Publish(settings.source, settings.risk_events_topic),
+                    cards=Scorecards(),
+                    progress=True,
+                )
         finally:
             await engine.dispose()
 
-    version, assessed, changed = asyncio.run(run())
+    result = asyncio.run(run())
+    if result is None:
+        print("a risk worker is reassessing everyone right now; try again in a minute", file=sys.stderr)
+        return 1
+    version, assessed, changed = result
     print(f"reassessed {assessed} customers as of {as_of} with scorecard {version}: {changed} changed")
     return 0
 

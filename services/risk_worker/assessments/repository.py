@@ -308,3 +308,9 @@ async def finish_reassessment(session: AsyncSession, version: str, as_of: date) 
     await conn.execute(
         "INSERT INTO risk_worker.reassessments (scorecard_version, as_of) VALUES ($1, $2)", version, as_of
     )
+
+
+async def try_lock(session: AsyncSession, key: int) -> bool:
+    """A transaction-level advisory lock: held until the session's transaction ends."""
+    conn = await driver(session)
+    return bool(await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", key))

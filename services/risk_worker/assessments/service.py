@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,6 +32,8 @@ CHUNK = 2000
 # scoring stay short, so the consumers sharing the event loop are never held up for long.
 DUE_CHUNK = 200
 YIELD_EVERY = 50
+# Advisory lock key of the periodic reassessment ("CRAS").
+POLL_LOCK = 0x43524153
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,24 @@ async def run(
 
 
 async def _poll(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, cards: Scorecards
+) -> None:
+    """One replica at a time: two reassessing everyone together would both publish a new
+    customer's first assessment."""
+    async with exclusively(sessions) as mine:
+        if mine:
+            await _reassess_stale(sessions, now, publish, cards)
+
+
+@asynccontextmanager
+async def exclusively(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[bool]:
+    """Whether this process may reassess in bulk now; it may until the block ends. The guard's
+    transaction does nothing but hold the lock, across the run's own transactions."""
+    async with sessions() as guard, guard.begin():
+        yield await repository.try_lock(guard, POLL_LOCK)
+
+
+async def _reassess_stale(
     sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, cards: Scorecards
 ) -> None:
     async with sessions() as session:
