@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount
+from shared.domain.warnings import Level
 
 
 class Decision(StrEnum):
@@ -22,6 +23,7 @@ class ReasonCode(StrEnum):
     CUSTOMER_BLOCKED = "customer_blocked"
     NO_VALID_LIMIT = "no_valid_limit"
     OVERDUE = "overdue"
+    CRITICAL_WARNING = "critical_warning"
     LIMIT_EXCEEDED = "limit_exceeded"
     NEAR_LIMIT = "near_limit"
 
@@ -76,6 +78,9 @@ class CheckInput:
     block_reason: str | None = None
     max_days_past_due: int = 0
     overdue_share: Decimal = Decimal(0)
+    # The customer's early-warning level, and whether the warning policy holds orders at it.
+    warning_level: Level = Level.NORMAL
+    warning_holds: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,15 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
                     "overdue_share": check.overdue_share.quantize(Decimal("0.0001")),
                     "tolerance_days": policy.overdue_tolerance_days,
                 },
+            ),
+        )
+    if check.warning_holds:
+        return result(
+            Decision.HELD,
+            Reason(
+                ReasonCode.CRITICAL_WARNING,
+                f"The customer is at early-warning level {check.warning_level.label}",
+                {"warning_level": check.warning_level.label},
             ),
         )
     ceiling = limit * (1 + policy.limit_tolerance)

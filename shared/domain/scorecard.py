@@ -17,6 +17,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.domain import altman, behaviour, financials
+from shared.domain.behaviour import Invoice
 from shared.domain.errors import InvalidInput
 from shared.domain.terms import parse_terms
 
@@ -225,6 +226,9 @@ class Subject:
     customer_since: date | None = None
     # What the caller could not take into account, said in the assessment.
     notes: tuple[str, ...] = ()
+    # The payment experience behind `behaviour`, for what else reads it (early warning).
+    invoices: tuple[Invoice, ...] = ()
+    bounced: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Identity, Index, Numeric, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, OutboxMixin
@@ -314,3 +315,20 @@ class AssessmentDue(Base):
 
     customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     due_since: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class WarningLevel(Base):
+    """A customer's early-warning level, each indicator's value, level and running minimum
+    durations (the state hysteresis needs), and whether orders are to be held."""
+
+    __tablename__ = "warning_levels"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[int] = mapped_column(comment="0 normal, 1 watch, 2 warning, 3 critical")
+    holds_orders: Mapped[bool]
+    causes: Mapped[list[str]] = mapped_column(JSONB)
+    indicators: Mapped[dict[str, Any]]
+    policy_version: Mapped[str] = mapped_column(String(60))
+    since: Mapped[datetime] = mapped_column(comment="When the customer entered this level")
+    evaluated_at: Mapped[datetime]

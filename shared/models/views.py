@@ -19,6 +19,9 @@
   `shared/policies/scorecard.yaml`); read by risk_worker.
 - `credit_api.v_fx_rates`: exchange rates by day, read by risk_worker to weigh invoices and
   statements in the credit currency.
+- `risk_worker.v_warning_levels`: each customer's early-warning level, its causes and indicator
+  states, and whether it holds orders; read by credit_api (exposure, and the credit check's
+  snapshot function).
 - `credit_api.v_customer_credit` also carries the attributes a customer is scored on (country,
   industry, listed, customer since) and its payment terms; read by risk_worker.
 """
@@ -166,5 +169,19 @@ assessment_history = Table(
     Column("trigger", String),
     Column("explanation", JSONB),
     Column("assessed_at", DateTime(timezone=True)),
+    schema="risk_worker",
+)
+
+warning_levels = Table(
+    "v_warning_levels",
+    view_metadata,
+    Column("customer_code", String, primary_key=True),
+    Column("level", Integer),
+    Column("holds_orders", Boolean),
+    Column("causes", JSONB),
+    Column("indicators", JSONB),
+    Column("policy_version", String),
+    Column("since", DateTime(timezone=True)),
+    Column("evaluated_at", DateTime(timezone=True)),
     schema="risk_worker",
 )

@@ -243,3 +243,25 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within} s (last value {value!r})")
         await asyncio.sleep(interval)
+
+
+@dataclass
+class Platform:
+    """credit_api consuming its events and a risk worker reassessing within a fraction of a second."""
+
+    api: Api
+    ar_events: str
+    risk_events: str
+
+
+@pytest.fixture
+async def stack(
+    api_settings: ApiSettings, worker_settings: WorkerSettings, keys: dict[Role, str]
+) -> AsyncIterator[Platform]:
+    from services.risk_worker.main import serve
+    from tests.integration.helpers import running
+
+    settings = api_settings.model_copy(update={"consume_events": True})
+    worker = worker_settings.model_copy(update={"reassess_poll_seconds": 0.5})
+    async with api_client(settings, keys) as api, running(serve, worker):
+        yield Platform(api, settings.ar_events_topic, settings.risk_events_topic)

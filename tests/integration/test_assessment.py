@@ -5,48 +5,23 @@ everyone, redeliveries count nothing twice, terms give due dates, and the review
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.financial_statements.schemas import EXAMPLE
-from services.credit_api.settings import ApiSettings
-from services.risk_worker.main import serve
-from services.risk_worker.settings import WorkerSettings
 from shared import scorecards
 from shared.domain.behaviour import add_months
 from shared.models.risk_worker import OpenItem
 from shared.roles import Role
-from tests.integration.conftest import KAFKA, Api, api_client, eventually
-from tests.integration.helpers import erp_event, invoice_event, publish, running
+from tests.integration.conftest import KAFKA, Api, Platform, eventually
+from tests.integration.helpers import erp_event, invoice_event, publish
 
 TODAY = date.today()
 STATEMENT = EXAMPLE
-
-
-@dataclass
-class Platform:
-    api: Api
-    ar_events: str
-    risk_events: str
-
-
-@pytest.fixture
-async def stack(
-    api_settings: ApiSettings, worker_settings: WorkerSettings, keys: dict[Role, str]
-) -> AsyncIterator[Platform]:
-    settings = api_settings.model_copy(update={"consume_events": True})
-    worker = worker_settings.model_copy(
-        update={"reassess_poll_seconds": 0.5, "assessment_interval_seconds": 0.2}
-    )
-    async with api_client(settings, keys) as api, running(serve, worker):
-        yield Platform(api, settings.ar_events_topic, settings.risk_events_topic)
 
 
 async def customer(api: Api, code: str, **extra: Any) -> None:

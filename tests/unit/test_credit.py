@@ -12,6 +12,7 @@ from shared.domain.credit import (
     effective_limit,
     over_limit,
 )
+from shared.domain.warnings import Level
 
 TODAY = date(2026, 11, 22)
 
@@ -157,3 +158,27 @@ def test_blocked_and_no_limit_come_before_overdue() -> None:
         )
     )
     assert [r.code for r in result.reasons] == [ReasonCode.NO_VALID_LIMIT]
+
+
+def warned(level: Level, holds: bool, *, exposure: str = "0", days: int = 0) -> list[str]:
+    result = decide(
+        CheckInput(
+            amount=Decimal("100"),
+            currency="EUR",
+            exposure=Decimal(exposure),
+            limit=CreditLimit(Decimal("1000")),
+            blocked=False,
+            today=TODAY,
+            max_days_past_due=days,
+            warning_level=level,
+            warning_holds=holds,
+        )
+    )
+    return [r.code.value for r in result.reasons]
+
+
+def test_a_warning_level_that_holds_orders_comes_after_overdue_and_before_the_limit() -> None:
+    assert warned(Level.CRITICAL, True) == ["critical_warning"]
+    assert warned(Level.WARNING, False) == []  # the policy holds at critical only
+    assert warned(Level.CRITICAL, True, exposure="2000") == ["critical_warning"]
+    assert warned(Level.CRITICAL, True, days=60) == ["overdue"]

@@ -38,7 +38,8 @@ IdempotencyKey = Annotated[
     summary="Decide whether an order may go ahead on credit",
     response_model=CreditCheckOut,
     description="Answers `approved` or `held` with machine-readable reasons, in this order: blocked, "
-    "no valid limit, overdue beyond tolerance, limit exceeded (with the shortfall); an "
+    "no valid limit, overdue beyond tolerance, critical warning (the customer's early-warning level "
+    "holds orders by the warning policy), limit exceeded (with the shortfall); an "
     "approval warns `near_limit` from 90% utilisation. With `reserve`, an approval reserves "
     "the amount and a hold opens a credit hold. `order_ref` is the natural key of both: an "
     "order has at most one live reservation and one open hold, so checking the same order again "

@@ -4,12 +4,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
-from shared.models.views import open_alerts, order_invoicing
+from shared.models.views import open_alerts, order_invoicing, warning_levels
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Snapshot:
     receivables: list[tuple[str, Decimal, Decimal, date | None, Decimal]]
     reservations: list[tuple[str, Decimal, list[tuple[str, Decimal]]]]
     order_hold_open: bool = False
+    warning_level: int = 0
+    warning_holds: bool = False
 
 
 async def snapshot(
@@ -64,6 +67,8 @@ async def snapshot(
             for order, amount, invoiced in json.loads(row["reservations"])
         ],
         order_hold_open=row["order_hold_open"],
+        warning_level=row["warning_level"],
+        warning_holds=row["warning_holds"],
     )
 
 
@@ -85,3 +90,15 @@ async def alert_levels(session: AsyncSession, customer_code: str) -> list[tuple[
         .order_by(open_alerts.c.raised_at)
     )
     return [(k, lv) for k, lv in rows.all()]
+
+
+async def warning(session: AsyncSession, customer_code: str) -> tuple[list[str], dict[str, Any]] | None:
+    """The causes and indicator states of the customer's early-warning level, if evaluated."""
+    row = (
+        await session.execute(
+            select(warning_levels.c.causes, warning_levels.c.indicators).where(
+                warning_levels.c.customer_code == customer_code
+            )
+        )
+    ).first()
+    return None if row is None else (list(row.causes), dict(row.indicators))

@@ -8,6 +8,12 @@ class AlertOut(BaseModel):
     level: str
 
 
+class IndicatorOut(BaseModel):
+    indicator: str
+    value: str | None
+    level: str
+
+
 class ExposureOut(BaseModel):
     customer_code: str
     currency: str = Field(description="The credit currency; every amount below is in it")
@@ -27,7 +33,11 @@ class ExposureOut(BaseModel):
     max_days_past_due: int
     blocked: bool
     block_reason: str | None
-    warning_level: str | None = Field(description="The highest level among unresolved alerts")
+    warning_level: str = Field(
+        description="Early-warning level: normal, watch, warning or critical (the highest of its indicators')"
+    )
+    warning_causes: list[str] = Field(description="The indicators at that level")
+    warning_indicators: list[IndicatorOut] = Field(description="Every indicator above normal, with its value")
     alerts: list[AlertOut]
 
     model_config = {
@@ -48,7 +58,11 @@ class ExposureOut(BaseModel):
                     "max_days_past_due": 12,
                     "blocked": False,
                     "block_reason": None,
-                    "warning_level": None,
+                    "warning_level": "watch",
+                    "warning_causes": ["limit_utilisation"],
+                    "warning_indicators": [
+                        {"indicator": "limit_utilisation", "value": "0.85", "level": "watch"}
+                    ],
                     "alerts": [],
                 }
             ]

@@ -10,13 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.customers.errors import CustomerNotFound
 from services.credit_api.exposure import repository
-from services.credit_api.exposure.schemas import AlertOut, ExposureOut
+from services.credit_api.exposure.schemas import AlertOut, ExposureOut, IndicatorOut
 from services.credit_api.fx_rates.service import Converter
 from shared.domain import credit
 from shared.domain.exposure import Exposure, reservation_remaining, utilisation
 from shared.domain.money import format_amount
-
-LEVELS = ("watch", "warning", "critical")
+from shared.domain.warnings import Level
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,8 @@ class Standing:
     exposure: Exposure
     today: date
     order_hold_open: bool = False
+    warning_level: Level = Level.NORMAL
+    warning_holds: bool = False
 
     @property
     def effective_limit(self) -> Decimal | None:
@@ -88,6 +89,8 @@ async def standing(
         exposure,
         today,
         snap.order_hold_open,
+        Level(snap.warning_level),
+        snap.warning_holds,
     )
 
 
@@ -105,6 +108,8 @@ def decide(standing: Standing, amount: Decimal, policy: credit.CheckPolicy) -> c
             today=today,
             max_days_past_due=exposure.max_days_past_due(today),
             overdue_share=exposure.overdue_share,
+            warning_level=standing.warning_level,
+            warning_holds=standing.warning_holds,
         ),
         policy,
     )
@@ -116,7 +121,8 @@ async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
     limit = standing.effective_limit
     used = utilisation(exposure.total, limit)
     alerts = await repository.alert_levels(session, standing.customer_code)
-    levels = [lv for _, lv in alerts if lv in LEVELS]
+    warning = await repository.warning(session, standing.customer_code)
+    causes, indicators = warning or ([], {})
     return ExposureOut(
         customer_code=standing.customer_code,
         currency=cur,
@@ -132,6 +138,12 @@ async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
         max_days_past_due=exposure.max_days_past_due(standing.today),
         blocked=standing.blocked,
         block_reason=standing.block_reason,
-        warning_level=max(levels, key=LEVELS.index) if levels else None,
+        warning_level=standing.warning_level.label,
+        warning_causes=causes,
+        warning_indicators=[
+            IndicatorOut(indicator=name, value=state["value"], level=state["level"])
+            for name, state in sorted(indicators.items())
+            if state["level"] != Level.NORMAL.label
+        ],
         alerts=[AlertOut(kind=k, level=lv) for k, lv in alerts],
     )

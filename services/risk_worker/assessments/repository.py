@@ -37,6 +37,8 @@ class CustomerFacts:
     country: str | None
     listed: bool
     customer_since: date | None
+    limit: Decimal | None
+    limit_valid_until: date | None
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ async def customers(session: AsyncSession, codes: Sequence[str]) -> dict[str, Cu
     conn = await driver(session)
     rows = await conn.fetch(
         "SELECT customer_code, currency, industry, country, listed, "
-        "coalesce(customer_since, created_at::date) AS customer_since "
+        "coalesce(customer_since, created_at::date) AS customer_since, "
+        "limit_amount + temporary_amount AS limit, limit_valid_until "
         "FROM credit_api.v_customer_credit WHERE customer_code = ANY($1::text[])",
         list(codes),
     )
@@ -314,3 +317,67 @@ async def try_lock(session: AsyncSession, key: int) -> bool:
     """A transaction-level advisory lock: held until the session's transaction ends."""
     conn = await driver(session)
     return bool(await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", key))
+
+
+async def assessed_before(
+    session: AsyncSession, codes: Sequence[str], day: datetime
+) -> dict[str, tuple[Decimal, str]]:
+    """Each customer's score and grade as they stood at `day`: the last change by then, or the
+    first one after it for a customer assessed only since."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (customer_code) customer_code, score, grade FROM risk_worker.assessment_history "
+        "WHERE customer_code = ANY($1::text[]) "
+        "ORDER BY customer_code, (assessed_at > $2), abs(extract(epoch FROM assessed_at - $2))",
+        list(codes),
+        day,
+    )
+    return {r["customer_code"]: (r["score"], r["grade"]) for r in rows}
+
+
+async def warning_states(
+    session: AsyncSession, codes: Sequence[str]
+) -> dict[str, tuple[int, datetime, dict[str, Any]]]:
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT customer_code, level, since, indicators FROM risk_worker.warning_levels "
+        "WHERE customer_code = ANY($1::text[]) FOR UPDATE",
+        list(codes),
+    )
+    return {r["customer_code"]: (r["level"], r["since"], r["indicators"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    customer_code: str
+    level: int
+    holds_orders: bool
+    causes: list[str]
+    indicators: dict[str, Any]
+    policy_version: str
+    since: datetime
+
+
+async def save_warnings(session: AsyncSession, rows: Sequence[WarningRow], now: datetime) -> None:
+    if not rows:
+        return
+    conn = await driver(session)
+    await conn.execute(
+        "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, causes, indicators, "
+        "policy_version, since, evaluated_at) SELECT u.code, u.level, u.holds, u.causes::jsonb, "
+        "u.indicators::jsonb, u.version, u.since, $8 FROM unnest($1::text[], $2::int[], $3::bool[], "
+        "$4::text[], $5::text[], $6::text[], $7::timestamptz[]) "
+        "AS u(code, level, holds, causes, indicators, version, since) "
+        "ON CONFLICT (customer_code) DO UPDATE SET level = excluded.level, "
+        "holds_orders = excluded.holds_orders, causes = excluded.causes, indicators = excluded.indicators, "
+        "policy_version = excluded.policy_version, "
+        "since = excluded.since, evaluated_at = excluded.evaluated_at",
+        [r.customer_code for r in rows],
+        [r.level for r in rows],
+        [r.holds_orders for r in rows],
+        [json.dumps(r.causes) for r in rows],
+        [json.dumps(r.indicators) for r in rows],
+        [r.policy_version for r in rows],
+        [r.since for r in rows],
+        now,
+    )

@@ -9,9 +9,10 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.risk_worker.assessments import repository
 from services.risk_worker.assessments.repository import Current, CustomerFacts
 from services.risk_worker.settings import WorkerSettings
-from shared import scorecards
-from shared.domain import behaviour, financials, fx, scorecard
+from shared import scorecards, warning_policies
+from shared.domain import behaviour, financials, fx, scorecard, warnings
 from shared.domain.errors import MissingFxRate
 from shared.domain.money import format_amount, round_money
 from shared.events import ASSESSMENT_CHANGED, AssessmentChanged, new_event
@@ -32,6 +33,8 @@ CHUNK = 2000
 # scoring stay short, so the consumers sharing the event loop are never held up for long.
 DUE_CHUNK = 200
 YIELD_EVERY = 50
+# Score drops, downgrades and bounced payments count over this many days.
+WARNING_WINDOW_DAYS = 90
 # Advisory lock key of the periodic reassessment ("CRAS").
 POLL_LOCK = 0x43524153
 
@@ -111,6 +114,75 @@ def _subject(
         notes=tuple(
             f"no exchange rate {c}/{facts.currency}: invoices in {c} not weighed" for c in sorted(unrated)
         ),
+        invoices=tuple(weighed),
+        bounced=tuple(bounced),
+    )
+
+
+def _warning(
+    policy: warnings.Policy,
+    facts: CustomerFacts,
+    subject: scorecard.Subject,
+    a: scorecard.Assessment,
+    before: tuple[Decimal, str] | None,
+    stored: tuple[int, datetime, dict[str, Any]] | None,
+    grades: tuple[str, ...],
+    as_of: date,
+    now: datetime,
+) -> repository.WarningRow:
+    """The customer's early-warning level after this assessment, from the state the last one left."""
+    b = subject.behaviour
+    open_invoices = [i for i in subject.invoices if i.settled_on is None]
+    receivables = sum((i.open_amount for i in open_invoices), Decimal(0))
+    overdue = sum((i.open_amount for i in open_invoices if i.due_date < as_of), Decimal(0))
+    values = warnings.indicator_values(
+        max_days_past_due=b.max_days_past_due,
+        overdue=overdue,
+        receivables=receivables,
+        exposure=receivables,
+        limit=facts.limit,
+        score_now=a.score,
+        score_before=None if before is None else before[0],
+        grade_now=a.grade,
+        grade_before=None if before is None else before[1],
+        grades=grades,
+        altman_zone=None if a.altman is None or a.altman.zone is None else a.altman.zone.value,
+        bounced_payments=sum(1 for d in subject.bounced if (as_of - d).days < WARNING_WINDOW_DAYS),
+        trend_days=b.trend_days,
+        limit_valid_until=facts.limit_valid_until,
+        broken_promises=0,
+        today=as_of,
+    )
+    states = {} if stored is None else {name: _state(s) for name, s in stored[2].items()}
+    result = warnings.evaluate(policy, states, values, as_of)
+    since = now if stored is None or stored[0] != result.level else stored[1]
+    return repository.WarningRow(
+        customer_code=facts.customer_code,
+        level=int(result.level),
+        holds_orders=policy.hold_orders_at is not None and result.level >= policy.hold_orders_at,
+        causes=list(result.causes),
+        indicators={
+            name: {
+                "value": _indicator(values.get(name)),
+                "level": state.level.label,
+                "pending": {lvl.label: day.isoformat() for lvl, day in state.pending.items()},
+            }
+            for name, state in result.states.items()
+        },
+        policy_version=policy.version,
+        since=since,
+    )
+
+
+def _indicator(value: Decimal | None) -> str | None:
+    """To four decimals at most, without trailing zeros: 1.3, 0.4286, 45."""
+    return None if value is None else scorecard.number(value.quantize(Decimal("0.0001")))
+
+
+def _state(stored: dict[str, Any]) -> warnings.State:
+    return warnings.State(
+        warnings.Level[stored["level"].upper()],
+        {warnings.Level[lvl.upper()]: date.fromisoformat(day) for lvl, day in stored["pending"].items()},
     )
 
 
@@ -151,7 +223,13 @@ async def reassess(
     bounced = await repository.bounced(session, known, since)
     rates = await repository.fx_rates(session, as_of)
     current = await repository.current(session, known)
+    window_start = datetime.combine(as_of - timedelta(days=WARNING_WINDOW_DAYS), time(), UTC)
+    earlier = await repository.assessed_before(session, known, window_start)
+    warned = await repository.warning_states(session, known)
+    policy = warning_policies.default()
+    grades = tuple(g.grade for g in card.grades)
     rows: list[repository.Row] = []
+    warnings_rows: list[repository.WarningRow] = []
     events: list[tuple[str, str, dict[str, object]]] = []
     for n, code in enumerate(known):
         if n and not n % YIELD_EVERY:
@@ -163,6 +241,9 @@ async def reassess(
             f, statements.get(code, []), invoices.get(code, []), bounced.get(code, []), as_of, card, convert
         )
         a = scorecard.assess(card, subject, as_of, convert)
+        warnings_rows.append(
+            _warning(policy, f, subject, a, earlier.get(code), warned.get(code), grades, as_of, now)
+        )
         cur = f.currency
         explanation = scorecard.explain(a, partial(_money, currency=cur))
         before = current.get(code)
@@ -203,6 +284,7 @@ async def reassess(
             )
             events.append((publish.topic, code, event.model_dump(mode="json", exclude_none=True)))
     await repository.save(session, rows, trigger, now)
+    await repository.save_warnings(session, warnings_rows, now)
     await repository.add_outbox(session, events)
     return len(events)
 
