@@ -16,7 +16,7 @@ import asyncpg
 
 from bench.common import fresh_database
 from services.risk_worker.assessments import repository
-from services.risk_worker.assessments.service import CHUNK, Publish, Scorecards, reassess_everyone
+from services.risk_worker.assessments.service import CHUNK, Policies, Publish, reassess_everyone
 from shared import scorecards
 from shared.db import make_engine, make_sessionmaker
 from shared.domain import behaviour, scorecard
@@ -111,15 +111,15 @@ async def main() -> None:
     engine = make_engine(database_url, pool_size=2)
     sessions = make_sessionmaker(engine)
     publish = Publish("credence/bench", "bench.risk")
-    cards = Scorecards()
+    policies = Policies()
     try:
-        await reassess_everyone(sessions, as_of=today, trigger="daily", publish=publish, cards=cards)
+        await reassess_everyone(sessions, as_of=today, trigger="daily", publish=publish, policies=policies)
         document = scorecards.default_document()
         document["grades"][1]["min_score"] = 70  # fewer Bs: many customers change grade
         await activate(database_url, "bench-strict", document)
         started = time.perf_counter()
         _, assessed, changed = await reassess_everyone(
-            sessions, as_of=today, trigger="scorecard", publish=publish, cards=cards, progress=True
+            sessions, as_of=today, trigger="scorecard", publish=publish, policies=policies, progress=True
         )
         full = time.perf_counter() - started
 

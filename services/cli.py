@@ -169,7 +169,7 @@ def _ledger_rebuild(_: argparse.Namespace) -> int:
 
 
 def _assessments_run(args: argparse.Namespace) -> int:
-    from services.risk_worker.assessments.service import Publish, Scorecards, exclusively, reassess_everyone
+    from services.risk_worker.assessments.service import Policies, Publish, exclusively, reassess_everyone
     from services.risk_worker.settings import WorkerSettings
     from shared.db import make_engine, make_sessionmaker
 
@@ -188,7 +188,7 @@ def _assessments_run(args: argparse.Namespace) -> int:
                     as_of=as_of,
                     trigger="manual",
                     publish=Publish(settings.source, settings.risk_events_topic),
-                    cards=Scorecards(),
+                    policies=Policies(),
                     progress=True,
                 )
         finally:

@@ -41,6 +41,29 @@ class ActionsIn(_Strict):
 
 
 class PolicyIn(_Strict):
+    """A warning policy as it is written (`GET /v1/warning-policies/default` gives the shipped one)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicators": {
+                        "max_days_past_due": {
+                            "watch": {"enter": 15, "exit": 5},
+                            "warning": {"enter": 45, "exit": 30},
+                            "critical": {"enter": 90, "exit": 60, "for_days": 2},
+                        },
+                        "limit_expiring": {"direction": "below", "watch": {"enter": 30, "exit": 31}},
+                    },
+                    "actions": {"critical": {"do": ["notify", "block"], "unblock_on_exit": True}},
+                    "hold_orders_at": "critical",
+                }
+            ]
+        },
+    )
+
     indicators: dict[str, RuleIn]
     actions: dict[LevelName, ActionsIn] = {}
     hold_orders_at: LevelName | None = "critical"

@@ -38,6 +38,7 @@ from services.credit_api.reviews.routes import router as reviews
 from services.credit_api.scorecards.routes import router as scorecards
 from services.credit_api.settings import ApiSettings
 from services.credit_api.temporary_limits.routes import router as temporary_limits
+from services.credit_api.warning_policies.routes import router as warning_policies
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
 
@@ -58,6 +59,7 @@ ROUTERS = (
     financial_statements,
     assessments,
     scorecards,
+    warning_policies,
     reviews,
     credit_checks,
     reservations,

@@ -250,14 +250,8 @@ class InboxEntry(Base):
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
-class Scorecard(Base):
-    """Scorecard configurations as an admin uploaded them; at most one is active."""
-
-    __tablename__ = "scorecards"
-    __table_args__ = (
-        Index("uq_scorecards_one_active", "active", unique=True, postgresql_where=text("active")),
-        {"schema": SCHEMA},
-    )
+class PolicyVersionMixin:
+    """A versioned policy document as an admin uploaded it; at most one version is active."""
 
     version: Mapped[str] = mapped_column(String(60), primary_key=True)
     document: Mapped[dict[str, Any]]
@@ -265,6 +259,22 @@ class Scorecard(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     activated_at: Mapped[datetime | None]
+
+
+class Scorecard(PolicyVersionMixin, Base):
+    __tablename__ = "scorecards"
+    __table_args__ = (
+        Index("uq_scorecards_one_active", "active", unique=True, postgresql_where=text("active")),
+        {"schema": SCHEMA},
+    )
+
+
+class WarningPolicy(PolicyVersionMixin, Base):
+    __tablename__ = "warning_policies"
+    __table_args__ = (
+        Index("uq_warning_policies_one_active", "active", unique=True, postgresql_where=text("active")),
+        {"schema": SCHEMA},
+    )
 
 
 class Review(Base):

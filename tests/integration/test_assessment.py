@@ -229,7 +229,7 @@ async def test_a_new_scorecard_reassesses_everyone(stack: Platform) -> None:
     again = await api.ok("PUT", "/v1/scorecards/strict-2027", json=document)
     assert again["version"] == "strict-2027"
     taken = await api.ok("PUT", "/v1/scorecards/strict-2027", status=409, json=scorecards.default_document())
-    assert taken["type"] == "urn:credence:problem:scorecard-version-taken"
+    assert taken["type"] == "urn:credence:problem:policy-version-taken"
     for code in ("C-A", "C-B", "C-C"):
         redone = await assessment(api, code, lambda a: a["scorecard_version"] == "strict-2027")
         history = await api.ok("GET", f"/v1/customers/{code}/assessment/history", role=Role.CREDIT_MANAGER)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import warning_policies
 from shared.roles import Role
 from tests.integration.conftest import Api, Platform, eventually
 from tests.integration.helpers import erp_event, invoice_event, publish
@@ -102,3 +103,36 @@ async def test_utilisation_drives_the_level_up_and_back_down_and_critical_holds_
     assert normal["warning_indicators"] == []
     approved = await order(api, "C-W", "20.00")
     assert approved["decision"] == "approved"
+
+
+async def test_an_uploaded_warning_policy_takes_effect_at_the_next_evaluation(stack: Platform) -> None:
+    api = stack.api
+    document = warning_policies.default_document()
+    document["indicators"]["limit_utilisation"]["watch"] = {"enter": "0.10", "exit": "0.05"}
+    stored = await api.ok("PUT", "/v1/warning-policies/cautious", status=201, json=document)
+    assert (stored["version"], stored["active"]) == ("cautious", True)
+    active = await api.ok("GET", "/v1/warning-policies/active", role=Role.CREDIT_MANAGER)
+    assert active["document"]["indicators"]["limit_utilisation"]["watch"]["enter"] == "0.10"
+    await api.ok(
+        "PUT",
+        "/v1/customers/C-P",
+        role=Role.ERP,
+        status=201,
+        json={"name": "Cautious", "currency": "EUR"},
+    )
+    await api.ok(
+        "PUT",
+        "/v1/customers/C-P/credit-limit",
+        role=Role.CREDIT_MANAGER,
+        json={"amount": "1000.00", "reason": "opening"},
+    )
+    await publish(
+        stack.ar_events,
+        [invoice_event("C-P", "INV-1", "200.00", issue_date="2026-11-20", due_date="2099-12-31")],
+    )
+    watched = await exposure_when(api, "C-P", "watch")
+    assert watched["warning_causes"] == ["limit_utilisation"]
+    broken = {**document, "indicators": {"limit_utilisation": {"watch": {"enter": 1, "exit": 2}}}}
+    problem = await api.ok("PUT", "/v1/warning-policies/broken", status=422, json=broken)
+    assert problem["type"] == "urn:credence:problem:invalid-warning-policy"
+    assert problem["errors"][0]["pointer"] == "#/indicators/limit_utilisation/watch"

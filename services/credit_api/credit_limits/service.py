@@ -94,7 +94,7 @@ async def apply(
     )
     await repository.add(session, limit)
     # A new limit is a decision: the next review is one review period away.
-    await reviews.reschedule(session, customer, now.date())
+    await reviews.reschedule(session, customer, now)
     await record(
         session,
         principal,

@@ -15,7 +15,7 @@ from services.credit_api.exposure import service as exposure
 from services.credit_api.pagination import Page, decode_cursor, page_of
 from services.credit_api.reviews import repository
 from services.credit_api.reviews.schemas import DueReview, ReviewIn, ReviewOut
-from services.credit_api.scorecards import service as scorecards
+from services.credit_api.scorecards.service import VERSIONS as SCORECARDS
 from shared import scorecards as configurations
 from shared.domain.behaviour import add_months
 from shared.domain.errors import MissingFxRate
@@ -28,13 +28,16 @@ async def next_review(session: AsyncSession, customer_code: str, today: date) ->
     often as the scorecard's riskiest grade."""
     months = await repository.review_months(session, customer_code)
     if months is None:
-        active = await scorecards.active(session)
+        active = await SCORECARDS.active(session)
         months = configurations.parse(active.document, active.version).grades[-1].review_months
     return add_months(today, months)
 
 
-async def reschedule(session: AsyncSession, customer: Customer, today: date) -> None:
-    customer.review_date = await next_review(session, customer.customer_code, today)
+async def reschedule(session: AsyncSession, customer: Customer, now: datetime) -> None:
+    customer.review_date = await next_review(session, customer.customer_code, now.date())
+    # The credit file changed: the risk worker re-evaluates the customer (a new limit moves its
+    # utilisation and expiry indicators).
+    customer.updated_at = now
 
 
 async def complete(
@@ -42,7 +45,7 @@ async def complete(
 ) -> ReviewOut:
     customer = await customers.get(session, customer_code, for_update=True)
     before = customer.review_date
-    await reschedule(session, customer, now.date())
+    await reschedule(session, customer, now)
     assert customer.review_date is not None
     review = Review(
         customer_code=customer_code,

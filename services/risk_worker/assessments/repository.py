@@ -202,6 +202,12 @@ async def active_scorecard(session: AsyncSession) -> tuple[str, dict[str, Any]] 
     return None if row is None else (row["version"], row["document"])
 
 
+async def active_warning_policy(session: AsyncSession) -> tuple[str, dict[str, Any]] | None:
+    conn = await driver(session)
+    row = await conn.fetchrow("SELECT version, document FROM credit_api.v_active_warning_policy")
+    return None if row is None else (row["version"], row["document"])
+
+
 async def current(session: AsyncSession, codes: Sequence[str]) -> dict[str, Current]:
     conn = await driver(session)
     rows = await conn.fetch(

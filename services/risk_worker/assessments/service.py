@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,9 +25,9 @@ from shared.domain import behaviour, financials, fx, scorecard, warnings
 from shared.domain.errors import MissingFxRate
 from shared.domain.money import format_amount, round_money
 from shared.events import ASSESSMENT_CHANGED, AssessmentChanged, new_event
-from shared.scorecards import DEFAULT_VERSION
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 CHUNK = 2000
 # Customers due after their events are taken a few at a time: each transaction's reads and
 # scoring stay short, so the consumers sharing the event loop are never held up for long.
@@ -45,20 +45,33 @@ class Publish:
     topic: str
 
 
-class Scorecards:
-    """The active scorecard, parsed once per version."""
+class Policies:
+    """The active scorecard and warning policy, each parsed once per version."""
 
     def __init__(self) -> None:
-        self._parsed: dict[str, scorecard.Scorecard] = {DEFAULT_VERSION: scorecards.default()}
+        self._cards: dict[str, scorecard.Scorecard] = {scorecards.DEFAULT_VERSION: scorecards.default()}
+        self._warnings: dict[str, warnings.Policy] = {
+            warning_policies.DEFAULT_VERSION: warning_policies.default()
+        }
 
-    async def active(self, session: AsyncSession) -> scorecard.Scorecard:
-        found = await repository.active_scorecard(session)
-        if found is None:
-            return self._parsed[DEFAULT_VERSION]
-        version, document = found
-        if version not in self._parsed:
-            self._parsed[version] = scorecards.parse(document, version)
-        return self._parsed[version]
+    async def scorecard(self, session: AsyncSession) -> scorecard.Scorecard:
+        return _cached(self._cards, await repository.active_scorecard(session), scorecards.parse)
+
+    async def warning_policy(self, session: AsyncSession) -> warnings.Policy:
+        return _cached(
+            self._warnings, await repository.active_warning_policy(session), warning_policies.parse
+        )
+
+
+def _cached(
+    parsed: dict[str, T], found: tuple[str, dict[str, Any]] | None, parse: Callable[[dict[str, Any], str], T]
+) -> T:
+    """The active version (the shipped default when none is), parsed on first sight."""
+    version, document = found or ("default", None)
+    if version not in parsed:
+        assert document is not None
+        parsed[version] = parse(document, version)
+    return parsed[version]
 
 
 def _converter(rates: fx.Rates, target: str) -> scorecard.Convert:
@@ -208,11 +221,11 @@ async def reassess(
     now: datetime,
     trigger: str,
     publish: Publish,
-    cards: Scorecards,
+    policies: Policies,
 ) -> int:
     """Assess these customers; returns how many changed score or grade. Stubs without a credit file
     wait for it. Set-wise: a handful of statements whatever the number of customers."""
-    card = await cards.active(session)
+    card = await policies.scorecard(session)
     facts = await repository.customers(session, sorted(set(codes)))
     known = sorted(facts)
     if not known:
@@ -226,7 +239,7 @@ async def reassess(
     window_start = datetime.combine(as_of - timedelta(days=WARNING_WINDOW_DAYS), time(), UTC)
     earlier = await repository.assessed_before(session, known, window_start)
     warned = await repository.warning_states(session, known)
-    policy = warning_policies.default()
+    policy = await policies.warning_policy(session)
     grades = tuple(g.grade for g in card.grades)
     rows: list[repository.Row] = []
     warnings_rows: list[repository.WarningRow] = []
@@ -295,14 +308,14 @@ async def reassess_everyone(
     as_of: date,
     trigger: str,
     publish: Publish,
-    cards: Scorecards,
+    policies: Policies,
     progress: bool = False,
 ) -> tuple[str, int, int]:
     """Every customer of the credit file, a chunk per transaction; then the run is recorded. A run
     cut short is done again whole: an assessment that did not change publishes nothing."""
     after, assessed, changed = "", 0, 0
     async with sessions() as session:
-        version = (await cards.active(session)).version
+        version = (await policies.scorecard(session)).version
     while True:
         async with sessions() as session, session.begin():
             codes = await repository.all_customers(session, after, CHUNK)
@@ -316,7 +329,7 @@ async def reassess_everyone(
                 now=datetime.now(UTC),
                 trigger=trigger,
                 publish=publish,
-                cards=cards,
+                policies=policies,
             )
         assessed += len(codes)
         after = codes[-1]
@@ -333,7 +346,7 @@ async def run(
     """Every `assessment_interval_seconds`, the customers marked due by the batches applied since;
     every `reassess_poll_seconds`, everyone when the active scorecard changed or a new day began,
     else the customers whose credit file changed since their assessment (new ones included)."""
-    cards = Scorecards()
+    policies = Policies()
     publish = Publish(settings.source, settings.risk_events_topic)
     loop = asyncio.get_running_loop()
     next_poll = loop.time()
@@ -341,12 +354,18 @@ async def run(
         now = datetime.now(UTC)
         if loop.time() >= next_poll:
             next_poll = loop.time() + settings.reassess_poll_seconds
-            await _poll(sessions, now, publish, cards)
+            await _poll(sessions, now, publish, policies)
         while not stop.is_set():
             async with sessions() as session, session.begin():
                 due = await repository.take_due(session, DUE_CHUNK)
                 await reassess(
-                    session, due, as_of=now.date(), now=now, trigger="events", publish=publish, cards=cards
+                    session,
+                    due,
+                    as_of=now.date(),
+                    now=now,
+                    trigger="events",
+                    publish=publish,
+                    policies=policies,
                 )
             if len(due) < DUE_CHUNK:
                 break
@@ -355,13 +374,13 @@ async def run(
 
 
 async def _poll(
-    sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, cards: Scorecards
+    sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, policies: Policies
 ) -> None:
     """One replica at a time: two reassessing everyone together would both publish a new
     customer's first assessment."""
     async with exclusively(sessions) as mine:
         if mine:
-            await _reassess_stale(sessions, now, publish, cards)
+            await _reassess_stale(sessions, now, publish, policies)
 
 
 @asynccontextmanager
@@ -373,20 +392,26 @@ async def exclusively(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 
 async def _reassess_stale(
-    sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, cards: Scorecards
+    sessions: async_sessionmaker[AsyncSession], now: datetime, publish: Publish, policies: Policies
 ) -> None:
     async with sessions() as session:
-        active = (await cards.active(session)).version
+        active = (await policies.scorecard(session)).version
         last = await repository.last_reassessment(session)
     if last is None or last[0] != active or last[1] < now.date():
         trigger = "daily" if last is not None and last[0] == active else "scorecard"
         version, assessed, changed = await reassess_everyone(
-            sessions, as_of=now.date(), trigger=trigger, publish=publish, cards=cards
+            sessions, as_of=now.date(), trigger=trigger, publish=publish, policies=policies
         )
         log.info("reassessed", trigger=trigger, scorecard=version, customers=assessed, changed=changed)
         return
     async with sessions() as session, session.begin():
         stale = await repository.stale(session, CHUNK)
         await reassess(
-            session, stale, as_of=now.date(), now=now, trigger="credit_file", publish=publish, cards=cards
+            session,
+            stale,
+            as_of=now.date(),
+            now=now,
+            trigger="credit_file",
+            publish=publish,
+            policies=policies,
         )

@@ -13,12 +13,12 @@ VersionPath = Annotated[
         max_length=60,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
         examples=["2026-12"],
-        description="A name of the version; `default` is the configuration shipped with Credence",
+        description="A name of the version; `default` is the one shipped with Credence",
     ),
 ]
 
 
-class ScorecardOut(BaseModel):
+class PolicyVersionOut(BaseModel):
     version: str
     active: bool
     created_by: str | None = Field(description="Null for the shipped default")
