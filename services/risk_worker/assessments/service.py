@@ -31,8 +31,8 @@ T = TypeVar("T")
 CHUNK = 2000
 # Customers due after their events are taken a few at a time: each transaction's reads and
 # scoring stay short, so the consumers sharing the event loop are never held up for long.
-DUE_CHUNK = 200
-YIELD_EVERY = 50
+DUE_CHUNK = 100
+YIELD_EVERY = 20
 # Score drops, downgrades and bounced payments count over this many days.
 WARNING_WINDOW_DAYS = 90
 # Advisory lock key of the periodic reassessment ("CRAS").
