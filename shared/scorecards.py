@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain import altman, behaviour
 from shared.domain import scorecard as domain
 from shared.domain.scorecard import InvalidScorecard
+from shared.policy_documents import read, shipped
 
 DEFAULT_VERSION = "default"
 Points = Annotated[Decimal, Field(ge=0, le=1000)]
@@ -150,25 +149,12 @@ class ScorecardIn(_Strict):
 
 
 def parse(document: dict[str, Any], version: str) -> domain.Scorecard:
-    """A configuration as data (from YAML or JSON); InvalidScorecard lists every problem with its
-    JSON pointer."""
-    try:
-        config = ScorecardIn.model_validate(document)
-    except ValidationError as exc:
-        errors = [
-            {"pointer": "#/" + "/".join(str(p) for p in error["loc"]), "detail": error["msg"]}
-            for error in exc.errors(include_url=False)
-        ]
-        raise InvalidScorecard(
-            "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors), errors=errors
-        ) from None
-    return config.to_domain(version)
+    """A document as data (from YAML or JSON), checked in full: every problem with its pointer."""
+    return read(ScorecardIn, document, InvalidScorecard).to_domain(version)
 
 
 def default_document() -> dict[str, Any]:
-    text = resources.files("shared").joinpath("policies", "scorecard.yaml").read_text()
-    document: dict[str, Any] = yaml.safe_load(text)
-    return document
+    return shipped("scorecard.yaml")
 
 
 @cache

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain import warnings as domain
 from shared.domain.warnings import InvalidWarningPolicy, Level
+from shared.policy_documents import read, shipped
 
 DEFAULT_VERSION = "default"
 LevelName = Literal["watch", "warning", "critical"]
@@ -95,23 +94,12 @@ class PolicyIn(_Strict):
 
 
 def parse(document: dict[str, Any], version: str) -> domain.Policy:
-    try:
-        config = PolicyIn.model_validate(document)
-    except ValidationError as exc:
-        errors = [
-            {"pointer": "#/" + "/".join(str(p) for p in error["loc"]), "detail": error["msg"]}
-            for error in exc.errors(include_url=False)
-        ]
-        raise InvalidWarningPolicy(
-            "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors), errors=errors
-        ) from None
-    return config.to_domain(version)
+    """A document as data (from YAML or JSON), checked in full: every problem with its pointer."""
+    return read(PolicyIn, document, InvalidWarningPolicy).to_domain(version)
 
 
 def default_document() -> dict[str, Any]:
-    text = resources.files("shared").joinpath("policies", "warnings.yaml").read_text()
-    document: dict[str, Any] = yaml.safe_load(text)
-    return document
+    return shipped("warnings.yaml")
 
 
 @cache
