@@ -33,7 +33,7 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     "riskEvents": (
         "risk_events_topic",
         "Ledger changes and assessments, for credit_api and dunning",
-        ["receivables.decreased", "invoice.overdue", "risk.assessment_changed"],
+        ["receivables.decreased", "invoice.overdue", "risk.assessment_changed", "risk.warning_level_changed"],
     ),
     "creditEvents": (
         "credit_events_topic",

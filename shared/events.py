@@ -290,6 +290,31 @@ class AssessmentChanged(_Strict):
     reasons: list[str] = Field(description="The factors that cost the most points")
 
 
+LevelName = Literal["normal", "watch", "warning", "critical"]
+
+
+class WarningIndicator(_Strict):
+    indicator: str
+    value: str | None
+    level: LevelName
+
+
+class WarningLevelChanged(_Strict):
+    """A customer's early-warning level changed; published once per change."""
+
+    customer_code: CustomerCode
+    level: LevelName
+    previous_level: LevelName
+    causes: list[str] = Field(description="The indicators at the new level")
+    indicators: list[WarningIndicator] = Field(description="Every indicator above normal")
+    actions: list[Literal["notify", "suggest_lower_limit", "block"]] = Field(
+        description="What entering this level calls for, by the warning policy (none when falling)"
+    )
+    unblock: bool = Field(description="Falling below every level that blocked: lift the block")
+    policy_version: str
+    changed_at: datetime
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -315,6 +340,7 @@ HOLD_RELEASED = "credit.hold_released"
 HOLD_REJECTED = "credit.hold_rejected"
 FINANCIAL_STATEMENT_FILED = "financial_statement.filed"
 ASSESSMENT_CHANGED = "risk.assessment_changed"
+WARNING_LEVEL_CHANGED = "risk.warning_level_changed"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -333,6 +359,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     HOLD_REJECTED: HoldResolved,
     FINANCIAL_STATEMENT_FILED: FinancialStatementFiled,
     ASSESSMENT_CHANGED: AssessmentChanged,
+    WARNING_LEVEL_CHANGED: WarningLevelChanged,
 }
 
 

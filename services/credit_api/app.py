@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.credit_api import background, problems
 from services.credit_api.ageing.routes import router as ageing
+from services.credit_api.alerts.routes import router as alerts
 from services.credit_api.api_keys.routes import router as api_keys
 from services.credit_api.api_keys.service import Authenticator
 from services.credit_api.assessments.routes import router as assessments
@@ -60,6 +61,7 @@ ROUTERS = (
     assessments,
     scorecards,
     warning_policies,
+    alerts,
     reviews,
     credit_checks,
     reservations,

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit_api.alerts import service as alerts
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.credit_holds import service as holds
 from services.credit_api.customers import service as customers
@@ -26,11 +27,13 @@ from shared.events import (
     INVOICE_ISSUED,
     PAYMENT_RECEIVED,
     RECEIVABLES_DECREASED,
+    WARNING_LEVEL_CHANGED,
     AssessmentChanged,
     CreditNoteIssued,
     CustomerUpserted,
     InvoiceIssued,
     PaymentReceived,
+    WarningLevelChanged,
     event_data,
     parse_event,
 )
@@ -40,7 +43,13 @@ from shared.roles import Role
 
 # Ledger events that can be a customer's first: they carry the currency a stub needs.
 OPENING_TYPES = {INVOICE_ISSUED, CREDIT_NOTE_ISSUED, PAYMENT_RECEIVED}
-HANDLED = {CUSTOMER_UPSERTED, RECEIVABLES_DECREASED, ASSESSMENT_CHANGED, *OPENING_TYPES}
+HANDLED = {
+    CUSTOMER_UPSERTED,
+    RECEIVABLES_DECREASED,
+    ASSESSMENT_CHANGED,
+    WARNING_LEVEL_CHANGED,
+    *OPENING_TYPES,
+}
 # The risk worker's assessments, as the audit log names their author.
 ASSESSOR = Principal(key_id=str(uuid.UUID(int=0)), name="risk-worker", role=Role.ADMIN, kind="system")
 
@@ -92,6 +101,10 @@ class CreditApiHandler:
                 await customers.upsert(session, principal, data.customer_code, body)
             except CredenceError as exc:
                 raise InvalidEvent(exc.detail) from None
+            return None
+        if isinstance(data, WarningLevelChanged):
+            # Rare and with effects of their own (blocks, limit requests): applied one by one.
+            await alerts.apply_change(session, data, self._settings, datetime.now(UTC))
             return None
         if isinstance(data, AssessmentChanged):
             return Assessed(

@@ -291,3 +291,32 @@ class Review(Base):
     next_review_date: Mapped[date]
     reviewed_by: Mapped[str] = mapped_column(String(100))
     reviewed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class WarningAlert(Base):
+    """An early-warning alert: opened when a customer leaves normal, following its level, resolved
+    when it is back to normal (or by a person, with a note)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        # One alert a customer at a time: a new one opens only once the last is resolved.
+        Index(
+            "uq_alerts_one_unresolved",
+            "customer_code",
+            unique=True,
+            postgresql_where=text("status <> 'resolved'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), comment="open, acknowledged or resolved")
+    causes: Mapped[list[dict[str, Any]]]
+    opened_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(2000))

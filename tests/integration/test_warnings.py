@@ -36,7 +36,28 @@ async def order(api: Api, code: str, amount: str) -> Any:
     )
 
 
-async def test_utilisation_drives_the_level_up_and_back_down_and_critical_holds_orders(
+async def alerts_of(api: Api, code: str, **expected: str) -> list[dict[str, Any]]:
+    """The customer's alerts once the newest shows `expected` (the worker's level change reaches
+    credit_api through Kafka)."""
+
+    async def shown() -> list[dict[str, Any]] | None:
+        page = await api.ok("GET", f"/v1/customers/{code}/alerts", role=Role.CREDIT_CONTROLLER)
+        found: list[dict[str, Any]] = page["items"]
+        return found if found and all(found[-1][k] == v for k, v in expected.items()) else None
+
+    return await eventually(shown, within=30)
+
+
+async def customer_file(api: Api, code: str) -> Any:
+    return await api.ok("GET", f"/v1/customers/{code}", role=Role.CREDIT_CONTROLLER)
+
+
+async def blocked_file(api: Api) -> Any:
+    body = await customer_file(api, "C-W")
+    return body if body["blocked"] else None
+
+
+async def test_a_customer_goes_warning_critical_and_back_with_one_alert_a_block_and_its_lift(
     stack: Platform,
 ) -> None:
     api = stack.api
@@ -53,32 +74,51 @@ async def test_utilisation_drives_the_level_up_and_back_down_and_critical_holds_
         role=Role.CREDIT_MANAGER,
         json={"amount": "1000.00", "reason": "opening"},
     )
-    # 1,300 of invoices not yet due against a limit of 1,000: utilisation 1.3, critical (from 1.2).
+    # 1,100 of invoices not yet due against a limit of 1,000: utilisation 1.1, warning (from 1.0).
     await publish(
         stack.ar_events,
         [
             invoice_event("C-W", "INV-1", "800.00", issue_date="2026-11-20", due_date="2099-12-31"),
-            invoice_event("C-W", "INV-2", "500.00", issue_date="2026-11-20", due_date="2099-12-31"),
+            invoice_event("C-W", "INV-2", "300.00", issue_date="2026-11-20", due_date="2099-12-31"),
         ],
     )
+    await exposure_when(api, "C-W", "warning")
+    [opened] = await alerts_of(api, "C-W", level="warning")
+    assert (opened["level"], opened["status"]) == ("warning", "open")
+    assert opened["causes"] == [{"indicator": "limit_utilisation", "value": "1.1", "level": "warning"}]
+    acknowledged = await api.ok(
+        "POST", f"/v1/alerts/{opened['id']}/acknowledge", role=Role.CREDIT_CONTROLLER, json={"note": "on it"}
+    )
+    assert acknowledged["status"] == "acknowledged"
+
+    # +200: 1.3, critical (from 1.2): the same alert goes up, open again, and the customer is blocked.
+    await publish(
+        stack.ar_events,
+        [invoice_event("C-W", "INV-3", "200.00", issue_date="2026-11-21", due_date="2099-12-31")],
+    )
     critical = await exposure_when(api, "C-W", "critical")
-    assert critical["warning_causes"] == ["limit_utilisation"]
     assert {"indicator": "limit_utilisation", "value": "1.3", "level": "critical"} in critical[
         "warning_indicators"
     ]
+    [alert] = await alerts_of(api, "C-W", level="critical")
+    assert (alert["id"], alert["level"], alert["status"]) == (opened["id"], "critical", "open")
+    blocked = await eventually(lambda: blocked_file(api))
+    assert (blocked["blocked"], blocked["block_reason"]) == (
+        True,
+        "early warning: critical (limit_utilisation)",
+    )
     held = await order(api, "C-W", "10.00")
-    assert (held["decision"], [r["code"] for r in held["reasons"]]) == ("held", ["critical_warning"])
+    assert (held["decision"], [r["code"] for r in held["reasons"]]) == ("held", ["customer_blocked"])
 
-    # 1,100 open (1.1): between critical's exit (1.05) and enter (1.2): nothing changes.
+    # A credit note of 200: 1.1, between critical's exit (1.05) and enter (1.2): nothing changes.
     note = {
         "credit_note_id": "CN-1",
         "currency": "EUR",
         "amount": "200.00",
         "issue_date": "2026-11-21",
-        "invoice_id": "INV-2",
+        "invoice_id": "INV-3",
     }
     await publish(stack.ar_events, [erp_event("credit_note.issued", "C-W", note)])
-    still = await exposure_when(api, "C-W", "critical")
 
     async def utilisation_seen() -> bool:
         body = await api.ok("GET", "/v1/customers/C-W/exposure", role=Role.CREDIT_CONTROLLER)
@@ -87,8 +127,8 @@ async def test_utilisation_drives_the_level_up_and_back_down_and_critical_holds_
             and body["warning_level"] == "critical"
         )
 
-    assert still["warning_level"] == "critical"
     await eventually(utilisation_seen, within=30)
+    assert (await customer_file(api, "C-W"))["blocked"] is True
 
     # A payment of 400 leaves 700 open (0.7): at or past every exit, watch's (0.8) too: normal.
     payment = {
@@ -101,8 +141,23 @@ async def test_utilisation_drives_the_level_up_and_back_down_and_critical_holds_
     await publish(stack.ar_events, [erp_event("payment.received", "C-W", payment)])
     normal = await exposure_when(api, "C-W", "normal")
     assert normal["warning_indicators"] == []
+
+    async def lifted() -> Any:
+        body = await customer_file(api, "C-W")
+        return body if not body["blocked"] else None
+
+    await eventually(lifted)
+    [resolved] = await alerts_of(api, "C-W", status="resolved")
+    assert (resolved["status"], resolved["resolved_by"], resolved["note"]) == (
+        "resolved",
+        "system:early-warning",
+        "back to normal",
+    )
     approved = await order(api, "C-W", "20.00")
     assert approved["decision"] == "approved"
+    audit = await api.ok("GET", "/v1/audit", role=Role.CREDIT_MANAGER, params={"entity_id": "C-W"})
+    actions = [e["action"] for e in audit["items"]]
+    assert actions.count("customer.blocked") == 1 and actions.count("customer.unblocked") == 1
 
 
 async def test_an_uploaded_warning_policy_takes_effect_at_the_next_evaluation(stack: Platform) -> None:

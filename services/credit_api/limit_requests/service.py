@@ -4,7 +4,8 @@ at once; above it, someone else with enough authority approves or rejects it."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +24,7 @@ from services.credit_api.limit_requests.schemas import LimitRequestCreate, Limit
 from services.credit_api.pagination import Page, after_time_and_id, page_of
 from services.credit_api.settings import ApiSettings
 from shared.domain.money import format_amount
-from shared.models.credit_api import LimitRequest
+from shared.models.credit_api import Customer, LimitRequest
 
 
 async def submit(
@@ -35,13 +36,42 @@ async def submit(
 ) -> LimitRequest:
     customer = await customers.get(session, body.customer_code, for_update=True)
     amount = limits.limit_amount(customer, body.amount, None)
+    request = await _file(session, principal, customer, amount, body.valid_until, body.reason, now)
+    if await limits.within_authority(session, settings, principal.role, customer, amount, now.date()):
+        await limits.apply(session, principal, customer, amount, body.valid_until, body.reason, now)
+        _decide(request, "applied", principal, "within the requester's authority", now)
+        await session.flush()
+    return request
+
+
+async def suggest(
+    session: AsyncSession,
+    principal: Principal,
+    customer: Customer,
+    amount: Decimal,
+    reason: str,
+    now: datetime,
+) -> LimitRequest:
+    """A request the platform files itself: always left to a person's approval."""
+    return await _file(session, principal, customer, amount, None, reason, now)
+
+
+async def _file(
+    session: AsyncSession,
+    principal: Principal,
+    customer: Customer,
+    amount: Decimal,
+    valid_until: date | None,
+    reason: str,
+    now: datetime,
+) -> LimitRequest:
     request = LimitRequest(
         id=uuid.uuid4(),
         customer_code=customer.customer_code,
         amount=amount,
         currency=customer.currency,
-        valid_until=body.valid_until,
-        reason=body.reason,
+        valid_until=valid_until,
+        reason=reason,
         status="pending",
         requested_by=principal.actor,
         requester_key_id=uuid.UUID(principal.key_id),
@@ -57,10 +87,6 @@ async def submit(
         before=None,
         after=_snapshot(request),
     )
-    if await limits.within_authority(session, settings, principal.role, customer, amount, now.date()):
-        await limits.apply(session, principal, customer, amount, body.valid_until, body.reason, now)
-        _decide(request, "applied", principal, "within the requester's authority", now)
-        await session.flush()
     return request
 
 

@@ -24,7 +24,14 @@ from shared import scorecards, warning_policies
 from shared.domain import behaviour, financials, fx, scorecard, warnings
 from shared.domain.errors import MissingFxRate
 from shared.domain.money import format_amount, round_money
-from shared.events import ASSESSMENT_CHANGED, AssessmentChanged, new_event
+from shared.events import (
+    ASSESSMENT_CHANGED,
+    WARNING_LEVEL_CHANGED,
+    AssessmentChanged,
+    WarningIndicator,
+    WarningLevelChanged,
+    new_event,
+)
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -142,8 +149,9 @@ def _warning(
     grades: tuple[str, ...],
     as_of: date,
     now: datetime,
-) -> repository.WarningRow:
-    """The customer's early-warning level after this assessment, from the state the last one left."""
+) -> tuple[repository.WarningRow, WarningLevelChanged | None]:
+    """The customer's early-warning level after this assessment, from the state the last one left,
+    and the change to publish when the level moved."""
     b = subject.behaviour
     open_invoices = [i for i in subject.invoices if i.settled_on is None]
     receivables = sum((i.open_amount for i in open_invoices), Decimal(0))
@@ -168,23 +176,44 @@ def _warning(
     )
     states = {} if stored is None else {name: _state(s) for name, s in stored[2].items()}
     result = warnings.evaluate(policy, states, values, as_of)
-    since = now if stored is None or stored[0] != result.level else stored[1]
-    return repository.WarningRow(
+    previous = warnings.Level(stored[0]) if stored is not None else warnings.Level.NORMAL
+    since = now if stored is None or previous != result.level else stored[1]
+    shown = {
+        name: {
+            "value": _indicator(values.get(name)),
+            "level": state.level.label,
+            "pending": {lvl.label: day.isoformat() for lvl, day in state.pending.items()},
+        }
+        for name, state in result.states.items()
+    }
+    row = repository.WarningRow(
         customer_code=facts.customer_code,
         level=int(result.level),
         holds_orders=policy.hold_orders_at is not None and result.level >= policy.hold_orders_at,
         causes=list(result.causes),
-        indicators={
-            name: {
-                "value": _indicator(values.get(name)),
-                "level": state.level.label,
-                "pending": {lvl.label: day.isoformat() for lvl, day in state.pending.items()},
-            }
-            for name, state in result.states.items()
-        },
+        indicators=shown,
         policy_version=policy.version,
         since=since,
     )
+    if previous == result.level:
+        return row, None
+    effects = warnings.effects(policy, previous, result.level)
+    change = WarningLevelChanged(
+        customer_code=facts.customer_code,
+        level=result.level.label,
+        previous_level=previous.label,
+        causes=list(result.causes),
+        indicators=[
+            WarningIndicator(indicator=name, value=state["value"], level=state["level"])
+            for name, state in sorted(shown.items())
+            if state["level"] != warnings.Level.NORMAL.label
+        ],
+        actions=list(effects.actions),
+        unblock=effects.unblock,
+        policy_version=policy.version,
+        changed_at=now,
+    )
+    return row, change
 
 
 def _indicator(value: Decimal | None) -> str | None:
@@ -254,9 +283,15 @@ async def reassess(
             f, statements.get(code, []), invoices.get(code, []), bounced.get(code, []), as_of, card, convert
         )
         a = scorecard.assess(card, subject, as_of, convert)
-        warnings_rows.append(
-            _warning(policy, f, subject, a, earlier.get(code), warned.get(code), grades, as_of, now)
+        warning, change = _warning(
+            policy, f, subject, a, earlier.get(code), warned.get(code), grades, as_of, now
         )
+        warnings_rows.append(warning)
+        if change is not None:
+            moved = new_event(
+                source=publish.source, type_=WARNING_LEVEL_CHANGED, subject=code, data=change, time=now
+            )
+            events.append((publish.topic, code, moved.model_dump(mode="json", exclude_none=True)))
         cur = f.currency
         explanation = scorecard.explain(a, partial(_money, currency=cur))
         before = current.get(code)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.pagination import keyset
+from shared.models.credit_api import WarningAlert
+
+
+async def unresolved(session: AsyncSession, customer_code: str) -> WarningAlert | None:
+    query = (
+        select(WarningAlert)
+        .where(WarningAlert.customer_code == customer_code, WarningAlert.status != "resolved")
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, alert_id: uuid.UUID, *, for_update: bool = False) -> WarningAlert | None:
+    query = select(WarningAlert).where(WarningAlert.id == alert_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, alert: WarningAlert) -> None:
+    session.add(alert)
+    await session.flush()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    level: str | None,
+    status: str | None,
+    customer_code: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[WarningAlert]:
+    query = keyset(
+        select(WarningAlert),
+        (WarningAlert.opened_at, WarningAlert.id),
+        {WarningAlert.level: level, WarningAlert.status: status, WarningAlert.customer_code: customer_code},
+        after,
+        limit,
+    )
+    return (await session.execute(query)).scalars().all()
