@@ -29,7 +29,11 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "financial_statement.filed",
         ],
     ),
-    "alerts": ("alerts_topic", "Alerts raised by the risk worker", ["alert.raised"]),
+    "alerts": (
+        "alerts_topic",
+        "Alerts to notify (alert.raised) and every change of an early-warning alert",
+        ["alert.raised", "alert.opened", "alert.updated", "alert.acknowledged", "alert.resolved"],
+    ),
     "riskEvents": (
         "risk_events_topic",
         "Ledger changes and assessments, for credit_api and dunning",

@@ -315,6 +315,21 @@ class WarningLevelChanged(_Strict):
     changed_at: datetime
 
 
+class AlertChanged(_Strict):
+    """An early-warning alert as it stands after a change (`alert.opened`, `alert.updated`,
+    `alert.acknowledged`, `alert.resolved`)."""
+
+    alert_id: uuid.UUID
+    customer_code: CustomerCode
+    level: Literal["watch", "warning", "critical"]
+    status: Literal["open", "acknowledged", "resolved"]
+    causes: list[WarningIndicator]
+    opened_at: datetime
+    changed_at: datetime
+    changed_by: str
+    note: str | None = None
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -341,6 +356,11 @@ HOLD_REJECTED = "credit.hold_rejected"
 FINANCIAL_STATEMENT_FILED = "financial_statement.filed"
 ASSESSMENT_CHANGED = "risk.assessment_changed"
 WARNING_LEVEL_CHANGED = "risk.warning_level_changed"
+ALERT_OPENED = "alert.opened"
+ALERT_UPDATED = "alert.updated"
+ALERT_ACKNOWLEDGED = "alert.acknowledged"
+ALERT_RESOLVED = "alert.resolved"
+ALERT_CHANGES = (ALERT_OPENED, ALERT_UPDATED, ALERT_ACKNOWLEDGED, ALERT_RESOLVED)
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -360,6 +380,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     FINANCIAL_STATEMENT_FILED: FinancialStatementFiled,
     ASSESSMENT_CHANGED: AssessmentChanged,
     WARNING_LEVEL_CHANGED: WarningLevelChanged,
+    **dict.fromkeys(ALERT_CHANGES, AlertChanged),
 }
 
 

@@ -1,4 +1,5 @@
-"""early-warning alerts in credit_api: opened, followed and resolved from the worker's level changes
+"""early-warning alerts in credit_api: opened, followed and resolved from the worker's level
+changes; every change of one numbered, for the live stream
 
 Revision ID: 0014
 Revises: 0013
@@ -50,9 +51,22 @@ def upgrade() -> None:
         schema="credit_api",
         postgresql_where=sa.text("status <> 'resolved'"),
     )
+    op.create_table(
+        "alert_events",
+        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("alert_id", sa.Uuid(), nullable=False),
+        sa.Column("customer_code", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("level", sa.String(length=20), nullable=False),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_events")),
+        schema="credit_api",
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("alert_events", schema="credit_api")
     op.drop_index("uq_alerts_one_unresolved", table_name="alerts", schema="credit_api")
     op.drop_index(op.f("ix_credit_api_alerts_customer_code"), table_name="alerts", schema="credit_api")
     op.drop_table("alerts", schema="credit_api")

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.credit_api import background, problems
 from services.credit_api.ageing.routes import router as ageing
 from services.credit_api.alerts.routes import router as alerts
+from services.credit_api.alerts.stream import AlertFeed
 from services.credit_api.api_keys.routes import router as api_keys
 from services.credit_api.api_keys.service import Authenticator
 from services.credit_api.assessments.routes import router as assessments
@@ -42,6 +43,7 @@ from services.credit_api.temporary_limits.routes import router as temporary_limi
 from services.credit_api.warning_policies.routes import router as warning_policies
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
+from shared.runtime import supervise
 
 REQUEST_SECONDS = Histogram(
     "credence_http_request_seconds",
@@ -94,13 +96,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.sessions = sessions
         app.state.settings = settings
         app.state.authenticator = Authenticator(settings.key_cache_seconds)
+        app.state.alert_feed = feed = AlertFeed(sessions)
         stop = asyncio.Event()
         tasks = asyncio.create_task(background.run(settings, sessions, stop))
+        streaming = asyncio.create_task(supervise("alert stream", feed.run, stop))
         try:
             yield
         finally:
             stop.set()
             await tasks
+            await streaming
             await engine.dispose()
 
     # Swagger UI and ReDoc from the installed package, not a CDN: the explorer works behind a firewall.

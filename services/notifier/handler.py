@@ -11,7 +11,7 @@ from services.notifier import repository
 from services.notifier.settings import NotifierSettings
 from services.notifier.templates import render_alert
 from shared.domain.errors import InvalidEvent
-from shared.events import AlertRaised, event_data, parse_event
+from shared.events import ALERT_CHANGES, AlertRaised, event_data, parse_event
 from shared.inbox import remember
 from shared.models.notifier import InboxEntry
 
@@ -24,6 +24,8 @@ class AlertHandler:
         if record.value is None:
             raise InvalidEvent("empty record")
         event = parse_event(record.value)
+        if event.type in ALERT_CHANGES:
+            return  # an alert's lifecycle, for streams and dashboards: alert.raised is what notifies
         alert = event_data(event)
         if not isinstance(alert, AlertRaised):
             raise InvalidEvent(f"the notifier does not handle {event.type} events")

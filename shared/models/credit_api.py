@@ -320,3 +320,19 @@ class WarningAlert(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(String(2000))
+
+
+class AlertEvent(Base):
+    """Every change of an early-warning alert, numbered: the live stream replays it from a client's
+    `Last-Event-ID`, and the same change leaves as an `alert.*` CloudEvent."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    alert_id: Mapped[uuid.UUID]
+    customer_code: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.pagination import keyset
-from shared.models.credit_api import WarningAlert
+from shared.models.credit_api import AlertEvent, WarningAlert
 
 
 async def unresolved(session: AsyncSession, customer_code: str) -> WarningAlert | None:
@@ -29,6 +29,11 @@ async def get(session: AsyncSession, alert_id: uuid.UUID, *, for_update: bool = 
 
 async def add(session: AsyncSession, alert: WarningAlert) -> None:
     session.add(alert)
+    await session.flush()
+
+
+async def add_event(session: AsyncSession, event: AlertEvent) -> None:
+    session.add(event)
     await session.flush()
 
 

@@ -24,8 +24,18 @@ from services.credit_api.limit_requests import service as limit_requests
 from services.credit_api.pagination import Page, after_time_and_id, page_of
 from services.credit_api.settings import ApiSettings
 from shared.domain.money import format_amount
-from shared.events import ALERT_RAISED, AlertRaised, WarningLevelChanged, new_event
-from shared.models.credit_api import Customer, Outbox, WarningAlert
+from shared.events import (
+    ALERT_ACKNOWLEDGED,
+    ALERT_OPENED,
+    ALERT_RAISED,
+    ALERT_RESOLVED,
+    ALERT_UPDATED,
+    AlertChanged,
+    AlertRaised,
+    WarningLevelChanged,
+    new_event,
+)
+from shared.models.credit_api import AlertEvent, Customer, Outbox, WarningAlert
 from shared.models.views import assessments
 from shared.outbox import outbox_row
 from shared.roles import Role
@@ -43,7 +53,7 @@ async def apply_change(
     causes = [i.model_dump() for i in change.indicators if i.indicator in change.causes]
     if change.level == "normal":
         if alert is not None:
-            await _resolve(session, SYSTEM, alert, "back to normal", now)
+            await _resolve(session, SYSTEM, alert, "back to normal", settings, now)
     elif alert is None:
         alert = WarningAlert(
             id=uuid.uuid4(),
@@ -58,6 +68,7 @@ async def apply_change(
         await record(
             session, SYSTEM, "alert.opened", "alert", str(alert.id), before=None, after=_audit(alert)
         )
+        await _changed(session, alert, ALERT_OPENED, SYSTEM, settings, now)
     else:
         before = _audit(alert)
         alert.level, alert.causes, alert.updated_at = change.level, causes, now
@@ -66,6 +77,7 @@ async def apply_change(
         await record(
             session, SYSTEM, "alert.updated", "alert", str(alert.id), before=before, after=_audit(alert)
         )
+        await _changed(session, alert, ALERT_UPDATED, SYSTEM, settings, now)
     if alert is not None:
         for action in change.actions:
             await ACTIONS[action](session, customer, alert, change, settings, now)
@@ -156,7 +168,12 @@ ACTIONS = {"notify": _notify, "suggest_lower_limit": _suggest_lower_limit, "bloc
 
 
 async def acknowledge(
-    session: AsyncSession, principal: Principal, alert_id: uuid.UUID, note: str, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    alert_id: uuid.UUID,
+    note: str,
+    settings: ApiSettings,
+    now: datetime,
 ) -> AlertOut:
     alert = await _unresolved(session, alert_id)
     before = _audit(alert)
@@ -169,21 +186,32 @@ async def acknowledge(
     await record(
         session, principal, "alert.acknowledged", "alert", str(alert.id), before=before, after=_audit(alert)
     )
+    await _changed(session, alert, ALERT_ACKNOWLEDGED, principal, settings, now)
     return view(alert)
 
 
 async def resolve(
-    session: AsyncSession, principal: Principal, alert_id: uuid.UUID, note: str, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    alert_id: uuid.UUID,
+    note: str,
+    settings: ApiSettings,
+    now: datetime,
 ) -> AlertOut:
     """By a person: if the customer is still above normal, the next change of its level opens a new
     alert."""
     alert = await _unresolved(session, alert_id)
-    await _resolve(session, principal, alert, note, now)
+    await _resolve(session, principal, alert, note, settings, now)
     return view(alert)
 
 
 async def _resolve(
-    session: AsyncSession, principal: Principal, alert: WarningAlert, note: str, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    alert: WarningAlert,
+    note: str,
+    settings: ApiSettings,
+    now: datetime,
 ) -> None:
     before = _audit(alert)
     alert.status, alert.resolved_at, alert.resolved_by = "resolved", now, principal.actor
@@ -192,6 +220,43 @@ async def _resolve(
     await record(
         session, principal, "alert.resolved", "alert", str(alert.id), before=before, after=_audit(alert)
     )
+    await _changed(session, alert, ALERT_RESOLVED, principal, settings, now)
+
+
+async def _changed(
+    session: AsyncSession,
+    alert: WarningAlert,
+    type_: str,
+    principal: Principal,
+    settings: ApiSettings,
+    now: datetime,
+) -> None:
+    """Numbered for the live stream, and published as an `alert.*` event, with the change."""
+    data = AlertChanged.model_validate(
+        {
+            "alert_id": alert.id,
+            "customer_code": alert.customer_code,
+            "level": alert.level,
+            "status": alert.status,
+            "causes": alert.causes,
+            "opened_at": alert.opened_at,
+            "changed_at": now,
+            "changed_by": principal.actor,
+            "note": alert.note,
+        }
+    )
+    event = new_event(source=settings.source, type_=type_, subject=alert.customer_code, data=data, time=now)
+    await repository.add_event(
+        session,
+        AlertEvent(
+            alert_id=alert.id,
+            customer_code=alert.customer_code,
+            type=type_,
+            level=alert.level,
+            payload=event.model_dump(mode="json", exclude_none=True),
+        ),
+    )
+    session.add(outbox_row(Outbox, settings.alerts_topic, event))
 
 
 async def _unresolved(session: AsyncSession, alert_id: uuid.UUID) -> WarningAlert:

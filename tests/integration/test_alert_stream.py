@@ -1,0 +1,119 @@
+"""The live alert stream over a real HTTP server: a client that disconnects and comes back with
+`Last-Event-ID` gets every change it missed, in order, once; filters and roles hold."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.alerts import service as alerts
+from services.credit_api.app import create_app
+from services.credit_api.settings import ApiSettings
+from shared.events import WarningIndicator, WarningLevelChanged
+from shared.models.credit_api import Customer
+from shared.roles import Role
+from tests.integration.receivers import free_port
+
+
+@asynccontextmanager
+async def served(settings: ApiSettings) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def change(
+    sessions: async_sessionmaker[AsyncSession], settings: ApiSettings, code: str, level: str, previous: str
+) -> None:
+    """A level change as the worker publishes it, applied as credit_api's consumer applies it."""
+    event = WarningLevelChanged(
+        customer_code=code,
+        level=level,
+        previous_level=previous,
+        causes=["max_days_past_due"],
+        indicators=[WarningIndicator(indicator="max_days_past_due", value="50", level="warning")],
+        actions=[],
+        unblock=False,
+        policy_version="default",
+        changed_at=datetime.now(UTC),
+    )
+    async with sessions() as session, session.begin():
+        await alerts.apply_change(session, event, settings, datetime.now(UTC))
+
+
+async def read(url: str, key: str, count: int, **headers: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """The first `count` events of a stream, then disconnect."""
+    found: list[tuple[int, str, dict[str, Any]]] = []
+    event_id, event_type = 0, ""
+    async with (
+        httpx.AsyncClient(timeout=20) as client,
+        client.stream("GET", url, headers={"Authorization": f"Bearer {key}", **headers}) as response,
+    ):
+        assert response.status_code == 200
+        async for line in response.aiter_lines():
+            if line.startswith("id:"):
+                event_id = int(line[3:].strip())
+            elif line.startswith("event:"):
+                event_type = line[6:].strip()
+            elif line.startswith("data:"):
+                found.append((event_id, event_type, json.loads(line[5:].strip())))
+                if len(found) == count:
+                    break
+    return found
+
+
+async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
+    api_settings: ApiSettings, keys: dict[Role, str], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        session.add_all([Customer(customer_code=c, name=c, currency="EUR") for c in ("C-S1", "C-S2")])
+    async with served(api_settings) as base:
+        url = f"{base}/v1/alerts/stream"
+        key = keys[Role.CREDIT_CONTROLLER]
+        await change(sessions, api_settings, "C-S1", "watch", "normal")
+        first = asyncio.create_task(read(url, key, 3))
+        await asyncio.sleep(0.3)
+        await change(sessions, api_settings, "C-S1", "warning", "watch")
+        await change(sessions, api_settings, "C-S2", "critical", "normal")
+        seen = await asyncio.wait_for(first, 20)
+        assert [(t, d["data"]["customer_code"], d["data"]["level"]) for _, t, d in seen] == [
+            ("alert.opened", "C-S1", "watch"),
+            ("alert.updated", "C-S1", "warning"),
+            ("alert.opened", "C-S2", "critical"),
+        ]
+        # Gone; meanwhile two more changes; back with the last id it saw.
+        await change(sessions, api_settings, "C-S1", "normal", "warning")
+        await change(sessions, api_settings, "C-S2", "warning", "critical")
+        rest = await read(url, key, 2, **{"Last-Event-ID": str(seen[-1][0])})
+        assert [(t, d["data"]["customer_code"]) for _, t, d in rest] == [
+            ("alert.resolved", "C-S1"),
+            ("alert.updated", "C-S2"),
+        ]
+        ids = [i for i, _, _ in seen + rest]
+        assert ids == sorted(set(ids))
+        # Filters: one customer's changes at warning or above.
+        filtered = await read(f"{url}?customer=C-S2&level=warning", key, 2, **{"Last-Event-ID": "0"})
+        assert [(t, d["data"]["level"]) for _, t, d in filtered] == [
+            ("alert.opened", "critical"),
+            ("alert.updated", "warning"),
+        ]
+        async with httpx.AsyncClient() as client:
+            denied = await client.get(url, headers={"Authorization": f"Bearer {keys[Role.ORDER_SYSTEM]}"})
+            assert denied.status_code == 403
