@@ -30,6 +30,7 @@ from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
 from services.credit_api.customers.routes import router as customers
 from services.credit_api.dead_letters.routes import router as dead_letters
+from services.credit_api.deliveries.routes import router as deliveries
 from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.financial_statements.routes import router as financial_statements
@@ -64,6 +65,7 @@ ROUTERS = (
     scorecards,
     warning_policies,
     alerts,
+    deliveries,
     reviews,
     credit_checks,
     reservations,

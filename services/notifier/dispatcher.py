@@ -1,4 +1,5 @@
-"""Sends pending deliveries: email over SMTP, webhooks signed as Standard Webhooks.
+"""Sends pending deliveries: email over SMTP, webhooks signed as Standard Webhooks, and chat group
+bots in their platforms' formats.
 
 A delivery is claimed with a row lock, sent, and marked in the same short transaction, so two
 notifier replicas never send the same one. Failures are retried with exponential backoff.
@@ -22,7 +23,8 @@ from prometheus_client import Counter
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.notifier import repository
+from services.notifier import chat, repository
+from services.notifier.chat import ChatFormat, ChatRefused
 from services.notifier.settings import NotifierSettings
 from shared.models.notifier import Delivery
 
@@ -69,20 +71,28 @@ class Dispatcher:
     async def dispatch_once(self) -> int:
         async with self._sessions() as session, session.begin():
             due = await repository.claim_due(session, self._batch_size)
-            for delivery in due:
-                try:
-                    await self._send(delivery)
-                except (aiosmtplib.SMTPException, httpx.HTTPError, OSError, TimeoutError) as exc:
-                    await self._failed(session, delivery, f"{type(exc).__name__}: {exc}")
-                except Exception as exc:
-                    # One broken delivery must not stop all the others: it is retried, then given up.
-                    log.exception("delivery raised unexpectedly", delivery_id=str(delivery.id))
-                    await self._failed(session, delivery, f"{type(exc).__name__}: {exc}")
-                else:
-                    await repository.mark_sent(session, delivery.id)
-                    DELIVERIES.labels(delivery.channel, "sent").inc()
-                    log.info("delivered", channel=delivery.channel, delivery_id=str(delivery.id))
+            # Side by side: a slow or failing destination never holds up the others.
+            errors = await asyncio.gather(*(self._attempt(delivery) for delivery in due))
+            for delivery, error in zip(due, errors, strict=True):
+                if error is not None:
+                    await self._failed(session, delivery, error)
+                    continue
+                await repository.mark_sent(session, delivery.id)
+                DELIVERIES.labels(delivery.channel, "sent").inc()
+                log.info("delivered", channel=delivery.channel, delivery_id=str(delivery.id))
         return len(due)
+
+    async def _attempt(self, delivery: Delivery) -> str | None:
+        """None when sent, else why not."""
+        try:
+            await self._send(delivery)
+        except (aiosmtplib.SMTPException, httpx.HTTPError, OSError, TimeoutError, ChatRefused) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        except Exception as exc:
+            # One broken delivery must not stop all the others: it is retried, then given up.
+            log.exception("delivery raised unexpectedly", delivery_id=str(delivery.id))
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
     async def _failed(self, session: AsyncSession, delivery: Delivery, error: str) -> None:
         attempts = delivery.attempts + 1
@@ -104,8 +114,10 @@ class Dispatcher:
     async def _send(self, delivery: Delivery) -> None:
         if delivery.channel == "email":
             await self._email(delivery)
-        else:
+        elif delivery.channel == "webhook":
             await self._webhook(delivery)
+        else:
+            await self._chat(ChatFormat(delivery.channel), delivery)
 
     async def _email(self, delivery: Delivery) -> None:
         s = self._settings
@@ -143,3 +155,17 @@ class Dispatcher:
             },
         )
         response.raise_for_status()
+
+    async def _chat(self, fmt: ChatFormat, delivery: Delivery) -> None:
+        url, body = chat.signed(
+            fmt,
+            delivery.target,
+            delivery.payload["message"],
+            self._settings.chat_secret(fmt, delivery.target),
+            int(time.time() * 1000),
+        )
+        response = await self._http.post(
+            url, content=body, timeout=10, headers={"content-type": "application/json; charset=utf-8"}
+        )
+        response.raise_for_status()
+        chat.check_answer(fmt, response.content)

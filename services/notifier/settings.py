@@ -3,11 +3,30 @@ from __future__ import annotations
 import base64
 import binascii
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.notifier.chat import ChatFormat
 from shared.settings import PlatformSettings
+
+LEVELS = ("watch", "warning", "critical")
+
+
+class ChatDestination(BaseModel):
+    """A chat group bot: its platform's message format, its webhook URL, the secret of its
+    "signature" security setting (DingTalk, Feishu), the lowest level it wants, and a language for
+    its messages (the customer's when unset)."""
+
+    format: ChatFormat
+    url: str = Field(pattern=r"^https?://")
+    secret: SecretStr | None = None
+    min_level: Literal["watch", "warning", "critical"] = "watch"
+    language: Literal["en", "zh-CN"] | None = None
+
+    def wants(self, level: str) -> bool:
+        return LEVELS.index(level) >= LEVELS.index(self.min_level)
 
 
 class NotifierSettings(PlatformSettings):
@@ -33,6 +52,12 @@ class NotifierSettings(PlatformSettings):
         SecretStr("whsec_Y3JlZGVuY2UtZGV2LXdlYmhvb2sta2V5"),
         description="Webhook signing key, `whsec_` + base64 (Standard Webhooks); development default",
     )
+    chat_webhooks: list[ChatDestination] = Field(
+        [],
+        description="Chat group bots, as JSON: "
+        '`[{"format": "slack|teams|wecom|dingtalk|feishu", "url": "…", "secret": "…", '
+        '"min_level": "warning", "language": "zh-CN"}]`',
+    )
     max_attempts: int = Field(8, description="Attempts per delivery before it is marked failed")
     retry_base_seconds: float = Field(2.0, description="First retry delay; doubles with each attempt")
     db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
@@ -49,6 +74,13 @@ class NotifierSettings(PlatformSettings):
     @property
     def webhooks(self) -> list[str]:
         return [url.strip() for url in self.webhook_urls.split(",") if url.strip()]
+
+    def chat_secret(self, fmt: str, url: str) -> str | None:
+        """The signing secret of a destination, looked up when sending so that it is never stored."""
+        for destination in self.chat_webhooks:
+            if destination.format == fmt and destination.url == url and destination.secret:
+                return destination.secret.get_secret_value()
+        return None
 
 
 @lru_cache

@@ -1,6 +1,12 @@
-"""Alert messages rendered from Jinja2 templates in the customer's language (English fallback)."""
+"""Alert messages rendered from Jinja2 templates per kind, level and language.
+
+The most specific template found wins: `{kind}.{level}.{language}`, then `{kind}.{language}`, then the
+generic `alert_raised.{language}`; languages are tried as given, then without region, then English.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
@@ -14,12 +20,25 @@ _env = Environment(
 )
 
 KIND_TITLES = {"limit_exceeded": ("Credit limit exceeded", "超出信用额度")}
-LEVELS_ZH = {"watch": "关注", "warning": "警告", "critical": "严重"}
+LEVELS_ZH = {"normal": "正常", "watch": "关注", "warning": "警告", "critical": "严重"}
+INDICATOR_NAMES = {
+    "max_days_past_due": ("Days past due (oldest open invoice)", "最长逾期天数"),
+    "overdue_share": ("Overdue share of receivables", "逾期应收占比"),
+    "limit_utilisation": ("Limit utilisation", "额度使用率"),
+    "score_drop": ("Score drop over 90 days (points)", "90 天内评分下降（分）"),
+    "grade_downgrade": ("Grades lost over 90 days", "90 天内等级下调档数"),
+    "altman_distress": ("Altman Z in the distress zone", "Altman Z 处于困境区"),
+    "bounced_payments": ("Bounced payments in 90 days", "90 天内退票次数"),
+    "days_beyond_terms_trend": ("Days beyond terms, trend", "超期付款天数趋势"),
+    "limit_expiring": ("Days until the limit expires", "额度到期剩余天数"),
+    "broken_promises": ("Broken promises to pay in 90 days", "90 天内未兑现的付款承诺"),
+}
 
 
 def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tuple[str, str]:
-    """Subject and body of an alert email."""
+    """Subject and body of an alert message."""
     title_en, title_zh = KIND_TITLES.get(alert.kind, (alert.kind.replace("_", " ").capitalize(), alert.kind))
+    details: dict[str, Any] = alert.details
     context = {
         "alert": alert,
         "customer_name": customer_name,
@@ -27,12 +46,25 @@ def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tu
         "kind_title": title_en,
         "kind_title_zh": title_zh,
         "level_zh": LEVELS_ZH.get(alert.level, alert.level),
+        "levels_zh": LEVELS_ZH,
+        "causes": details.get("causes", []),
+        "actions": details.get("actions", []),
+        "previous_level": details.get("previous_level"),
+        "indicator_names": {k: en for k, (en, _) in INDICATOR_NAMES.items()},
+        "indicator_names_zh": {k: zh for k, (_, zh) in INDICATOR_NAMES.items()},
     }
-    for lang in (language, language.split("-")[0], "en"):
-        try:
-            subject = _env.get_template(f"alert_raised.{lang}.subject.j2").render(context).strip()
-            body = _env.get_template(f"alert_raised.{lang}.body.j2").render(context)
-        except TemplateNotFound:
-            continue
-        return subject, body
+    for lang in dict.fromkeys((language, language.split("-")[0], "en")):
+        for name in (f"{alert.kind}.{alert.level}", alert.kind, "alert_raised"):
+            try:
+                body = _env.get_template(f"{name}.{lang}.body.j2").render(context)
+                subject = _env.select_template(
+                    [
+                        f"{name}.{lang}.subject.j2",
+                        f"{alert.kind}.{lang}.subject.j2",
+                        f"alert_raised.{lang}.subject.j2",
+                    ]
+                ).render(context)
+            except TemplateNotFound:
+                continue
+            return subject.strip(), body
     raise TemplateNotFound("alert_raised.en")

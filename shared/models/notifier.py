@@ -38,6 +38,9 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(20))
     target: Mapped[str] = mapped_column(String(500))
     subject: Mapped[str] = mapped_column(String(500))
+    customer_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    level: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str]
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20), server_default="pending", index=True)

@@ -332,3 +332,6 @@ class WarningLevel(Base):
     policy_version: Mapped[str] = mapped_column(String(60))
     since: Mapped[datetime] = mapped_column(comment="When the customer entered this level")
     evaluated_at: Mapped[datetime]
+    reopened_for: Mapped[datetime | None] = mapped_column(
+        comment="When the person's resolution the worker last reopened was made"
+    )

@@ -24,11 +24,27 @@
   snapshot function).
 - `credit_api.v_customer_credit` also carries the attributes a customer is scored on (country,
   industry, listed, customer since) and its payment terms; read by risk_worker.
+- `notifier.v_deliveries`: every message the notifier sends or tries to, with its customer, alert,
+  status, attempts and last error (no body); read by credit_api (`GET /v1/deliveries`).
+- `credit_api.v_alert_resolutions`: per customer without an unresolved alert, its latest alert if a
+  person resolved it; read by risk_worker, which reopens it when the level persists.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.domain.financials import AMOUNT_FIELDS
@@ -184,4 +200,25 @@ warning_levels = Table(
     Column("since", DateTime(timezone=True)),
     Column("evaluated_at", DateTime(timezone=True)),
     schema="risk_worker",
+)
+
+deliveries = Table(
+    "v_deliveries",
+    view_metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("event_source", String),
+    Column("event_id", String),
+    Column("channel", String),
+    Column("target", String),
+    Column("subject", String),
+    Column("customer_code", String),
+    Column("alert_id", Uuid),
+    Column("level", String),
+    Column("status", String),
+    Column("attempts", Integer),
+    Column("last_error", String),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    schema="notifier",
 )

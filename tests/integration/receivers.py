@@ -1,10 +1,10 @@
-"""Real peers for the notifier: an SMTP server (aiosmtpd) and an HTTP webhook receiver (uvicorn)."""
+"""Real peers for the notifier: an SMTP server (aiosmtpd) and HTTP webhook receivers (uvicorn)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -51,18 +51,31 @@ def smtp_server() -> Iterator[Mailbox]:
 class WebhookReceiver:
     url: str
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    fail_first: int = 0
+    queries: list[str] = field(default_factory=list)
+
+
+Answer = Callable[[str, bytes, int], Response]
+
+
+def status_answer(fail_first: int) -> Answer:
+    """503 to the first `fail_first` requests, then 204."""
+    return lambda query, body, n: Response(status_code=503 if n <= fail_first else 204)
 
 
 @asynccontextmanager
-async def webhook_receiver(*, fail_first: int = 0) -> AsyncIterator[WebhookReceiver]:
-    """Answers 503 to the first `fail_first` requests, then 204."""
+async def webhook_receiver(
+    *, fail_first: int = 0, answer: Answer | None = None
+) -> AsyncIterator[WebhookReceiver]:
+    """Records every POST; answers with `answer(query string, body, request number)`."""
     port = free_port()
-    receiver = WebhookReceiver(url=f"http://127.0.0.1:{port}/hooks/credence", fail_first=fail_first)
+    receiver = WebhookReceiver(url=f"http://127.0.0.1:{port}/hooks/credence")
+    respond = answer or status_answer(fail_first)
 
     async def hook(request: Request) -> Response:
-        receiver.requests.append((dict(request.headers), await request.body()))
-        return Response(status_code=503 if len(receiver.requests) <= receiver.fail_first else 204)
+        body = await request.body()
+        receiver.requests.append((dict(request.headers), body))
+        receiver.queries.append(request.url.query)
+        return respond(request.url.query, body, len(receiver.requests))
 
     server = uvicorn.Server(
         uvicorn.Config(

@@ -1,21 +1,28 @@
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.responses import JSONResponse, Response
 
 from services.notifier.dispatcher import sign_webhook
 from services.notifier.main import serve
-from services.notifier.settings import NotifierSettings
+from services.notifier.settings import ChatDestination, NotifierSettings
 from shared.events import ALERT_RAISED, AlertRaised, encode, new_event
 from shared.models.notifier import Delivery
 from shared.roles import Role
 from tests.integration.conftest import Api, eventually
 from tests.integration.helpers import publish, running
-from tests.integration.receivers import smtp_server, webhook_receiver
+from tests.integration.receivers import Answer, smtp_server, webhook_receiver
 
 
 def alert_event(customer: str) -> bytes:
@@ -113,3 +120,154 @@ async def _sent(sessions: async_sessionmaker[AsyncSession]) -> Delivery | None:
 
 async def _async(value: bool) -> bool:
     return value
+
+
+def early_warning_event(customer: str, level: str, actions: list[str]) -> bytes:
+    now = datetime.now(UTC)
+    return encode(
+        new_event(
+            source="credence/credit-api",
+            type_=ALERT_RAISED,
+            subject=customer,
+            time=now,
+            data=AlertRaised(
+                alert_id=uuid.uuid4(),
+                customer_code=customer,
+                kind="early_warning",
+                level=level,
+                message=f"{customer} is at early-warning level {level} (max_days_past_due)",
+                details={
+                    "causes": [{"indicator": "max_days_past_due", "value": "95", "level": level}],
+                    "actions": actions,
+                    "previous_level": "warning",
+                },
+                raised_at=now,
+            ),
+        )
+    )
+
+
+def _bot_answer(
+    ok: dict[str, Any], refusal: dict[str, Any], accept: Callable[[str, bytes, int], bool]
+) -> Answer:
+    return lambda query, body, n: JSONResponse(ok if accept(query, body, n) else refusal)
+
+
+def _dingtalk_signed(secret: str) -> Callable[[str, bytes, int], bool]:
+    """As DingTalk checks a signed robot: HMAC-SHA256 keyed by the secret over "timestamp\\nsecret"."""
+
+    def check(query: str, body: bytes, n: int) -> bool:
+        params = dict(parse_qsl(query))
+        mac = hmac.new(secret.encode(), f"{params['timestamp']}\n{secret}".encode(), hashlib.sha256)
+        return params["sign"] == base64.b64encode(mac.digest()).decode()
+
+    return check
+
+
+def _feishu_signed(secret: str) -> Callable[[str, bytes, int], bool]:
+    """As Feishu checks a signed bot: HMAC-SHA256 keyed by "timestamp\\nsecret" over nothing."""
+
+    def check(query: str, body: bytes, n: int) -> bool:
+        sent = json.loads(body)
+        mac = hmac.new(f"{sent['timestamp']}\n{secret}".encode(), b"", hashlib.sha256)
+        return bool(sent["sign"] == base64.b64encode(mac.digest()).decode())
+
+    return check
+
+
+async def test_chat_bots_get_their_formats_and_a_refusing_destination_holds_up_no_other(
+    api: Api, notifier_settings: NotifierSettings
+) -> None:
+    await api.ok(
+        "POST",
+        "/v1/customers",
+        status=201,
+        role=Role.ERP,
+        json={
+            "customer_code": "C-10",
+            "name": "华东贸易",
+            "currency": "CNY",
+            "language": "zh-CN",
+            "contacts": {"credit_controller_email": "zhang@example.cn"},
+        },
+    )
+    zero = {"errcode": 0, "errmsg": "ok"}
+    async with (
+        webhook_receiver(answer=lambda q, b, n: Response("ok")) as slack,
+        webhook_receiver(answer=lambda q, b, n: Response(status_code=202)) as teams,
+        webhook_receiver(
+            answer=_bot_answer(
+                zero, {"errcode": 45009, "errmsg": "api freq out of limit"}, lambda q, b, n: n > 1
+            )
+        ) as wecom,
+        webhook_receiver(
+            answer=_bot_answer(
+                zero, {"errcode": 310000, "errmsg": "sign not match"}, _dingtalk_signed("SECd1")
+            )
+        ) as dingtalk,
+        webhook_receiver(
+            answer=_bot_answer({"code": 0, "msg": "success"}, {"code": 19021}, _feishu_signed("fs-secret"))
+        ) as feishu,
+        webhook_receiver(answer=lambda q, b, n: Response(status_code=500)) as broken,
+    ):
+        bots = [
+            {"format": "slack", "url": slack.url, "language": "en"},
+            {"format": "teams", "url": teams.url, "min_level": "critical"},
+            {"format": "wecom", "url": wecom.url},
+            {"format": "dingtalk", "url": f"{dingtalk.url}?access_token=t0k3n", "secret": "SECd1"},
+            {"format": "feishu", "url": feishu.url, "secret": "fs-secret"},
+        ]
+        with smtp_server() as mailbox:
+            settings = notifier_settings.model_copy(
+                update={
+                    "smtp_port": mailbox.port,
+                    "webhook_urls": broken.url,
+                    "chat_webhooks": [ChatDestination.model_validate(b) for b in bots],
+                    "max_attempts": 3,
+                    "retry_base_seconds": 0.1,
+                }
+            )
+            await publish(
+                settings.alerts_topic, [early_warning_event("C-10", "critical", ["notify", "block"])]
+            )
+            async with running(serve, settings):
+                settled = await eventually(lambda: _settled(api, 7))
+                await publish(settings.alerts_topic, [early_warning_event("C-10", "watch", ["notify"])])
+                await eventually(lambda: _settled(api, 7 + 5))
+    by_channel = {d["channel"]: d for d in settled if d["level"] == "critical"}
+    assert {c: d["status"] for c, d in by_channel.items()} == {
+        "email": "sent",
+        "slack": "sent",
+        "teams": "sent",
+        "wecom": "sent",
+        "dingtalk": "sent",
+        "feishu": "sent",
+        "webhook": "failed",
+    }
+    assert by_channel["wecom"]["attempts"] == 2
+    assert by_channel["webhook"]["attempts"] == 3 and "500" in by_channel["webhook"]["last_error"]
+    assert (
+        by_channel["dingtalk"]["target"]
+        == "http://127.0.0.1:" + dingtalk.url.split(":")[2].split("/")[0] + "/…0k3n"
+    )
+    # Teams wants critical only: the watch alert reached everyone else.
+    assert len(teams.requests) == 1
+    [mail, _] = mailbox.messages
+    assert "该客户已被冻结" in mail.get_content()
+    [(_, slack_body), _] = slack.requests
+    assert "The customer has been blocked" in json.loads(slack_body)["blocks"][1]["text"]["text"]
+    card = json.loads(teams.requests[0][1])["attachments"][0]
+    assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert json.loads(wecom.requests[-1][1])["msgtype"] == "markdown"
+    assert "access_token=t0k3n&timestamp=" in dingtalk.queries[0]
+    assert "严重" in json.loads(dingtalk.requests[0][1])["markdown"]["title"]
+    assert json.loads(feishu.requests[0][1])["content"]["text"].startswith("🔴 [Credence] 严重")
+    only_failed = await api.ok("GET", "/v1/deliveries?status=failed")
+    assert [d["channel"] for d in only_failed["items"]] == ["webhook"]
+
+
+async def _settled(api: Api, count: int) -> list[dict[str, Any]] | None:
+    """Every delivery, once `count` of them are no longer pending."""
+    items = (await api.ok("GET", "/v1/deliveries?customer=C-10&limit=100"))["items"]
+    done = [d for d in items if d["status"] != "pending"]
+    return items if len(done) >= count else None

@@ -1,6 +1,14 @@
+import base64
+import hashlib
+import hmac
+import json
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import quote_plus
 
+import pytest
+
+from services.notifier import chat
 from services.notifier.dispatcher import sign_webhook
 from services.notifier.templates import render_alert
 from shared.events import AlertRaised
@@ -42,3 +50,97 @@ def test_webhook_signature_matches_the_standard_webhooks_test_vector() -> None:
         b'{"test": 2432232314}',
     )
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def early_warning(level: str, actions: list[str]) -> AlertRaised:
+    return ALERT.model_copy(
+        update={
+            "kind": "early_warning",
+            "level": level,
+            "details": {
+                "causes": [{"indicator": "overdue_share", "value": "0.45", "level": level}],
+                "actions": actions,
+                "previous_level": "normal",
+            },
+        }
+    )
+
+
+def test_early_warning_emails_say_what_each_level_means_and_why() -> None:
+    watch = render_alert(early_warning("watch", ["notify"]), language="en", customer_name="Acme")
+    warning = render_alert(
+        early_warning("warning", ["notify", "suggest_lower_limit"]), language="en", customer_name="Acme"
+    )
+    critical = render_alert(
+        early_warning("critical", ["notify", "block"]), language="en", customer_name="Acme"
+    )
+    assert watch[0] == "[Credence] WATCH: Acme (C-1) — early warning"
+    assert "Overdue share of receivables: 0.45 (watch)" in watch[1]
+    assert "Nothing has been changed on the account" in watch[1]
+    assert "A lower credit limit" in warning[1] and "waiting for approval" in warning[1]
+    assert "The customer has been blocked" in critical[1]
+    unblocked = render_alert(early_warning("critical", ["notify"]), language="en", customer_name="Acme")
+    assert "New orders are held while the customer stays at this level" in unblocked[1]
+
+
+def test_early_warning_emails_in_chinese_and_regional_fallback() -> None:
+    subject, body = render_alert(
+        early_warning("critical", ["block"]), language="zh-CN", customer_name="华东贸易"
+    )
+    assert subject == "[Credence] 严重：华东贸易（C-1）— 信用预警"
+    assert "逾期应收占比：0.45（严重）" in body and "该客户已被冻结" in body
+    subject, _ = render_alert(early_warning("watch", []), language="en-GB", customer_name="Acme")
+    assert subject.startswith("[Credence] WATCH")
+
+
+def test_chat_messages_in_each_platforms_format() -> None:
+    shapes = {
+        fmt: chat.message(fmt, title="[Credence] CRITICAL: Acme", text="body", level="critical")
+        for fmt in chat.ChatFormat
+    }
+    assert shapes[chat.ChatFormat.SLACK]["text"] == "🔴 [Credence] CRITICAL: Acme"
+    assert shapes[chat.ChatFormat.TEAMS]["attachments"][0]["content"]["type"] == "AdaptiveCard"
+    assert shapes[chat.ChatFormat.WECOM] == {
+        "msgtype": "markdown",
+        "markdown": {"content": "**🔴 [Credence] CRITICAL: Acme**\nbody"},
+    }
+    assert shapes[chat.ChatFormat.DINGTALK]["markdown"]["title"] == "🔴 [Credence] CRITICAL: Acme"
+    assert shapes[chat.ChatFormat.FEISHU] == {
+        "msg_type": "text",
+        "content": {"text": "🔴 [Credence] CRITICAL: Acme\nbody"},
+    }
+
+
+def test_dingtalk_and_feishu_signatures() -> None:
+    """DingTalk: sign = urlencode(base64(HMAC-SHA256(key=secret, "timestamp\\nsecret"))), timestamp
+    in ms, in the URL. Feishu: sign = base64(HMAC-SHA256(key="timestamp\\nsecret", "")), timestamp in
+    seconds, in the body. As both platforms' custom bot guides describe them."""
+    url, _ = chat.signed(
+        chat.ChatFormat.DINGTALK,
+        "https://oapi.dingtalk.com/robot/send?access_token=x",
+        {},
+        "SEC1",
+        1599360473000,
+    )
+    digest = hmac.new(b"SEC1", b"1599360473000\nSEC1", hashlib.sha256).digest()
+    assert url == (
+        "https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1599360473000&sign="
+        + quote_plus(base64.b64encode(digest).decode())
+    )
+    _, body = chat.signed(
+        chat.ChatFormat.FEISHU, "https://open.feishu.cn/hook/x", {"msg_type": "text"}, "s", 1599360473000
+    )
+    expected = base64.b64encode(hmac.new(b"1599360473\ns", b"", hashlib.sha256).digest()).decode()
+    assert json.loads(body) == {"timestamp": "1599360473", "sign": expected, "msg_type": "text"}
+    assert chat.signed(chat.ChatFormat.WECOM, "https://qyapi.weixin.qq.com/x?key=k", {}, None, 1)[0].endswith(
+        "key=k"
+    )
+
+
+def test_bot_refusals_are_read_from_the_answer() -> None:
+    chat.check_answer(chat.ChatFormat.WECOM, b'{"errcode": 0, "errmsg": "ok"}')
+    chat.check_answer(chat.ChatFormat.SLACK, b"ok")
+    with pytest.raises(chat.ChatRefused, match="310000 sign not match"):
+        chat.check_answer(chat.ChatFormat.DINGTALK, b'{"errcode": 310000, "errmsg": "sign not match"}')
+    with pytest.raises(chat.ChatRefused, match="19021"):
+        chat.check_answer(chat.ChatFormat.FEISHU, b'{"code": 19021, "msg": "sign match fail"}')

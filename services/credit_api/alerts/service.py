@@ -106,7 +106,11 @@ async def _notify(
         kind=KIND,
         level=change.level,
         message=f"{customer.name} is at early-warning level {change.level} ({names})",
-        details={"causes": alert.causes, "previous_level": change.previous_level},
+        details={
+            "causes": alert.causes,
+            "actions": change.actions,
+            "previous_level": change.previous_level,
+        },
         raised_at=now,
     )
     event = new_event(source=settings.source, type_=ALERT_RAISED, subject=customer.customer_code, data=data)
