@@ -32,7 +32,14 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     "alerts": (
         "alerts_topic",
         "Alerts to notify (alert.raised) and every change of an early-warning alert",
-        ["alert.raised", "alert.opened", "alert.updated", "alert.acknowledged", "alert.resolved"],
+        [
+            "alert.raised",
+            "alert.opened",
+            "alert.updated",
+            "alert.acknowledged",
+            "alert.resolved",
+            "alert.reopened",
+        ],
     ),
     "riskEvents": (
         "risk_events_topic",

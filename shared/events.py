@@ -313,11 +313,16 @@ class WarningLevelChanged(_Strict):
     unblock: bool = Field(description="Falling below every level that blocked: lift the block")
     policy_version: str
     changed_at: datetime
+    reopens: uuid.UUID | None = Field(
+        None,
+        description="Set when the level did not change but a person resolved the customer's alert "
+        "while it persisted: that alert, to reopen",
+    )
 
 
 class AlertChanged(_Strict):
     """An early-warning alert as it stands after a change (`alert.opened`, `alert.updated`,
-    `alert.acknowledged`, `alert.resolved`)."""
+    `alert.acknowledged`, `alert.resolved`, `alert.reopened`)."""
 
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -360,7 +365,8 @@ ALERT_OPENED = "alert.opened"
 ALERT_UPDATED = "alert.updated"
 ALERT_ACKNOWLEDGED = "alert.acknowledged"
 ALERT_RESOLVED = "alert.resolved"
-ALERT_CHANGES = (ALERT_OPENED, ALERT_UPDATED, ALERT_ACKNOWLEDGED, ALERT_RESOLVED)
+ALERT_REOPENED = "alert.reopened"
+ALERT_CHANGES = (ALERT_OPENED, ALERT_UPDATED, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_REOPENED)
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {

@@ -55,8 +55,8 @@ class NotifierSettings(PlatformSettings):
     chat_webhooks: list[ChatDestination] = Field(
         [],
         description="Chat group bots, as JSON: "
-        '`[{"format": "slack|teams|wecom|dingtalk|feishu", "url": "…", "secret": "…", '
-        '"min_level": "warning", "language": "zh-CN"}]`',
+        '`[{"format": "dingtalk", "url": "…", "secret": "…", "min_level": "warning", "language": "zh-CN"}]`; '
+        "format is slack, teams, wecom, dingtalk or feishu",
     )
     max_attempts: int = Field(8, description="Attempts per delivery before it is marked failed")
     retry_base_seconds: float = Field(2.0, description="First retry delay; doubles with each attempt")

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk_worker.alerts.service import evaluate_limits
 from services.risk_worker.assessments import repository as assessments
 from services.risk_worker.ledger import repository, service
 from services.risk_worker.settings import WorkerSettings
@@ -130,9 +129,6 @@ class LedgerHandler:
     async def _complete(self, session: AsyncSession, touched: dict[str, bool]) -> None:
         if not touched:
             return
-        await evaluate_limits(
-            session, sorted(touched), source=self._settings.source, topic=self._settings.alerts_topic
-        )
         # Held orders in credit_api may pass now; it learns so only after this commit.
         for code in sorted(code for code, decreased in touched.items() if decreased):
             session.add(

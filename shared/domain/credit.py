@@ -174,9 +174,3 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
             ),
         )
     return result(Decision.APPROVED)
-
-
-def over_limit(exposure: Decimal, limit: CreditLimit | None, today: date) -> bool:
-    """Whether exposure stands above the limit in force; no limit in force is not a breach."""
-    in_force = effective_limit(limit, today)
-    return in_force is not None and exposure > in_force

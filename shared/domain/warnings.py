@@ -8,14 +8,15 @@ falls to the highest lower level whose exit threshold the value has not crossed.
 are worse when higher; `direction: below` turns that round (days until a limit expires).
 
 The customer's level is the highest of its indicators'. Entering a level calls for its actions
-once; falling below a level that blocked lifts the block when the policy says so.
+once; falling below a level that blocked lifts the block when the policy says so. An alert a person
+resolved while the level persisted is reopened by the next evaluation that still finds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum
 from itertools import pairwise
@@ -189,6 +190,24 @@ def effects(policy: Policy, before: Level, after: Level) -> Effects:
         )
         return Effects(None, (), unblock and not still_blocking)
     return Effects(None, (), False)
+
+
+def reopening(
+    policy: Policy,
+    level: Level,
+    entered_at: datetime,
+    resolved_at: datetime,
+    last_reopened: datetime | None,
+) -> tuple[Action, ...] | None:
+    """A person resolved the customer's alert at `resolved_at` while it stayed at `level` (entered
+    at `entered_at`): the evaluation that finds it still there reopens the alert, once per
+    resolution, and tells whoever the level notifies; nothing else runs again, as the level was not
+    entered again. None when there is nothing to reopen."""
+    if level is Level.NORMAL or resolved_at < entered_at:
+        return None
+    if last_reopened is not None and resolved_at <= last_reopened:
+        return None
+    return tuple(a for a in policy.actions.get(level, LevelActions()).actions if a == "notify")
 
 
 def validate(policy: Policy) -> Policy:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -68,31 +67,6 @@ class Balance(Base):
     unallocated_cash: Mapped[Decimal] = mapped_column(server_default="0")
     unapplied_credit: Mapped[Decimal] = mapped_column(server_default="0")
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
-
-
-class Alert(Base):
-    __tablename__ = "alerts"
-    __table_args__ = (
-        # At most one unresolved alert per customer and kind: a breach is raised once, not per event.
-        Index(
-            "uq_alerts_one_open_per_kind",
-            "customer_code",
-            "kind",
-            unique=True,
-            postgresql_where=text("status <> 'resolved'"),
-        ),
-        {"schema": SCHEMA},
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    customer_code: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(60))
-    level: Mapped[str] = mapped_column(String(20))
-    message: Mapped[str] = mapped_column(String(1000))
-    details: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(20), server_default="open")
-    raised_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    resolved_at: Mapped[datetime | None]
 
 
 class Outbox(OutboxMixin, Base):

@@ -2,10 +2,9 @@
 
 - `credit_api.v_customer_credit`: a customer's credit currency, permanent limit, the sum of its
   temporary increases in force today, block state, language and contacts; read by risk_worker
-  (limit alerts) and notifier (recipients, language).
+  (assessments, early warning) and notifier (recipients, language).
 - `risk_worker.v_customer_receivables`: open and overdue receivables and unallocated cash per customer
   and currency, with the oldest overdue due date; read by credit_api for exposure and the overdue rule.
-- `risk_worker.v_open_alerts`: a customer's unresolved alerts, its warning state in credit_api.
 - `risk_worker.v_dead_letters`: events the risk worker could not apply, with reason and origin.
 - `risk_worker.v_open_items`, `risk_worker.v_movements`: items and the journal of their movements
   (and of cash and credit on account), for ageing as of any date.
@@ -77,16 +76,6 @@ customer_receivables = Table(
     Column("overdue_receivables", MONEY),
     Column("oldest_due_date", Date),
     Column("unallocated_cash", MONEY),
-    schema="risk_worker",
-)
-
-open_alerts = Table(
-    "v_open_alerts",
-    view_metadata,
-    Column("customer_code", String),
-    Column("kind", String),
-    Column("level", String),
-    Column("raised_at", DateTime(timezone=True)),
     schema="risk_worker",
 )
 

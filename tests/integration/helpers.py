@@ -9,9 +9,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from services.credit_api.app import create_app
+from services.credit_api.settings import ApiSettings
 from tests.integration.conftest import KAFKA, eventually
+from tests.integration.receivers import free_port
 
 S = TypeVar("S")
 
@@ -98,3 +102,20 @@ async def drain(topic: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
     finally:
         await consumer.stop()
     return found
+
+
+@asynccontextmanager
+async def served(settings: ApiSettings) -> AsyncIterator[str]:
+    """credit_api on a real HTTP server (streams need one: the in-process client waits for the end)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

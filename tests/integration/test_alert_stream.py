@@ -5,38 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.alerts import service as alerts
-from services.credit_api.app import create_app
 from services.credit_api.settings import ApiSettings
 from shared.events import WarningIndicator, WarningLevelChanged
 from shared.models.credit_api import Customer
 from shared.roles import Role
-from tests.integration.receivers import free_port
-
-
-@asynccontextmanager
-async def served(settings: ApiSettings) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+from tests.integration.helpers import served
 
 
 async def change(
@@ -83,13 +63,14 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
     api_settings: ApiSettings, keys: dict[Role, str], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session, session.begin():
-        session.add_all([Customer(customer_code=c, name=c, currency="EUR") for c in ("C-S1", "C-S2")])
+        session.add_all([Customer(customer_code=c, name=c, currency="EUR") for c in ("C-S0", "C-S1", "C-S2")])
     async with served(api_settings) as base:
         url = f"{base}/v1/alerts/stream"
         key = keys[Role.CREDIT_CONTROLLER]
-        await change(sessions, api_settings, "C-S1", "watch", "normal")
+        await change(sessions, api_settings, "C-S0", "watch", "normal")  # before: not for a new client
         first = asyncio.create_task(read(url, key, 3))
         await asyncio.sleep(0.3)
+        await change(sessions, api_settings, "C-S1", "watch", "normal")
         await change(sessions, api_settings, "C-S1", "warning", "watch")
         await change(sessions, api_settings, "C-S2", "critical", "normal")
         seen = await asyncio.wait_for(first, 20)

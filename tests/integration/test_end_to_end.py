@@ -1,6 +1,6 @@
 """The walking skeleton, end to end, through the real broker and database: customer and limit over
-HTTP, an invoice through Kafka into the ledger, the next credit check seeing it, and the limit
-alert delivered by email and webhook."""
+HTTP, an invoice through Kafka into the ledger, the next credit check seeing it, and the early
+warning it raises (limit utilisation) delivered by email and webhook."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from typing import Any
 
 from services.notifier.main import serve as serve_notifier
 from services.notifier.settings import NotifierSettings
-from services.risk_worker.main import serve as serve_worker
-from services.risk_worker.settings import WorkerSettings
 from shared.roles import Role
-from tests.integration.conftest import Api, eventually
+from tests.integration.conftest import Platform, eventually
 from tests.integration.helpers import invoice_event, publish, running
 from tests.integration.receivers import smtp_server, webhook_receiver
 
 
 async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
-    api: Api, worker_settings: WorkerSettings, notifier_settings: NotifierSettings
+    stack: Platform, notifier_settings: NotifierSettings
 ) -> None:
+    api = stack.api
     await api.ok(
         "POST",
         "/v1/customers",
@@ -54,9 +53,9 @@ async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
             notifier = notifier_settings.model_copy(
                 update={"smtp_port": mailbox.port, "webhook_urls": hooks.url}
             )
-            async with running(serve_worker, worker_settings), running(serve_notifier, notifier):
+            async with running(serve_notifier, notifier):
                 await publish(
-                    worker_settings.ar_events_topic,
+                    stack.ar_events,
                     [invoice_event("C-42", "INV-1", "6000.00"), invoice_event("C-42", "INV-2", "5000.00")],
                 )
 
@@ -76,14 +75,16 @@ async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
 
     [mail] = mailbox.messages
     assert mail["To"] == "controller@example.com"
-    assert mail["Subject"] == "[Credence] WARNING: Northwind Traders (C-42) — Credit limit exceeded"
-    assert "Exposure 11000.00 EUR is above the credit limit 10000.00 EUR" in mail.get_content()
+    assert mail["Subject"] == "[Credence] WARNING: Northwind Traders (C-42) — early warning"
+    assert "Limit utilisation: 1.1 (warning)" in mail.get_content()
     [(headers, body)] = hooks.requests
     alert = json.loads(body)
     assert (alert["type"], alert["subject"], alert["data"]["kind"]) == (
         "alert.raised",
         "C-42",
-        "limit_exceeded",
+        "early_warning",
     )
-    assert alert["data"]["details"]["excess"] == "1000.00"
+    assert alert["data"]["details"]["causes"] == [
+        {"indicator": "limit_utilisation", "value": "1.1", "level": "warning"}
+    ]
     assert headers["webhook-signature"].startswith("v1,")

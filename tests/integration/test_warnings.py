@@ -191,3 +191,54 @@ async def test_an_uploaded_warning_policy_takes_effect_at_the_next_evaluation(st
     problem = await api.ok("PUT", "/v1/warning-policies/broken", status=422, json=broken)
     assert problem["type"] == "urn:credence:problem:invalid-warning-policy"
     assert problem["errors"][0]["pointer"] == "#/indicators/limit_utilisation/watch"
+
+
+async def test_an_alert_a_person_resolves_while_the_level_persists_is_reopened_once(stack: Platform) -> None:
+    api = stack.api
+    await api.ok(
+        "PUT", "/v1/customers/C-R", role=Role.ERP, status=201, json={"name": "Reopened", "currency": "EUR"}
+    )
+    await api.ok(
+        "PUT",
+        "/v1/customers/C-R/credit-limit",
+        role=Role.CREDIT_MANAGER,
+        json={"amount": "1000.00", "reason": "opening"},
+    )
+
+    def invoice(n: int, amount: str) -> dict[str, Any]:
+        return invoice_event("C-R", f"INV-{n}", amount, issue_date="2026-11-20", due_date="2099-12-31")
+
+    await publish(stack.ar_events, [invoice(1, "920.00")])  # 0.92: watch
+    [opened] = await alerts_of(api, "C-R", level="watch")
+    resolved = await api.ok(
+        "POST",
+        f"/v1/alerts/{opened['id']}/resolve",
+        role=Role.CREDIT_CONTROLLER,
+        json={"note": "the customer pays on Friday"},
+    )
+    assert (resolved["status"], resolved["resolved_by"]) == ("resolved", "key:test-credit_controller")
+
+    await publish(stack.ar_events, [invoice(2, "1.00")])  # still watch at the next evaluation
+    [reopened] = await alerts_of(api, "C-R", status="open")
+    assert (reopened["id"], reopened["level"], reopened["resolved_by"]) == (opened["id"], "watch", None)
+    assert reopened["note"].startswith("reopened: still watch at the evaluation of ")
+    assert reopened["note"].endswith("after key:test-credit_controller resolved it")
+
+    def listed(**query: str) -> Any:
+        return api.ok("GET", "/v1/alerts", role=Role.CREDIT_CONTROLLER, params={"customer": "C-R", **query})
+
+    assert [a["id"] for a in (await listed(indicator="limit_utilisation"))["items"]] == [opened["id"]]
+    assert (await listed(indicator="max_days_past_due"))["items"] == []
+    assert (await listed(since=reopened["updated_at"]))["items"][0]["id"] == opened["id"]
+    assert (await listed(since="2099-01-01T00:00:00Z"))["items"] == []
+    assert (await api.request("GET", "/v1/alerts", params={"indicator": "weather"})).status_code == 422
+
+    await publish(stack.ar_events, [invoice(3, "1.00")])  # evaluated again: nothing to reopen
+
+    async def evaluated_three_times() -> bool:
+        body = await api.ok("GET", "/v1/customers/C-R/exposure", role=Role.CREDIT_CONTROLLER)
+        return any(i["value"] == "0.922" for i in body["warning_indicators"])
+
+    await eventually(evaluated_three_times, within=30)
+    audit = await api.ok("GET", "/v1/audit", role=Role.CREDIT_MANAGER, params={"entity_id": opened["id"]})
+    assert [e["action"] for e in audit["items"]] == ["alert.reopened", "alert.resolved", "alert.opened"]

@@ -10,7 +10,6 @@ from shared.domain.credit import (
     TemporaryIncrease,
     decide,
     effective_limit,
-    over_limit,
 )
 from shared.domain.warnings import Level
 
@@ -90,13 +89,6 @@ def test_tolerance_lets_orders_pass_slightly_above_the_limit() -> None:
     policy = CheckPolicy(limit_tolerance=Decimal("0.05"))
     assert check("540.00", "500.00", "1000.00", policy=policy)[0] is Decision.APPROVED
     assert check("560.00", "500.00", "1000.00", policy=policy)[0] is Decision.HELD
-
-
-def test_over_limit_compares_with_the_limit_in_force() -> None:
-    assert over_limit(Decimal("1001"), CreditLimit(Decimal("1000")), TODAY)
-    assert not over_limit(Decimal("1000"), CreditLimit(Decimal("1000")), TODAY)
-    assert not over_limit(Decimal("5000"), None, TODAY)
-    assert not over_limit(Decimal("5000"), CreditLimit(Decimal("1000"), date(2026, 1, 1)), TODAY)
 
 
 def test_temporary_increases_count_only_inside_their_window() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from shared.domain.warnings import (
     effects,
     evaluate,
     indicator_values,
+    reopening,
     step,
 )
 
@@ -103,6 +104,18 @@ def test_actions_once_per_entry_and_the_block_lifts_on_exit() -> None:
     assert effects(policy, Level.WATCH, Level.WARNING).actions == ("notify", "suggest_lower_limit")
     assert effects(policy, Level.CRITICAL, Level.WARNING).unblock is True
     assert effects(policy, Level.WARNING, Level.WATCH).unblock is False  # nothing had blocked
+
+
+def test_an_alert_resolved_while_the_level_persists_is_reopened_once_per_resolution() -> None:
+    policy = warning_policies.default()
+    entered = datetime(2026, 11, 1, 8, tzinfo=UTC)
+    resolved = entered + timedelta(hours=3)
+    assert reopening(policy, Level.CRITICAL, entered, resolved, None) == ("notify",)  # no block again
+    assert reopening(policy, Level.CRITICAL, entered, resolved, resolved) is None  # already reopened
+    assert reopening(policy, Level.CRITICAL, entered, resolved + timedelta(days=1), resolved) == ("notify",)
+    assert reopening(policy, Level.NORMAL, entered, resolved, None) is None
+    # Resolved before the customer entered this level: that entry opened an alert of its own.
+    assert reopening(policy, Level.WARNING, resolved, entered, None) is None
 
 
 def test_a_block_the_policy_keeps_is_not_lifted() -> None:

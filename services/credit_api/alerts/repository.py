@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,19 +38,28 @@ async def add_event(session: AsyncSession, event: AlertEvent) -> None:
     await session.flush()
 
 
+@dataclass(frozen=True)
+class AlertFilter:
+    level: str | None = None
+    status: str | None = None
+    customer_code: str | None = None
+    indicator: str | None = None
+    since: datetime | None = None
+
+
 async def page(
-    session: AsyncSession,
-    *,
-    level: str | None,
-    status: str | None,
-    customer_code: str | None,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
+    session: AsyncSession, where: AlertFilter, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> Sequence[WarningAlert]:
+    a = WarningAlert
+    query = select(a)
+    if where.indicator is not None:
+        query = query.where(a.causes.contains([{"indicator": where.indicator}]))
+    if where.since is not None:
+        query = query.where(a.updated_at >= where.since)
     query = keyset(
-        select(WarningAlert),
-        (WarningAlert.opened_at, WarningAlert.id),
-        {WarningAlert.level: level, WarningAlert.status: status, WarningAlert.customer_code: customer_code},
+        query,
+        (a.opened_at, a.id),
+        {a.level: where.level, a.status: where.status, a.customer_code: where.customer_code},
         after,
         limit,
     )

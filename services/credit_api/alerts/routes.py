@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
 from services.credit_api.alerts import service
+from services.credit_api.alerts.repository import AlertFilter
 from services.credit_api.alerts.schemas import AlertOut, NoteIn
 from services.credit_api.alerts.stream import AlertFeed
 from services.credit_api.api_keys.service import Principal
@@ -17,7 +18,7 @@ from services.credit_api.customers.routes import CodePath
 from services.credit_api.deps import Session, require
 from services.credit_api.pagination import Cursor, Page, PageSize
 from services.credit_api.problems import responses
-from shared.domain.warnings import Level
+from shared.domain.warnings import INDICATORS, Level
 from shared.roles import Role
 
 router = APIRouter(tags=["early warning"])
@@ -31,7 +32,8 @@ StatusFilter = Annotated[Literal["open", "acknowledged", "resolved"] | None, Que
     "/v1/alerts",
     summary="Early-warning alerts, oldest first",
     description="Opened when a customer leaves normal, following its level, resolved when it is back "
-    "to normal or by a person.",
+    "to normal or by a person. `indicator` keeps alerts that indicator causes; `since` alerts changed "
+    "at or after that moment.",
     responses=responses(401, 403, 422),
 )
 async def list_alerts(
@@ -40,20 +42,22 @@ async def list_alerts(
     level: LevelFilter = None,
     status: StatusFilter = None,
     customer: Annotated[str | None, Query(max_length=64)] = None,
+    indicator: Annotated[str | None, Query(pattern=f"^({'|'.join(INDICATORS)})$")] = None,
+    since: datetime | None = None,
     cursor: Cursor = None,
     limit: PageSize = 50,
 ) -> Page[AlertOut]:
-    return await service.page(
-        session, level=level, status=status, customer_code=customer, cursor=cursor, limit=limit
-    )
+    where = AlertFilter(level, status, customer, indicator, since)
+    return await service.page(session, where, cursor, limit)
 
 
 @router.get(
     "/v1/alerts/stream",
     summary="The live stream of alert changes (server-sent events)",
     description="Each event is one change of an alert (`alert.opened`, `alert.updated`, "
-    "`alert.acknowledged`, `alert.resolved`) with its `id`; a client that reconnects with "
-    "`Last-Event-ID` receives everything it missed, in order, without duplicates. `level` keeps "
+    "`alert.acknowledged`, `alert.resolved`, `alert.reopened`) with its `id`. A new client receives "
+    "changes from now on; one that reconnects with `Last-Event-ID` receives everything it missed, in "
+    "order, without duplicates (`Last-Event-ID: 0`: the whole history). `level` keeps "
     "changes at that level or above; `customer` one customer's. A comment every 15 s keeps proxies "
     "from closing an idle stream.",
     response_class=EventSourceResponse,
@@ -76,7 +80,7 @@ async def alert_stream(
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
 ) -> EventSourceResponse:
     feed: AlertFeed = request.app.state.alert_feed
-    changes = feed.changes(Level[(level or "watch").upper()], customer, last_event_id or 0)
+    changes = feed.changes(Level[(level or "watch").upper()], customer, last_event_id)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         async for change in changes:
@@ -93,9 +97,7 @@ async def alert_stream(
 async def customer_alerts(
     customer_code: CodePath, session: Session, _: Staff, cursor: Cursor = None, limit: PageSize = 50
 ) -> Page[AlertOut]:
-    return await service.page(
-        session, level=None, status=None, customer_code=customer_code, cursor=cursor, limit=limit
-    )
+    return await service.page(session, AlertFilter(customer_code=customer_code), cursor, limit)
 
 
 @router.post(
@@ -114,7 +116,9 @@ async def acknowledge_alert(
 @router.post(
     "/v1/alerts/{alert_id}/resolve",
     summary="Resolve an alert, with a note",
-    description="Audited. If the customer is still above normal, its next change of level opens a new alert.",
+    description="Audited. If the customer is still at its level at the next evaluation, the alert is "
+    "reopened "
+    "then, and says so.",
     responses=responses(401, 403, 404, 409, 422),
 )
 async def resolve_alert(

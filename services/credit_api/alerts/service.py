@@ -28,6 +28,7 @@ from shared.events import (
     ALERT_ACKNOWLEDGED,
     ALERT_OPENED,
     ALERT_RAISED,
+    ALERT_REOPENED,
     ALERT_RESOLVED,
     ALERT_UPDATED,
     AlertChanged,
@@ -51,6 +52,11 @@ async def apply_change(
     customer = await customers.get(session, change.customer_code, for_update=True)
     alert = await repository.unresolved(session, change.customer_code)
     causes = [i.model_dump() for i in change.indicators if i.indicator in change.causes]
+    if change.reopens is not None:
+        if alert is None and (alert := await _reopen(session, change, causes, settings, now)) is not None:
+            for action in change.actions:
+                await ACTIONS[action](session, customer, alert, change, settings, now)
+        return
     if change.level == "normal":
         if alert is not None:
             await _resolve(session, SYSTEM, alert, "back to normal", settings, now)
@@ -89,6 +95,32 @@ async def apply_change(
             blocked=False,
             reason=f"early warning back to {change.level}",
         )
+
+
+async def _reopen(
+    session: AsyncSession,
+    change: WarningLevelChanged,
+    causes: list[dict[str, Any]],
+    settings: ApiSettings,
+    now: datetime,
+) -> WarningAlert | None:
+    """The alert a person resolved while the customer stayed at its level, open again and saying
+    why; nothing when a newer alert has been opened since."""
+    alert = await repository.get(session, change.reopens, for_update=True) if change.reopens else None
+    if alert is None or alert.status != "resolved":
+        return None
+    before = _audit(alert)
+    alert.note = (
+        f"reopened: still {change.level} at the evaluation of {now:%Y-%m-%d %H:%M} UTC, "
+        f"after {alert.resolved_by} resolved it"
+    )
+    alert.status, alert.level, alert.causes, alert.updated_at = "open", change.level, causes, now
+    alert.resolved_at = alert.resolved_by = None
+    await record(
+        session, SYSTEM, "alert.reopened", "alert", str(alert.id), before=before, after=_audit(alert)
+    )
+    await _changed(session, alert, ALERT_REOPENED, SYSTEM, settings, now)
+    return alert
 
 
 async def _notify(
@@ -202,8 +234,8 @@ async def resolve(
     settings: ApiSettings,
     now: datetime,
 ) -> AlertOut:
-    """By a person: if the customer is still above normal, the next change of its level opens a new
-    alert."""
+    """By a person: if the customer is still at its level at the next evaluation, the alert is
+    reopened then and says so."""
     alert = await _unresolved(session, alert_id)
     await _resolve(session, principal, alert, note, settings, now)
     return view(alert)
@@ -273,22 +305,9 @@ async def _unresolved(session: AsyncSession, alert_id: uuid.UUID) -> WarningAler
 
 
 async def page(
-    session: AsyncSession,
-    *,
-    level: str | None,
-    status: str | None,
-    customer_code: str | None,
-    cursor: str | None,
-    limit: int,
+    session: AsyncSession, where: repository.AlertFilter, cursor: str | None, limit: int
 ) -> Page[AlertOut]:
-    rows = await repository.page(
-        session,
-        level=level,
-        status=status,
-        customer_code=customer_code,
-        after=after_time_and_id(cursor),
-        limit=limit + 1,
-    )
+    rows = await repository.page(session, where, after_time_and_id(cursor), limit + 1)
     return page_of(rows, limit, view, lambda a: (a.opened_at, a.id))
 
 

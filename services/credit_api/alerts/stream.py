@@ -53,12 +53,7 @@ class AlertFeed:
         while not stop.is_set():
             changes = await self._read(self._last) if self._last is not None else []
             if self._last is None:
-                async with self._sessions() as session:
-                    self._last = int(
-                        (
-                            await session.execute(select(func.coalesce(func.max(AlertEvent.id), 0)))
-                        ).scalar_one()
-                    )
+                self._last = await self._latest()
             for change in changes:
                 self._last = change.id
                 for subscriber in list(self._subscribers):
@@ -80,6 +75,11 @@ class AlertFeed:
                 subscriber.queue.get_nowait()
             subscriber.queue.put_nowait(None)
 
+    async def _latest(self) -> int:
+        async with self._sessions() as session:
+            query = select(func.coalesce(func.max(AlertEvent.id), 0))
+            return int((await session.execute(query)).scalar_one())
+
     async def _read(self, after: int, customer_code: str | None = None) -> list[Change]:
         query = select(AlertEvent).where(AlertEvent.id > after).order_by(AlertEvent.id).limit(PAGE)
         if customer_code is not None:
@@ -88,12 +88,15 @@ class AlertFeed:
             rows = (await session.execute(query)).scalars().all()
         return [Change(r.id, r.type, r.customer_code, r.level, r.payload) for r in rows]
 
-    async def changes(self, min_level: Level, customer_code: str | None, after: int) -> AsyncIterator[Change]:
-        """Everything after `after` in order, then live; each change once."""
+    async def changes(
+        self, min_level: Level, customer_code: str | None, after: int | None
+    ) -> AsyncIterator[Change]:
+        """Everything after `after` in order, then live; each change once. Without `after`, a new
+        client: live changes only."""
         subscriber = Subscriber(min_level, customer_code)
         self._subscribers.add(subscriber)  # first, so nothing between the replay and live is missed
         try:
-            seen = after  # every change up to here was considered
+            seen = await self._latest() if after is None else after  # every change up to here was considered
             while rows := await self._read(seen, customer_code):
                 for change in rows:
                     seen = change.id

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
-from shared.models.views import open_alerts, order_invoicing, warning_levels
+from shared.models.views import order_invoicing, warning_levels
 
 
 @dataclass(frozen=True)
@@ -81,15 +81,6 @@ async def invoiced(session: AsyncSession, customer_code: str, order_ref: str) ->
         )
     )
     return [(c, a) for c, a in rows.all()]
-
-
-async def alert_levels(session: AsyncSession, customer_code: str) -> list[tuple[str, str]]:
-    rows = await session.execute(
-        select(open_alerts.c.kind, open_alerts.c.level)
-        .where(open_alerts.c.customer_code == customer_code)
-        .order_by(open_alerts.c.raised_at)
-    )
-    return [(k, lv) for k, lv in rows.all()]
 
 
 async def warning(session: AsyncSession, customer_code: str) -> tuple[list[str], dict[str, Any]] | None:

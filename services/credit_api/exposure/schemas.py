@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import uuid
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
 class AlertOut(BaseModel):
-    kind: str
+    """The customer's unresolved early-warning alert (`/v1/alerts/{id}`)."""
+
+    id: uuid.UUID
+    kind: Literal["early_warning"] = "early_warning"
     level: str
+    status: str
 
 
 class IndicatorOut(BaseModel):
@@ -38,7 +45,7 @@ class ExposureOut(BaseModel):
     )
     warning_causes: list[str] = Field(description="The indicators at that level")
     warning_indicators: list[IndicatorOut] = Field(description="Every indicator above normal, with its value")
-    alerts: list[AlertOut]
+    alerts: list[AlertOut] = Field(description="The unresolved early-warning alert, if any")
 
     model_config = {
         "json_schema_extra": {

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit_api.alerts import repository as alerts
 from services.credit_api.customers.errors import CustomerNotFound
 from services.credit_api.exposure import repository
 from services.credit_api.exposure.schemas import AlertOut, ExposureOut, IndicatorOut
@@ -120,7 +121,7 @@ async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
     exposure = standing.exposure
     limit = standing.effective_limit
     used = utilisation(exposure.total, limit)
-    alerts = await repository.alert_levels(session, standing.customer_code)
+    alert = await alerts.unresolved(session, standing.customer_code)
     warning = await repository.warning(session, standing.customer_code)
     causes, indicators = warning or ([], {})
     return ExposureOut(
@@ -145,5 +146,5 @@ async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
             for name, state in sorted(indicators.items())
             if state["level"] != Level.NORMAL.label
         ],
-        alerts=[AlertOut(kind=k, level=lv) for k, lv in alerts],
+        alerts=[] if alert is None else [AlertOut(id=alert.id, level=alert.level, status=alert.status)],
     )

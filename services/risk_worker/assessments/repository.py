@@ -5,6 +5,7 @@ trips whether it names ten customers or ten thousand."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -341,16 +342,38 @@ async def assessed_before(
     return {r["customer_code"]: (r["score"], r["grade"]) for r in rows}
 
 
-async def warning_states(
-    session: AsyncSession, codes: Sequence[str]
-) -> dict[str, tuple[int, datetime, dict[str, Any]]]:
+@dataclass(frozen=True)
+class StoredWarning:
+    level: int
+    since: datetime
+    indicators: dict[str, Any]
+    reopened_for: datetime | None
+
+
+async def warning_states(session: AsyncSession, codes: Sequence[str]) -> dict[str, StoredWarning]:
     conn = await driver(session)
     rows = await conn.fetch(
-        "SELECT customer_code, level, since, indicators FROM risk_worker.warning_levels "
+        "SELECT customer_code, level, since, indicators, reopened_for FROM risk_worker.warning_levels "
         "WHERE customer_code = ANY($1::text[]) FOR UPDATE",
         list(codes),
     )
-    return {r["customer_code"]: (r["level"], r["since"], r["indicators"]) for r in rows}
+    return {
+        r["customer_code"]: StoredWarning(r["level"], r["since"], r["indicators"], r["reopened_for"])
+        for r in rows
+    }
+
+
+async def person_resolutions(
+    session: AsyncSession, codes: Sequence[str]
+) -> dict[str, tuple[uuid.UUID, datetime]]:
+    """Per customer without an unresolved alert, its latest alert if a person resolved it."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT customer_code, alert_id, resolved_at FROM credit_api.v_alert_resolutions "
+        "WHERE customer_code = ANY($1::text[])",
+        list(codes),
+    )
+    return {r["customer_code"]: (r["alert_id"], r["resolved_at"]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -362,6 +385,7 @@ class WarningRow:
     indicators: dict[str, Any]
     policy_version: str
     since: datetime
+    reopened_for: datetime | None
 
 
 async def save_warnings(session: AsyncSession, rows: Sequence[WarningRow], now: datetime) -> None:
@@ -370,14 +394,15 @@ async def save_warnings(session: AsyncSession, rows: Sequence[WarningRow], now: 
     conn = await driver(session)
     await conn.execute(
         "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, causes, indicators, "
-        "policy_version, since, evaluated_at) SELECT u.code, u.level, u.holds, u.causes::jsonb, "
-        "u.indicators::jsonb, u.version, u.since, $8 FROM unnest($1::text[], $2::int[], $3::bool[], "
-        "$4::text[], $5::text[], $6::text[], $7::timestamptz[]) "
-        "AS u(code, level, holds, causes, indicators, version, since) "
+        "policy_version, since, reopened_for, evaluated_at) SELECT u.code, u.level, u.holds, "
+        "u.causes::jsonb, u.indicators::jsonb, u.version, u.since, u.reopened_for, $9 "
+        "FROM unnest($1::text[], $2::int[], $3::bool[], $4::text[], $5::text[], $6::text[], "
+        "$7::timestamptz[], $8::timestamptz[]) "
+        "AS u(code, level, holds, causes, indicators, version, since, reopened_for) "
         "ON CONFLICT (customer_code) DO UPDATE SET level = excluded.level, "
         "holds_orders = excluded.holds_orders, causes = excluded.causes, indicators = excluded.indicators, "
-        "policy_version = excluded.policy_version, "
-        "since = excluded.since, evaluated_at = excluded.evaluated_at",
+        "policy_version = excluded.policy_version, since = excluded.since, "
+        "reopened_for = excluded.reopened_for, evaluated_at = excluded.evaluated_at",
         [r.customer_code for r in rows],
         [r.level for r in rows],
         [r.holds_orders for r in rows],
@@ -385,5 +410,6 @@ async def save_warnings(session: AsyncSession, rows: Sequence[WarningRow], now: 
         [json.dumps(r.indicators) for r in rows],
         [r.policy_version for r in rows],
         [r.since for r in rows],
+        [r.reopened_for for r in rows],
         now,
     )

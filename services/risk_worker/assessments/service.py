@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -145,13 +146,15 @@ def _warning(
     subject: scorecard.Subject,
     a: scorecard.Assessment,
     before: tuple[Decimal, str] | None,
-    stored: tuple[int, datetime, dict[str, Any]] | None,
+    stored: repository.StoredWarning | None,
+    resolution: tuple[uuid.UUID, datetime] | None,
     grades: tuple[str, ...],
     as_of: date,
     now: datetime,
 ) -> tuple[repository.WarningRow, WarningLevelChanged | None]:
     """The customer's early-warning level after this assessment, from the state the last one left,
-    and the change to publish when the level moved."""
+    and the change to publish when the level moved (or when an alert a person resolved is to be
+    reopened)."""
     b = subject.behaviour
     open_invoices = [i for i in subject.invoices if i.settled_on is None]
     receivables = sum((i.open_amount for i in open_invoices), Decimal(0))
@@ -174,10 +177,14 @@ def _warning(
         broken_promises=0,
         today=as_of,
     )
-    states = {} if stored is None else {name: _state(s) for name, s in stored[2].items()}
+    states = {} if stored is None else {name: _state(s) for name, s in stored.indicators.items()}
     result = warnings.evaluate(policy, states, values, as_of)
-    previous = warnings.Level(stored[0]) if stored is not None else warnings.Level.NORMAL
-    since = now if stored is None or previous != result.level else stored[1]
+    previous = warnings.Level(stored.level) if stored is not None else warnings.Level.NORMAL
+    since = now if stored is None or previous != result.level else stored.since
+    reopen, reopened_for = None, None if stored is None else stored.reopened_for
+    if stored is not None and previous == result.level and resolution is not None:
+        reopen = warnings.reopening(policy, result.level, since, resolution[1], stored.reopened_for)
+        reopened_for = resolution[1] if reopen is not None else reopened_for
     shown = {
         name: {
             "value": _indicator(values.get(name)),
@@ -194,8 +201,9 @@ def _warning(
         indicators=shown,
         policy_version=policy.version,
         since=since,
+        reopened_for=reopened_for,
     )
-    if previous == result.level:
+    if previous == result.level and reopen is None:
         return row, None
     effects = warnings.effects(policy, previous, result.level)
     change = WarningLevelChanged(
@@ -208,10 +216,11 @@ def _warning(
             for name, state in sorted(shown.items())
             if state["level"] != warnings.Level.NORMAL.label
         ],
-        actions=list(effects.actions),
+        actions=list(effects.actions if reopen is None else reopen),
         unblock=effects.unblock,
         policy_version=policy.version,
         changed_at=now,
+        reopens=None if reopen is None or resolution is None else resolution[0],
     )
     return row, change
 
@@ -268,6 +277,7 @@ async def reassess(
     window_start = datetime.combine(as_of - timedelta(days=WARNING_WINDOW_DAYS), time(), UTC)
     earlier = await repository.assessed_before(session, known, window_start)
     warned = await repository.warning_states(session, known)
+    resolutions = await repository.person_resolutions(session, known)
     policy = await policies.warning_policy(session)
     grades = tuple(g.grade for g in card.grades)
     rows: list[repository.Row] = []
@@ -284,7 +294,16 @@ async def reassess(
         )
         a = scorecard.assess(card, subject, as_of, convert)
         warning, change = _warning(
-            policy, f, subject, a, earlier.get(code), warned.get(code), grades, as_of, now
+            policy,
+            f,
+            subject,
+            a,
+            earlier.get(code),
+            warned.get(code),
+            resolutions.get(code),
+            grades,
+            as_of,
+            now,
         )
         warnings_rows.append(warning)
         if change is not None:
