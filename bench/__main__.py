@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import assessment, credit_check, ingest
+from bench import alert_stream, assessment, credit_check, ingest
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
     asyncio.run(ingest.main())
     asyncio.run(assessment.main())
+    asyncio.run(alert_stream.main())
