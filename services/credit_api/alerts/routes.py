@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -84,7 +83,7 @@ async def alert_stream(
 
     async def events() -> AsyncIterator[dict[str, str]]:
         async for change in changes:
-            yield {"id": str(change.id), "event": change.type, "data": json.dumps(change.payload)}
+            yield {"id": str(change.id), "event": change.type, "data": change.data}
 
     return EventSourceResponse(events(), ping=15)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,7 +26,7 @@ class Change:
     type: str
     customer_code: str
     level: str
-    payload: dict[str, Any]
+    data: str  # the CloudEvent as JSON, encoded once for every subscriber
 
 
 @dataclass(eq=False)
@@ -86,7 +86,7 @@ class AlertFeed:
             query = query.where(AlertEvent.customer_code == customer_code)
         async with self._sessions() as session:
             rows = (await session.execute(query)).scalars().all()
-        return [Change(r.id, r.type, r.customer_code, r.level, r.payload) for r in rows]
+        return [Change(r.id, r.type, r.customer_code, r.level, json.dumps(r.payload)) for r in rows]
 
     async def changes(
         self, min_level: Level, customer_code: str | None, after: int | None
