@@ -116,6 +116,13 @@ async def cross_thresholds(bootstrap: str, topic: str, first: int, published: di
         await producer.stop()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def resident_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -165,9 +172,14 @@ async def main() -> None:
         process(["-m", "services.cli", "api"], env, f"{api_url}/readyz") as api,
     ):
         await wrk("warm-up", api_url, load, connections=CONCURRENCY, seconds=3)
+        # Both runs carry the same alert traffic; only the subscribers differ.
+        crossing = asyncio.create_task(cross_thresholds(bootstrap, topics["ar.events"], CROSSINGS, {}))
+        api_cpu, own_cpu = cpu_seconds(api.pid), time.process_time()
         alone = await wrk(
             "credit checks, no subscribers", api_url, load, connections=CONCURRENCY, seconds=SECONDS
         )
+        await crossing
+        cpu_alone = (cpu_seconds(api.pid) - api_cpu, time.process_time() - own_cpu)
         memory_before = resident_mib(api.pid)
         limits = httpx.Limits(max_connections=SUBSCRIBERS + 10)
         async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(10, read=None)) as client:
@@ -178,6 +190,7 @@ async def main() -> None:
             await asyncio.wait_for(asyncio.gather(*(s.connected.wait() for s in subscribers)), 60)
             memory_connected = resident_mib(api.pid)
             crossing = asyncio.create_task(cross_thresholds(bootstrap, topics["ar.events"], 0, published))
+            api_cpu, own_cpu = cpu_seconds(api.pid), time.process_time()
             watched = await wrk(
                 f"credit checks, {SUBSCRIBERS} subscribers",
                 api_url,
@@ -186,6 +199,7 @@ async def main() -> None:
                 seconds=SECONDS,
             )
             await crossing
+            cpu_watched = (cpu_seconds(api.pid) - api_cpu, time.process_time() - own_cpu)
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and any(len(s.opened) < len(published) for s in subscribers):
                 await asyncio.sleep(0.2)
@@ -205,6 +219,14 @@ async def main() -> None:
     print("  " + alone.line())
     print("  " + watched.line())
     print(f"  ratio with / without subscribers: {watched.throughput / alone.throughput:.2f}")
+    per_check = [
+        1000 * cpu / (run.throughput * SECONDS)
+        for run, (cpu, _) in ((alone, cpu_alone), (watched, cpu_watched))
+    ]
+    print(
+        f"  credit_api CPU per 1,000 checks: {per_check[0]:.2f} s without, {per_check[1]:.2f} s with; "
+        f"the subscribers' client used {cpu_watched[1] - cpu_alone[1]:.1f} s of CPU more during the run"
+    )
     print(
         f"  credit_api memory: {memory_before:.0f} MiB before, {memory_connected:.0f} MiB with "
         f"{SUBSCRIBERS} subscribers, {memory_after:.0f} MiB after {CROSSINGS} alerts"
