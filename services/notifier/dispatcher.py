@@ -1,8 +1,9 @@
 """Sends pending deliveries: email over SMTP, webhooks signed as Standard Webhooks, and chat group
 bots in their platforms' formats.
 
-A delivery is claimed with a row lock, sent, and marked in the same short transaction, so two
-notifier replicas never send the same one. Failures are retried with exponential backoff.
+A delivery is claimed for a lease (rows locked with SKIP LOCKED while they are claimed), so two
+notifier replicas never send the same one at the same time. Failures are retried with exponential
+backoff.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -41,46 +43,65 @@ def sign_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> s
     return "v1," + base64.b64encode(mac).decode()
 
 
+LEASE = timedelta(seconds=60)  # longer than any one attempt: SMTP gives up after 15 s, HTTP after 10 s
+
+
 class Dispatcher:
+    """Claims due deliveries for a lease in a short transaction, sends each in a task of its own and
+    records its outcome in another: a slow or failing destination holds up no other delivery, and
+    a delivery whose sender died is sent again when its lease runs out."""
+
     def __init__(
         self,
         settings: NotifierSettings,
         sessions: async_sessionmaker[AsyncSession],
         http: httpx.AsyncClient,
         *,
-        batch_size: int = 20,
+        concurrency: int = 20,
         idle_seconds: float = 0.2,
     ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._http = http
-        self._batch_size = batch_size
+        self._concurrency = concurrency
         self._idle = idle_seconds
 
     async def run(self, stop: asyncio.Event) -> None:
+        in_flight: set[asyncio.Task[None]] = set()
         while not stop.is_set():
-            try:
-                handled = await self.dispatch_once()
-            except (DBAPIError, OSError) as exc:
-                log.warning("dispatch failed; retrying", error=str(exc))
-                handled = 0
-            if not handled:
+            claimed: Sequence[Delivery] = []
+            room = self._concurrency - len(in_flight)
+            if room > 0:
+                try:
+                    async with self._sessions() as session, session.begin():
+                        claimed = await repository.claim_due(session, room, LEASE)
+                except (DBAPIError, OSError) as exc:
+                    log.warning("claiming deliveries failed; retrying", error=str(exc))
+            for delivery in claimed:
+                task = asyncio.create_task(self._deliver(delivery))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            if not claimed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self._idle)
+        # What is under way finishes (each attempt has its timeout); nothing new starts.
+        await asyncio.gather(*in_flight, return_exceptions=True)
 
-    async def dispatch_once(self) -> int:
-        async with self._sessions() as session, session.begin():
-            due = await repository.claim_due(session, self._batch_size)
-            # Side by side: a slow or failing destination never holds up the others.
-            errors = await asyncio.gather(*(self._attempt(delivery) for delivery in due))
-            for delivery, error in zip(due, errors, strict=True):
-                if error is not None:
+    async def _deliver(self, delivery: Delivery) -> None:
+        error = await self._attempt(delivery)
+        try:
+            async with self._sessions() as session, session.begin():
+                if error is None:
+                    await repository.mark_sent(session, delivery.id)
+                else:
                     await self._failed(session, delivery, error)
-                    continue
-                await repository.mark_sent(session, delivery.id)
-                DELIVERIES.labels(delivery.channel, "sent").inc()
-                log.info("delivered", channel=delivery.channel, delivery_id=str(delivery.id))
-        return len(due)
+        except (DBAPIError, OSError) as exc:
+            # Unrecorded: the lease runs out and the delivery is attempted again.
+            log.warning("recording a delivery failed", delivery_id=str(delivery.id), error=str(exc))
+            return
+        if error is None:
+            DELIVERIES.labels(delivery.channel, "sent").inc()
+            log.info("delivered", channel=delivery.channel, delivery_id=str(delivery.id))
 
     async def _attempt(self, delivery: Delivery) -> str | None:
         """None when sent, else why not."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -29,21 +29,22 @@ async def add_deliveries(session: AsyncSession, deliveries: Sequence[dict[str, A
         await session.execute(insert(Delivery).values(list(deliveries)).on_conflict_do_nothing())
 
 
-async def claim_due(session: AsyncSession, limit: int) -> Sequence[Delivery]:
-    """Due deliveries, locked so that other notifier replicas skip them."""
-    return (
-        (
-            await session.execute(
-                select(Delivery)
-                .where(Delivery.status == "pending", Delivery.next_attempt_at <= func.now())
-                .order_by(Delivery.next_attempt_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .scalars()
-        .all()
+async def claim_due(session: AsyncSession, limit: int, lease: timedelta) -> Sequence[Delivery]:
+    """Due deliveries, taken for `lease`: other notifier replicas skip them until it runs out."""
+    due = (
+        select(Delivery.id)
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= func.now())
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    claimed = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()))
+        .values(next_attempt_at=func.now() + lease)
+        .returning(Delivery)
+    )
+    return (await session.execute(claimed)).scalars().all()
 
 
 async def mark_sent(session: AsyncSession, delivery_id: uuid.UUID) -> None:

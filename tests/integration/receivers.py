@@ -64,9 +64,10 @@ def status_answer(fail_first: int) -> Answer:
 
 @asynccontextmanager
 async def webhook_receiver(
-    *, fail_first: int = 0, answer: Answer | None = None
+    *, fail_first: int = 0, answer: Answer | None = None, delay: float = 0
 ) -> AsyncIterator[WebhookReceiver]:
-    """Records every POST; answers with `answer(query string, body, request number)`."""
+    """Records every POST; answers with `answer(query string, body, request number)`, after
+    `delay` seconds."""
     port = free_port()
     receiver = WebhookReceiver(url=f"http://127.0.0.1:{port}/hooks/credence")
     respond = answer or status_answer(fail_first)
@@ -75,6 +76,7 @@ async def webhook_receiver(
         body = await request.body()
         receiver.requests.append((dict(request.headers), body))
         receiver.queries.append(request.url.query)
+        await asyncio.sleep(delay)
         return respond(request.url.query, body, len(receiver.requests))
 
     server = uvicorn.Server(

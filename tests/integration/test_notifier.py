@@ -99,6 +99,36 @@ async def test_a_failing_webhook_is_retried_until_it_succeeds(
     assert len({h["webhook-id"] for h, _ in hooks.requests}) == 1
 
 
+async def test_a_slow_destination_holds_up_no_other(
+    notifier_settings: NotifierSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with webhook_receiver(delay=6) as slow, webhook_receiver() as fast:
+        settings = notifier_settings.model_copy(update={"webhook_urls": f"{slow.url},{fast.url}"})
+        await publish(settings.alerts_topic, [alert_event("C-11"), alert_event("C-12")])
+        async with running(serve, settings):
+
+            async def statuses() -> dict[str, list[str]]:
+                async with sessions() as session:
+                    rows = (await session.execute(select(Delivery.target, Delivery.status))).all()
+                return {
+                    url: sorted(st for target, st in rows if target == url) for url in (slow.url, fast.url)
+                }
+
+            async def fast_done() -> dict[str, list[str]] | None:
+                now = await statuses()
+                return now if now[fast.url] == ["sent", "sent"] else None
+
+            # Both messages reach the fast receiver while the slow one still holds both.
+            seen = await eventually(fast_done, within=5)
+            assert seen[slow.url] == ["pending", "pending"] and len(slow.requests) == 2
+            await eventually(lambda: _all_sent(sessions), within=15)
+
+
+async def _all_sent(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    async with sessions() as session:
+        return set((await session.execute(select(Delivery.status))).scalars()) == {"sent"}
+
+
 async def test_alerts_of_customers_without_a_controller_go_to_the_fallback_address(
     notifier_settings: NotifierSettings,
 ) -> None:
