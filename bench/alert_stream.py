@@ -23,7 +23,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from bench.common import Load, free_port, fresh_database, process, stack_env, wrk
+from bench.common import Load, free_port, fresh_database, invoice_event, process, stack_env, wrk
 from bench.credit_check import BODY, CUSTOMERS, seed
 from shared.kafka import ensure_topics
 
@@ -94,23 +94,9 @@ async def cross_thresholds(bootstrap: str, topic: str, first: int, published: di
     try:
         for i in range(first, first + CROSSINGS):
             code = f"W{i:03}"
-            event = {
-                "specversion": "1.0",
-                "id": uuid.uuid4().hex,
-                "source": "erp/bench",
-                "type": "invoice.issued",
-                "subject": code,
-                "data": {
-                    "invoice_id": f"INV-{code}",
-                    "customer_code": code,
-                    "currency": "EUR",
-                    "amount": "950.00",
-                    "issue_date": "2026-11-20",
-                    "due_date": "2099-12-31",
-                },
-            }
+            key, value = invoice_event(code, f"INV-{code}", "950.00", "2026-11-20", "2099-12-31")
             published[code] = time.monotonic()
-            await producer.send_and_wait(topic, json.dumps(event).encode(), key=code.encode())
+            await producer.send_and_wait(topic, value, key=key)
             await asyncio.sleep(0.05)
     finally:
         await producer.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -172,3 +173,25 @@ async def wrk(
         _milliseconds(percentiles["99"]),
         errors,
     )
+
+
+def invoice_event(
+    code: str, invoice_id: str, amount: str, issue_date: str, due_date: str
+) -> tuple[bytes, bytes]:
+    """An ERP's `invoice.issued` CloudEvent as Kafka key and value."""
+    event = {
+        "specversion": "1.0",
+        "id": uuid.uuid4().hex,
+        "source": "erp/bench",
+        "type": "invoice.issued",
+        "subject": code,
+        "data": {
+            "invoice_id": invoice_id,
+            "customer_code": code,
+            "currency": "EUR",
+            "amount": amount,
+            "issue_date": issue_date,
+            "due_date": due_date,
+        },
+    }
+    return code.encode(), json.dumps(event).encode()

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import free_port, fresh_database, stack_env
+from bench.common import free_port, fresh_database, invoice_event, stack_env
 from shared.kafka import ensure_topics
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "50000"))
@@ -28,23 +28,7 @@ GOALS = "goals: >= 5,000 events/s; ratio >= 0.5; p99 <= 1 s at 1,000 events/s; a
 
 
 def invoice(customer: int, n: int) -> tuple[bytes, bytes]:
-    code = f"E{customer:04}"
-    event = {
-        "specversion": "1.0",
-        "id": uuid.uuid4().hex,
-        "source": "erp/bench",
-        "type": "invoice.issued",
-        "subject": code,
-        "data": {
-            "invoice_id": f"INV-{n}",
-            "customer_code": code,
-            "currency": "EUR",
-            "amount": "100.00",
-            "issue_date": "2026-11-01",
-            "due_date": "2026-12-01",
-        },
-    }
-    return code.encode(), json.dumps(event).encode()
+    return invoice_event(f"E{customer:04}", f"INV-{n}", "100.00", "2026-11-01", "2026-12-01")
 
 
 async def publish(bootstrap: str, topic: str, count: int) -> None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import httpx
 import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -119,3 +120,26 @@ async def served(settings: ApiSettings) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def stream_events(
+    url: str, key: str, count: int, **headers: str
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """The first `count` server-sent events of a stream as (id, event, data), then disconnect."""
+    found: list[tuple[int, str, dict[str, Any]]] = []
+    event_id, event_type = 0, ""
+    async with (
+        httpx.AsyncClient(timeout=60) as client,
+        client.stream("GET", url, headers={"Authorization": f"Bearer {key}", **headers}) as response,
+    ):
+        assert response.status_code == 200
+        async for line in response.aiter_lines():
+            if line.startswith("id:"):
+                event_id = int(line[3:].strip())
+            elif line.startswith("event:"):
+                event_type = line[6:].strip()
+            elif line.startswith("data:"):
+                found.append((event_id, event_type, json.loads(line[5:].strip())))
+                if len(found) == count:
+                    break
+    return found

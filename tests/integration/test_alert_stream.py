@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,7 +14,7 @@ from services.credit_api.settings import ApiSettings
 from shared.events import WarningIndicator, WarningLevelChanged
 from shared.models.credit_api import Customer
 from shared.roles import Role
-from tests.integration.helpers import served
+from tests.integration.helpers import served, stream_events
 
 
 async def change(
@@ -38,27 +36,6 @@ async def change(
         await alerts.apply_change(session, event, settings, datetime.now(UTC))
 
 
-async def read(url: str, key: str, count: int, **headers: str) -> list[tuple[int, str, dict[str, Any]]]:
-    """The first `count` events of a stream, then disconnect."""
-    found: list[tuple[int, str, dict[str, Any]]] = []
-    event_id, event_type = 0, ""
-    async with (
-        httpx.AsyncClient(timeout=20) as client,
-        client.stream("GET", url, headers={"Authorization": f"Bearer {key}", **headers}) as response,
-    ):
-        assert response.status_code == 200
-        async for line in response.aiter_lines():
-            if line.startswith("id:"):
-                event_id = int(line[3:].strip())
-            elif line.startswith("event:"):
-                event_type = line[6:].strip()
-            elif line.startswith("data:"):
-                found.append((event_id, event_type, json.loads(line[5:].strip())))
-                if len(found) == count:
-                    break
-    return found
-
-
 async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
     api_settings: ApiSettings, keys: dict[Role, str], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -68,7 +45,7 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
         url = f"{base}/v1/alerts/stream"
         key = keys[Role.CREDIT_CONTROLLER]
         await change(sessions, api_settings, "C-S0", "watch", "normal")  # before: not for a new client
-        first = asyncio.create_task(read(url, key, 3))
+        first = asyncio.create_task(stream_events(url, key, 3))
         await asyncio.sleep(0.3)
         await change(sessions, api_settings, "C-S1", "watch", "normal")
         await change(sessions, api_settings, "C-S1", "warning", "watch")
@@ -82,7 +59,7 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
         # Gone; meanwhile two more changes; back with the last id it saw.
         await change(sessions, api_settings, "C-S1", "normal", "warning")
         await change(sessions, api_settings, "C-S2", "warning", "critical")
-        rest = await read(url, key, 2, **{"Last-Event-ID": str(seen[-1][0])})
+        rest = await stream_events(url, key, 2, **{"Last-Event-ID": str(seen[-1][0])})
         assert [(t, d["data"]["customer_code"]) for _, t, d in rest] == [
             ("alert.resolved", "C-S1"),
             ("alert.updated", "C-S2"),
@@ -90,7 +67,7 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
         ids = [i for i, _, _ in seen + rest]
         assert ids == sorted(set(ids))
         # Filters: one customer's changes at warning or above.
-        filtered = await read(f"{url}?customer=C-S2&level=warning", key, 2, **{"Last-Event-ID": "0"})
+        filtered = await stream_events(f"{url}?customer=C-S2&level=warning", key, 2, **{"Last-Event-ID": "0"})
         assert [(t, d["data"]["level"]) for _, t, d in filtered] == [
             ("alert.opened", "critical"),
             ("alert.updated", "warning"),

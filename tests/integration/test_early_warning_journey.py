@@ -8,7 +8,6 @@ level, the credit check following; the live stream gives a client that disconnec
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from services.notifier.settings import NotifierSettings
 from shared.models.risk_worker import StoredEvent
 from shared.roles import Role
 from tests.integration.conftest import Api, Topics, eventually
-from tests.integration.helpers import erp_event, invoice_event, publish, running, served
+from tests.integration.helpers import erp_event, invoice_event, publish, running, served, stream_events
 from tests.integration.processes import service_env
 from tests.integration.receivers import free_port, smtp_server, webhook_receiver
 
@@ -48,27 +47,6 @@ async def risk_worker(env: dict[str, str]) -> AsyncIterator[list[subprocess.Pope
     finally:
         running_now[0].terminate()
         await asyncio.to_thread(running_now[0].wait, 30)
-
-
-async def sse(url: str, key: str, count: int, **headers: str) -> list[tuple[int, str, dict[str, Any]]]:
-    """The first `count` events of the stream, then disconnect."""
-    found: list[tuple[int, str, dict[str, Any]]] = []
-    event_id, event_type = 0, ""
-    async with (
-        httpx.AsyncClient(timeout=60) as client,
-        client.stream("GET", url, headers={"Authorization": f"Bearer {key}", **headers}) as response,
-    ):
-        assert response.status_code == 200
-        async for line in response.aiter_lines():
-            if line.startswith("id:"):
-                event_id = int(line[3:].strip())
-            elif line.startswith("event:"):
-                event_type = line[6:].strip()
-            elif line.startswith("data:"):
-                found.append((event_id, event_type, json.loads(line[5:].strip())))
-                if len(found) == count:
-                    break
-    return found
 
 
 def seen(events: list[tuple[int, str, dict[str, Any]]]) -> list[tuple[str, str]]:
@@ -148,7 +126,7 @@ async def test_watch_warning_critical_and_back_with_a_sigkill_and_a_resumed_stre
                 role=Role.CREDIT_MANAGER,
                 json={"amount": "1000.00", "reason": "opening"},
             )
-            first = asyncio.create_task(sse(stream, key, 2))
+            first = asyncio.create_task(stream_events(stream, key, 2))
             await asyncio.sleep(0.5)
             # Not yet due: utilisation alone moves the level. 920 of 1,000: watch (enters at 0.90).
             await publish(
@@ -219,8 +197,8 @@ async def test_watch_warning_critical_and_back_with_a_sigkill_and_a_resumed_stre
             await eventually(lifted, within=30)
             assert (await order(api, "SO-3"))[0] == "approved"
 
-            resumed = await sse(stream, key, 2, **{"Last-Event-ID": str(before_kill[-1][0])})
-            history = await sse(stream, key, 4, **{"Last-Event-ID": "0"})
+            resumed = await stream_events(stream, key, 2, **{"Last-Event-ID": str(before_kill[-1][0])})
+            history = await stream_events(stream, key, 4, **{"Last-Event-ID": "0"})
 
             async def delivered() -> bool:
                 return len(mailbox.messages) >= 3 and len(hooks.requests) >= 3

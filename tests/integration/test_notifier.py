@@ -25,43 +25,56 @@ from tests.integration.helpers import publish, running
 from tests.integration.receivers import Answer, smtp_server, webhook_receiver
 
 
-def alert_event(customer: str) -> bytes:
+def alert_event(
+    customer: str,
+    kind: str = "limit_exceeded",
+    level: str = "warning",
+    message: str = "Exposure 1200.00 EUR is above the credit limit 1000.00 EUR",
+    details: dict[str, Any] | None = None,
+) -> bytes:
     now = datetime.now(UTC)
     return encode(
         new_event(
-            source="credence/risk-worker",
+            source="credence/credit-api",
             type_=ALERT_RAISED,
             subject=customer,
             time=now,
-            data=AlertRaised(
-                alert_id=uuid.uuid4(),
-                customer_code=customer,
-                kind="limit_exceeded",
-                level="warning",
-                message="Exposure 1200.00 EUR is above the credit limit 1000.00 EUR",
-                details={"currency": "EUR", "exposure": "1200.00", "limit": "1000.00"},
-                raised_at=now,
+            data=AlertRaised.model_validate(
+                {
+                    "alert_id": uuid.uuid4(),
+                    "customer_code": customer,
+                    "kind": kind,
+                    "level": level,
+                    "message": message,
+                    "details": details or {"currency": "EUR", "exposure": "1200.00", "limit": "1000.00"},
+                    "raised_at": now,
+                }
             ),
         )
     )
 
 
-async def test_alerts_reach_the_credit_controller_in_their_language_and_webhooks_signed(
-    api: Api, notifier_settings: NotifierSettings
-) -> None:
+async def chinese_customer(api: Api, code: str) -> None:
+    """A customer who reads Chinese, with a credit controller of its own."""
     await api.ok(
         "POST",
         "/v1/customers",
         status=201,
         role=Role.ERP,
         json={
-            "customer_code": "C-8",
+            "customer_code": code,
             "name": "华东贸易",
             "currency": "CNY",
             "language": "zh-CN",
             "contacts": {"credit_controller_email": "zhang@example.cn"},
         },
     )
+
+
+async def test_alerts_reach_the_credit_controller_in_their_language_and_webhooks_signed(
+    api: Api, notifier_settings: NotifierSettings
+) -> None:
+    await chinese_customer(api, "C-8")
     event = alert_event("C-8")
     with smtp_server() as mailbox:
         async with webhook_receiver() as hooks:
@@ -153,27 +166,16 @@ async def _async(value: bool) -> bool:
 
 
 def early_warning_event(customer: str, level: str, actions: list[str]) -> bytes:
-    now = datetime.now(UTC)
-    return encode(
-        new_event(
-            source="credence/credit-api",
-            type_=ALERT_RAISED,
-            subject=customer,
-            time=now,
-            data=AlertRaised(
-                alert_id=uuid.uuid4(),
-                customer_code=customer,
-                kind="early_warning",
-                level=level,
-                message=f"{customer} is at early-warning level {level} (max_days_past_due)",
-                details={
-                    "causes": [{"indicator": "max_days_past_due", "value": "95", "level": level}],
-                    "actions": actions,
-                    "previous_level": "warning",
-                },
-                raised_at=now,
-            ),
-        )
+    return alert_event(
+        customer,
+        kind="early_warning",
+        level=level,
+        message=f"{customer} is at early-warning level {level} (max_days_past_due)",
+        details={
+            "causes": [{"indicator": "max_days_past_due", "value": "95", "level": level}],
+            "actions": actions,
+            "previous_level": "warning",
+        },
     )
 
 
@@ -208,19 +210,7 @@ def _feishu_signed(secret: str) -> Callable[[str, bytes, int], bool]:
 async def test_chat_bots_get_their_formats_and_a_refusing_destination_holds_up_no_other(
     api: Api, notifier_settings: NotifierSettings
 ) -> None:
-    await api.ok(
-        "POST",
-        "/v1/customers",
-        status=201,
-        role=Role.ERP,
-        json={
-            "customer_code": "C-10",
-            "name": "华东贸易",
-            "currency": "CNY",
-            "language": "zh-CN",
-            "contacts": {"credit_controller_email": "zhang@example.cn"},
-        },
-    )
+    await chinese_customer(api, "C-10")
     zero = {"errcode": 0, "errmsg": "ok"}
     async with (
         webhook_receiver(answer=lambda q, b, n: Response("ok")) as slack,
