@@ -41,7 +41,7 @@ LEVELS = (Level.WATCH, Level.WARNING, Level.CRITICAL)
 INDICATORS: dict[str, str] = {
     "max_days_past_due": "days past due of the oldest open invoice",
     "overdue_share": "share of receivables overdue (0–1)",
-    "limit_utilisation": "exposure / limit in force (1 = at the limit)",
+    "limit_utilisation": "(open receivables + live reservations) / limit in force (1 = at the limit)",
     "score_drop": "points the score fell over the window (90 days)",
     "grade_downgrade": "grades lost over the window (90 days)",
     "altman_distress": "1 when the Altman zone is distress",

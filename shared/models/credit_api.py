@@ -193,9 +193,10 @@ class Reservation(Base):
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Indexed so that the risk worker finds the customers whose reservations changed lately.
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
     expires_at: Mapped[datetime]
-    released_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None] = mapped_column(index=True)
     release_reason: Mapped[str | None] = mapped_column(String(500))
 
 

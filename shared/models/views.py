@@ -25,6 +25,9 @@
   industry, listed, customer since) and its payment terms; read by risk_worker.
 - `notifier.v_deliveries`: every message the notifier sends or tries to, with its customer, alert,
   status, attempts and last error (no body); read by credit_api (`GET /v1/deliveries`).
+- `credit_api.v_reservations`: order reservations with their status, expiry and release; read by
+  risk_worker, which counts the live ones in limit utilisation and reassesses a customer when they
+  change.
 - `credit_api.v_alert_resolutions`: per customer without an unresolved alert, its latest alert if a
   person resolved it; read by risk_worker, which reopens it when the level persists.
 """

@@ -242,3 +242,32 @@ async def test_an_alert_a_person_resolves_while_the_level_persists_is_reopened_o
     await eventually(evaluated_three_times, within=30)
     audit = await api.ok("GET", "/v1/audit", role=Role.CREDIT_MANAGER, params={"entity_id": opened["id"]})
     assert [e["action"] for e in audit["items"]] == ["alert.reopened", "alert.resolved", "alert.opened"]
+
+
+async def test_a_reservation_counts_in_utilisation_and_its_release_is_evaluated(stack: Platform) -> None:
+    api = stack.api
+    await api.ok(
+        "PUT", "/v1/customers/C-RS", role=Role.ERP, status=201, json={"name": "Reserving", "currency": "EUR"}
+    )
+    await api.ok(
+        "PUT",
+        "/v1/customers/C-RS/credit-limit",
+        role=Role.CREDIT_MANAGER,
+        json={"amount": "1000.00", "reason": "opening"},
+    )
+    await exposure_when(api, "C-RS", "normal")  # assessed once, nothing owed
+    check = await api.ok(
+        "POST",
+        "/v1/credit-checks",
+        role=Role.ORDER_SYSTEM,
+        json={"customer_code": "C-RS", "order_ref": "SO-9", "amount": "950.00", "currency": "EUR"},
+    )
+    assert check["decision"] == "approved"
+    watched = await exposure_when(api, "C-RS", "watch")  # no ledger event: the reservation alone
+    assert watched["warning_indicators"] == [
+        {"indicator": "limit_utilisation", "value": "0.95", "level": "watch"}
+    ]
+    await api.ok("DELETE", f"/v1/reservations/{check['reservation']['id']}", role=Role.ORDER_SYSTEM)
+    await exposure_when(api, "C-RS", "normal")
+    [alert] = await alerts_of(api, "C-RS", status="resolved")
+    assert alert["level"] == "watch"

@@ -119,15 +119,44 @@ async def take_due(session: AsyncSession, limit: int) -> list[str]:
 
 
 async def stale(session: AsyncSession, limit: int) -> list[str]:
-    """Customers whose credit file is newer than their assessment, or who have none yet."""
+    """Customers whose credit file or reservations changed after their assessment, or who have
+    none yet. Reservations are looked up by when they were made or released (indexed); those of
+    more than a day ago were caught by the daily run."""
     conn = await driver(session)
     rows = await conn.fetch(
         "SELECT c.customer_code FROM credit_api.v_customer_credit c "
         "LEFT JOIN risk_worker.assessments a USING (customer_code) "
-        "WHERE a.customer_code IS NULL OR c.updated_at > a.assessed_at ORDER BY c.customer_code LIMIT $1",
+        "WHERE a.customer_code IS NULL OR c.updated_at > a.assessed_at "
+        "UNION SELECT r.customer_code FROM credit_api.v_reservations r "
+        "JOIN risk_worker.assessments a USING (customer_code) "
+        "WHERE (r.created_at > now() - interval '1 day' AND r.created_at > a.assessed_at) "
+        "OR (r.released_at > now() - interval '1 day' AND r.released_at > a.assessed_at) "
+        "ORDER BY 1 LIMIT $1",
         limit,
     )
     return [r["customer_code"] for r in rows]
+
+
+async def reservations(
+    session: AsyncSession, codes: Sequence[str], now: datetime
+) -> dict[str, list[tuple[Decimal, str, list[tuple[str, Decimal]]]]]:
+    """Each customer's live reservations: (amount, currency, [(currency, invoiced for the order)])."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT r.customer_code, r.amount, r.currency, coalesce(json_agg(json_build_array(i.currency, "
+        "i.invoiced_amount::text)) FILTER (WHERE i.currency IS NOT NULL), '[]') AS invoiced "
+        "FROM credit_api.v_reservations r LEFT JOIN risk_worker.order_invoicing i "
+        "ON i.customer_code = r.customer_code AND i.order_ref = r.order_ref "
+        "WHERE r.customer_code = ANY($1::text[]) AND r.status = 'active' AND r.expires_at > $2 "
+        "GROUP BY r.customer_code, r.order_ref, r.amount, r.currency",
+        list(codes),
+        now,
+    )
+    found: dict[str, list[tuple[Decimal, str, list[tuple[str, Decimal]]]]] = {}
+    for r in rows:
+        invoiced = [(cur, Decimal(amount)) for cur, amount in r["invoiced"]]
+        found.setdefault(r["customer_code"], []).append((r["amount"], r["currency"], invoiced))
+    return found
 
 
 async def statements(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[Statement]]:

@@ -22,7 +22,7 @@ from services.risk_worker.assessments import repository
 from services.risk_worker.assessments.repository import Current, CustomerFacts
 from services.risk_worker.settings import WorkerSettings
 from shared import scorecards, warning_policies
-from shared.domain import behaviour, financials, fx, scorecard, warnings
+from shared.domain import behaviour, exposure, financials, fx, scorecard, warnings
 from shared.domain.errors import MissingFxRate
 from shared.domain.money import format_amount, round_money
 from shared.events import (
@@ -148,6 +148,7 @@ def _warning(
     before: tuple[Decimal, str] | None,
     stored: repository.StoredWarning | None,
     resolution: tuple[uuid.UUID, datetime] | None,
+    reserved: Decimal,
     grades: tuple[str, ...],
     as_of: date,
     now: datetime,
@@ -163,7 +164,7 @@ def _warning(
         max_days_past_due=b.max_days_past_due,
         overdue=overdue,
         receivables=receivables,
-        exposure=receivables,
+        exposure=receivables + reserved,
         limit=facts.limit,
         score_now=a.score,
         score_before=None if before is None else before[0],
@@ -225,6 +226,23 @@ def _warning(
     return row, change
 
 
+def _reserved(
+    live: Sequence[tuple[Decimal, str, list[tuple[str, Decimal]]]], convert: scorecard.Convert
+) -> Decimal:
+    """What live reservations still hold, in the credit currency, as the credit check counts them:
+    each order's reservation (made in the credit currency) less what has been invoiced for it. An
+    invoice in a currency without a rate consumes nothing: the reservation counts in full rather
+    than be guessed away."""
+    total = Decimal(0)
+    for amount, currency, invoiced in live:
+        reserved = convert(amount, currency)
+        if reserved is None:
+            continue
+        consumed = sum((v for cur, a in invoiced if (v := convert(a, cur)) is not None), Decimal(0))
+        total += exposure.reservation_remaining(reserved, consumed)
+    return total
+
+
 def _indicator(value: Decimal | None) -> str | None:
     """To four decimals at most, without trailing zeros: 1.3, 0.4286, 45."""
     return None if value is None else scorecard.number(value.quantize(Decimal("0.0001")))
@@ -278,6 +296,7 @@ async def reassess(
     earlier = await repository.assessed_before(session, known, window_start)
     warned = await repository.warning_states(session, known)
     resolutions = await repository.person_resolutions(session, known)
+    live = await repository.reservations(session, known, now)
     policy = await policies.warning_policy(session)
     grades = tuple(g.grade for g in card.grades)
     rows: list[repository.Row] = []
@@ -301,6 +320,7 @@ async def reassess(
             earlier.get(code),
             warned.get(code),
             resolutions.get(code),
+            _reserved(live.get(code, []), convert),
             grades,
             as_of,
             now,
