@@ -71,19 +71,13 @@ async def apply_change(
             updated_at=now,
         )
         await repository.add(session, alert)
-        await record(
-            session, SYSTEM, "alert.opened", "alert", str(alert.id), before=None, after=_audit(alert)
-        )
-        await _changed(session, alert, ALERT_OPENED, SYSTEM, settings, now)
+        await _changed(session, alert, ALERT_OPENED, SYSTEM, None, settings, now)
     else:
         before = _audit(alert)
         alert.level, alert.causes, alert.updated_at = change.level, causes, now
         if change.actions and alert.status == "acknowledged":
             alert.status = "open"  # a higher level wants attention again
-        await record(
-            session, SYSTEM, "alert.updated", "alert", str(alert.id), before=before, after=_audit(alert)
-        )
-        await _changed(session, alert, ALERT_UPDATED, SYSTEM, settings, now)
+        await _changed(session, alert, ALERT_UPDATED, SYSTEM, before, settings, now)
     if alert is not None:
         for action in change.actions:
             await ACTIONS[action](session, customer, alert, change, settings, now)
@@ -116,10 +110,7 @@ async def _reopen(
     )
     alert.status, alert.level, alert.causes, alert.updated_at = "open", change.level, causes, now
     alert.resolved_at = alert.resolved_by = None
-    await record(
-        session, SYSTEM, "alert.reopened", "alert", str(alert.id), before=before, after=_audit(alert)
-    )
-    await _changed(session, alert, ALERT_REOPENED, SYSTEM, settings, now)
+    await _changed(session, alert, ALERT_REOPENED, SYSTEM, before, settings, now)
     return alert
 
 
@@ -219,10 +210,7 @@ async def acknowledge(
         note,
         now,
     )
-    await record(
-        session, principal, "alert.acknowledged", "alert", str(alert.id), before=before, after=_audit(alert)
-    )
-    await _changed(session, alert, ALERT_ACKNOWLEDGED, principal, settings, now)
+    await _changed(session, alert, ALERT_ACKNOWLEDGED, principal, before, settings, now)
     return view(alert)
 
 
@@ -253,10 +241,7 @@ async def _resolve(
     alert.status, alert.resolved_at, alert.resolved_by = "resolved", now, principal.actor
     alert.note, alert.updated_at = note, now
     await session.flush()
-    await record(
-        session, principal, "alert.resolved", "alert", str(alert.id), before=before, after=_audit(alert)
-    )
-    await _changed(session, alert, ALERT_RESOLVED, principal, settings, now)
+    await _changed(session, alert, ALERT_RESOLVED, principal, before, settings, now)
 
 
 async def _changed(
@@ -264,10 +249,13 @@ async def _changed(
     alert: WarningAlert,
     type_: str,
     principal: Principal,
+    before: dict[str, Any] | None,
     settings: ApiSettings,
     now: datetime,
 ) -> None:
-    """Numbered for the live stream, and published as an `alert.*` event, with the change."""
+    """A change of an alert: audited, numbered for the live stream, and published as an `alert.*`
+    event."""
+    await record(session, principal, type_, "alert", str(alert.id), before=before, after=_audit(alert))
     data = AlertChanged.model_validate(
         {
             "alert_id": alert.id,
