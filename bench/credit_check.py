@@ -7,6 +7,7 @@ latency under a load paced at 500 checks/s.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from datetime import date
@@ -84,3 +85,7 @@ async def main() -> None:
         print("  " + run.line())
     print(f"  ratio credit_api / baseline throughput: {api.throughput / baseline.throughput:.2f}")
     print(f"  {GOALS}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

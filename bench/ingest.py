@@ -293,3 +293,7 @@ async def main() -> None:
         f"{month_end_s:.2f} s"
     )
     print(f"  {GOALS}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
