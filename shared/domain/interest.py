@@ -1,0 +1,140 @@
+"""Late-payment interest and fixed compensation on an overdue item.
+
+Interest runs from the day after the due date to the day the item is paid (or the as-of date while
+it is open), day by day on what is still open that day: a payment made on a day reduces the balance
+from the next day, since the money was owed for the whole of the day it arrived. Day count ACT/365:
+each calendar day (29 February too) earns a 365th of the annual rate. The annual rate is fixed, or
+a reference rate plus a margin, the reference being the one in force on the day (EU Directive
+2011/7/EU: the central bank's rate on 1 January for the first half-year and on 1 July for the
+second, plus at least 8 points; a table with those two dates a year says exactly that). The sum is
+rounded once per item, to the currency's minor unit. A fixed compensation per item (EUR 40 under
+the Directive) is owed once the item is late.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from shared.domain.errors import InvalidInput
+from shared.domain.money import round_money
+
+DAYS_IN_YEAR = Decimal(365)
+ZERO = Decimal(0)
+ONE_DAY = timedelta(days=1)
+
+
+class MissingReferenceRate(InvalidInput):
+    """No reference rate is known for a day that earns interest."""
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """An annual rate as a fraction (0.08 = 8 %): `fixed`, or the reference rate in force on the
+    day (`reference`: effective date → rate) plus `margin`."""
+
+    fixed: Decimal | None = None
+    margin: Decimal = ZERO
+    reference: Mapping[date, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.fixed is None and not self.reference:
+            raise InvalidInput("a rate is fixed or follows a reference rate")
+
+    def changes(self) -> list[date]:
+        """The days on which the rate may change."""
+        return [] if self.fixed is not None else sorted(self.reference)
+
+    def on(self, day: date) -> Decimal:
+        if self.fixed is not None:
+            return self.fixed
+        days = self.changes()
+        at = bisect_right(days, day)
+        if at == 0:
+            raise MissingReferenceRate(f"no reference rate in force on {day.isoformat()}")
+        return self.reference[days[at - 1]] + self.margin
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Something that reduced the item's open balance on a day: a payment, a credit note, a
+    write-off."""
+
+    day: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days `first`..`last` (inclusive) on `balance` at `rate`: the explanation of a sum."""
+
+    first: date
+    last: date
+    balance: Decimal
+    rate: Decimal
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def interest(self) -> Decimal:
+        return self.balance * self.rate * self.days / DAYS_IN_YEAR
+
+
+@dataclass(frozen=True)
+class LateInterest:
+    interest: Decimal  # rounded to the currency
+    compensation: Decimal
+    days_late: int
+    periods: tuple[Period, ...]
+
+
+def late_interest(
+    *,
+    amount: Decimal,
+    currency: str,
+    due_date: date,
+    payments: Sequence[Payment],
+    as_of: date,
+    rate: RateRule,
+    compensation: Decimal = ZERO,
+) -> LateInterest:
+    """What an item of `amount` due on `due_date` owes as of `as_of` for being paid late."""
+    balance = amount
+    reductions = sorted(payments, key=lambda p: p.day)
+    # Payments up to the due date were on time: they only lower the balance that runs late.
+    while reductions and reductions[0].day <= due_date:
+        balance -= reductions.pop(0).amount
+    if as_of <= due_date or balance <= 0:
+        return LateInterest(ZERO, ZERO, 0, ())
+    paid_off = None
+    running = balance
+    for p in reductions:
+        running -= p.amount
+        if running <= 0:
+            paid_off = p.day
+            break
+    end = min(as_of, paid_off) if paid_off else as_of
+    # Days on which something changes: the balance the day after a payment, the rate on its date.
+    boundaries = sorted(
+        {p.day + ONE_DAY for p in reductions if due_date < p.day < end}
+        | {d for d in rate.changes() if due_date + ONE_DAY < d <= end}
+    )
+    periods: list[Period] = []
+    first = due_date + ONE_DAY
+    for start_next in [*boundaries, end + ONE_DAY]:
+        if start_next > first:
+            periods.append(Period(first, start_next - ONE_DAY, balance, rate.on(first)))
+        balance -= sum((p.amount for p in reductions if p.day == start_next - ONE_DAY), ZERO)
+        first = start_next
+    total = sum((p.interest for p in periods if p.balance > 0), ZERO)
+    return LateInterest(
+        interest=round_money(total, currency),
+        compensation=compensation,
+        days_late=(end - due_date).days,
+        periods=tuple(p for p in periods if p.balance > 0),
+    )
