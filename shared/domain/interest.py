@@ -4,9 +4,9 @@ Interest runs from the day after the due date to the day the item is paid (or th
 it is open), day by day on what is still open that day: a payment made on a day reduces the balance
 from the next day, since the money was owed for the whole of the day it arrived. Day count ACT/365:
 each calendar day (29 February too) earns a 365th of the annual rate. The annual rate is fixed, or
-a reference rate plus a margin, the reference being the one in force on the day (EU Directive
-2011/7/EU: the central bank's rate on 1 January for the first half-year and on 1 July for the
-second, plus at least 8 points; a table with those two dates a year says exactly that). The sum is
+a reference rate plus a margin: the reference in force on the day, or (EU Directive 2011/7/EU) the
+central bank's rate in force on 1 January for the first half-year and on 1 July for the second,
+plus at least 8 points. The sum is
 rounded once per item, to the currency's minor unit. A fixed compensation per item (EUR 40 under
 the Directive) is owed once the item is late.
 """
@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from shared.domain.errors import InvalidInput
 from shared.domain.money import round_money
@@ -33,28 +34,37 @@ class MissingReferenceRate(InvalidInput):
 
 @dataclass(frozen=True)
 class RateRule:
-    """An annual rate as a fraction (0.08 = 8 %): `fixed`, or the reference rate in force on the
-    day (`reference`: effective date → rate) plus `margin`."""
+    """An annual rate as a fraction (0.08 = 8 %): `fixed`, or a reference rate plus `margin`, the
+    reference given as its history (effective date → rate). `per: half_year` applies to each day
+    the reference in force on 1 January or 1 July of its half-year, as the Directive does; `day`,
+    the one in force on the day."""
 
     fixed: Decimal | None = None
     margin: Decimal = ZERO
     reference: Mapping[date, Decimal] = field(default_factory=dict)
+    per: Literal["day", "half_year"] = "day"
 
     def __post_init__(self) -> None:
         if self.fixed is None and not self.reference:
             raise InvalidInput("a rate is fixed or follows a reference rate")
 
-    def changes(self) -> list[date]:
-        """The days on which the rate may change."""
-        return [] if self.fixed is not None else sorted(self.reference)
+    def changes(self, first: date, last: date) -> list[date]:
+        """The days after `first` up to `last` on which the rate may change."""
+        if self.fixed is not None:
+            return []
+        if self.per == "half_year":
+            starts = (date(y, m, 1) for y in range(first.year, last.year + 1) for m in (1, 7))
+            return [d for d in starts if first < d <= last]
+        return [d for d in sorted(self.reference) if first < d <= last]
 
     def on(self, day: date) -> Decimal:
         if self.fixed is not None:
             return self.fixed
-        days = self.changes()
-        at = bisect_right(days, day)
+        fixing = date(day.year, 1 if day.month < 7 else 7, 1) if self.per == "half_year" else day
+        days = sorted(self.reference)
+        at = bisect_right(days, fixing)
         if at == 0:
-            raise MissingReferenceRate(f"no reference rate in force on {day.isoformat()}")
+            raise MissingReferenceRate(f"no reference rate in force on {fixing.isoformat()}")
         return self.reference[days[at - 1]] + self.margin
 
 
@@ -122,7 +132,7 @@ def late_interest(
     # Days on which something changes: the balance the day after a payment, the rate on its date.
     boundaries = sorted(
         {p.day + ONE_DAY for p in reductions if due_date < p.day < end}
-        | {d for d in rate.changes() if due_date + ONE_DAY < d <= end}
+        | set(rate.changes(due_date + ONE_DAY, end))
     )
     periods: list[Period] = []
     first = due_date + ONE_DAY

@@ -87,6 +87,39 @@ def test_the_rate_follows_the_half_year() -> None:
     assert [(p.rate, p.days) for p in result.periods] == [(D("0.105"), 15), (D("0.12"), 15)]
 
 
+def test_the_directive_fixes_the_rate_per_half_year_from_the_rate_history() -> None:
+    # The ECB moved to 3.75 % on 10 May 2023 and 4.00 % on 21 June; the Directive applies the rate
+    # in force on 1 January (2.50 %) to the whole first half-year: the same 9.25 as above.
+    history = {
+        date(2022, 12, 21): D("0.025"),
+        date(2023, 2, 8): D("0.03"),
+        date(2023, 5, 10): D("0.0375"),
+        date(2023, 6, 21): D("0.04"),
+    }
+    by_half_year = RateRule(margin=D("0.08"), reference=history, per="half_year")
+    result = late_interest(
+        amount=D("1000.00"),
+        currency="EUR",
+        due_date=date(2023, 6, 15),
+        payments=[Payment(date(2023, 7, 15), D("1000.00"))],
+        as_of=date(2023, 12, 31),
+        rate=by_half_year,
+    )
+    assert result.interest == D("9.25")
+    # Day by day, the same history gives 5 days at 11.75 % and 25 at 12 %:
+    # 1,000 × (5 × 0.1175 + 25 × 0.12) / 365 = 3,587.5 / 365 = 9.8288 → 9.83.
+    by_day = late_interest(
+        amount=D("1000.00"),
+        currency="EUR",
+        due_date=date(2023, 6, 15),
+        payments=[Payment(date(2023, 7, 15), D("1000.00"))],
+        as_of=date(2023, 12, 31),
+        rate=RateRule(margin=D("0.08"), reference=history),
+    )
+    assert by_day.interest == D("9.83")
+    assert [(p.rate, p.days) for p in by_day.periods] == [(D("0.1175"), 5), (D("0.12"), 25)]
+
+
 def test_a_leap_day_is_a_day_and_the_year_still_has_365() -> None:
     # Due 28 February 2024, open on 1 March: 29 February and 1 March, 2 days:
     # 36,500 × 0.10 × 2 / 365 = 20.00 exactly.

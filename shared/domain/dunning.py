@@ -1,0 +1,176 @@
+"""Dunning: which step each overdue item has reached, and what a customer is sent today.
+
+A policy has, per grade, steps ordered by their offset from the due date (negative: before it).
+An item takes the latest step it has reached and not yet taken; earlier steps it never took are
+superseded (a customer first seen 40 days late gets the formal notice, not the friendly one as
+well). A customer is sent one notice per step, listing every item at that step, and never more
+than one notice within the policy's minimum gap: when several message steps are due the same day,
+the most advanced goes out and the others wait. Tasks (a phone call, a legal hand-over) are not
+messages and wait for no gap. A step whose items add up to less than its minimum amount waits for
+the balance to grow. Disputed items and items under a live promise are left out; paid items are
+not given to the plan at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from shared.domain.errors import InvalidInput
+from shared.domain.interest import RateRule
+
+Effect = Literal[
+    "reminder", "friendly_notice", "formal_notice", "phone_task", "final_notice", "legal_handover"
+]
+MESSAGES: frozenset[Effect] = frozenset({"reminder", "friendly_notice", "formal_notice", "final_notice"})
+ZERO = Decimal(0)
+# Amount in another currency → in the policy's currency; None when no rate is known.
+Convert = Callable[[Decimal, str], Decimal | None]
+
+
+class InvalidDunningPolicy(InvalidInput):
+    """`extra["errors"]` lists each problem with a JSON pointer into the policy."""
+
+    code = "invalid-dunning-policy"
+    title = "Invalid dunning policy"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    offset_days: int
+    effect: Effect
+    channels: tuple[str, ...] = ()
+    template: str = ""
+    min_amount: Decimal = ZERO
+
+    @property
+    def message(self) -> bool:
+        return self.effect in MESSAGES
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    currency: str  # of minimum amounts and compensations
+    steps: Mapping[str, tuple[Step, ...]]  # by grade; "default" for customers without one
+    min_gap_days: int = 0
+    promise_grace_days: int = 0
+    dispute_age_days: int = 30
+    interest: RateRule | None = None
+    compensation: Mapping[str, Decimal] = field(default_factory=dict)  # per item, by currency
+
+    def for_grade(self, grade: str | None) -> tuple[Step, ...]:
+        return self.steps.get(grade or "default") or self.steps["default"]
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: str
+    due_date: date
+    open_amount: Decimal
+    currency: str
+    taken: frozenset[str] = frozenset()  # steps already taken (sent, tasked or superseded)
+    paused: bool = False  # disputed, or under a promise that has not run out
+
+    def days_past_due(self, as_of: date) -> int:
+        return (as_of - self.due_date).days
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step for a customer: the notice or task, and its items."""
+
+    step: Step
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...]  # what is sent or tasked today
+    superseded: tuple[tuple[Item, Step], ...]  # earlier steps an item will never take
+    waiting: tuple[tuple[Step, str], ...]  # steps due but held back, and why
+
+
+def reached(steps: Sequence[Step], item: Item, as_of: date) -> Step | None:
+    """The latest step an item has reached, taken or not."""
+    late = item.days_past_due(as_of)
+    found = [s for s in steps if s.offset_days <= late]
+    return found[-1] if found else None
+
+
+def plan(
+    steps: Sequence[Step],
+    items: Sequence[Item],
+    as_of: date,
+    *,
+    last_message_on: date | None,
+    min_gap_days: int,
+    convert: Convert,
+) -> Plan:
+    """What one customer gets today."""
+    order = {s.name: n for n, s in enumerate(steps)}
+    due: dict[str, list[Item]] = {}
+    superseded: list[tuple[Item, Step]] = []
+    for item in items:
+        step = None if item.paused else reached(steps, item, as_of)
+        if step is None or step.name in item.taken:
+            continue
+        due.setdefault(step.name, []).append(item)
+        superseded += [(item, s) for s in steps[: order[step.name]] if s.name not in item.taken]
+    actions: list[Action] = []
+    waiting: list[tuple[Step, str]] = []
+    by_step = {s.name: s for s in steps}
+    for name in sorted(due, key=order.__getitem__, reverse=True):
+        step, at_step = by_step[name], tuple(due[name])
+        total = sum((convert(i.open_amount, i.currency) or ZERO for i in at_step), ZERO)
+        if total < step.min_amount:
+            waiting.append((step, f"{total} below the step's minimum of {step.min_amount}"))
+        elif step.message and any(a.step.message for a in actions):
+            waiting.append((step, "a more advanced notice goes out today"))
+        elif step.message and last_message_on is not None and (as_of - last_message_on).days < min_gap_days:
+            waiting.append((step, f"the last notice went out on {last_message_on.isoformat()}"))
+        else:
+            actions.append(Action(step, at_step))
+    # Only what goes out today supersedes: an item whose step waits keeps its earlier steps open.
+    sent = {i.item_id for a in actions for i in a.items}
+    return Plan(
+        actions=tuple(reversed(actions)),
+        superseded=tuple((i, s) for i, s in superseded if i.item_id in sent),
+        waiting=tuple(waiting),
+    )
+
+
+def validate(policy: Policy) -> Policy:
+    errors: list[tuple[str, str]] = []
+    if "default" not in policy.steps:
+        errors.append(("/steps", "a `default` list of steps for customers without a grade"))
+    for grade, steps in policy.steps.items():
+        names = [s.name for s in steps]
+        if len(set(names)) != len(names):
+            errors.append((f"/steps/{grade}", "step names are unique"))
+        offsets = [s.offset_days for s in steps]
+        if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
+            errors.append((f"/steps/{grade}", "steps in increasing order of offset, no two on one day"))
+        for n, s in enumerate(steps):
+            if s.message and not s.channels:
+                errors.append((f"/steps/{grade}/{n}/channels", "a notice needs at least one channel"))
+            if s.message and not s.template:
+                errors.append((f"/steps/{grade}/{n}/template", "a notice needs a template"))
+            if s.effect == "reminder" and s.offset_days >= 0:
+                errors.append((f"/steps/{grade}/{n}/offset_days", "a reminder comes before the due date"))
+            if s.effect != "reminder" and s.offset_days <= 0:
+                errors.append((f"/steps/{grade}/{n}/offset_days", "only reminders come before the due date"))
+            if s.min_amount < 0:
+                errors.append((f"/steps/{grade}/{n}/min_amount", "not negative"))
+    if policy.min_gap_days < 0:
+        errors.append(("/min_gap_days", "not negative"))
+    if errors:
+        raise InvalidDunningPolicy(
+            "; ".join(f"#{p}: {d}" for p, d in errors),
+            errors=[{"pointer": f"#{p}", "detail": d} for p, d in errors],
+        )
+    return policy
