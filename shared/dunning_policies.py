@@ -1,0 +1,104 @@
+"""Dunning policies: YAML or JSON documents checked against a schema, then against the rules of
+`shared.domain.dunning`. The default ships as `shared/policies/dunning.yaml`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain import dunning as domain
+from shared.domain.dunning import Effect, InvalidDunningPolicy
+from shared.domain.interest import RateRule
+from shared.domain.money import MINOR_UNITS
+from shared.policy_documents import read, shipped
+
+DEFAULT_VERSION = "default"
+Currency = Annotated[str, Field(pattern="^[A-Z]{3}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StepIn(_Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    offset_days: Annotated[int, Field(ge=-90, le=3650)]
+    effect: Effect
+    channels: list[Literal["email", "webhook", "chat"]] = []
+    template: str = ""
+    min_amount: Annotated[Decimal, Field(ge=0)] = Decimal(0)
+
+
+class InterestIn(_Strict):
+    fixed: Annotated[Decimal, Field(ge=0, le=1)] | None = None
+    margin: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
+    per: Literal["day", "half_year"] = "day"
+    reference: dict[date, Annotated[Decimal, Field(ge=-1, le=1)]] = {}
+
+
+class PolicyIn(_Strict):
+    """A dunning policy as it is written (the shipped one is `shared/policies/dunning.yaml`)."""
+
+    currency: Currency
+    min_gap_days: Annotated[int, Field(ge=0, le=90)] = 0
+    promise_grace_days: Annotated[int, Field(ge=0, le=90)] = 0
+    dispute_age_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    interest: InterestIn | None = None
+    compensation: dict[Currency, Annotated[Decimal, Field(ge=0)]] = {}
+    steps: dict[str, list[StepIn]]
+
+    def to_domain(self, version: str) -> domain.Policy:
+        rate = None
+        if self.interest is not None:
+            if self.interest.fixed is None and not self.interest.reference:
+                raise InvalidDunningPolicy(
+                    "#/interest: a fixed rate or a reference rate history",
+                    errors=[{"pointer": "#/interest", "detail": "a fixed rate or a reference rate history"}],
+                )
+            rate = RateRule(
+                self.interest.fixed, self.interest.margin, self.interest.reference, self.interest.per
+            )
+        unknown = sorted(c for c in {self.currency, *self.compensation} if c not in MINOR_UNITS)
+        if unknown:
+            raise InvalidDunningPolicy(
+                f"unknown currencies: {', '.join(unknown)}",
+                errors=[{"pointer": "#/currency", "detail": f"unknown currencies: {', '.join(unknown)}"}],
+            )
+        return domain.validate(
+            domain.Policy(
+                version=version,
+                currency=self.currency,
+                steps={
+                    grade: tuple(
+                        domain.Step(
+                            s.name, s.offset_days, s.effect, tuple(s.channels), s.template, s.min_amount
+                        )
+                        for s in steps
+                    )
+                    for grade, steps in self.steps.items()
+                },
+                min_gap_days=self.min_gap_days,
+                promise_grace_days=self.promise_grace_days,
+                dispute_age_days=self.dispute_age_days,
+                interest=rate,
+                compensation=dict(self.compensation),
+            )
+        )
+
+
+def parse(document: dict[str, Any], version: str) -> domain.Policy:
+    """A document as data (from YAML or JSON), checked in full: every problem with its pointer."""
+    return read(PolicyIn, document, InvalidDunningPolicy).to_domain(version)
+
+
+def default_document() -> dict[str, Any]:
+    return shipped("dunning.yaml")
+
+
+@cache
+def default() -> domain.Policy:
+    return parse(default_document(), DEFAULT_VERSION)
