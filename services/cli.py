@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     reassess.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
     reassess.set_defaults(handler=_assessments_run)
 
+    collections = sub.add_parser("collections", help="dunning").add_subparsers(title="actions")
+    dun = collections.add_parser(
+        "run", help="run dunning for a date, or every day since the last run through today"
+    )
+    dun.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    dun.set_defaults(handler=_collections_run)
+
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(title="actions")
     replay = dlq.add_parser("replay", help="send dead letters back to their topic (all pending, or --id)")
     replay.add_argument(
@@ -200,6 +207,34 @@ def _assessments_run(args: argparse.Namespace) -> int:
         return 1
     version, assessed, changed = result
     print(f"reassessed {assessed} customers as of {as_of} with scorecard {version}: {changed} changed")
+    return 0
+
+
+def _collections_run(args: argparse.Namespace) -> int:
+    from services.credit_api.collections.service import RunResult, catch_up, run
+    from shared.db import make_engine, make_sessionmaker
+
+    database_url = _dev_platform()["database_url"]
+
+    async def dun() -> list[RunResult] | None:
+        engine = make_engine(database_url, pool_size=2)
+        sessions = make_sessionmaker(engine)
+        try:
+            if args.as_of is None:
+                return await catch_up(sessions, datetime.now(UTC).date())
+            async with sessions() as session, session.begin():
+                one = await run(session, args.as_of)
+            return None if one is None else [one]
+        finally:
+            await engine.dispose()
+
+    results = asyncio.run(dun())
+    if results is None:
+        print("another dunning run is under way; try again in a minute", file=sys.stderr)
+        return 1
+    for r in results:
+        done = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
+        print(f"dunning {r.as_of}: {r.customers} customers, {done} (policy {r.policy_version})")
     return 0
 
 

@@ -25,6 +25,7 @@ from services.credit_api.api_keys.routes import router as api_keys
 from services.credit_api.api_keys.service import Authenticator
 from services.credit_api.assessments.routes import router as assessments
 from services.credit_api.audit.routes import router as audit
+from services.credit_api.collections.routes import router as collections
 from services.credit_api.credit_checks.routes import router as credit_checks
 from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
@@ -66,6 +67,7 @@ ROUTERS = (
     warning_policies,
     alerts,
     deliveries,
+    collections,
     reviews,
     credit_checks,
     reservations,

@@ -1,5 +1,5 @@
-"""What credit_api runs beside its HTTP server: the outbox relay, the event consumer, and
-housekeeping (expired reservations, old idempotency answers)."""
+"""What credit_api runs beside its HTTP server: the outbox relay, the event consumer, the daily
+dunning run, and housekeeping (expired reservations, old idempotency answers)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.collections import service as collections
 from services.credit_api.consumer import CreditApiHandler
 from services.credit_api.idempotency import repository as idempotency
 from services.credit_api.reservations import repository as reservations
@@ -27,6 +28,7 @@ async def run(settings: ApiSettings, sessions: async_sessionmaker[AsyncSession],
     async with asyncio.TaskGroup() as tasks:
         tasks.create_task(supervise("kafka", lambda s: _kafka(settings, sessions, s), stop))
         tasks.create_task(supervise("housekeeping", lambda s: _housekeeping(settings, sessions, s), stop))
+        tasks.create_task(supervise("dunning", lambda s: _dunning(settings, sessions, s), stop))
 
 
 async def _kafka(
@@ -69,3 +71,13 @@ async def _housekeeping(
             log.info("housekeeping", reservations_expired=expired, idempotency_keys_purged=purged)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 60)
+
+
+async def _dunning(
+    settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
+) -> None:
+    while not stop.is_set():
+        for done in await collections.catch_up(sessions, datetime.now(UTC).date()):
+            log.info("dunning run", as_of=done.as_of.isoformat(), notices=done.notices, tasks=done.tasks)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.dunning_poll_seconds)

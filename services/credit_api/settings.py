@@ -37,6 +37,9 @@ class ApiSettings(PlatformSettings):
     idempotency_retention_hours: int = Field(
         48, description="How long Idempotency-Key answers are kept (at least 24)"
     )
+    dunning_poll_seconds: float = Field(
+        300, description="How often to check whether the day's dunning run (and any missed day) is due"
+    )
     authority_currency: str = Field("EUR", description="Currency of the approval authorities below")
     authority_credit_controller: Decimal = Field(
         Decimal("50000"), description="Largest limit a credit controller sets or requests without approval"

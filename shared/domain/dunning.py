@@ -13,12 +13,13 @@ not given to the plan at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from shared.domain import fx
 from shared.domain.errors import InvalidInput
 from shared.domain.interest import RateRule
 
@@ -27,8 +28,7 @@ Effect = Literal[
 ]
 MESSAGES: frozenset[Effect] = frozenset({"reminder", "friendly_notice", "formal_notice", "final_notice"})
 ZERO = Decimal(0)
-# Amount in another currency → in the policy's currency; None when no rate is known.
-Convert = Callable[[Decimal, str], Decimal | None]
+Convert = fx.Convert  # into the policy's currency
 
 
 class InvalidDunningPolicy(InvalidInput):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from shared.domain.errors import MissingFxRate
@@ -27,3 +27,19 @@ def rate(rates: Rates, source: str, target: str) -> Decimal:
 def convert(amount: Decimal, source: str, target: str, rates: Rates) -> Decimal:
     """Unrounded: the caller rounds once, at the end, to the target currency."""
     return amount * rate(rates, source, target)
+
+
+# An amount in a currency → in the target currency, or None when no rate bridges the two.
+Convert = Callable[[Decimal, str], Decimal | None]
+
+
+def converter(rates: Rates, target: str) -> Convert:
+    """For rules that leave out what they cannot convert, and say so, rather than fail."""
+
+    def convert_or_none(amount: Decimal, source: str) -> Decimal | None:
+        try:
+            return convert(amount, source, target, rates)
+        except MissingFxRate:
+            return None
+
+    return convert_or_none

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from shared.domain import altman, behaviour, financials
+from shared.domain import altman, behaviour, financials, fx
 from shared.domain.behaviour import Invoice
 from shared.domain.errors import InvalidInput
 from shared.domain.terms import parse_terms
@@ -270,7 +270,7 @@ class Assessment:
 
 
 # Converts an amount from a currency into the customer's credit currency; None without a rate.
-Convert = Callable[[Decimal, str], Decimal | None]
+Convert = fx.Convert
 
 
 def _inputs(

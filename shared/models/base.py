@@ -28,6 +28,7 @@ class Base(DeclarativeBase):
         Decimal: MONEY,
         dict[str, Any]: JSONB,
         list[dict[str, Any]]: JSONB,
+        list[str]: JSONB,
     }
 
 

@@ -337,3 +337,65 @@ class AlertEvent(Base):
     level: Mapped[str] = mapped_column(String(20))
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DunningNotice(Base):
+    """A notice a dunning run issued to a customer for one step, with its items as they stood."""
+
+    __tablename__ = "dunning_notices"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    effect: Mapped[str] = mapped_column(String(20))
+    as_of: Mapped[date]
+    policy_version: Mapped[str] = mapped_column(String(60))
+    channels: Mapped[list[str]]
+    items: Mapped[list[dict[str, Any]]]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DunningStep(Base):
+    """A step an item took; the key makes each step of each item happen once."""
+
+    __tablename__ = "dunning_steps"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    step: Mapped[str] = mapped_column(String(40), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20), comment="notice, task or superseded")
+    as_of: Mapped[date]
+    notice_id: Mapped[uuid.UUID | None]
+    task_id: Mapped[uuid.UUID | None]
+
+
+class CollectionTask(Base):
+    """Work for a credit controller: a call to make, a hand-over to legal."""
+
+    __tablename__ = "collection_tasks"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str | None] = mapped_column(String(40))
+    as_of: Mapped[date]
+    items: Mapped[list[dict[str, Any]]]
+    status: Mapped[str] = mapped_column(String(20), server_default="open")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DunningRun(Base):
+    """A day the dunning run has done: a missed day is caught up, a day done is not done again."""
+
+    __tablename__ = "dunning_runs"
+    __table_args__ = {"schema": SCHEMA}
+
+    as_of: Mapped[date] = mapped_column(primary_key=True)
+    policy_version: Mapped[str] = mapped_column(String(60))
+    customers: Mapped[int]
+    notices: Mapped[int]
+    tasks: Mapped[int]
+    finished_at: Mapped[datetime] = mapped_column(server_default=func.now())

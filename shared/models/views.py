@@ -119,6 +119,7 @@ open_items = Table(
     Column("issue_date", Date),
     Column("due_date", Date),
     Column("status", String),
+    Column("item_type", String),
     schema="risk_worker",
 )
 

@@ -23,7 +23,6 @@ from services.risk_worker.assessments.repository import Current, CustomerFacts
 from services.risk_worker.settings import WorkerSettings
 from shared import scorecards, warning_policies
 from shared.domain import behaviour, exposure, financials, fx, scorecard, warnings
-from shared.domain.errors import MissingFxRate
 from shared.domain.money import format_amount, round_money
 from shared.events import (
     ASSESSMENT_CHANGED,
@@ -80,16 +79,6 @@ def _cached(
         assert document is not None
         parsed[version] = parse(document, version)
     return parsed[version]
-
-
-def _converter(rates: fx.Rates, target: str) -> scorecard.Convert:
-    def convert(amount: Decimal, currency: str) -> Decimal | None:
-        try:
-            return fx.convert(amount, currency, target, rates)
-        except MissingFxRate:
-            return None
-
-    return convert
 
 
 def _subject(
@@ -307,7 +296,7 @@ async def reassess(
             # Scoring is CPU work on the event loop the Kafka consumers share: let them run.
             await asyncio.sleep(0)
         f = facts[code]
-        convert = _converter(rates, f.currency)
+        convert = fx.converter(rates, f.currency)
         subject = _subject(
             f, statements.get(code, []), invoices.get(code, []), bounced.get(code, []), as_of, card, convert
         )

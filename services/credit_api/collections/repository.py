@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.pagination import keyset
+from shared.models.credit_api import CollectionTask, Customer, DunningNotice, DunningRun, DunningStep
+from shared.models.views import open_items
+
+RUN_LOCK = 0x64756E6E  # "dunn": one dunning run at a time across replicas and the CLI
+
+
+async def try_lock(session: AsyncSession) -> bool:
+    return bool(
+        (await session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RUN_LOCK})).scalar()
+    )
+
+
+async def open_invoices(session: AsyncSession, due_by: date) -> Sequence[Row[tuple[Any, ...]]]:
+    """Invoices still open, due on or before `due_by`, of customers in the credit file."""
+    i = open_items.c
+    query = (
+        select(i.customer_code, i.item_id, i.currency, i.open_amount, i.due_date, Customer.grade)
+        .join(Customer, Customer.customer_code == i.customer_code)
+        .where(i.item_type == "invoice", i.status == "open", i.open_amount > 0, i.due_date <= due_by)
+        .order_by(i.customer_code, i.due_date, i.item_id)
+    )
+    return (await session.execute(query)).all()
+
+
+async def taken(session: AsyncSession, codes: Sequence[str]) -> dict[tuple[str, str], set[str]]:
+    rows = await session.execute(
+        select(DunningStep.customer_code, DunningStep.item_id, DunningStep.step).where(
+            DunningStep.customer_code.in_(codes)
+        )
+    )
+    found: dict[tuple[str, str], set[str]] = {}
+    for code, item_id, step in rows.all():
+        found.setdefault((code, item_id), set()).add(step)
+    return found
+
+
+async def last_notices(session: AsyncSession, codes: Sequence[str]) -> dict[str, date]:
+    rows = await session.execute(
+        select(DunningNotice.customer_code, func.max(DunningNotice.as_of))
+        .where(DunningNotice.customer_code.in_(codes))
+        .group_by(DunningNotice.customer_code)
+    )
+    return {code: day for code, day in rows.all()}
+
+
+async def record(
+    session: AsyncSession,
+    notices: Sequence[DunningNotice],
+    tasks: Sequence[CollectionTask],
+    steps: Sequence[dict[str, Any]],
+) -> None:
+    session.add_all([*notices, *tasks])
+    await session.flush()
+    if steps:
+        # The key (customer, item, step) keeps a step of an item from happening twice.
+        await session.execute(insert(DunningStep).values(list(steps)).on_conflict_do_nothing())
+
+
+async def ran(session: AsyncSession, as_of: date) -> bool:
+    return await session.get(DunningRun, as_of) is not None
+
+
+async def add_run(session: AsyncSession, run: DunningRun) -> None:
+    session.add(run)
+    await session.flush()
+
+
+async def last_run(session: AsyncSession) -> date | None:
+    return (await session.execute(select(func.max(DunningRun.as_of)))).scalar_one_or_none()
+
+
+async def notices_page(
+    session: AsyncSession, customer_code: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[DunningNotice]:
+    query = keyset(
+        select(DunningNotice),
+        (DunningNotice.created_at, DunningNotice.id),
+        {DunningNotice.customer_code: customer_code},
+        after,
+        limit,
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def customer_steps(session: AsyncSession, customer_code: str) -> Sequence[DunningStep]:
+    query = (
+        select(DunningStep)
+        .where(DunningStep.customer_code == customer_code)
+        .order_by(DunningStep.item_id, DunningStep.as_of, DunningStep.step)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def customer_tasks(session: AsyncSession, customer_code: str) -> Sequence[CollectionTask]:
+    query = (
+        select(CollectionTask)
+        .where(CollectionTask.customer_code == customer_code)
+        .order_by(CollectionTask.created_at)
+    )
+    return (await session.execute(query)).scalars().all()

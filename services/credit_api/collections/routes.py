@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.collections import repository, service
+from services.credit_api.collections.errors import DunningRunBusy
+from services.credit_api.collections.schemas import (
+    CustomerDunningOut,
+    NoticeOut,
+    RunIn,
+    RunOut,
+    StepOut,
+    TaskOut,
+)
+from services.credit_api.customers import service as customers
+from services.credit_api.customers.routes import CodePath
+from services.credit_api.deps import Session, require
+from services.credit_api.pagination import Cursor, Page, PageSize, after_time_and_id, page_of
+from services.credit_api.problems import responses
+from shared.roles import Role
+
+router = APIRouter(tags=["collections"])
+
+Staff = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+@router.post(
+    "/v1/dunning-runs",
+    summary="Run dunning for a business date",
+    description="What the daily run does, for a given date: a day missed during an outage is caught "
+    "up, and a day already run changes nothing. Runs one at a time across replicas.",
+    responses=responses(401, 403, 409, 422),
+)
+async def run_dunning(body: RunIn, session: Session, _: Admin) -> RunOut:
+    result = await service.run(session, body.as_of)
+    if result is None:
+        raise DunningRunBusy("another dunning run is under way; try again in a minute")
+    return RunOut.model_validate(result)
+
+
+@router.get(
+    "/v1/dunning-notices",
+    summary="Dunning notices issued, oldest first",
+    responses=responses(401, 403, 422),
+)
+async def list_notices(
+    session: Session,
+    _: Staff,
+    customer: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
+) -> Page[NoticeOut]:
+    rows = await repository.notices_page(session, customer, after_time_and_id(cursor), limit + 1)
+    return page_of(rows, limit, NoticeOut.model_validate, lambda n: (n.created_at, n.id))
+
+
+@router.get(
+    "/v1/customers/{customer_code}/dunning",
+    summary="A customer's dunning: every step each item took, and the tasks left for people",
+    responses=responses(401, 403, 404, 422),
+)
+async def customer_dunning(customer_code: CodePath, session: Session, _: Staff) -> CustomerDunningOut:
+    await customers.get(session, customer_code)
+    return CustomerDunningOut(
+        customer_code=customer_code,
+        steps=[StepOut.model_validate(s) for s in await repository.customer_steps(session, customer_code)],
+        tasks=[TaskOut.model_validate(t) for t in await repository.customer_tasks(session, customer_code)],
+    )

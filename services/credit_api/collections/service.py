@@ -1,0 +1,172 @@
+"""The daily dunning run: every open invoice of every customer checked against the dunning policy
+of the customer's grade, as of a business date; notices and tasks recorded with the step each item
+took, and the final notice's credit stop, all in one transaction. Each step of each item happens
+once (the key of `dunning_steps`), so a run repeated or caught up changes nothing it already did.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.alerts.service import SYSTEM
+from services.credit_api.collections import repository
+from services.credit_api.customers import service as customers
+from services.credit_api.fx_rates.service import rates_for
+from shared import dunning_policies
+from shared.domain import dunning, fx
+from shared.domain.money import format_amount
+from shared.models.credit_api import CollectionTask, DunningNotice, DunningRun
+
+CREDIT_STOP = "dunning: final notice"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    as_of: date
+    policy_version: str
+    customers: int
+    notices: int
+    tasks: int
+    already_done: bool = False
+
+
+async def run(session: AsyncSession, as_of: date) -> RunResult | None:
+    """Dunning as of `as_of`; None when another run holds the lock."""
+    if not await repository.try_lock(session):
+        return None
+    policy = dunning_policies.default()
+    if await repository.ran(session, as_of):
+        return RunResult(as_of, policy.version, 0, 0, 0, already_done=True)
+    earliest = min(s.offset_days for steps in policy.steps.values() for s in steps)
+    rows = await repository.open_invoices(session, as_of - timedelta(days=earliest))
+    by_customer: dict[str, list[Row[tuple[Any, ...]]]] = {}
+    for row in rows:
+        by_customer.setdefault(row.customer_code, []).append(row)
+    codes = sorted(by_customer)
+    taken = await repository.taken(session, codes)
+    last = await repository.last_notices(session, codes)
+    rates = await rates_for(session, as_of, None)
+    notices: list[DunningNotice] = []
+    tasks: list[CollectionTask] = []
+    steps: list[dict[str, Any]] = []
+    stops: list[str] = []
+    for code in codes:
+        items = [
+            dunning.Item(
+                r.item_id, r.due_date, r.open_amount, r.currency, frozenset(taken.get((code, r.item_id), ()))
+            )
+            for r in by_customer[code]
+        ]
+        plan = dunning.plan(
+            policy.for_grade(by_customer[code][0].grade),
+            items,
+            as_of,
+            last_message_on=last.get(code),
+            min_gap_days=policy.min_gap_days,
+            convert=fx.converter(rates, policy.currency),
+        )
+        for action in plan.actions:
+            listed = [_line(i, as_of) for i in action.items]
+            if action.step.message:
+                notice = DunningNotice(
+                    id=uuid.uuid4(),
+                    customer_code=code,
+                    step=action.step.name,
+                    effect=action.step.effect,
+                    as_of=as_of,
+                    policy_version=policy.version,
+                    channels=list(action.step.channels),
+                    items=listed,
+                )
+                notices.append(notice)
+                steps += _steps(code, action.items, action.step, as_of, "notice", notice_id=notice.id)
+                if action.step.effect == "final_notice":
+                    stops.append(code)
+            else:
+                task = CollectionTask(
+                    id=uuid.uuid4(),
+                    customer_code=code,
+                    kind=action.step.effect,
+                    step=action.step.name,
+                    as_of=as_of,
+                    items=listed,
+                )
+                tasks.append(task)
+                steps += _steps(code, action.items, action.step, as_of, "task", task_id=task.id)
+        for item, step in plan.superseded:
+            steps += _steps(code, [item], step, as_of, "superseded")
+    await repository.record(session, notices, tasks, steps)
+    for code in stops:
+        customer = await customers.get(session, code, for_update=True)
+        if not customer.blocked:
+            await customers.set_block(session, SYSTEM, code, blocked=True, reason=CREDIT_STOP)
+    result = RunResult(as_of, policy.version, len(codes), len(notices), len(tasks))
+    await repository.add_run(
+        session,
+        DunningRun(
+            as_of=as_of,
+            policy_version=policy.version,
+            customers=len(codes),
+            notices=len(notices),
+            tasks=len(tasks),
+        ),
+    )
+    return result
+
+
+def _line(item: dunning.Item, as_of: date) -> dict[str, Any]:
+    return {
+        "item_id": item.item_id,
+        "due_date": item.due_date.isoformat(),
+        "days_past_due": item.days_past_due(as_of),
+        "open_amount": format_amount(item.open_amount, item.currency),
+        "currency": item.currency,
+    }
+
+
+def _steps(
+    code: str,
+    items: Sequence[dunning.Item],
+    step: dunning.Step,
+    as_of: date,
+    outcome: str,
+    *,
+    notice_id: uuid.UUID | None = None,
+    task_id: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "customer_code": code,
+            "item_id": i.item_id,
+            "step": step.name,
+            "outcome": outcome,
+            "as_of": as_of,
+            "notice_id": notice_id,
+            "task_id": task_id,
+        }
+        for i in items
+    ]
+
+
+async def catch_up(sessions: async_sessionmaker[AsyncSession], today: date) -> list[RunResult]:
+    """Every day from the one after the last run through `today`, each in its own transaction, so
+    a day missed during an outage is done before the next; the first run ever starts today."""
+    async with sessions() as session:
+        last = await repository.last_run(session)
+    day = today if last is None else last + timedelta(days=1)
+    results: list[RunResult] = []
+    while day <= today:
+        async with sessions() as session, session.begin():
+            result = await run(session, day)
+        if result is None:
+            break  # another replica is at it
+        results.append(result)
+        day += timedelta(days=1)
+    return results

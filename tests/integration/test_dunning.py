@@ -1,0 +1,128 @@
+"""The dunning run over consecutive days through the real ledger: the default policy's steps for a
+customer without a grade, one notice per customer and step, the minimum gap, small balances held
+back, a payment taking its invoice out of dunning, the final notice's credit stop, tasks, and a day
+run twice doing nothing twice."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.risk_worker.main import serve as serve_worker
+from services.risk_worker.settings import WorkerSettings
+from shared.models.views import open_items
+from shared.roles import Role
+from tests.integration.conftest import Api, eventually
+from tests.integration.helpers import erp_event, invoice_event, publish, running
+
+
+async def customer(api: Api, code: str) -> None:
+    await api.ok(
+        "PUT", f"/v1/customers/{code}", role=Role.ERP, status=201, json={"name": code, "currency": "EUR"}
+    )
+
+
+async def open_amounts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    async with sessions() as session:
+        rows = (await session.execute(select(open_items.c.item_id, open_items.c.open_amount))).all()
+    return {item: f"{amount:.2f}" for item, amount in rows}
+
+
+async def test_dunning_day_by_day_through_the_ledger(
+    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    for code in ("C-D1", "C-D2"):
+        await customer(api, code)
+    # No grade yet: the `default` steps (as grade C): reminder −7, notice_1 +3, notice_2 +10,
+    # call +20 (from 250), final +30 (from 100), legal +50 (from 1,000); 5 days between notices.
+    async with running(serve_worker, worker_settings):
+        await publish(
+            worker_settings.ar_events_topic,
+            [
+                invoice_event("C-D1", "INV-1", "1000.00", issue_date="2026-08-01", due_date="2026-09-01"),
+                invoice_event("C-D1", "INV-2", "300.00", issue_date="2026-08-05", due_date="2026-09-05"),
+                invoice_event("C-D2", "INV-9", "80.00", issue_date="2026-08-01", due_date="2026-09-01"),
+            ],
+        )
+
+        async def booked() -> bool:
+            return len(await open_amounts(sessions)) == 3
+
+        await eventually(booked)
+        runs: list[dict[str, Any]] = []
+
+        async def days(first: date, last: date) -> None:
+            day = first
+            while day <= last:
+                runs.append(await api.ok("POST", "/v1/dunning-runs", json={"as_of": day.isoformat()}))
+                day += timedelta(days=1)
+
+        await days(date(2026, 8, 20), date(2026, 9, 9))
+        payment = {
+            "payment_id": "P-2",
+            "currency": "EUR",
+            "amount": "300.00",
+            "received_date": "2026-09-10",
+            "allocations": [{"invoice_id": "INV-2", "amount": "300.00"}],
+        }
+        await publish(worker_settings.ar_events_topic, [erp_event("payment.received", "C-D1", payment)])
+
+        async def paid() -> bool:
+            return (await open_amounts(sessions))["INV-2"] == "0.00"
+
+        await eventually(paid)
+        await days(date(2026, 9, 10), date(2026, 10, 25))
+    again = await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-09-04"})
+    assert (again["already_done"], again["notices"]) == (True, 0)
+
+    notices = (await api.ok("GET", "/v1/dunning-notices?limit=100", role=Role.CREDIT_CONTROLLER))["items"]
+    sent = [(n["as_of"], n["customer_code"], n["step"], [i["item_id"] for i in n["items"]]) for n in notices]
+    assert sorted(sent) == sorted(
+        [
+            ("2026-08-25", "C-D1", "reminder", ["INV-1"]),
+            ("2026-08-30", "C-D1", "reminder", ["INV-2"]),  # due 29 August, held 1 day by the gap
+            ("2026-09-04", "C-D1", "notice_1", ["INV-1"]),
+            ("2026-09-09", "C-D1", "notice_1", ["INV-2"]),  # due 8 September, held by the gap
+            ("2026-09-14", "C-D1", "notice_2", ["INV-1"]),  # due 11 September, held by the gap
+            ("2026-10-01", "C-D1", "final", ["INV-1"]),  # INV-2 was paid: it left dunning
+            ("2026-08-25", "C-D2", "reminder", ["INV-9"]),
+            ("2026-09-04", "C-D2", "notice_1", ["INV-9"]),
+            ("2026-09-11", "C-D2", "notice_2", ["INV-9"]),  # 80: below the call's and final's minimum
+        ]
+    )
+    final = next(n for n in notices if n["step"] == "final")
+    assert final["items"] == [
+        {
+            "item_id": "INV-1",
+            "due_date": "2026-09-01",
+            "days_past_due": 30,
+            "open_amount": "1000.00",
+            "currency": "EUR",
+        }
+    ]
+    assert (final["effect"], final["channels"]) == ("final_notice", ["email", "webhook"])
+    d1 = await api.ok("GET", "/v1/customers/C-D1/dunning", role=Role.CREDIT_CONTROLLER)
+    assert [(t["kind"], t["as_of"]) for t in d1["tasks"]] == [
+        ("phone_task", "2026-09-21"),
+        ("legal_handover", "2026-10-21"),
+    ]
+    assert [(s["step"], s["outcome"]) for s in d1["steps"] if s["item_id"] == "INV-1"] == [
+        ("reminder", "notice"),
+        ("notice_1", "notice"),
+        ("notice_2", "notice"),
+        ("call", "task"),
+        ("final", "notice"),
+        ("legal", "task"),
+    ]
+    blocked = await api.ok("GET", "/v1/customers/C-D1")
+    assert (blocked["blocked"], blocked["block_reason"]) == (True, "dunning: final notice")
+    assert (await api.ok("GET", "/v1/customers/C-D2"))["blocked"] is False
+    assert (await api.ok("GET", "/v1/customers/C-D2/dunning", role=Role.CREDIT_CONTROLLER))["tasks"] == []
+    assert sum(r["notices"] for r in runs) == len(notices)
+    refused = await api.request(
+        "POST", "/v1/dunning-runs", role=Role.CREDIT_CONTROLLER, json={"as_of": "2026-11-01"}
+    )
+    assert refused.status_code == 403
