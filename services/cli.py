@@ -216,23 +216,18 @@ def _collections_run(args: argparse.Namespace) -> int:
 
     database_url = _dev_platform()["database_url"]
 
-    async def dun() -> list[RunResult] | None:
+    async def dun() -> list[RunResult]:
         engine = make_engine(database_url, pool_size=2)
         sessions = make_sessionmaker(engine)
         try:
             if args.as_of is None:
                 return await catch_up(sessions, datetime.now(UTC).date())
             async with sessions() as session, session.begin():
-                one = await run(session, args.as_of)
-            return None if one is None else [one]
+                return [await run(session, args.as_of)]
         finally:
             await engine.dispose()
 
-    results = asyncio.run(dun())
-    if results is None:
-        print("another dunning run is under way; try again in a minute", file=sys.stderr)
-        return 1
-    for r in results:
+    for r in asyncio.run(dun()):
         done = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
         print(f"dunning {r.as_of}: {r.customers} customers, {done} (policy {r.policy_version})")
     return 0

@@ -16,10 +16,9 @@ from shared.models.views import open_items
 RUN_LOCK = 0x64756E6E  # "dunn": one dunning run at a time across replicas and the CLI
 
 
-async def try_lock(session: AsyncSession) -> bool:
-    return bool(
-        (await session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RUN_LOCK})).scalar()
-    )
+async def lock(session: AsyncSession) -> None:
+    """Held until the transaction ends; a second run waits, then finds the day done."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK})
 
 
 async def open_invoices(session: AsyncSession, due_by: date) -> Sequence[Row[tuple[Any, ...]]]:

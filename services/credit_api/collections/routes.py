@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.collections import repository, service
-from services.credit_api.collections.errors import DunningRunBusy
 from services.credit_api.collections.schemas import (
     CustomerDunningOut,
     NoticeOut,
@@ -32,14 +31,12 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
     "/v1/dunning-runs",
     summary="Run dunning for a business date",
     description="What the daily run does, for a given date: a day missed during an outage is caught "
-    "up, and a day already run changes nothing. Runs one at a time across replicas.",
-    responses=responses(401, 403, 409, 422),
+    "up, and a day already run changes nothing. One run at a time across replicas: a second waits "
+    "for the first.",
+    responses=responses(401, 403, 422),
 )
 async def run_dunning(body: RunIn, session: Session, _: Admin) -> RunOut:
-    result = await service.run(session, body.as_of)
-    if result is None:
-        raise DunningRunBusy("another dunning run is under way; try again in a minute")
-    return RunOut.model_validate(result)
+    return RunOut.model_validate(await service.run(session, body.as_of))
 
 
 @router.get(

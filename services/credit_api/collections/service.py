@@ -37,10 +37,9 @@ class RunResult:
     already_done: bool = False
 
 
-async def run(session: AsyncSession, as_of: date) -> RunResult | None:
-    """Dunning as of `as_of`; None when another run holds the lock."""
-    if not await repository.try_lock(session):
-        return None
+async def run(session: AsyncSession, as_of: date) -> RunResult:
+    """Dunning as of `as_of`, after any run under way elsewhere."""
+    await repository.lock(session)
     policy = dunning_policies.default()
     if await repository.ran(session, as_of):
         return RunResult(as_of, policy.version, 0, 0, 0, already_done=True)
@@ -164,9 +163,6 @@ async def catch_up(sessions: async_sessionmaker[AsyncSession], today: date) -> l
     results: list[RunResult] = []
     while day <= today:
         async with sessions() as session, session.begin():
-            result = await run(session, day)
-        if result is None:
-            break  # another replica is at it
-        results.append(result)
+            results.append(await run(session, day))
         day += timedelta(days=1)
     return results
