@@ -212,18 +212,19 @@ def _assessments_run(args: argparse.Namespace) -> int:
 
 def _collections_run(args: argparse.Namespace) -> int:
     from services.credit_api.collections.service import RunResult, catch_up, run
+    from services.credit_api.settings import ApiSettings
     from shared.db import make_engine, make_sessionmaker
 
-    database_url = _dev_platform()["database_url"]
+    settings = ApiSettings.model_validate(_dev_platform())
 
     async def dun() -> list[RunResult]:
-        engine = make_engine(database_url, pool_size=2)
+        engine = make_engine(settings.database_url, pool_size=2)
         sessions = make_sessionmaker(engine)
         try:
             if args.as_of is None:
-                return await catch_up(sessions, datetime.now(UTC).date())
+                return await catch_up(sessions, datetime.now(UTC).date(), settings)
             async with sessions() as session, session.begin():
-                return [await run(session, args.as_of)]
+                return [await run(session, args.as_of, settings)]
         finally:
             await engine.dispose()
 

@@ -31,7 +31,8 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     ),
     "alerts": (
         "alerts_topic",
-        "Alerts to notify (alert.raised) and every change of an early-warning alert",
+        "Messages for people, consumed by the notifier: alerts to notify (alert.raised), every change "
+        "of an early-warning alert, and dunning notices",
         [
             "alert.raised",
             "alert.opened",
@@ -39,6 +40,7 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "alert.acknowledged",
             "alert.resolved",
             "alert.reopened",
+            "dunning.notice_issued",
         ],
     ),
     "riskEvents": (

@@ -335,6 +335,28 @@ class AlertChanged(_Strict):
     note: str | None = None
 
 
+class NoticeLine(_Strict):
+    item_id: ItemId
+    due_date: date
+    days_past_due: int = Field(description="Negative: days until it falls due (a reminder)")
+    open_amount: EventAmount
+    currency: CurrencyCode
+
+
+class DunningNoticeIssued(_Strict):
+    """A dunning notice to send: one customer, one step of the dunning policy, all its items at
+    that step. The notifier renders it in the customer's language."""
+
+    notice_id: uuid.UUID
+    customer_code: CustomerCode
+    step: str
+    effect: Literal["reminder", "friendly_notice", "formal_notice", "final_notice"]
+    as_of: date
+    channels: list[Literal["email", "webhook", "chat"]]
+    items: list[NoticeLine]
+    policy_version: str
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -367,6 +389,7 @@ ALERT_ACKNOWLEDGED = "alert.acknowledged"
 ALERT_RESOLVED = "alert.resolved"
 ALERT_REOPENED = "alert.reopened"
 ALERT_CHANGES = (ALERT_OPENED, ALERT_UPDATED, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_REOPENED)
+DUNNING_NOTICE_ISSUED = "dunning.notice_issued"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -387,6 +410,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     ASSESSMENT_CHANGED: AssessmentChanged,
     WARNING_LEVEL_CHANGED: WarningLevelChanged,
     **dict.fromkeys(ALERT_CHANGES, AlertChanged),
+    DUNNING_NOTICE_ISSUED: DunningNoticeIssued,
 }
 
 

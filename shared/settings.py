@@ -36,7 +36,7 @@ class PlatformSettings(BaseSettings):
     alerts_topic: str = Field(
         "credence.alerts",
         validation_alias="CREDENCE_TOPIC_ALERTS",
-        description="Alerts out, consumed by the notifier",
+        description="Alerts and dunning notices out, consumed by the notifier",
     )
     credit_events_topic: str = Field(
         "credence.credit.events",

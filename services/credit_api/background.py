@@ -77,7 +77,7 @@ async def _dunning(
     settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
-        for done in await collections.catch_up(sessions, datetime.now(UTC).date()):
+        for done in await collections.catch_up(sessions, datetime.now(UTC).date(), settings):
             log.info("dunning run", as_of=done.as_of.isoformat(), notices=done.notices, tasks=done.tasks)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.dunning_poll_seconds)

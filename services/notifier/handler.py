@@ -1,7 +1,10 @@
-"""Turns each alert event into deliveries, recorded with the inbox in one transaction."""
+"""Turns each alert or dunning notice into deliveries, recorded with the inbox in one transaction."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -9,14 +12,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifier import chat, repository
 from services.notifier.chat import ChatFormat
-from services.notifier.settings import NotifierSettings
-from services.notifier.templates import render_alert
+from services.notifier.settings import ChatDestination, NotifierSettings
+from services.notifier.templates import render_alert, render_notice
 from shared.domain.errors import InvalidEvent
-from shared.events import ALERT_CHANGES, AlertRaised, event_data, parse_event
+from shared.events import ALERT_CHANGES, AlertRaised, DunningNoticeIssued, event_data, parse_event
 from shared.inbox import remember
 from shared.models.notifier import InboxEntry
 
 CHAT_FORMATS = {f.value for f in ChatFormat}
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to send and to whom, before it is rendered per language."""
+
+    render: Callable[[str], tuple[str, str]]
+    level: str | None
+    alert_id: uuid.UUID | None
+    email: str | None
+    webhooks: list[str]
+    bots: list[ChatDestination]
 
 
 class AlertHandler:
@@ -29,31 +44,33 @@ class AlertHandler:
         event = parse_event(record.value)
         if event.type in ALERT_CHANGES:
             return  # an alert's lifecycle, for streams and dashboards: alert.raised is what notifies
-        alert = event_data(event)
-        if not isinstance(alert, AlertRaised):
+        data = event_data(event)
+        if not isinstance(data, AlertRaised | DunningNoticeIssued):
             raise InvalidEvent(f"the notifier does not handle {event.type} events")
         if not await remember(session, InboxEntry, event.source, event.id):
             return
-        customer = await repository.customer(session, alert.customer_code) or {}
+        customer = await repository.customer(session, data.customer_code) or {}
         language = customer.get("language") or "en"
-        name = customer.get("name") or alert.customer_code
+        message = self._message(
+            data, customer.get("name") or data.customer_code, customer.get("contacts") or {}
+        )
         rendered: dict[str, tuple[str, str]] = {}
         record_text = record.value.decode()
 
         def delivery(channel: str, target: str, in_language: str, **extra: Any) -> dict[str, Any]:
             if in_language not in rendered:
-                rendered[in_language] = render_alert(alert, language=in_language, customer_name=name)
+                rendered[in_language] = message.render(in_language)
             subject, body = rendered[in_language]
             if channel in CHAT_FORMATS:
                 extra["message"] = chat.message(
-                    ChatFormat(channel), title=subject, text=body, level=alert.level
+                    ChatFormat(channel), title=subject, text=body, level=message.level or ""
                 )
             return {
                 "event_source": event.source,
                 "event_id": event.id,
-                "customer_code": alert.customer_code,
-                "alert_id": alert.alert_id,
-                "level": alert.level,
+                "customer_code": data.customer_code,
+                "alert_id": message.alert_id,
+                "level": message.level,
                 "channel": channel,
                 "target": target,
                 "subject": subject,
@@ -61,17 +78,34 @@ class AlertHandler:
                 "payload": {"event": record_text, **extra},
             }
 
-        recipient = (customer.get("contacts") or {}).get(
-            "credit_controller_email"
-        ) or self._settings.alert_email
-        deliveries = [delivery("email", recipient, language)] if recipient else []
-        deliveries += [delivery("webhook", url, language) for url in self._settings.webhooks]
-        deliveries += [
-            delivery(bot.format, bot.url, bot.language or language)
-            for bot in self._settings.chat_webhooks
-            if bot.wants(alert.level)
-        ]
+        deliveries = [delivery("email", message.email, language)] if message.email else []
+        deliveries += [delivery("webhook", url, language) for url in message.webhooks]
+        deliveries += [delivery(bot.format, bot.url, bot.language or language) for bot in message.bots]
         await repository.add_deliveries(session, deliveries)
+
+    def _message(
+        self, data: AlertRaised | DunningNoticeIssued, name: str, contacts: dict[str, Any]
+    ) -> Message:
+        s = self._settings
+        if isinstance(data, AlertRaised):
+            return Message(
+                render=lambda lang: render_alert(data, language=lang, customer_name=name),
+                level=data.level,
+                alert_id=data.alert_id,
+                email=contacts.get("credit_controller_email") or s.alert_email,
+                webhooks=s.webhooks,
+                bots=[bot for bot in s.chat_webhooks if bot.wants(data.level)],
+            )
+        # A notice goes to the customer's accounts payable; without that address credit_api has
+        # already left a task for a person, so nothing is sent by email.
+        return Message(
+            render=lambda lang: render_notice(data, language=lang, customer_name=name),
+            level=None,
+            alert_id=None,
+            email=contacts.get("accounts_payable_email") if "email" in data.channels else None,
+            webhooks=s.webhooks if "webhook" in data.channels else [],
+            bots=s.chat_webhooks if "chat" in data.channels else [],
+        )
 
     async def complete(self, session: AsyncSession, results: list[None]) -> None:
         return None

@@ -1,16 +1,22 @@
-"""Alert messages rendered from Jinja2 templates per kind, level and language.
+"""Messages rendered from Jinja2 templates per kind, level (or dunning step) and language.
 
 The most specific template found wins: `{kind}.{level}.{language}`, then `{kind}.{language}`, then the
 generic `alert_raised.{language}`; languages are tried as given, then without region, then English.
+Amounts and dates in dunning notices are written the way the language writes them (Babel's CLDR
+data): `€1,200.50`, `2026年9月1日`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
-from shared.events import AlertRaised
+from shared.events import AlertRaised, DunningNoticeIssued
 
 _env = Environment(
     loader=PackageLoader("services.notifier", "templates"),
@@ -53,7 +59,7 @@ def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tu
         "indicator_names": {k: en for k, (en, _) in INDICATOR_NAMES.items()},
         "indicator_names_zh": {k: zh for k, (_, zh) in INDICATOR_NAMES.items()},
     }
-    for lang in dict.fromkeys((language, language.split("-")[0], "en")):
+    for lang in _languages(language):
         for name in (f"{alert.kind}.{alert.level}", alert.kind, "alert_raised"):
             try:
                 body = _env.get_template(f"{name}.{lang}.body.j2").render(context)
@@ -68,3 +74,38 @@ def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tu
                 continue
             return subject.strip(), body
     raise TemplateNotFound("alert_raised.en")
+
+
+def _languages(language: str) -> list[str]:
+    return list(dict.fromkeys((language, language.split("-")[0], "en")))
+
+
+def render_notice(notice: DunningNoticeIssued, *, language: str, customer_name: str) -> tuple[str, str]:
+    """Subject and body of a dunning notice."""
+    totals: dict[str, Decimal] = {}
+    for line in notice.items:
+        totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.open_amount
+    for lang in _languages(language):
+        try:
+            body_template = _env.get_template(f"dunning.{notice.effect}.{lang}.body.j2")
+            subject_template = _env.get_template(f"dunning.{lang}.subject.j2")
+        except TemplateNotFound:
+            continue
+        locale = lang.replace("-", "_")
+        context = {
+            "notice": notice,
+            "customer_name": customer_name,
+            "items": notice.items,
+            "totals": totals,
+            "money": _money(locale),
+            "day": lambda d, locale=locale: format_date(d, format="long", locale=locale),
+        }
+        return subject_template.render(context).strip(), body_template.render(context)
+    raise TemplateNotFound(f"dunning.{notice.effect}.en")
+
+
+def _money(locale: str) -> Callable[[Decimal, str], str]:
+    def money(amount: Decimal, currency: str) -> str:
+        return str(format_currency(amount, currency, locale=locale))
+
+    return money

@@ -5,24 +5,36 @@ run twice doing nothing twice."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.notifier.main import serve as serve_notifier
+from services.notifier.settings import NotifierSettings
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.models.views import open_items
 from shared.roles import Role
 from tests.integration.conftest import Api, eventually
 from tests.integration.helpers import erp_event, invoice_event, publish, running
+from tests.integration.receivers import Mailbox, smtp_server
 
 
-async def customer(api: Api, code: str) -> None:
-    await api.ok(
-        "PUT", f"/v1/customers/{code}", role=Role.ERP, status=201, json={"name": code, "currency": "EUR"}
-    )
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
+
+
+async def customer(api: Api, code: str, language: str = "en", payables: str | None = None) -> None:
+    body: dict[str, Any] = {"name": code, "currency": "EUR", "language": language}
+    if payables:
+        body["contacts"] = {"accounts_payable_email": payables}
+    await api.ok("PUT", f"/v1/customers/{code}", role=Role.ERP, status=201, json=body)
 
 
 async def open_amounts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
@@ -32,24 +44,31 @@ async def open_amounts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, 
 
 
 async def test_dunning_day_by_day_through_the_ledger(
-    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+    api: Api,
+    worker_settings: WorkerSettings,
+    notifier_settings: NotifierSettings,
+    sessions: async_sessionmaker[AsyncSession],
+    mailbox: Mailbox,
 ) -> None:
-    for code in ("C-D1", "C-D2"):
-        await customer(api, code)
+    await customer(api, "C-D1", payables="ap@d1.example")
+    await customer(api, "C-D2", "zh-CN", payables="ap@d2.example")
+    await customer(api, "C-D3")  # no accounts-payable address
     # No grade yet: the `default` steps (as grade C): reminder −7, notice_1 +3, notice_2 +10,
     # call +20 (from 250), final +30 (from 100), legal +50 (from 1,000); 5 days between notices.
-    async with running(serve_worker, worker_settings):
+    notifier = notifier_settings.model_copy(update={"smtp_port": mailbox.port})
+    async with running(serve_worker, worker_settings), running(serve_notifier, notifier):
         await publish(
             worker_settings.ar_events_topic,
             [
                 invoice_event("C-D1", "INV-1", "1000.00", issue_date="2026-08-01", due_date="2026-09-01"),
                 invoice_event("C-D1", "INV-2", "300.00", issue_date="2026-08-05", due_date="2026-09-05"),
                 invoice_event("C-D2", "INV-9", "80.00", issue_date="2026-08-01", due_date="2026-09-01"),
+                invoice_event("C-D3", "INV-30", "500.00", issue_date="2026-08-01", due_date="2026-09-01"),
             ],
         )
 
         async def booked() -> bool:
-            return len(await open_amounts(sessions)) == 3
+            return len(await open_amounts(sessions)) == 4
 
         await eventually(booked)
         runs: list[dict[str, Any]] = []
@@ -75,12 +94,17 @@ async def test_dunning_day_by_day_through_the_ledger(
 
         await eventually(paid)
         await days(date(2026, 9, 10), date(2026, 10, 25))
+
+        async def mailed() -> bool:
+            return len(mailbox.messages) >= 9
+
+        await eventually(mailed, within=30)
     again = await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-09-04"})
     assert (again["already_done"], again["notices"]) == (True, 0)
 
     notices = (await api.ok("GET", "/v1/dunning-notices?limit=100", role=Role.CREDIT_CONTROLLER))["items"]
     sent = [(n["as_of"], n["customer_code"], n["step"], [i["item_id"] for i in n["items"]]) for n in notices]
-    assert sorted(sent) == sorted(
+    assert sorted(s for s in sent if s[1] != "C-D3") == sorted(
         [
             ("2026-08-25", "C-D1", "reminder", ["INV-1"]),
             ("2026-08-30", "C-D1", "reminder", ["INV-2"]),  # due 29 August, held 1 day by the gap
@@ -93,7 +117,7 @@ async def test_dunning_day_by_day_through_the_ledger(
             ("2026-09-11", "C-D2", "notice_2", ["INV-9"]),  # 80: below the call's and final's minimum
         ]
     )
-    final = next(n for n in notices if n["step"] == "final")
+    final = next(n for n in notices if n["step"] == "final" and n["customer_code"] == "C-D1")
     assert final["items"] == [
         {
             "item_id": "INV-1",
@@ -122,6 +146,21 @@ async def test_dunning_day_by_day_through_the_ledger(
     assert (await api.ok("GET", "/v1/customers/C-D2"))["blocked"] is False
     assert (await api.ok("GET", "/v1/customers/C-D2/dunning", role=Role.CREDIT_CONTROLLER))["tasks"] == []
     assert sum(r["notices"] for r in runs) == len(notices)
+    # The notices went out once each to the accounts-payable address, in the customer's language.
+    mails = {(m["To"], m["Subject"]): m.get_content() for m in mailbox.messages}
+    assert len(mails) == len(mailbox.messages) == 9
+    final_mail = mails[("ap@d1.example", "[C-D1] FINAL NOTICE: overdue invoices — €1,000.00")]
+    assert "INV-1          due September 1, 2026, 30 days overdue: €1,000.00" in final_mail
+    assert "Deliveries on credit are suspended" in final_mail
+    second = mails[("ap@d2.example", "【C-D2】第二次催款通知：€80.00")]
+    assert "到期日 2026年9月1日，已逾期 10 天：€80.00" in second
+    # Without an address, the notice is a task for a person instead of a silent drop.
+    d3 = await api.ok("GET", "/v1/customers/C-D3/dunning", role=Role.CREDIT_CONTROLLER)
+    assert [(t["kind"], t["step"]) for t in d3["tasks"]][:2] == [
+        ("no_address", "reminder"),
+        ("no_address", "notice_1"),
+    ]
+    assert not any(m["To"] is None for m in mailbox.messages)
     refused = await api.request(
         "POST", "/v1/dunning-runs", role=Role.CREDIT_CONTROLLER, json={"as_of": "2026-11-01"}
     )

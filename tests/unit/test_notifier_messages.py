@@ -4,14 +4,16 @@ import hmac
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
 
 from services.notifier import chat
 from services.notifier.dispatcher import sign_webhook
-from services.notifier.templates import render_alert
-from shared.events import AlertRaised
+from services.notifier.templates import render_alert, render_notice
+from shared.events import AlertRaised, DunningNoticeIssued
 
 ALERT = AlertRaised(
     alert_id=uuid.UUID("00000000-0000-0000-0000-000000000001"),
@@ -144,3 +146,57 @@ def test_bot_refusals_are_read_from_the_answer() -> None:
         chat.check_answer(chat.ChatFormat.DINGTALK, b'{"errcode": 310000, "errmsg": "sign not match"}')
     with pytest.raises(chat.ChatRefused, match="19021"):
         chat.check_answer(chat.ChatFormat.FEISHU, b'{"code": 19021, "msg": "sign match fail"}')
+
+
+NOTICE = DunningNoticeIssued.model_validate(
+    {
+        "notice_id": "3f2c8e1a-0b7d-4c5e-9a6f-1d2e3c4b5a69",
+        "customer_code": "C-1001",
+        "step": "notice_2",
+        "effect": "formal_notice",
+        "as_of": "2026-11-24",
+        "channels": ["email"],
+        "items": [
+            {
+                "item_id": "INV-1001",
+                "due_date": "2026-10-31",
+                "days_past_due": 24,
+                "open_amount": "1200.00",
+                "currency": "EUR",
+            },
+            {
+                "item_id": "INV-1007",
+                "due_date": "2026-11-10",
+                "days_past_due": 14,
+                "open_amount": "350.50",
+                "currency": "EUR",
+            },
+        ],
+        "policy_version": "default",
+    }
+)
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "Northwind Traders"), ("zh-CN", "华东贸易有限公司")])
+def test_the_readme_shows_a_notice_as_the_notifier_writes_it(language: str, name: str) -> None:
+    subject, body = render_notice(NOTICE, language=language, customer_name=name)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"```text\nSubject: {subject}\n\n{body.rstrip()}\n```" in readme
+
+
+def test_notices_write_amounts_and_dates_as_the_language_does() -> None:
+    reminder = NOTICE.model_copy(
+        update={
+            "effect": "reminder",
+            "items": [
+                NOTICE.items[0].model_copy(
+                    update={"days_past_due": -5, "currency": "JPY", "open_amount": Decimal("120000")}
+                )
+            ],
+        }
+    )
+    subject, body = render_notice(reminder, language="zh-CN", customer_name="华东贸易")
+    assert subject == "【华东贸易】付款提醒：JP¥120,000"
+    assert "到期日 2026年10月31日：JP¥120,000" in body and "已逾期" not in body
+    subject, _ = render_notice(reminder, language="fr", customer_name="Acme")
+    assert subject == "[Acme] Payment reminder — ¥120,000"

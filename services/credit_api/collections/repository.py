@@ -25,7 +25,15 @@ async def open_invoices(session: AsyncSession, due_by: date) -> Sequence[Row[tup
     """Invoices still open, due on or before `due_by`, of customers in the credit file."""
     i = open_items.c
     query = (
-        select(i.customer_code, i.item_id, i.currency, i.open_amount, i.due_date, Customer.grade)
+        select(
+            i.customer_code,
+            i.item_id,
+            i.currency,
+            i.open_amount,
+            i.due_date,
+            Customer.grade,
+            Customer.contacts,
+        )
         .join(Customer, Customer.customer_code == i.customer_code)
         .where(i.item_type == "invoice", i.status == "open", i.open_amount > 0, i.due_date <= due_by)
         .order_by(i.customer_code, i.due_date, i.item_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.collections import repository, service
@@ -35,8 +35,8 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
     "for the first.",
     responses=responses(401, 403, 422),
 )
-async def run_dunning(body: RunIn, session: Session, _: Admin) -> RunOut:
-    return RunOut.model_validate(await service.run(session, body.as_of))
+async def run_dunning(body: RunIn, request: Request, session: Session, _: Admin) -> RunOut:
+    return RunOut.model_validate(await service.run(session, body.as_of, request.app.state.settings))
 
 
 @router.get(

@@ -19,10 +19,13 @@ from services.credit_api.alerts.service import SYSTEM
 from services.credit_api.collections import repository
 from services.credit_api.customers import service as customers
 from services.credit_api.fx_rates.service import rates_for
+from services.credit_api.settings import ApiSettings
 from shared import dunning_policies
 from shared.domain import dunning, fx
 from shared.domain.money import format_amount
-from shared.models.credit_api import CollectionTask, DunningNotice, DunningRun
+from shared.events import DUNNING_NOTICE_ISSUED, CloudEvent, DunningNoticeIssued, new_event
+from shared.models.credit_api import CollectionTask, DunningNotice, DunningRun, Outbox
+from shared.outbox import outbox_row
 
 CREDIT_STOP = "dunning: final notice"
 
@@ -37,8 +40,10 @@ class RunResult:
     already_done: bool = False
 
 
-async def run(session: AsyncSession, as_of: date) -> RunResult:
-    """Dunning as of `as_of`, after any run under way elsewhere."""
+async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunResult:
+    """Dunning as of `as_of`, after any run under way elsewhere. Notices leave through the outbox
+    for the notifier; one meant for email to a customer without an accounts-payable address is
+    also a task, so that somebody finds one."""
     await repository.lock(session)
     policy = dunning_policies.default()
     if await repository.ran(session, as_of):
@@ -85,9 +90,22 @@ async def run(session: AsyncSession, as_of: date) -> RunResult:
                     items=listed,
                 )
                 notices.append(notice)
+                session.add(outbox_row(Outbox, settings.alerts_topic, _issued(notice, settings.source)))
                 steps += _steps(code, action.items, action.step, as_of, "notice", notice_id=notice.id)
                 if action.step.effect == "final_notice":
                     stops.append(code)
+                contacts = by_customer[code][0].contacts or {}
+                if "email" in action.step.channels and not contacts.get("accounts_payable_email"):
+                    tasks.append(
+                        CollectionTask(
+                            id=uuid.uuid4(),
+                            customer_code=code,
+                            kind="no_address",
+                            step=action.step.name,
+                            as_of=as_of,
+                            items=listed,
+                        )
+                    )
             else:
                 task = CollectionTask(
                     id=uuid.uuid4(),
@@ -118,6 +136,22 @@ async def run(session: AsyncSession, as_of: date) -> RunResult:
         ),
     )
     return result
+
+
+def _issued(notice: DunningNotice, source: str) -> CloudEvent:
+    data = DunningNoticeIssued.model_validate(
+        {
+            "notice_id": notice.id,
+            "customer_code": notice.customer_code,
+            "step": notice.step,
+            "effect": notice.effect,
+            "as_of": notice.as_of,
+            "channels": notice.channels,
+            "items": notice.items,
+            "policy_version": notice.policy_version,
+        }
+    )
+    return new_event(source=source, type_=DUNNING_NOTICE_ISSUED, subject=notice.customer_code, data=data)
 
 
 def _line(item: dunning.Item, as_of: date) -> dict[str, Any]:
@@ -154,7 +188,9 @@ def _steps(
     ]
 
 
-async def catch_up(sessions: async_sessionmaker[AsyncSession], today: date) -> list[RunResult]:
+async def catch_up(
+    sessions: async_sessionmaker[AsyncSession], today: date, settings: ApiSettings
+) -> list[RunResult]:
     """Every day from the one after the last run through `today`, each in its own transaction, so
     a day missed during an outage is done before the next; the first run ever starts today."""
     async with sessions() as session:
@@ -163,6 +199,6 @@ async def catch_up(sessions: async_sessionmaker[AsyncSession], today: date) -> l
     results: list[RunResult] = []
     while day <= today:
         async with sessions() as session, session.begin():
-            results.append(await run(session, day))
+            results.append(await run(session, day, settings))
         day += timedelta(days=1)
     return results
