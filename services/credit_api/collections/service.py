@@ -61,6 +61,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     tasks: list[CollectionTask] = []
     steps: list[dict[str, Any]] = []
     stops: list[str] = []
+    convert = fx.converter(rates, policy.currency)
     for code in codes:
         items = [
             dunning.Item(
@@ -74,7 +75,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
             as_of,
             last_message_on=last.get(code),
             min_gap_days=policy.min_gap_days,
-            convert=fx.converter(rates, policy.currency),
+            convert=convert,
         )
         for action in plan.actions:
             listed = [_line(i, as_of) for i in action.items]
@@ -96,25 +97,9 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                     stops.append(code)
                 contacts = by_customer[code][0].contacts or {}
                 if "email" in action.step.channels and not contacts.get("accounts_payable_email"):
-                    tasks.append(
-                        CollectionTask(
-                            id=uuid.uuid4(),
-                            customer_code=code,
-                            kind="no_address",
-                            step=action.step.name,
-                            as_of=as_of,
-                            items=listed,
-                        )
-                    )
+                    tasks.append(_task(code, "no_address", action.step, as_of, listed))
             else:
-                task = CollectionTask(
-                    id=uuid.uuid4(),
-                    customer_code=code,
-                    kind=action.step.effect,
-                    step=action.step.name,
-                    as_of=as_of,
-                    items=listed,
-                )
+                task = _task(code, action.step.effect, action.step, as_of, listed)
                 tasks.append(task)
                 steps += _steps(code, action.items, action.step, as_of, "task", task_id=task.id)
         for item, step in plan.superseded:
@@ -152,6 +137,14 @@ def _issued(notice: DunningNotice, source: str) -> CloudEvent:
         }
     )
     return new_event(source=source, type_=DUNNING_NOTICE_ISSUED, subject=notice.customer_code, data=data)
+
+
+def _task(
+    code: str, kind: str, step: dunning.Step, as_of: date, listed: list[dict[str, Any]]
+) -> CollectionTask:
+    return CollectionTask(
+        id=uuid.uuid4(), customer_code=code, kind=kind, step=step.name, as_of=as_of, items=listed
+    )
 
 
 def _line(item: dunning.Item, as_of: date) -> dict[str, Any]:
