@@ -50,8 +50,17 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     ),
     "creditEvents": (
         "credit_events_topic",
-        "Credit holds resolved, for order systems",
-        ["credit.hold_released", "credit.hold_rejected"],
+        "Credit holds resolved, for order systems; promises to pay and disputes, for ERPs and "
+        "collection tools",
+        [
+            "credit.hold_released",
+            "credit.hold_rejected",
+            "promise.made",
+            "promise.kept",
+            "promise.broken",
+            "dispute.opened",
+            "dispute.resolved",
+        ],
     ),
 }
 RECEIVE = {"arEvents"}

@@ -357,6 +357,33 @@ class DunningNoticeIssued(_Strict):
     policy_version: str
 
 
+class PromiseChanged(_Strict):
+    """A promise to pay as it stands after a change (`promise.made`, `promise.kept`,
+    `promise.broken`)."""
+
+    promise_id: uuid.UUID
+    customer_code: CustomerCode
+    item_ids: list[ItemId] = Field(description="Empty: any of the customer's invoices")
+    amount: EventAmount
+    currency: CurrencyCode
+    promised_date: date
+    status: Literal["open", "kept", "broken"]
+    changed_by: str
+
+
+class DisputeChanged(_Strict):
+    """A dispute as it stands after a change (`dispute.opened`, `dispute.resolved`)."""
+
+    dispute_id: uuid.UUID
+    customer_code: CustomerCode
+    item_id: ItemId
+    reason_code: str
+    amount: EventAmount
+    currency: CurrencyCode
+    status: Literal["open", "accepted", "rejected"]
+    changed_by: str
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -390,6 +417,11 @@ ALERT_RESOLVED = "alert.resolved"
 ALERT_REOPENED = "alert.reopened"
 ALERT_CHANGES = (ALERT_OPENED, ALERT_UPDATED, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_REOPENED)
 DUNNING_NOTICE_ISSUED = "dunning.notice_issued"
+PROMISE_MADE = "promise.made"
+PROMISE_KEPT = "promise.kept"
+PROMISE_BROKEN = "promise.broken"
+DISPUTE_OPENED = "dispute.opened"
+DISPUTE_RESOLVED = "dispute.resolved"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -411,6 +443,8 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     WARNING_LEVEL_CHANGED: WarningLevelChanged,
     **dict.fromkeys(ALERT_CHANGES, AlertChanged),
     DUNNING_NOTICE_ISSUED: DunningNoticeIssued,
+    **dict.fromkeys((PROMISE_MADE, PROMISE_KEPT, PROMISE_BROKEN), PromiseChanged),
+    **dict.fromkeys((DISPUTE_OPENED, DISPUTE_RESOLVED), DisputeChanged),
 }
 
 

@@ -32,11 +32,13 @@ from services.credit_api.credit_limits.routes import router as credit_limits
 from services.credit_api.customers.routes import router as customers
 from services.credit_api.dead_letters.routes import router as dead_letters
 from services.credit_api.deliveries.routes import router as deliveries
+from services.credit_api.disputes.routes import router as disputes
 from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.financial_statements.routes import router as financial_statements
 from services.credit_api.fx_rates.routes import router as fx_rates
 from services.credit_api.limit_requests.routes import router as limit_requests
+from services.credit_api.promises.routes import router as promises
 from services.credit_api.reservations.routes import router as reservations
 from services.credit_api.reviews.routes import router as reviews
 from services.credit_api.scorecards.routes import router as scorecards
@@ -68,6 +70,8 @@ ROUTERS = (
     alerts,
     deliveries,
     collections,
+    promises,
+    disputes,
     reviews,
     credit_checks,
     reservations,

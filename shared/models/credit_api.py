@@ -399,3 +399,56 @@ class DunningRun(Base):
     notices: Mapped[int]
     tasks: Mapped[int]
     finished_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Promise(Base):
+    """A customer's promise to pay `amount` of some items (or of what it owes) by a date: dunning
+    of those items pauses until the date plus the policy's grace; then it is kept or broken."""
+
+    __tablename__ = "promises"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    item_ids: Mapped[list[str]] = mapped_column(comment="Empty: any of the customer's invoices")
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    promised_date: Mapped[date]
+    made_on: Mapped[date]
+    channel: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(20), server_default="open")
+    settled_on: Mapped[date | None]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Dispute(Base):
+    """A customer contests (part of) an invoice: the invoice leaves dunning, stays in exposure."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index(
+            "uq_disputes_one_live_per_item",
+            "customer_code",
+            "item_id",
+            unique=True,
+            postgresql_where=text("status IN ('open', 'accepted')"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    item_id: Mapped[str] = mapped_column(String(100))
+    reason_code: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(20), server_default="open")
+    opened_on: Mapped[date]
+    resolution_note: Mapped[str | None] = mapped_column(String(2000))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -28,6 +28,8 @@
 - `credit_api.v_reservations`: order reservations with their status, expiry and release; read by
   risk_worker, which counts the live ones in limit utilisation and reassesses a customer when they
   change.
+- `credit_api.v_broken_promises`: promises to pay customers broke, and when; read by risk_worker
+  for the broken-promises indicator.
 - `credit_api.v_alert_resolutions`: per customer without an unresolved alert, its latest alert if a
   person resolved it; read by risk_worker, which reopens it when the level persists.
 """

@@ -252,6 +252,7 @@ class Platform:
     api: Api
     ar_events: str
     risk_events: str
+    credit_events: str
 
 
 @pytest.fixture
@@ -264,4 +265,6 @@ async def stack(
     settings = api_settings.model_copy(update={"consume_events": True})
     worker = worker_settings.model_copy(update={"reassess_poll_seconds": 0.5})
     async with api_client(settings, keys) as api, running(serve, worker):
-        yield Platform(api, settings.ar_events_topic, settings.risk_events_topic)
+        yield Platform(
+            api, settings.ar_events_topic, settings.risk_events_topic, settings.credit_events_topic
+        )

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.alerts.service import SYSTEM
+from services.credit_api.api_keys.service import Principal
 from services.credit_api.collections import repository
 from services.credit_api.customers import service as customers
+from services.credit_api.disputes import service as disputes
 from services.credit_api.fx_rates.service import rates_for
+from services.credit_api.promises import service as promises
 from services.credit_api.settings import ApiSettings
 from shared import dunning_policies
 from shared.domain import dunning, fx
@@ -26,8 +28,10 @@ from shared.domain.money import format_amount
 from shared.events import DUNNING_NOTICE_ISSUED, CloudEvent, DunningNoticeIssued, new_event
 from shared.models.credit_api import CollectionTask, DunningNotice, DunningRun, Outbox
 from shared.outbox import outbox_row
+from shared.roles import Role
 
 CREDIT_STOP = "dunning: final notice"
+DUNNING = Principal(key_id=str(uuid.UUID(int=1)), name="dunning", role=Role.ADMIN, kind="system")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,10 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     for row in rows:
         by_customer.setdefault(row.customer_code, []).append(row)
     codes = sorted(by_customer)
+    # Kept or broken first: a broken promise's invoices are dunned again today.
+    await promises.settle(session, as_of, policy.promise_grace_days, DUNNING, settings)
+    promised = await promises.paused(session, codes)
+    disputed = await disputes.paused(session, codes)
     taken = await repository.taken(session, codes)
     last = await repository.last_notices(session, codes)
     rates = await rates_for(session, as_of, None)
@@ -63,9 +71,15 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     stops: list[str] = []
     convert = fx.converter(rates, policy.currency)
     for code in codes:
+        held = disputed.get(code, set()) | promised.get(code, set())
         items = [
             dunning.Item(
-                r.item_id, r.due_date, r.open_amount, r.currency, frozenset(taken.get((code, r.item_id), ()))
+                r.item_id,
+                r.due_date,
+                r.open_amount,
+                r.currency,
+                frozenset(taken.get((code, r.item_id), ())),
+                paused=r.item_id in held or promises.ANY_ITEM in held,
             )
             for r in by_customer[code]
         ]
@@ -108,7 +122,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     for code in stops:
         customer = await customers.get(session, code, for_update=True)
         if not customer.blocked:
-            await customers.set_block(session, SYSTEM, code, blocked=True, reason=CREDIT_STOP)
+            await customers.set_block(session, DUNNING, code, blocked=True, reason=CREDIT_STOP)
     result = RunResult(as_of, policy.version, len(codes), len(notices), len(tasks))
     await repository.add_run(
         session,

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,13 @@ async def get(session: AsyncSession, customer_code: str, *, for_update: bool = F
         # Serialises every credit decision of one customer: checks cannot overshoot together.
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def touch(session: AsyncSession, codes: Sequence[str]) -> None:
+    """Marks the credit files changed, so that the risk worker re-evaluates them."""
+    await session.execute(
+        update(Customer).where(Customer.customer_code.in_(codes)).values(updated_at=func.now())
+    )
 
 
 async def add(session: AsyncSession, customer: Customer) -> None:

@@ -239,6 +239,11 @@ async def _insert(
     return customer
 
 
+async def touch(session: AsyncSession, codes: Sequence[str]) -> None:
+    """Something outside the credit file changed what the customer is assessed on."""
+    await repository.touch(session, codes)
+
+
 async def _touched(
     session: AsyncSession,
     principal: Principal,

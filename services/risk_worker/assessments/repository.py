@@ -137,6 +137,18 @@ async def stale(session: AsyncSession, limit: int) -> list[str]:
     return [r["customer_code"] for r in rows]
 
 
+async def broken_promises(session: AsyncSession, codes: Sequence[str], since: date) -> dict[str, int]:
+    """Promises to pay each customer broke on or after `since` (credit_api's collections)."""
+    conn = await driver(session)
+    rows = await conn.fetch(
+        "SELECT customer_code, count(*) AS broken FROM credit_api.v_broken_promises "
+        "WHERE customer_code = ANY($1::text[]) AND broken_on >= $2 GROUP BY customer_code",
+        list(codes),
+        since,
+    )
+    return {r["customer_code"]: r["broken"] for r in rows}
+
+
 async def reservations(
     session: AsyncSession, codes: Sequence[str], now: datetime
 ) -> dict[str, list[tuple[Decimal, str, list[tuple[str, Decimal]]]]]:

@@ -138,6 +138,7 @@ def _warning(
     stored: repository.StoredWarning | None,
     resolution: tuple[uuid.UUID, datetime] | None,
     reserved: Decimal,
+    broken: int,
     grades: tuple[str, ...],
     as_of: date,
     now: datetime,
@@ -164,7 +165,7 @@ def _warning(
         bounced_payments=sum(1 for d in subject.bounced if (as_of - d).days < WARNING_WINDOW_DAYS),
         trend_days=b.trend_days,
         limit_valid_until=facts.limit_valid_until,
-        broken_promises=0,
+        broken_promises=broken,
         today=as_of,
     )
     states = {} if stored is None else {name: _state(s) for name, s in stored.indicators.items()}
@@ -286,6 +287,7 @@ async def reassess(
     warned = await repository.warning_states(session, known)
     resolutions = await repository.person_resolutions(session, known)
     live = await repository.reservations(session, known, now)
+    broken = await repository.broken_promises(session, known, as_of - timedelta(days=WARNING_WINDOW_DAYS))
     policy = await policies.warning_policy(session)
     grades = tuple(g.grade for g in card.grades)
     rows: list[repository.Row] = []
@@ -310,6 +312,7 @@ async def reassess(
             warned.get(code),
             resolutions.get(code),
             _reserved(live.get(code, []), convert),
+            broken.get(code, 0),
             grades,
             as_of,
             now,
