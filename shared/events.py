@@ -341,6 +341,8 @@ class NoticeLine(_Strict):
     days_past_due: int = Field(description="Negative: days until it falls due (a reminder)")
     open_amount: EventAmount
     currency: CurrencyCode
+    interest: EventAmount | None = Field(None, description="Late interest to the notice's date")
+    compensation: EventAmount | None = Field(None, description="Fixed compensation for late payment")
 
 
 class DunningNoticeIssued(_Strict):

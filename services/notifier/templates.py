@@ -83,8 +83,15 @@ def _languages(language: str) -> list[str]:
 def render_notice(notice: DunningNoticeIssued, *, language: str, customer_name: str) -> tuple[str, str]:
     """Subject and body of a dunning notice."""
     totals: dict[str, Decimal] = {}
+    interest: dict[str, Decimal] = {}
+    compensation: dict[str, Decimal] = {}
     for line in notice.items:
         totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.open_amount
+        if line.interest is not None:
+            interest[line.currency] = interest.get(line.currency, Decimal(0)) + line.interest
+            compensation[line.currency] = compensation.get(line.currency, Decimal(0)) + (
+                line.compensation or 0
+            )
     for lang in _languages(language):
         try:
             body_template = _env.get_template(f"dunning.{notice.effect}.{lang}.body.j2")
@@ -97,6 +104,8 @@ def render_notice(notice: DunningNoticeIssued, *, language: str, customer_name: 
             "customer_name": customer_name,
             "items": notice.items,
             "totals": totals,
+            "interest": interest,
+            "compensation": compensation,
             "money": _money(locale),
             "day": lambda d, locale=locale: format_date(d, format="long", locale=locale),
         }

@@ -118,6 +118,8 @@ async def test_dunning_day_by_day_through_the_ledger(
         ]
     )
     final = next(n for n in notices if n["step"] == "final" and n["customer_code"] == "C-D1")
+    # Interest at the ECB rate in force on 1 July 2026 (2.15 %) + 8 points, 30 days on 1,000:
+    # 1,000 × 0.1015 × 30 / 365 = 8.342 → 8.34; and the EUR 40 compensation.
     assert final["items"] == [
         {
             "item_id": "INV-1",
@@ -125,6 +127,8 @@ async def test_dunning_day_by_day_through_the_ledger(
             "days_past_due": 30,
             "open_amount": "1000.00",
             "currency": "EUR",
+            "interest": "8.34",
+            "compensation": "40.00",
         }
     ]
     assert (final["effect"], final["channels"]) == ("final_notice", ["email", "webhook"])
@@ -150,7 +154,8 @@ async def test_dunning_day_by_day_through_the_ledger(
     mails = {(m["To"], m["Subject"]): m.get_content() for m in mailbox.messages}
     assert len(mails) == len(mailbox.messages) == 9
     final_mail = mails[("ap@d1.example", "[C-D1] FINAL NOTICE: overdue invoices — €1,000.00")]
-    assert "INV-1          due September 1, 2026, 30 days overdue: €1,000.00" in final_mail
+    assert "INV-1          due September 1, 2026, 30 days overdue: €1,000.00 (interest €8.34)" in final_mail
+    assert "Late interest to date: €8.34; fixed compensation for late payment: €40.00" in final_mail
     assert "Deliveries on credit are suspended" in final_mail
     second = mails[("ap@d2.example", "【C-D2】第二次催款通知：€80.00")]
     assert "到期日 2026年9月1日，已逾期 10 天：€80.00" in second

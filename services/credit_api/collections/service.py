@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
@@ -23,7 +24,7 @@ from services.credit_api.fx_rates.service import rates_for
 from services.credit_api.promises import service as promises
 from services.credit_api.settings import ApiSettings
 from shared import dunning_policies
-from shared.domain import dunning, fx
+from shared.domain import dunning, fx, interest
 from shared.domain.money import format_amount
 from shared.events import DUNNING_NOTICE_ISSUED, CloudEvent, DunningNoticeIssued, new_event
 from shared.models.credit_api import CollectionTask, DunningNotice, DunningRun, Outbox
@@ -63,6 +64,10 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
     taken = await repository.taken(session, codes)
+    paid = await repository.reductions(
+        session, [(r.customer_code, r.item_id) for r in rows if r.due_date < as_of]
+    )
+    invoices = {(r.customer_code, r.item_id): r for r in rows}
     last = await repository.last_notices(session, codes)
     rates = await rates_for(session, as_of, None)
     notices: list[DunningNotice] = []
@@ -92,7 +97,12 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
             convert=convert,
         )
         for action in plan.actions:
-            listed = [_line(i, as_of) for i in action.items]
+            listed = [
+                _line(
+                    i, as_of, _late(invoices[code, i.item_id], paid.get((code, i.item_id), []), as_of, policy)
+                )
+                for i in action.items
+            ]
             if action.step.message:
                 notice = DunningNotice(
                     id=uuid.uuid4(),
@@ -161,14 +171,38 @@ def _task(
     )
 
 
-def _line(item: dunning.Item, as_of: date) -> dict[str, Any]:
-    return {
+def _late(
+    row: Row[tuple[Any, ...]], paid: list[tuple[date, Decimal]], as_of: date, policy: dunning.Policy
+) -> interest.LateInterest | None:
+    """Interest and compensation an overdue invoice owes as of the run, by the policy."""
+    if policy.interest is None or row.due_date >= as_of:
+        return None
+    try:
+        return interest.late_interest(
+            amount=row.amount,
+            currency=row.currency,
+            due_date=row.due_date,
+            payments=[interest.Payment(day, amount) for day, amount in paid],
+            as_of=as_of,
+            rate=policy.interest,
+            compensation=policy.compensation.get(row.currency, Decimal(0)),
+        )
+    except interest.MissingReferenceRate:
+        return None  # a policy without the reference rate for those days claims none
+
+
+def _line(item: dunning.Item, as_of: date, late: interest.LateInterest | None) -> dict[str, Any]:
+    line = {
         "item_id": item.item_id,
         "due_date": item.due_date.isoformat(),
         "days_past_due": item.days_past_due(as_of),
         "open_amount": format_amount(item.open_amount, item.currency),
         "currency": item.currency,
     }
+    if late is not None and (late.interest or late.compensation):
+        line["interest"] = format_amount(late.interest, item.currency)
+        line["compensation"] = format_amount(late.compensation, item.currency)
+    return line
 
 
 def _steps(
