@@ -43,6 +43,7 @@ from services.credit_api.reservations.routes import router as reservations
 from services.credit_api.reviews.routes import router as reviews
 from services.credit_api.scorecards.routes import router as scorecards
 from services.credit_api.settings import ApiSettings
+from services.credit_api.tasks.routes import router as tasks
 from services.credit_api.temporary_limits.routes import router as temporary_limits
 from services.credit_api.warning_policies.routes import router as warning_policies
 from shared.db import make_engine, make_sessionmaker
@@ -72,6 +73,7 @@ ROUTERS = (
     collections,
     promises,
     disputes,
+    tasks,
     reviews,
     credit_checks,
     reservations,

@@ -385,6 +385,10 @@ class CollectionTask(Base):
     items: Mapped[list[dict[str, Any]]]
     status: Mapped[str] = mapped_column(String(20), server_default="open")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    completed_at: Mapped[datetime | None]
 
 
 class DunningRun(Base):
@@ -450,5 +454,6 @@ class Dispute(Base):
     resolution_note: Mapped[str | None] = mapped_column(String(2000))
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None]
+    escalated_on: Mapped[date | None]
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

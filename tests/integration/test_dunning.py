@@ -6,7 +6,8 @@ run twice doing nothing twice."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -170,3 +171,41 @@ async def test_dunning_day_by_day_through_the_ledger(
         "POST", "/v1/dunning-runs", role=Role.CREDIT_CONTROLLER, json={"as_of": "2026-11-01"}
     )
     assert refused.status_code == 403
+
+    # The worklist: most valuable first; a call completed with a promise records the promise.
+    work = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
+    kinds = [(w["customer_code"], w["kind"]) for w in work]
+    assert {("C-D1", "phone_task"), ("C-D1", "legal_handover"), ("C-D3", "no_address")} <= set(kinds)
+    priorities = [Decimal(w["priority"]) for w in work]
+    assert priorities == sorted(priorities, reverse=True)
+    call = next(w for w in work if (w["customer_code"], w["kind"]) == ("C-D1", "phone_task"))
+    # Not graded yet: the riskiest grade's probability of default (E, 0.25) × 1,000.
+    assert (call["amount_at_risk"], call["probability_of_default"], call["priority"]) == (
+        "1000.00",
+        "0.25",
+        "250.00",
+    )
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    done = await api.ok(
+        "POST",
+        f"/v1/tasks/{call['task_id']}/complete",
+        role=Role.CREDIT_CONTROLLER,
+        json={
+            "outcome": "promise_made",
+            "note": "pays tomorrow",
+            "promise": {"item_ids": ["INV-1"], "promised_date": tomorrow},
+        },
+    )
+    assert (done["status"], done["outcome"]) == ("completed", "promise_made")
+    [promise] = await api.ok("GET", "/v1/customers/C-D1/promises", role=Role.CREDIT_CONTROLLER)
+    assert (str(promise["id"]), promise["amount"]) == (done["promise_id"], "1000.00")
+    again = await api.request(
+        "POST",
+        f"/v1/tasks/{call['task_id']}/complete",
+        role=Role.CREDIT_CONTROLLER,
+        json={"outcome": "reached"},
+    )
+    assert again.status_code == 409
+    assert call["task_id"] not in [
+        w["task_id"] for w in await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
+    ]

@@ -111,6 +111,10 @@ async def test_promises_pause_and_resume_dunning_and_disputes_keep_invoices_out(
     assert await run(api, today + timedelta(days=6), today + timedelta(days=6)) == {"INV-B": [day6]}
     promises = await api.ok("GET", f"/v1/customers/{CODE}/promises", role=staff)
     assert [p["status"] for p in promises] == ["kept", "broken"]
+    work = await api.ok("GET", "/v1/worklist", role=staff)
+    [follow_up] = [w for w in work if (w["customer_code"], w["kind"]) == (CODE, "broken_promise")]
+    assert follow_up["items"][0]["promise_id"] == promises[1]["id"]
+    assert follow_up["amount_at_risk"] == "600.00"
 
     async def warned() -> Any:
         body = await api.ok("GET", f"/v1/customers/{CODE}/exposure", role=Role.CREDIT_CONTROLLER)

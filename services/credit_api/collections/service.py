@@ -60,7 +60,8 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         by_customer.setdefault(row.customer_code, []).append(row)
     codes = sorted(by_customer)
     # Kept or broken first: a broken promise's invoices are dunned again today.
-    await promises.settle(session, as_of, policy.promise_grace_days, DUNNING, settings)
+    broken = await promises.settle(session, as_of, policy.promise_grace_days, DUNNING, settings)
+    aged = await disputes.escalate_aged(session, as_of, policy.dispute_age_days)
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
     taken = await repository.taken(session, codes)
@@ -128,6 +129,43 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                 steps += _steps(code, action.items, action.step, as_of, "task", task_id=task.id)
         for item, step in plan.superseded:
             steps += _steps(code, [item], step, as_of, "superseded")
+    tasks += [
+        CollectionTask(
+            id=uuid.uuid4(),
+            customer_code=p.customer_code,
+            kind="broken_promise",
+            as_of=as_of,
+            items=[
+                {
+                    "promise_id": str(p.id),
+                    "item_ids": p.item_ids,
+                    "amount": format_amount(p.amount, p.currency),
+                    "currency": p.currency,
+                    "promised_date": p.promised_date.isoformat(),
+                }
+            ],
+        )
+        for p in broken
+    ]
+    tasks += [
+        CollectionTask(
+            id=uuid.uuid4(),
+            customer_code=d.customer_code,
+            kind="dispute_to_resolve",
+            as_of=as_of,
+            items=[
+                {
+                    "dispute_id": str(d.id),
+                    "item_id": d.item_id,
+                    "amount": format_amount(d.amount, d.currency),
+                    "currency": d.currency,
+                    "opened_on": d.opened_on.isoformat(),
+                    "reason_code": d.reason_code,
+                }
+            ],
+        )
+        for d in aged
+    ]
     await repository.record(session, notices, tasks, steps)
     for code in stops:
         customer = await customers.get(session, code, for_update=True)

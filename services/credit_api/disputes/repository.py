@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -45,6 +46,15 @@ async def live(session: AsyncSession, customer_code: str, item_id: str) -> Dispu
 
 async def of_customer(session: AsyncSession, customer_code: str) -> Sequence[Dispute]:
     query = select(Dispute).where(Dispute.customer_code == customer_code).order_by(Dispute.created_at)
+    return (await session.execute(query)).scalars().all()
+
+
+async def aged(session: AsyncSession, opened_by: date) -> Sequence[Dispute]:
+    query = (
+        select(Dispute)
+        .where(Dispute.status == "open", Dispute.opened_on <= opened_by, Dispute.escalated_on.is_(None))
+        .with_for_update()
+    )
     return (await session.execute(query)).scalars().all()
 
 

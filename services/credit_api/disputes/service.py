@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,6 +92,14 @@ async def paused(session: AsyncSession, codes: Sequence[str]) -> dict[str, set[s
     for code, item_id in await repository.disputed_items(session, codes):
         found.setdefault(code, set()).add(item_id)
     return found
+
+
+async def escalate_aged(session: AsyncSession, as_of: date, age_days: int) -> list[Dispute]:
+    """Open disputes older than `age_days`, each escalated once (to the worklist, by the caller)."""
+    aged = await repository.aged(session, as_of - timedelta(days=age_days))
+    for d in aged:
+        d.escalated_on = as_of
+    return list(aged)
 
 
 async def of_customer(session: AsyncSession, customer_code: str) -> list[DisputeOut]:

@@ -1,0 +1,100 @@
+"""The collectors' worklist: every open task (calls, hand-overs to legal, notices without an
+address, broken promises, disputes open too long), most valuable first by what the task's invoices
+owe times the probability of default of the customer's grade; and completing a task with its
+outcome, a promise to pay recorded on the way when one was made."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.audit.service import record
+from services.credit_api.fx_rates.service import rates_for
+from services.credit_api.promises import service as promises
+from services.credit_api.scorecards.service import VERSIONS as SCORECARDS
+from services.credit_api.settings import ApiSettings
+from services.credit_api.tasks import repository
+from services.credit_api.tasks.errors import TaskCompleted, TaskNotFound
+from services.credit_api.tasks.schemas import CompletionIn, TaskOut, WorkItem
+from shared import dunning_policies, scorecards
+from shared.domain import fx
+from shared.domain.money import format_amount
+
+ZERO = Decimal(0)
+
+
+async def worklist(session: AsyncSession, now: datetime) -> list[WorkItem]:
+    active = await SCORECARDS.active(session)
+    card = scorecards.parse(active.document, active.version)
+    by_grade = {g.grade: g.probability_of_default for g in card.grades}
+    # Not yet graded: treated as the riskiest grade until the first assessment says otherwise.
+    unknown = max(by_grade.values(), default=ZERO)
+    currency = dunning_policies.default().currency
+    convert = fx.converter(await rates_for(session, now.date(), None), currency)
+    work = []
+    for task, customer in await repository.open_tasks(session):
+        at_risk = sum((_owed(line, convert) for line in task.items), ZERO)
+        pd = by_grade.get(customer.grade or "", unknown)
+        work.append(
+            WorkItem(
+                task_id=task.id,
+                kind=task.kind,
+                customer_code=customer.customer_code,
+                customer_name=customer.name,
+                grade=customer.grade,
+                amount_at_risk=format_amount(at_risk, currency),
+                currency=currency,
+                probability_of_default=f"{pd:f}",
+                priority=format_amount(at_risk * pd, currency),
+                step=task.step,
+                as_of=task.as_of,
+                items=task.items,
+                contacts=customer.contacts or {},
+            )
+        )
+    return sorted(work, key=lambda w: (-Decimal(w.priority), w.as_of, w.customer_code))
+
+
+def _owed(line: dict[str, Any], convert: fx.Convert) -> Decimal:
+    amount = line.get("open_amount", line.get("amount"))
+    if amount is None:
+        return ZERO
+    return convert(Decimal(amount), line["currency"]) or ZERO
+
+
+async def complete(
+    session: AsyncSession,
+    principal: Principal,
+    task_id: uuid.UUID,
+    body: CompletionIn,
+    now: datetime,
+    settings: ApiSettings,
+) -> TaskOut:
+    task = await repository.get(session, task_id)
+    if task is None:
+        raise TaskNotFound(f"task {task_id} does not exist")
+    if task.status != "open":
+        raise TaskCompleted(f"task {task_id} was completed by {task.completed_by}")
+    promise_id = None
+    if body.promise is not None:
+        made = await promises.make(session, principal, task.customer_code, body.promise, now, settings)
+        promise_id = made.id
+    task.status, task.outcome, task.note = "completed", body.outcome, body.note
+    task.completed_by, task.completed_at = principal.actor, now
+    out = TaskOut.model_validate(task)
+    out.promise_id = promise_id
+    await record(
+        session,
+        principal,
+        "task.completed",
+        "task",
+        str(task.id),
+        before=None,
+        after=out.model_dump(mode="json"),
+    )
+    return out
