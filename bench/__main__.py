@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import alert_stream, assessment, credit_check, ingest
+from bench import alert_stream, assessment, credit_check, dunning, ingest
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
     asyncio.run(ingest.main())
     asyncio.run(assessment.main())
     asyncio.run(alert_stream.main())
+    asyncio.run(dunning.main())

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.pagination import keyset
@@ -93,9 +92,20 @@ async def record(
 ) -> None:
     session.add_all([*notices, *tasks])
     await session.flush()
-    if steps:
-        # The key (customer, item, step) keeps a step of an item from happening twice.
-        await session.execute(insert(DunningStep).values(list(steps)).on_conflict_do_nothing())
+    if not steps:
+        return
+    # Arrays, whatever the number of steps; the key (customer, item, step) keeps a step of an item
+    # from happening twice.
+    pg = await driver(session)
+    await pg.execute(
+        "INSERT INTO credit_api.dunning_steps (customer_code, item_id, step, outcome, as_of, notice_id, "
+        "task_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], "
+        "$6::uuid[], $7::uuid[]) ON CONFLICT DO NOTHING",
+        *(
+            [s[k] for s in steps]
+            for k in ("customer_code", "item_id", "step", "outcome", "as_of", "notice_id", "task_id")
+        ),
+    )
 
 
 async def ran(session: AsyncSession, as_of: date) -> bool:

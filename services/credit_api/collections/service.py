@@ -167,10 +167,8 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         for d in aged
     ]
     await repository.record(session, notices, tasks, steps)
-    for code in stops:
-        customer = await customers.get(session, code, for_update=True)
-        if not customer.blocked:
-            await customers.set_block(session, DUNNING, code, blocked=True, reason=CREDIT_STOP)
+    if stops:
+        await customers.block_many(session, DUNNING, stops, CREDIT_STOP)
     result = RunResult(as_of, policy.version, len(codes), len(notices), len(tasks))
     await repository.add_run(
         session,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,19 @@ async def get(session: AsyncSession, customer_code: str, *, for_update: bool = F
         # Serialises every credit decision of one customer: checks cannot overshoot together.
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def block_many(
+    session: AsyncSession, codes: Sequence[str], reason: str, actor: str, now: datetime
+) -> list[str]:
+    """Blocks those not blocked yet; returns them."""
+    blocked = await session.execute(
+        update(Customer)
+        .where(Customer.customer_code.in_(codes), Customer.blocked.is_(False))
+        .values(blocked=True, block_reason=reason, blocked_at=now, blocked_by=actor, updated_at=now)
+        .returning(Customer.customer_code)
+    )
+    return sorted(blocked.scalars().all())
 
 
 async def touch(session: AsyncSession, codes: Sequence[str]) -> None:

@@ -239,6 +239,21 @@ async def _insert(
     return customer
 
 
+async def block_many(
+    session: AsyncSession, principal: Principal, codes: Sequence[str], reason: str
+) -> list[str]:
+    """Blocks many customers at once (set-wise), each audited; returns those it blocked."""
+    blocked = await repository.block_many(session, codes, reason, principal.actor, datetime.now(UTC))
+    await record_many(
+        session,
+        principal,
+        "customer.blocked",
+        "customer",
+        [(code, {"blocked": False}, {"blocked": True, "block_reason": reason}) for code in blocked],
+    )
+    return blocked
+
+
 async def touch(session: AsyncSession, codes: Sequence[str]) -> None:
     """Something outside the credit file changed what the customer is assessed on."""
     await repository.touch(session, codes)
