@@ -123,14 +123,12 @@ async def main() -> None:
     finally:
         await engine.dispose()
     customers = ITEMS // PER_CUSTOMER
-    print(
-        f"\nbench/dunning.py: {ITEMS:,} open invoices, {customers:,} customers, {today}, {os.cpu_count()} CPUs"
-    )
+    cpus = os.cpu_count()
+    print(f"\nbench/dunning.py: {ITEMS:,} open invoices, {customers:,} customers, {today}, {cpus} CPUs")
     first = f"{result.notices:,} notices, {result.tasks:,} tasks, {result.customers:,} customers"
     print(f"  dunning run, first day        {elapsed:6.1f} s   {first}")
-    print(
-        f"  dunning run, the day after    {next_day:6.1f} s   {again.notices:,} notices, {again.tasks:,} tasks"
-    )
+    after = f"{again.notices:,} notices, {again.tasks:,} tasks"
+    print(f"  dunning run, the day after    {next_day:6.1f} s   {after}")
     print(f"  floor: the same reads only    {floor:6.1f} s")
     print(f"  {GOAL}")
 
