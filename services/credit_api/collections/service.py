@@ -130,42 +130,19 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         for item, step in plan.superseded:
             steps += _steps(code, [item], step, as_of, "superseded")
     tasks += [
-        CollectionTask(
-            id=uuid.uuid4(),
-            customer_code=p.customer_code,
-            kind="broken_promise",
-            as_of=as_of,
-            items=[
-                {
-                    "promise_id": str(p.id),
-                    "item_ids": p.item_ids,
-                    "amount": format_amount(p.amount, p.currency),
-                    "currency": p.currency,
-                    "promised_date": p.promised_date.isoformat(),
-                }
-            ],
-        )
+        _task(p.customer_code, "broken_promise", None, as_of, [{
+            "promise_id": str(p.id), "item_ids": p.item_ids, "amount": format_amount(p.amount, p.currency),
+            "currency": p.currency, "promised_date": p.promised_date.isoformat(),
+        }])
         for p in broken
-    ]
+    ]  # fmt: skip
     tasks += [
-        CollectionTask(
-            id=uuid.uuid4(),
-            customer_code=d.customer_code,
-            kind="dispute_to_resolve",
-            as_of=as_of,
-            items=[
-                {
-                    "dispute_id": str(d.id),
-                    "item_id": d.item_id,
-                    "amount": format_amount(d.amount, d.currency),
-                    "currency": d.currency,
-                    "opened_on": d.opened_on.isoformat(),
-                    "reason_code": d.reason_code,
-                }
-            ],
-        )
+        _task(d.customer_code, "dispute_to_resolve", None, as_of, [{
+            "dispute_id": str(d.id), "item_id": d.item_id, "amount": format_amount(d.amount, d.currency),
+            "currency": d.currency, "opened_on": d.opened_on.isoformat(), "reason_code": d.reason_code,
+        }])
         for d in aged
-    ]
+    ]  # fmt: skip
     await repository.record(session, notices, tasks, steps)
     if stops:
         await customers.block_many(session, DUNNING, stops, CREDIT_STOP)
@@ -200,10 +177,15 @@ def _issued(notice: DunningNotice, source: str) -> CloudEvent:
 
 
 def _task(
-    code: str, kind: str, step: dunning.Step, as_of: date, listed: list[dict[str, Any]]
+    code: str, kind: str, step: dunning.Step | None, as_of: date, listed: list[dict[str, Any]]
 ) -> CollectionTask:
     return CollectionTask(
-        id=uuid.uuid4(), customer_code=code, kind=kind, step=step.name, as_of=as_of, items=listed
+        id=uuid.uuid4(),
+        customer_code=code,
+        kind=kind,
+        step=None if step is None else step.name,
+        as_of=as_of,
+        items=listed,
     )
 
 
