@@ -41,7 +41,43 @@ class InterestIn(_Strict):
 
 
 class PolicyIn(_Strict):
-    """A dunning policy as it is written (the shipped one is `shared/policies/dunning.yaml`)."""
+    """A dunning policy as it is written (`GET /v1/dunning-policies/default` gives the shipped one)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "currency": "EUR",
+                    "min_gap_days": 5,
+                    "promise_grace_days": 3,
+                    "interest": {"fixed": "0.08"},
+                    "compensation": {"EUR": "40"},
+                    "steps": {
+                        "default": [
+                            {
+                                "name": "reminder",
+                                "offset_days": -5,
+                                "effect": "reminder",
+                                "channels": ["email"],
+                                "template": "reminder",
+                            },
+                            {
+                                "name": "notice",
+                                "offset_days": 10,
+                                "effect": "formal_notice",
+                                "channels": ["email"],
+                                "template": "formal_notice",
+                                "min_amount": "50",
+                            },
+                            {"name": "call", "offset_days": 20, "effect": "phone_task"},
+                        ]
+                    },
+                }
+            ]
+        },
+    )
 
     currency: Currency
     min_gap_days: Annotated[int, Field(ge=0, le=90)] = 0

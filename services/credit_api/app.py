@@ -33,6 +33,7 @@ from services.credit_api.customers.routes import router as customers
 from services.credit_api.dead_letters.routes import router as dead_letters
 from services.credit_api.deliveries.routes import router as deliveries
 from services.credit_api.disputes.routes import router as disputes
+from services.credit_api.dunning_policies.routes import router as dunning_policies
 from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.financial_statements.routes import router as financial_statements
@@ -71,6 +72,7 @@ ROUTERS = (
     alerts,
     deliveries,
     collections,
+    dunning_policies,
     promises,
     disputes,
     tasks,

@@ -278,6 +278,14 @@ class WarningPolicy(PolicyVersionMixin, Base):
     )
 
 
+class DunningPolicy(PolicyVersionMixin, Base):
+    __tablename__ = "dunning_policies"
+    __table_args__ = (
+        Index("uq_dunning_policies_one_active", "active", unique=True, postgresql_where=text("active")),
+        {"schema": SCHEMA},
+    )
+
+
 class Review(Base):
     """A completed credit review of a customer."""
 

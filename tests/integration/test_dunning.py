@@ -209,3 +209,37 @@ async def test_dunning_day_by_day_through_the_ledger(
     assert call["task_id"] not in [
         w["task_id"] for w in await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
     ]
+
+
+async def test_an_uploaded_dunning_policy_is_used_from_the_next_run(
+    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await customer(api, "C-U1", payables="ap@u1.example")
+    async with running(serve_worker, worker_settings):
+        await publish(
+            worker_settings.ar_events_topic,
+            [invoice_event("C-U1", "INV-U", "700.00", issue_date="2026-08-01", due_date="2026-09-01")],
+        )
+
+        async def booked() -> bool:
+            return "INV-U" in await open_amounts(sessions)
+
+        await eventually(booked)
+    document = {
+        "currency": "EUR",
+        "steps": {
+            "default": [{"name": "ring", "offset_days": 2, "effect": "phone_task", "min_amount": "500"}]
+        },
+    }
+    broken = {
+        **document,
+        "steps": {"default": [{"name": "late", "offset_days": 3, "effect": "formal_notice"}]},
+    }
+    problem = await api.ok("PUT", "/v1/dunning-policies/no-channels", status=422, json=broken)
+    assert problem["errors"][0]["pointer"] == "#/steps/default/0/channels"
+    stored = await api.ok("PUT", "/v1/dunning-policies/calls-only", status=201, json=document)
+    assert (stored["version"], stored["active"]) == ("calls-only", True)
+    result = await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-09-05"})
+    assert (result["policy_version"], result["notices"], result["tasks"]) == ("calls-only", 0, 1)
+    dunned = await api.ok("GET", "/v1/customers/C-U1/dunning", role=Role.CREDIT_CONTROLLER)
+    assert [(t["kind"], t["step"]) for t in dunned["tasks"]] == [("phone_task", "ring")]

@@ -20,10 +20,10 @@ from services.credit_api.api_keys.service import Principal
 from services.credit_api.collections import repository
 from services.credit_api.customers import service as customers
 from services.credit_api.disputes import service as disputes
+from services.credit_api.dunning_policies import service as dunning_policies
 from services.credit_api.fx_rates.service import rates_for
 from services.credit_api.promises import service as promises
 from services.credit_api.settings import ApiSettings
-from shared import dunning_policies
 from shared.domain import dunning, fx, interest
 from shared.domain.money import format_amount
 from shared.events import DUNNING_NOTICE_ISSUED, CloudEvent, DunningNoticeIssued, new_event
@@ -50,7 +50,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     for the notifier; one meant for email to a customer without an accounts-payable address is
     also a task, so that somebody finds one."""
     await repository.lock(session)
-    policy = dunning_policies.default()
+    policy = await dunning_policies.active(session)
     if await repository.ran(session, as_of):
         return RunResult(as_of, policy.version, 0, 0, 0, already_done=True)
     earliest = min(s.offset_days for steps in policy.steps.values() for s in steps)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record
+from services.credit_api.dunning_policies import service as dunning_policies
 from services.credit_api.fx_rates.service import rates_for
 from services.credit_api.promises import service as promises
 from services.credit_api.scorecards.service import VERSIONS as SCORECARDS
@@ -21,7 +22,7 @@ from services.credit_api.settings import ApiSettings
 from services.credit_api.tasks import repository
 from services.credit_api.tasks.errors import TaskCompleted, TaskNotFound
 from services.credit_api.tasks.schemas import CompletionIn, TaskOut, WorkItem
-from shared import dunning_policies, scorecards
+from shared import scorecards
 from shared.domain import fx
 from shared.domain.money import format_amount
 
@@ -34,7 +35,7 @@ async def worklist(session: AsyncSession, now: datetime) -> list[WorkItem]:
     by_grade = {g.grade: g.probability_of_default for g in card.grades}
     # Not yet graded: treated as the riskiest grade until the first assessment says otherwise.
     unknown = max(by_grade.values(), default=ZERO)
-    currency = dunning_policies.default().currency
+    currency = (await dunning_policies.active(session)).currency
     convert = fx.converter(await rates_for(session, now.date(), None), currency)
     work = []
     for task, customer in await repository.open_tasks(session):
