@@ -144,6 +144,8 @@ class Dispatcher:
         s = self._settings
         message = EmailMessage()
         message["From"] = s.mail_from
+        if delivery.payload.get("reply_to"):
+            message["Reply-To"] = delivery.payload["reply_to"]
         message["To"] = delivery.target
         message["Subject"] = delivery.subject
         message["Message-ID"] = f"<{delivery.id}@credence>"

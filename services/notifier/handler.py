@@ -32,6 +32,7 @@ class Message:
     email: str | None
     webhooks: list[str]
     bots: list[ChatDestination]
+    reply_to: str | None = None  # answers to a notice reach the customer's credit controller
 
 
 class AlertHandler:
@@ -78,7 +79,8 @@ class AlertHandler:
                 "payload": {"event": record_text, **extra},
             }
 
-        deliveries = [delivery("email", message.email, language)] if message.email else []
+        reply = {"reply_to": message.reply_to} if message.reply_to else {}
+        deliveries = [delivery("email", message.email, language, **reply)] if message.email else []
         deliveries += [delivery("webhook", url, language) for url in message.webhooks]
         deliveries += [delivery(bot.format, bot.url, bot.language or language) for bot in message.bots]
         await repository.add_deliveries(session, deliveries)
@@ -105,6 +107,7 @@ class AlertHandler:
             email=contacts.get("accounts_payable_email") if "email" in data.channels else None,
             webhooks=s.webhooks if "webhook" in data.channels else [],
             bots=s.chat_webhooks if "chat" in data.channels else [],
+            reply_to=contacts.get("credit_controller_email") or s.alert_email,
         )
 
     async def complete(self, session: AsyncSession, results: list[None]) -> None:

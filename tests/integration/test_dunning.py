@@ -31,10 +31,12 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
 
 
-async def customer(api: Api, code: str, language: str = "en", payables: str | None = None) -> None:
+async def customer(
+    api: Api, code: str, language: str = "en", payables: str | None = None, controller: str | None = None
+) -> None:
     body: dict[str, Any] = {"name": code, "currency": "EUR", "language": language}
-    if payables:
-        body["contacts"] = {"accounts_payable_email": payables}
+    contacts = {"accounts_payable_email": payables, "credit_controller_email": controller}
+    body["contacts"] = {k: v for k, v in contacts.items() if v}
     await api.ok("PUT", f"/v1/customers/{code}", role=Role.ERP, status=201, json=body)
 
 
@@ -51,7 +53,7 @@ async def test_dunning_day_by_day_through_the_ledger(
     sessions: async_sessionmaker[AsyncSession],
     mailbox: Mailbox,
 ) -> None:
-    await customer(api, "C-D1", payables="ap@d1.example")
+    await customer(api, "C-D1", payables="ap@d1.example", controller="li.wei@example.com")
     await customer(api, "C-D2", "zh-CN", payables="ap@d2.example")
     await customer(api, "C-D3")  # no accounts-payable address
     # No grade yet: the `default` steps (as grade C): reminder −7, notice_1 +3, notice_2 +10,
@@ -158,6 +160,8 @@ async def test_dunning_day_by_day_through_the_ledger(
     assert "INV-1          due September 1, 2026, 30 days overdue: €1,000.00 (interest €8.34)" in final_mail
     assert "Late interest to date: €8.34; fixed compensation for late payment: €40.00" in final_mail
     assert "Deliveries on credit are suspended" in final_mail
+    replies = {m["To"]: m["Reply-To"] for m in mailbox.messages}
+    assert replies == {"ap@d1.example": "li.wei@example.com", "ap@d2.example": None}
     second = mails[("ap@d2.example", "【C-D2】第二次催款通知：€80.00")]
     assert "到期日 2026年9月1日，已逾期 10 天：€80.00" in second
     # Without an address, the notice is a task for a person instead of a silent drop.
