@@ -60,6 +60,7 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "promise.broken",
             "dispute.opened",
             "dispute.resolved",
+            "dispute.closed",
         ],
     ),
 }

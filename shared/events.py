@@ -374,7 +374,8 @@ class PromiseChanged(_Strict):
 
 
 class DisputeChanged(_Strict):
-    """A dispute as it stands after a change (`dispute.opened`, `dispute.resolved`)."""
+    """A dispute as it stands after a change (`dispute.opened`, `dispute.resolved`, `dispute.closed`
+    once an accepted dispute's credit note or payment has come in)."""
 
     dispute_id: uuid.UUID
     customer_code: CustomerCode
@@ -382,7 +383,7 @@ class DisputeChanged(_Strict):
     reason_code: str
     amount: EventAmount
     currency: CurrencyCode
-    status: Literal["open", "accepted", "rejected"]
+    status: Literal["open", "accepted", "rejected", "closed"]
     changed_by: str
 
 
@@ -424,6 +425,7 @@ PROMISE_KEPT = "promise.kept"
 PROMISE_BROKEN = "promise.broken"
 DISPUTE_OPENED = "dispute.opened"
 DISPUTE_RESOLVED = "dispute.resolved"
+DISPUTE_CLOSED = "dispute.closed"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -446,7 +448,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     **dict.fromkeys(ALERT_CHANGES, AlertChanged),
     DUNNING_NOTICE_ISSUED: DunningNoticeIssued,
     **dict.fromkeys((PROMISE_MADE, PROMISE_KEPT, PROMISE_BROKEN), PromiseChanged),
-    **dict.fromkeys((DISPUTE_OPENED, DISPUTE_RESOLVED), DisputeChanged),
+    **dict.fromkeys((DISPUTE_OPENED, DISPUTE_RESOLVED, DISPUTE_CLOSED), DisputeChanged),
 }
 
 

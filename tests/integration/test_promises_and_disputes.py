@@ -51,13 +51,13 @@ async def test_promises_pause_and_resume_dunning_and_disputes_keep_invoices_out(
         stack.ar_events,
         [
             invoice_event(CODE, f"INV-{x}", amount, issue_date=issued, due_date=due)
-            for x, amount in (("A", "400.00"), ("B", "600.00"), ("C", "500.00"))
+            for x, amount in (("A", "400.00"), ("B", "600.00"), ("C", "1500.00"))
         ],
     )
 
     async def booked() -> Any:
         ageing = await api.ok("GET", f"/v1/customers/{CODE}/exposure", role=Role.CREDIT_CONTROLLER)
-        return ageing["open_receivables"] == "1500.00"
+        return ageing["open_receivables"] == "2500.00"
 
     await eventually(booked, within=30)
     promised = (today + timedelta(days=2)).isoformat()
@@ -99,7 +99,7 @@ async def test_promises_pause_and_resume_dunning_and_disputes_keep_invoices_out(
 
     async def paid() -> Any:
         body = await api.ok("GET", f"/v1/customers/{CODE}/exposure", role=Role.CREDIT_CONTROLLER)
-        return body["open_receivables"] == "1100.00"
+        return body["open_receivables"] == "2100.00"
 
     await eventually(paid, within=30)
     # Through the promised date plus the 3 days of grace: INV-A's promise kept, INV-B's still open.
@@ -195,3 +195,50 @@ async def test_promises_and_disputes_refuse_what_cannot_be(stack: Platform) -> N
     assert twice.status_code == 409
     audit = await api.ok("GET", "/v1/audit", role=Role.CREDIT_MANAGER, params={"entity_id": overall["id"]})
     assert [e["action"] for e in audit["items"]] == ["promise.made"]
+
+
+async def test_an_accepted_dispute_closes_when_its_credit_note_arrives(stack: Platform) -> None:
+    api, staff = stack.api, Role.CREDIT_CONTROLLER
+    await api.ok(
+        "PUT", "/v1/customers/C-P3", role=Role.ERP, status=201, json={"name": "P3", "currency": "EUR"}
+    )
+    await publish(
+        stack.ar_events,
+        [invoice_event("C-P3", "INV-7", "3000.00", issue_date="2026-10-01", due_date="2026-10-31")],
+    )
+
+    async def owed(amount: str) -> Any:
+        body = await api.ok("GET", "/v1/customers/C-P3/exposure", role=Role.CREDIT_CONTROLLER)
+        return body["open_receivables"] == amount
+
+    await eventually(lambda: owed("3000.00"), within=30)
+    dispute = await api.ok(
+        "POST",
+        "/v1/invoices/INV-7/disputes",
+        role=staff,
+        status=201,
+        json={"reason_code": "price", "amount": "100.00"},
+    )
+    await api.ok(
+        "POST",
+        f"/v1/disputes/{dispute['id']}/resolve",
+        role=staff,
+        json={"resolution": "accepted", "note": "agreed"},
+    )
+    today = datetime.now(UTC).date()
+    note = {
+        "credit_note_id": "CN-7",
+        "currency": "EUR",
+        "amount": "100.00",
+        "issue_date": today.isoformat(),
+        "invoice_id": "INV-7",
+    }
+    await publish(stack.ar_events, [erp_event("credit_note.issued", "C-P3", note)])
+    await eventually(lambda: owed("2900.00"), within=30)
+    await api.ok("POST", "/v1/dunning-runs", json={"as_of": (today + timedelta(days=1)).isoformat()})
+    [closed] = await api.ok("GET", "/v1/customers/C-P3/disputes", role=staff)
+    assert closed["status"] == "closed"
+    # Closed, the invoice's remaining 2,900 (above every step's minimum, whatever the grade) is
+    # dunned again like any other, in that same run.
+    steps = (await api.ok("GET", "/v1/customers/C-P3/dunning", role=staff))["steps"]
+    assert any(s["item_id"] == "INV-7" and s["outcome"] != "superseded" for s in steps)

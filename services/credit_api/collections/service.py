@@ -62,6 +62,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     # Kept or broken first: a broken promise's invoices are dunned again today.
     broken = await promises.settle(session, as_of, policy.promise_grace_days, DUNNING, settings)
     aged = await disputes.escalate_aged(session, as_of, policy.dispute_age_days)
+    await disputes.close_settled(session, as_of, DUNNING, settings)
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
     taken = await repository.taken(session, codes)

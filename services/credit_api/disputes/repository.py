@@ -49,6 +49,11 @@ async def of_customer(session: AsyncSession, customer_code: str) -> Sequence[Dis
     return (await session.execute(query)).scalars().all()
 
 
+async def accepted(session: AsyncSession) -> Sequence[Dispute]:
+    query = select(Dispute).where(Dispute.status == "accepted").with_for_update()
+    return (await session.execute(query)).scalars().all()
+
+
 async def aged(session: AsyncSession, opened_by: date) -> Sequence[Dispute]:
     query = (
         select(Dispute)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record
+from services.credit_api.collections import repository as ledger
 from services.credit_api.customers import service as customers
 from services.credit_api.disputes import repository
 from services.credit_api.disputes.errors import (
@@ -23,7 +25,7 @@ from services.credit_api.disputes.errors import (
 from services.credit_api.disputes.schemas import DisputeIn, DisputeOut, ResolutionIn
 from services.credit_api.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
-from shared.events import DISPUTE_OPENED, DISPUTE_RESOLVED, DisputeChanged, new_event
+from shared.events import DISPUTE_CLOSED, DISPUTE_OPENED, DISPUTE_RESOLVED, DisputeChanged, new_event
 from shared.models.credit_api import Dispute, Outbox
 from shared.outbox import outbox_row
 
@@ -92,6 +94,31 @@ async def paused(session: AsyncSession, codes: Sequence[str]) -> dict[str, set[s
     for code, item_id in await repository.disputed_items(session, codes):
         found.setdefault(code, set()).add(item_id)
     return found
+
+
+async def close_settled(
+    session: AsyncSession, as_of: date, principal: Principal, settings: ApiSettings
+) -> list[Dispute]:
+    """Accepted disputes whose invoice has since come down by the disputed amount (the credit
+    note, or a payment) are closed."""
+    accepted = await repository.accepted(session)
+    since = await ledger.reductions(session, [(d.customer_code, d.item_id) for d in accepted])
+    closed = []
+    for d in accepted:
+        resolved_on = d.resolved_at.date() if d.resolved_at else d.opened_on
+        came_off = sum(
+            (
+                amount
+                for day, amount in since.get((d.customer_code, d.item_id), [])
+                if resolved_on <= day <= as_of
+            ),
+            Decimal(0),
+        )
+        if came_off >= d.amount:
+            d.status = "closed"
+            await _changed(session, principal, d, DISPUTE_CLOSED, settings)
+            closed.append(d)
+    return closed
 
 
 async def escalate_aged(session: AsyncSession, as_of: date, age_days: int) -> list[Dispute]:
