@@ -109,6 +109,14 @@ async def test_a_customer_goes_warning_critical_and_back_with_one_alert_a_block_
     )
     held = await order(api, "C-W", "10.00")
     assert (held["decision"], [r["code"] for r in held["reasons"]]) == ("held", ["customer_blocked"])
+    work = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
+    [chase] = [w for w in work if w["customer_code"] == "C-W"]
+    assert (chase["kind"], chase["task_id"], chase["amount_at_risk"]) == (
+        "critical_customer",
+        None,
+        "1300.00",
+    )
+    assert chase["items"][0]["causes"] == ["limit_utilisation"]
 
     # A credit note of 200: 1.1, between critical's exit (1.05) and enter (1.2): nothing changes.
     note = {

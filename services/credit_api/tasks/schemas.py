@@ -19,9 +19,10 @@ LINE: dict[str, JsonValue] = {
 
 
 class WorkItem(BaseModel):
-    task_id: uuid.UUID
+    task_id: uuid.UUID | None = Field(description="None for a customer at critical: not a task to complete")
     kind: str = Field(
-        description="phone_task, legal_handover, no_address, broken_promise or dispute_to_resolve"
+        description="phone_task, legal_handover, no_address, broken_promise, dispute_to_resolve, or "
+        "critical_customer (at the critical early-warning level)"
     )
     customer_code: str
     customer_name: str
@@ -32,7 +33,9 @@ class WorkItem(BaseModel):
     priority: str = Field(description="amount at risk × probability of default: the list's order")
     step: str | None
     as_of: date
-    items: list[dict[str, Any]] = Field(description="What to talk about: invoices, amounts, promises")
+    items: list[dict[str, Any]] = Field(
+        description="What to talk about: invoices, amounts, promises; the causes of a critical level"
+    )
     contacts: dict[str, Any]
 
     model_config = {

@@ -6,7 +6,7 @@ outcome, a promise to pay recorded on the way when one was made."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from services.credit_api.tasks.schemas import CompletionIn, TaskOut, WorkItem
 from shared import scorecards
 from shared.domain import fx
 from shared.domain.money import format_amount
+from shared.models.credit_api import Customer
 
 ZERO = Decimal(0)
 
@@ -37,28 +38,46 @@ async def worklist(session: AsyncSession, now: datetime) -> list[WorkItem]:
     unknown = max(by_grade.values(), default=ZERO)
     currency = (await dunning_policies.active(session)).currency
     convert = fx.converter(await rates_for(session, now.date(), None), currency)
-    work = []
-    for task, customer in await repository.open_tasks(session):
-        at_risk = sum((_owed(line, convert) for line in task.items), ZERO)
-        pd = by_grade.get(customer.grade or "", unknown)
-        work.append(
-            WorkItem(
-                task_id=task.id,
-                kind=task.kind,
-                customer_code=customer.customer_code,
-                customer_name=customer.name,
-                grade=customer.grade,
-                amount_at_risk=format_amount(at_risk, currency),
-                currency=currency,
-                probability_of_default=f"{pd:f}",
-                priority=format_amount(at_risk * pd, currency),
-                step=task.step,
-                as_of=task.as_of,
-                items=task.items,
-                contacts=customer.contacts or {},
-            )
-        )
+    work = [
+        _work(task.id, task.kind, customer, sum((_owed(line, convert) for line in task.items), ZERO),
+              by_grade.get(customer.grade or "", unknown), currency, task.step, task.as_of, task.items)
+        for task, customer in await repository.open_tasks(session)
+    ]  # fmt: skip
+    work += [
+        _work(None, "critical_customer", customer, sum((convert(a, cur) or ZERO for cur, a in owed), ZERO),
+              by_grade.get(customer.grade or "", unknown), currency, None, now.date(),
+              [{"causes": causes, "alerts": f"/v1/customers/{customer.customer_code}/alerts"}])
+        for customer, causes, owed in await repository.critical(session)
+    ]  # fmt: skip
     return sorted(work, key=lambda w: (-Decimal(w.priority), w.as_of, w.customer_code))
+
+
+def _work(
+    task_id: uuid.UUID | None,
+    kind: str,
+    customer: Customer,
+    at_risk: Decimal,
+    pd: Decimal,
+    currency: str,
+    step: str | None,
+    as_of: date,
+    items: list[dict[str, Any]],
+) -> WorkItem:
+    return WorkItem(
+        task_id=task_id,
+        kind=kind,
+        customer_code=customer.customer_code,
+        customer_name=customer.name,
+        grade=customer.grade,
+        amount_at_risk=format_amount(at_risk, currency),
+        currency=currency,
+        probability_of_default=f"{pd:f}",
+        priority=format_amount(at_risk * pd, currency),
+        step=step,
+        as_of=as_of,
+        items=items,
+        contacts=customer.contacts or {},
+    )
 
 
 def _owed(line: dict[str, Any], convert: fx.Convert) -> Decimal:
