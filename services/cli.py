@@ -63,9 +63,14 @@ def _parser() -> argparse.ArgumentParser:
 
     collections = sub.add_parser("collections", help="dunning").add_subparsers(title="actions")
     dun = collections.add_parser(
-        "run", help="run dunning for a date, or every day since the last run through today"
+        "run",
+        help="run dunning for every day from --from (default: the day after the last run; the first "
+        "run ever, --as-of alone) through --as-of (default: today); a day already run changes nothing",
     )
-    dun.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    dun.add_argument("--as-of", type=date.fromisoformat, default=None, help="the last day, YYYY-MM-DD")
+    dun.add_argument(
+        "--from", dest="first", type=date.fromisoformat, default=None, help="the first day, YYYY-MM-DD"
+    )
     dun.set_defaults(handler=_collections_run)
 
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(title="actions")
@@ -211,26 +216,31 @@ def _assessments_run(args: argparse.Namespace) -> int:
 
 
 def _collections_run(args: argparse.Namespace) -> int:
-    from services.credit_api.collections.service import RunResult, catch_up, run
+    from services.credit_api.collections.service import RunResult, catch_up
     from services.credit_api.settings import ApiSettings
     from shared.db import make_engine, make_sessionmaker
 
     settings = ApiSettings.model_validate(_dev_platform())
+    last = args.as_of or datetime.now(UTC).date()
+    if args.first is not None and args.first > last:
+        print(f"--from {args.first} is after --as-of {last}", file=sys.stderr)
+        return 2
 
-    async def dun() -> list[RunResult]:
+    def done(r: RunResult, n: int, of: int) -> None:
+        did = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
+        print(f"[{n}/{of}] dunning {r.as_of}: {r.customers} customers, {did} (policy {r.policy_version})")
+
+    async def dun() -> None:
         engine = make_engine(settings.database_url, pool_size=2)
         sessions = make_sessionmaker(engine)
         try:
-            if args.as_of is None:
-                return await catch_up(sessions, datetime.now(UTC).date(), settings)
-            async with sessions() as session, session.begin():
-                return [await run(session, args.as_of, settings)]
+            results = await catch_up(sessions, last, settings, first=args.first, done=done)
+            if not results:
+                print(f"nothing to do: dunning has run through {last}")
         finally:
             await engine.dispose()
 
-    for r in asyncio.run(dun()):
-        done = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
-        print(f"dunning {r.as_of}: {r.customers} customers, {done} (policy {r.policy_version})")
+    asyncio.run(dun())
     return 0
 
 

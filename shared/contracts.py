@@ -50,8 +50,8 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     ),
     "creditEvents": (
         "credit_events_topic",
-        "Credit holds resolved, for order systems; promises to pay and disputes, for ERPs and "
-        "collection tools",
+        "Credit holds resolved, for order systems; promises to pay, disputes and late-interest "
+        "claims, for ERPs and collection tools",
         [
             "credit.hold_released",
             "credit.hold_rejected",
@@ -61,6 +61,9 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "dispute.opened",
             "dispute.resolved",
             "dispute.closed",
+            "interest.claimed",
+            "interest.waived",
+            "interest.invoiced",
         ],
     ),
 }

@@ -387,6 +387,23 @@ class DisputeChanged(_Strict):
     changed_by: str
 
 
+class InterestClaimChanged(_Strict):
+    """Late interest an invoice owes, as it stands after a change: `interest.claimed` once the
+    invoice is settled late (for the ERP to invoice), `interest.waived`, `interest.invoiced`."""
+
+    customer_code: CustomerCode
+    item_id: ItemId
+    currency: CurrencyCode
+    interest: EventAmount
+    compensation: EventAmount
+    days_late: int
+    settled_on: date | None = Field(description="Null: waived while the invoice was still open")
+    status: Literal["claimable", "waived", "invoiced"]
+    invoice_ref: str | None
+    policy_version: str
+    changed_by: str
+
+
 class AlertRaised(_Strict):
     alert_id: uuid.UUID
     customer_code: CustomerCode
@@ -426,6 +443,9 @@ PROMISE_BROKEN = "promise.broken"
 DISPUTE_OPENED = "dispute.opened"
 DISPUTE_RESOLVED = "dispute.resolved"
 DISPUTE_CLOSED = "dispute.closed"
+INTEREST_CLAIMED = "interest.claimed"
+INTEREST_WAIVED = "interest.waived"
+INTEREST_INVOICED = "interest.invoiced"
 
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
@@ -449,6 +469,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     DUNNING_NOTICE_ISSUED: DunningNoticeIssued,
     **dict.fromkeys((PROMISE_MADE, PROMISE_KEPT, PROMISE_BROKEN), PromiseChanged),
     **dict.fromkeys((DISPUTE_OPENED, DISPUTE_RESOLVED, DISPUTE_CLOSED), DisputeChanged),
+    **dict.fromkeys((INTEREST_CLAIMED, INTEREST_WAIVED, INTEREST_INVOICED), InterestClaimChanged),
 }
 
 

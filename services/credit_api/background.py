@@ -28,7 +28,8 @@ async def run(settings: ApiSettings, sessions: async_sessionmaker[AsyncSession],
     async with asyncio.TaskGroup() as tasks:
         tasks.create_task(supervise("kafka", lambda s: _kafka(settings, sessions, s), stop))
         tasks.create_task(supervise("housekeeping", lambda s: _housekeeping(settings, sessions, s), stop))
-        tasks.create_task(supervise("dunning", lambda s: _dunning(settings, sessions, s), stop))
+        if settings.dunning_daily:
+            tasks.create_task(supervise("dunning", lambda s: _dunning(settings, sessions, s), stop))
 
 
 async def _kafka(

@@ -37,6 +37,11 @@ class ApiSettings(PlatformSettings):
     idempotency_retention_hours: int = Field(
         48, description="How long Idempotency-Key answers are kept (at least 24)"
     )
+    dunning_daily: bool = Field(
+        True,
+        description="Run dunning every day (and catch up missed days) in the background; off when a "
+        "scheduler runs `credence collections run` instead",
+    )
     dunning_poll_seconds: float = Field(
         300, description="How often to check whether the day's dunning run (and any missed day) is due"
     )

@@ -43,9 +43,6 @@ def sign_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> s
     return "v1," + base64.b64encode(mac).decode()
 
 
-LEASE = timedelta(seconds=60)  # longer than any one attempt: SMTP gives up after 15 s, HTTP after 10 s
-
-
 class Dispatcher:
     """Claims due deliveries for a lease in a short transaction, sends each in a task of its own and
     records its outcome in another: a slow or failing destination holds up no other delivery, and
@@ -74,7 +71,9 @@ class Dispatcher:
             if room > 0:
                 try:
                     async with self._sessions() as session, session.begin():
-                        claimed = await repository.claim_due(session, room, LEASE)
+                        claimed = await repository.claim_due(
+                            session, room, timedelta(seconds=self._settings.lease_seconds)
+                        )
                 except (DBAPIError, OSError) as exc:
                     log.warning("claiming deliveries failed; retrying", error=str(exc))
             for delivery in claimed:

@@ -60,6 +60,12 @@ class NotifierSettings(PlatformSettings):
     )
     max_attempts: int = Field(8, description="Attempts per delivery before it is marked failed")
     retry_base_seconds: float = Field(2.0, description="First retry delay; doubles with each attempt")
+    lease_seconds: float = Field(
+        60,
+        gt=0,
+        description="How long a claimed delivery is left to its sender before another notifier takes "
+        "it over (its sender died); keep it above the 15 s an attempt may take",
+    )
     db_pool_size: int = Field(5, description="Connections kept open to PostgreSQL")
 
     @field_validator("webhook_secret")

@@ -465,3 +465,30 @@ class Dispute(Base):
     escalated_on: Mapped[date | None]
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class InterestClaim(Base):
+    """Late interest and compensation an invoice owes once it is settled (or waived while still
+    open), a claim of its own until waived or invoiced by the ERP."""
+
+    __tablename__ = "interest_claims"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(
+        ForeignKey(f"{SCHEMA}.customers.customer_code"), primary_key=True
+    )
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    due_date: Mapped[date]
+    settled_on: Mapped[date | None] = mapped_column(comment="When the invoice was settled; null: waived open")
+    interest: Mapped[Decimal]
+    compensation: Mapped[Decimal]
+    days_late: Mapped[int]
+    periods: Mapped[list[dict[str, Any]]] = mapped_column(comment="The explanation: balance, rate, days")
+    policy_version: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), comment="claimable, waived or invoiced")
+    invoice_ref: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -6,8 +6,9 @@
 - `risk_worker.v_customer_receivables`: open and overdue receivables and unallocated cash per customer
   and currency, with the oldest overdue due date; read by credit_api for exposure and the overdue rule.
 - `risk_worker.v_dead_letters`: events the risk worker could not apply, with reason and origin.
-- `risk_worker.v_open_items`, `risk_worker.v_movements`: items and the journal of their movements
-  (and of cash and credit on account), for ageing as of any date.
+- `risk_worker.v_open_items`, `risk_worker.v_movements`: items (with the day each was settled) and
+  the journal of their movements (and of cash and credit on account), for ageing as of any date and
+  late interest.
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api.
 - `risk_worker.v_financial_statements`: customers' statements as filed (by event or through
@@ -122,6 +123,7 @@ open_items = Table(
     Column("due_date", Date),
     Column("status", String),
     Column("item_type", String),
+    Column("settled_on", Date),
     schema="risk_worker",
 )
 

@@ -163,7 +163,10 @@ def platform(database_url: str, topics: Topics) -> dict[str, Any]:
 
 @pytest.fixture
 def api_settings(platform: dict[str, Any]) -> ApiSettings:
-    return ApiSettings(**platform, db_pool_size=5, key_cache_seconds=0, consume_events=False)
+    # Dunning runs only for the dates a test asks for.
+    return ApiSettings(
+        **platform, db_pool_size=5, key_cache_seconds=0, consume_events=False, dunning_daily=False
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -28,8 +29,31 @@ def free_port() -> int:
 
 @dataclass
 class Mailbox:
+    """Accepts every message; `hold(n)` keeps the n-th recipient (counting from 1) waiting, before
+    its message is sent, until `release()`: a sender can be killed in mid-conversation."""
+
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
+    recipients: int = 0
+    held_at: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self, n: int) -> None:
+        self.held_at = n
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        self.recipients += 1
+        if self.recipients == self.held_at:
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))

@@ -117,6 +117,10 @@ async def add_run(session: AsyncSession, run: DunningRun) -> None:
     await session.flush()
 
 
+async def first_run(session: AsyncSession) -> date | None:
+    return (await session.execute(select(func.min(DunningRun.as_of)))).scalar_one_or_none()
+
+
 async def last_run(session: AsyncSession) -> date | None:
     return (await session.execute(select(func.max(DunningRun.as_of)))).scalar_one_or_none()
 

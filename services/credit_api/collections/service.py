@@ -7,10 +7,9 @@ once (the key of `dunning_steps`), so a run repeated or caught up changes nothin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
@@ -22,6 +21,7 @@ from services.credit_api.customers import service as customers
 from services.credit_api.disputes import service as disputes
 from services.credit_api.dunning_policies import service as dunning_policies
 from services.credit_api.fx_rates.service import rates_for
+from services.credit_api.interest import service as claims
 from services.credit_api.promises import service as promises
 from services.credit_api.settings import ApiSettings
 from shared.domain import dunning, fx, interest
@@ -71,6 +71,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     )
     invoices = {(r.customer_code, r.item_id): r for r in rows}
     last = await repository.last_notices(session, codes)
+    waived = await claims.waived_open(session)
     rates = await rates_for(session, as_of, None)
     notices: list[DunningNotice] = []
     tasks: list[CollectionTask] = []
@@ -101,7 +102,13 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         for action in plan.actions:
             listed = [
                 _line(
-                    i, as_of, _late(invoices[code, i.item_id], paid.get((code, i.item_id), []), as_of, policy)
+                    i,
+                    as_of,
+                    None
+                    if (code, i.item_id) in waived
+                    else claims.owed(
+                        invoices[code, i.item_id], paid.get((code, i.item_id), []), as_of, policy
+                    ),
                 )
                 for i in action.items
             ]
@@ -145,6 +152,8 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         for d in aged
     ]  # fmt: skip
     await repository.record(session, notices, tasks, steps)
+    first = await repository.first_run(session)
+    await claims.claim_settled(session, first or as_of, as_of, policy, DUNNING, settings)
     if stops:
         await customers.block_many(session, DUNNING, stops, CREDIT_STOP)
     result = RunResult(as_of, policy.version, len(codes), len(notices), len(tasks))
@@ -190,26 +199,6 @@ def _task(
     )
 
 
-def _late(
-    row: Row[tuple[Any, ...]], paid: list[tuple[date, Decimal]], as_of: date, policy: dunning.Policy
-) -> interest.LateInterest | None:
-    """Interest and compensation an overdue invoice owes as of the run, by the policy."""
-    if policy.interest is None or row.due_date >= as_of:
-        return None
-    try:
-        return interest.late_interest(
-            amount=row.amount,
-            currency=row.currency,
-            due_date=row.due_date,
-            payments=[interest.Payment(day, amount) for day, amount in paid],
-            as_of=as_of,
-            rate=policy.interest,
-            compensation=policy.compensation.get(row.currency, Decimal(0)),
-        )
-    except interest.MissingReferenceRate:
-        return None  # a policy without the reference rate for those days claims none
-
-
 def _line(item: dunning.Item, as_of: date, late: interest.LateInterest | None) -> dict[str, Any]:
     line = {
         "item_id": item.item_id,
@@ -249,16 +238,26 @@ def _steps(
 
 
 async def catch_up(
-    sessions: async_sessionmaker[AsyncSession], today: date, settings: ApiSettings
+    sessions: async_sessionmaker[AsyncSession],
+    today: date,
+    settings: ApiSettings,
+    *,
+    first: date | None = None,
+    done: Callable[[RunResult, int, int], None] | None = None,
 ) -> list[RunResult]:
-    """Every day from the one after the last run through `today`, each in its own transaction, so
-    a day missed during an outage is done before the next; the first run ever starts today."""
-    async with sessions() as session:
-        last = await repository.last_run(session)
-    day = today if last is None else last + timedelta(days=1)
+    """Every day from `first` (default: the one after the last run) through `today`, each in its
+    own transaction, so a day missed during an outage is done before the next and a run killed
+    half-way keeps the days it finished; the first run ever starts today. `done(result, n, of)`
+    hears of each day as it is finished."""
+    if first is None:
+        async with sessions() as session:
+            last = await repository.last_run(session)
+        first = today if last is None else last + timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
     results: list[RunResult] = []
-    while day <= today:
+    for n, day in enumerate(days, 1):
         async with sessions() as session, session.begin():
             results.append(await run(session, day, settings))
-        day += timedelta(days=1)
+        if done is not None:
+            done(results[-1], n, len(days))
     return results
