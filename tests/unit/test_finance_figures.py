@@ -1,0 +1,190 @@
+"""DSO, CEI, turnover, the IFRS 9 provision matrix and roll rates, ABC classes and insured exposure,
+against the reference figures of the product brief and published worked examples."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from shared.domain import abc, dso, insurance, provisions, turnover
+from shared.domain.errors import InvalidInput
+
+ONE_PLACE = D("0.1")
+
+
+def month(year: int, m: int, sales: str, days: int = 30) -> dso.Month:
+    first = date(year, m, 1)
+    return dso.Month(first, date.fromordinal(first.toordinal() + days - 1), D(sales))
+
+
+def test_countback_dso_of_the_brief() -> None:
+    # Brief: 212,000 with sales 100k (latest), 80k, 70k and 30-day months: 30 + 30 + 32/70·30 = 73.7.
+    result = dso.countback(
+        D(212_000), [month(2026, 9, "100000"), month(2026, 8, "80000"), month(2026, 7, "70000")]
+    )
+    assert result.dso is not None and result.dso.quantize(ONE_PLACE) == D("73.7")
+    assert [s.absorbed for s in result.steps] == [D(100_000), D(80_000), D(32_000)]
+    assert result.exhausted
+
+
+def test_countback_dso_with_calendar_months() -> None:
+    # calculator7.snowdaycalculatornow.com, "Debtor Days Calculation Count Back Method": 2,100,000
+    # with March 900,000 (31 days), February 800,000 (28), January 700,000 (31):
+    # 31 + 28 + 400/700 × 31 = 76.7.
+    months = [month(2026, 3, "900000", 31), month(2026, 2, "800000", 28), month(2026, 1, "700000", 31)]
+    result = dso.countback(D(2_100_000), months)
+    assert result.dso is not None and result.dso.quantize(ONE_PLACE) == D("76.7")
+
+
+def test_countback_runs_out_of_months_and_says_so() -> None:
+    result = dso.countback(D(500), [month(2026, 9, "100"), month(2026, 8, "100")])
+    assert (result.dso, result.exhausted) == (D(60), False)
+    assert dso.countback(D(0), [month(2026, 9, "100")]).dso == 0
+
+
+def test_standard_dso() -> None:
+    # trymesha.com, "The 2 DSO Calculation Formulas": 150,000 receivables, 1,800,000 annual credit
+    # sales: 150,000 / 1,800,000 × 365 = 30.4 days.
+    value = dso.standard(D(150_000), D(1_800_000), 365)
+    assert value is not None and value.quantize(ONE_PLACE) == D("30.4")
+    assert dso.standard(D(150_000), D(0), 90) is None  # no sales: undefined, not zero
+
+
+def test_best_possible_dso_and_average_days_delinquent() -> None:
+    # 90 days of 900,000 sales; 300,000 open of which 200,000 not yet due: DSO 30, best 20, ADD 10.
+    total = dso.standard(D(300_000), D(900_000), 90)
+    best = dso.best_possible(D(200_000), D(900_000), 90)
+    assert (total, best, dso.average_days_delinquent(total, best)) == (D(30), D(20), D(10))
+
+
+def test_collection_effectiveness_index() -> None:
+    # creditguru.com, "Collection Effectiveness Index (CEI)" sample ATB, January to March: beginning
+    # 6,200, credit sales 10,890, ending total 6,340, ending current 3,590:
+    # (6,200 + 10,890 − 6,340) / (6,200 + 10,890 − 3,590) = 10,750 / 13,500 = 79.63 %.
+    cei = dso.collection_effectiveness(D(6200), D(10890), D(6340), D(3590))
+    assert cei is not None and cei.quantize(D("0.01")) == D("79.63")
+    # gaviti.com: 100,000 + 1,000,000 − 120,000 over 100,000 + 1,000,000 − 100,000 = 98 %.
+    assert dso.collection_effectiveness(D(100_000), D(1_000_000), D(120_000), D(100_000)) == D(98)
+    assert dso.collection_effectiveness(D(0), D(0), D(0), D(0)) is None
+
+
+def test_receivables_turnover() -> None:
+    # gaodun.com: credit sales 1,598,000, receivables 168,000 and 147,000 (average 157,500):
+    # turnover 10.15.
+    result = turnover.turnover(D(1_598_000), [D(168_000), D(147_000)], 365)
+    assert result.average_receivables == D(157_500)
+    assert result.ratio is not None and result.ratio.quantize(D("0.01")) == D("10.15")
+    # gaodun.com: 6,205,000 on an average of 335,000: 18.52 times, 365 / 18.52 = 19.71 days.
+    other = turnover.turnover(D(6_205_000), [D(335_000)], 365)
+    assert other.days is not None and other.days.quantize(D("0.01")) == D("19.71")
+    nothing = turnover.turnover(D(0), [D(100)], 90)
+    assert (nothing.ratio, nothing.days) == (D(0), None)
+    assert turnover.turnover(D(100), [D(0), D(0)], 90).ratio is None
+
+
+def test_provision_matrix_of_ifrs_9_illustrative_example_12() -> None:
+    # IFRS 9 IE12 (and the brief): 15.0M / 7.5M / 4.0M / 2.5M / 1.0M at 0.3 / 1.6 / 3.6 / 6.6 /
+    # 10.6 % = 45,000 + 120,000 + 144,000 + 165,000 + 106,000 = 580,000.
+    balances = {
+        "not_due": D(15_000_000),
+        "1-30": D(7_500_000),
+        "31-60": D(4_000_000),
+        "61-90": D(2_500_000),
+        ">90": D(1_000_000),
+    }
+    rates = {
+        "not_due": D("0.003"),
+        "1-30": D("0.016"),
+        "31-60": D("0.036"),
+        "61-90": D("0.066"),
+        ">90": D("0.106"),
+    }
+    result = provisions.matrix(balances, rates)
+    assert result.total == D(580_000)
+    assert [line.loss for line in result.lines] == [D(45_000), D(120_000), D(144_000), D(165_000), D(106_000)]
+    assert result.balance == D(30_000_000)
+
+
+def test_a_negative_bucket_carries_no_loss_and_every_bucket_needs_a_rate() -> None:
+    result = provisions.matrix(
+        {"not_due": D(-500), "1-30": D(1000)}, {"not_due": D("0.01"), "1-30": D("0.1")}
+    )
+    assert [line.loss for line in result.lines] == [D(0), D(100)]
+    with pytest.raises(InvalidInput):
+        provisions.matrix({"31-60": D(1)}, {"not_due": D("0.01")})
+
+
+BUCKETS = ["not_due", "1-30", "31-60", ">60"]
+
+
+def test_roll_rates_computed_by_hand() -> None:
+    # Worked by hand. Month-ends M0, M1, M2 (not due / 1–30 / 31–60 / >60) and write-offs between:
+    #   M0: 1000 / 400 / 100 / 50,  M1: 1200 / 200 / 80 / 40 (10 written off), M2: … / 240 / 50 / 20 (8).
+    # Not due → 1–30: 200/1000 = 0.20 and 240/1200 = 0.20; 1–30 → 31–60: 80/400 = 0.20, 50/200 = 0.25;
+    # 31–60 → >60: 40/100 = 0.40, 20/80 = 0.25; >60 → written off: 10/50 = 0.20, 8/40 = 0.20.
+    # Averages 0.20, 0.225, 0.325, 0.20; loss rates from the oldest: >60 0.20; 31–60 0.325 × 0.20 =
+    # 0.065; 1–30 0.225 × 0.065 = 0.014625; not due 0.20 × 0.014625 = 0.002925.
+    months = [
+        {"not_due": D(1000), "1-30": D(400), "31-60": D(100), ">60": D(50)},
+        {"not_due": D(1200), "1-30": D(200), "31-60": D(80), ">60": D(40)},
+        {"not_due": D(900), "1-30": D(240), "31-60": D(50), ">60": D(20)},
+    ]
+    result = provisions.roll_rates(months, [D(10), D(8)], BUCKETS)
+    assert [r.average for r in result.roll_rates] == [D("0.2"), D("0.225"), D("0.325"), D("0.2")]
+    assert result.rates == {
+        "not_due": D("0.002925"),
+        "1-30": D("0.014625"),
+        "31-60": D("0.065"),
+        ">60": D("0.2"),
+    }
+    assert [(f.start, f.rolled) for f in result.roll_rates[1].months] == [(D(400), D(80)), (D(200), D(50))]
+    # A forward-looking factor of 1.5 raises every rate by half, never past 100 %.
+    raised = provisions.roll_rates(months, [D(10), D(8)], BUCKETS, factor=D("1.5"))
+    assert raised.rates[">60"] == D("0.30")
+    assert provisions.roll_rates(months, [D(60), D(60)], BUCKETS, factor=D(2)).rates[">60"] == 1
+
+
+def test_roll_rates_need_history_and_an_empty_bucket_loses_nothing() -> None:
+    with pytest.raises(InvalidInput):
+        provisions.roll_rates([{"not_due": D(1)}], [], BUCKETS)
+    empty = [{"not_due": D(100)}, {"not_due": D(100)}]
+    result = provisions.roll_rates(empty, [D(0)], BUCKETS)
+    assert result.roll_rates[1].average is None and result.rates["not_due"] == 0
+
+
+def test_specific_provisions() -> None:
+    assert provisions.Specific("C-1", rate=D("0.5")).loss(D(1000)) == D(500)
+    assert provisions.Specific("C-1", amount=D(2000)).loss(D(1000)) == D(1000)  # never above what is owed
+    assert provisions.Specific("C-1", amount=D(200)).loss(D(-50)) == 0  # a customer only in credit
+    with pytest.raises(InvalidInput):
+        provisions.Specific("C-1", rate=D("0.5"), amount=D(1))
+    with pytest.raises(InvalidInput):
+        provisions.Specific("C-1", rate=D("1.5"))
+
+
+def test_abc_classes() -> None:
+    # Pareto by credit sales: 1,000 in all; X 500 (before it 0 %), Y 300 (50 %), Z 100 (80 %: B),
+    # W 60 (90 %: B), V 40 (96 %: C); U with only credit notes (−20) is C.
+    sales = {"X": D(500), "Y": D(300), "Z": D(100), "W": D(60), "V": D(40), "U": D(-20)}
+    ranked = abc.classify(sales)
+    assert [(r.customer_code, r.abc_class) for r in ranked] == [
+        ("X", "A"), ("Y", "A"), ("Z", "B"), ("W", "B"), ("V", "C"), ("U", "C"),
+    ]  # fmt: skip
+    assert ranked[1].cumulative == D("0.8")
+    assert [r.abc_class for r in abc.classify({"X": D(0)})] == ["C"]  # no sales at all
+    with pytest.raises(InvalidInput):
+        abc.classify(sales, a=D("0.9"), b=D("0.8"))
+
+
+def test_insured_exposure_and_expected_loss() -> None:
+    # Exposure 150,000, cover 100,000 at 90 % indemnity: the insurer pays 90,000; 60,000 uninsured,
+    # 50,000 above the cover.
+    covered = insurance.insured(D(150_000), D(100_000), D("0.9"))
+    assert (covered.insured, covered.uninsured, covered.over_cover) == (D(90_000), D(60_000), D(50_000))
+    within = insurance.insured(D(40_000), D(100_000), D("0.9"))
+    assert (within.insured, within.uninsured, within.over_cover) == (D(36_000), D(4_000), D(0))
+    assert insurance.insured(D(-10), D(100), D("0.9")).uninsured == 0
+    # Expected loss: 60,000 uninsured × 4 % probability of default × 45 % loss given default = 1,080.
+    assert insurance.expected_loss(D(60_000), D("0.04"), D("0.45")) == D(1080)
