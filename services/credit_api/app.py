@@ -41,6 +41,7 @@ from services.credit_api.fx_rates.routes import router as fx_rates
 from services.credit_api.interest.routes import router as interest
 from services.credit_api.limit_requests.routes import router as limit_requests
 from services.credit_api.promises.routes import router as promises
+from services.credit_api.reports.routes import router as reports
 from services.credit_api.reservations.routes import router as reservations
 from services.credit_api.reviews.routes import router as reviews
 from services.credit_api.scorecards.routes import router as scorecards
@@ -66,6 +67,7 @@ ROUTERS = (
     limit_requests,
     exposure,
     ageing,
+    reports,
     financial_statements,
     assessments,
     scorecards,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, func, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, OutboxMixin
@@ -34,6 +34,7 @@ class Customer(Base):
     review_date: Mapped[date | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(20), server_default="active", index=True)
     grade: Mapped[str | None] = mapped_column(String(10), index=True)
+    abc_class: Mapped[str | None] = mapped_column(String(1), comment="A, B or C by credit sales")
     score: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     # Created from a ledger event before the ERP sent master data; cleared by the first upsert.
     master_data_missing: Mapped[bool] = mapped_column(server_default=text("false"))
@@ -491,4 +492,24 @@ class InterestClaim(Base):
     note: Mapped[str | None] = mapped_column(String(2000))
     closed_by: Mapped[str | None] = mapped_column(String(100))
     closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class SpecificProvision(Base):
+    """A customer provided for by name (a rate of what it owes, or an amount): out of the matrix."""
+
+    __tablename__ = "specific_provisions"
+    __table_args__ = (
+        CheckConstraint("(rate IS NULL) <> (amount IS NULL)", name="rate_or_amount"),
+        {"schema": SCHEMA},
+    )
+
+    customer_code: Mapped[str] = mapped_column(
+        ForeignKey(f"{SCHEMA}.customers.customer_code"), primary_key=True
+    )
+    rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    amount: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(2000))
+    created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

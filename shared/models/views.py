@@ -9,6 +9,7 @@
 - `risk_worker.v_open_items`, `risk_worker.v_movements`: items (with the day each was settled) and
   the journal of their movements (and of cash and credit on account), for ageing as of any date and
   late interest.
+- `risk_worker.v_credit_notes`: credit notes by issue date, which credit sales are net of (reports).
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api.
 - `risk_worker.v_financial_statements`: customers' statements as filed (by event or through
@@ -124,6 +125,18 @@ open_items = Table(
     Column("status", String),
     Column("item_type", String),
     Column("settled_on", Date),
+    schema="risk_worker",
+)
+
+credit_notes = Table(
+    "v_credit_notes",
+    view_metadata,
+    Column("customer_code", String, primary_key=True),
+    Column("credit_note_id", String, primary_key=True),
+    Column("currency", String),
+    Column("amount", MONEY),
+    Column("issue_date", Date),
+    Column("invoice_id", String),
     schema="risk_worker",
 )
 

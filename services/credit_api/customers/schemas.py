@@ -154,6 +154,9 @@ class CustomerOut(BaseModel):
     review_date: date | None
     status: str
     grade: str | None = Field(description="From the latest assessment (GET …/assessment)")
+    abc_class: str | None = Field(
+        None, description="A, B or C by credit sales, as last applied from `GET /v1/reports/abc`"
+    )
     score: str | None = Field(description="0–100, from the latest assessment")
     master_data_missing: bool = Field(
         description="Created from a ledger event; the ERP has not sent master data"

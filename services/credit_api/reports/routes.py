@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import JSONResponse, Response
+
+from services.credit_api.api_keys.service import Principal
+from services.credit_api.customers.routes import CodePath
+from services.credit_api.deps import Session, require
+from services.credit_api.problems import responses
+from services.credit_api.reports import service
+from services.credit_api.reports.schemas import (
+    AbcApplied,
+    AbcApplyIn,
+    SpecificProvisionIn,
+    SpecificProvisionOut,
+)
+from services.credit_api.reports.tabular import XLSX, Table, to_csv, to_xlsx
+from shared.domain.ageing import Buckets
+from shared.roles import Role
+from shared.schemas import CurrencyCode
+
+router = APIRouter(tags=["reports"])
+
+Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
+Manager = Annotated[Principal, Depends(require(Role.CREDIT_MANAGER))]
+AsOf = Annotated[date | None, Query(description="Default today; any past date")]
+GroupByQuery = Annotated[
+    Literal["portfolio", "customer", "industry", "country", "grade", "currency"],
+    Query(description="Rows per group; `currency` keeps each currency apart, the others convert"),
+]
+Customer = Annotated[str | None, Query(max_length=64, description="One customer only")]
+Format = Annotated[
+    Literal["json", "csv", "xlsx"] | None, Query(description="Or by `Accept`: text/csv, the .xlsx type")
+]
+Accept = Annotated[str | None, Header()]
+TABLES = {
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
+    }
+}
+
+
+def _currency(request: Request, currency: str | None) -> str:
+    return currency or str(request.app.state.settings.authority_currency)
+
+
+def _respond(
+    report: dict[str, Any], table: Table, fmt: str | None, accept: str | None, name: str
+) -> Response:
+    wanted = fmt or (
+        "xlsx" if accept and XLSX in accept else "csv" if accept and "text/csv" in accept else "json"
+    )
+    day = report["as_of"].isoformat()
+    if wanted == "csv":
+        return Response(
+            to_csv(table),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}-{day}.csv"'},
+        )
+    if wanted == "xlsx":
+        return Response(
+            to_xlsx(table),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}-{day}.xlsx"'},
+        )
+    return JSONResponse(_jsonable(report))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@router.get(
+    "/v1/reports/dso",
+    summary="Days sales outstanding: standard, countback, best possible, days delinquent; CEI",
+    description="Standard DSO = receivables as of the date ÷ credit sales of the `period_days` days "
+    "ending on it × `period_days`. Countback: calendar months of credit sales taken back from the "
+    "receivables, newest first, the last month pro rata. Best possible DSO counts only what is not "
+    "yet due; average days delinquent = DSO − best possible. CEI = (receivables at the start + "
+    "credit sales − receivables at the end) ÷ (receivables at the start + credit sales − not yet due "
+    "at the end) × 100. Credit sales are invoices less credit notes, by issue date.",
+    responses={**responses(401, 403, 404, 422), 200: TABLES},
+)
+async def dso_report(
+    request: Request,
+    session: Session,
+    _: Reader,
+    as_of: AsOf = None,
+    period_days: Annotated[int, Query(ge=1, le=3660)] = 90,
+    countback_days: Annotated[
+        int | None, Query(ge=1, le=366, description="Count back in periods of this many days, not months")
+    ] = None,
+    group_by: GroupByQuery = "portfolio",
+    currency: CurrencyCode | None = None,
+    customer: Customer = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> Response:
+    report = await service.dso_report(
+        session,
+        as_of or date.today(),
+        period_days,
+        group_by,
+        _currency(request, currency),
+        customer,
+        countback_days=countback_days,
+    )
+    return _respond(report, service.flat(report, service.DSO_COLUMNS, "dso"), format, accept, "dso")
+
+
+@router.get(
+    "/v1/reports/turnover",
+    summary="Receivables turnover and its days",
+    description="Credit sales of the `months` months ending with the as-of date's ÷ the average of "
+    "the receivables at the month-end before them, at each month-end within and on the as-of date; "
+    "days = the period's days ÷ turnover.",
+    responses={**responses(401, 403, 404, 422), 200: TABLES},
+)
+async def turnover_report(
+    request: Request,
+    session: Session,
+    _: Reader,
+    as_of: AsOf = None,
+    months: Annotated[int, Query(ge=1, le=60)] = 12,
+    group_by: GroupByQuery = "portfolio",
+    currency: CurrencyCode | None = None,
+    customer: Customer = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> Response:
+    report = await service.turnover_report(
+        session, as_of or date.today(), months, group_by, _currency(request, currency), customer
+    )
+    table = service.flat(report, service.TURNOVER_COLUMNS, "turnover")
+    return _respond(report, table, format, accept, "turnover")
+
+
+@router.get(
+    "/v1/reports/provisions",
+    summary="Expected credit losses: IFRS 9 provision matrix and specific provisions",
+    description="Each due-date bucket's balance × its loss rate, for customers without a specific "
+    "provision; theirs by rate or amount. Rates: `method=matrix` with `rates` (one per bucket) or "
+    "`shared/policies/provisions.yaml` (IFRS 9 IE12's); `method=roll_rate` derives them from the "
+    "month-end balances of the `history_months` months before the as-of date's (the share of each "
+    "bucket found in the next a month later, the last bucket's into write-off), times `factor`. "
+    "`movement`: against the previous month-end with the same rates.",
+    responses={**responses(401, 403, 404, 422), 200: TABLES},
+)
+async def provisions_report(
+    request: Request,
+    session: Session,
+    _: Reader,
+    as_of: AsOf = None,
+    method: Literal["matrix", "roll_rate"] = "matrix",
+    buckets: Annotated[
+        str | None, Query(pattern=r"^\d+(,\d+)*$", examples=["30,60,90"], description="Upper bounds in days")
+    ] = None,
+    rates: Annotated[
+        str | None,
+        Query(pattern=r"^\d+(\.\d+)?(,\d+(\.\d+)?)*$", examples=["0.003,0.016,0.036,0.066,0.106"]),
+    ] = None,
+    history_months: Annotated[int, Query(ge=1, le=60)] = 12,
+    factor: Annotated[Decimal, Query(ge=0, le=10, description="Forward-looking adjustment")] = Decimal(1),
+    group_by: GroupByQuery = "portfolio",
+    currency: CurrencyCode | None = None,
+    customer: Customer = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> Response:
+    report = await service.provisions_report(
+        session,
+        as_of or date.today(),
+        group_by,
+        _currency(request, currency),
+        method=method,
+        bounds=Buckets.parse(buckets) if buckets else None,
+        rates=rates,
+        history_months=history_months,
+        factor=factor,
+        customer=customer,
+    )
+    return _respond(report, service.provision_table(report), format, accept, "provisions")
+
+
+@router.put(
+    "/v1/customers/{customer_code}/specific-provision",
+    summary="Provide for a customer by name (takes it out of the matrix)",
+    description="A rate of what it owes, or an amount, with the reason. Credit managers; audited.",
+    responses=responses(401, 403, 404, 422),
+)
+async def set_specific_provision(
+    customer_code: CodePath, body: SpecificProvisionIn, session: Session, principal: Manager
+) -> SpecificProvisionOut:
+    saved = await service.set_specific(
+        session, principal, customer_code, body.rate, body.amount, body.currency, body.reason
+    )
+    return SpecificProvisionOut.model_validate(service.specific_view(saved))
+
+
+@router.delete(
+    "/v1/customers/{customer_code}/specific-provision",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Return a customer to the provision matrix (audited)",
+    responses=responses(401, 403, 404),
+)
+async def remove_specific_provision(
+    customer_code: CodePath, session: Session, principal: Manager
+) -> Response:
+    await service.remove_specific(session, principal, customer_code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/v1/reports/abc",
+    summary="ABC classes by credit sales, and the change against the previous period",
+    description="Customers by decreasing credit sales over `period_days` days: A while the share "
+    "reached before them is below `a`, B below `b`, C after (and without sales). `previous_class`: "
+    "the same over the period before; `class_in_file`: what the credit file says now.",
+    responses={**responses(401, 403, 422), 200: TABLES},
+)
+async def abc_report(
+    request: Request,
+    session: Session,
+    _: Reader,
+    as_of: AsOf = None,
+    period_days: Annotated[int, Query(ge=1, le=3660)] = 365,
+    a: Annotated[Decimal, Query(gt=0, lt=1)] = Decimal("0.80"),
+    b: Annotated[Decimal, Query(gt=0, le=1)] = Decimal("0.95"),
+    currency: CurrencyCode | None = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> Response:
+    report = await service.abc_report(
+        session, as_of or date.today(), period_days, a, b, _currency(request, currency)
+    )
+    return _respond(report, service.flat(report, service.ABC_COLUMNS, "abc"), format, accept, "abc")
+
+
+@router.post(
+    "/v1/reports/abc/apply",
+    summary="Write the ABC classes into the credit file",
+    description="The classes `GET /v1/reports/abc` gives for these parameters; each change audited.",
+    responses=responses(401, 403, 422),
+)
+async def apply_abc(request: Request, body: AbcApplyIn, session: Session, principal: Manager) -> AbcApplied:
+    report = await service.abc_report(
+        session, body.as_of, body.period_days, body.a, body.b, _currency(request, None)
+    )
+    return AbcApplied(as_of=body.as_of, changed=await service.apply_abc(session, principal, report))
