@@ -38,6 +38,7 @@ from services.credit_api.events.routes import router as events
 from services.credit_api.exposure.routes import router as exposure
 from services.credit_api.financial_statements.routes import router as financial_statements
 from services.credit_api.fx_rates.routes import router as fx_rates
+from services.credit_api.insurance.routes import router as insurance
 from services.credit_api.interest.routes import router as interest
 from services.credit_api.limit_requests.routes import router as limit_requests
 from services.credit_api.promises.routes import router as promises
@@ -68,6 +69,7 @@ ROUTERS = (
     exposure,
     ageing,
     reports,
+    insurance,
     financial_statements,
     assessments,
     scorecards,

@@ -45,6 +45,12 @@ class ApiSettings(PlatformSettings):
     dunning_poll_seconds: float = Field(
         300, description="How often to check whether the day's dunning run (and any missed day) is due"
     )
+    max_uninsured_exposure: Decimal | None = Field(
+        None,
+        description="Hold orders that would leave more than this (in `authority_currency`) of a "
+        "customer's exposure uninsured by its credit insurance cover (reason `uninsured_exposure`); "
+        "unset: off",
+    )
     authority_currency: str = Field("EUR", description="Currency of the approval authorities below")
     authority_credit_controller: Decimal = Field(
         Decimal("50000"), description="Largest limit a credit controller sets or requests without approval"

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.domain.exposure import utilisation
+from shared.domain.insurance import insured
 from shared.domain.money import format_amount
 from shared.domain.warnings import Level
 
@@ -26,6 +27,7 @@ class ReasonCode(StrEnum):
     CRITICAL_WARNING = "critical_warning"
     LIMIT_EXCEEDED = "limit_exceeded"
     NEAR_LIMIT = "near_limit"
+    UNINSURED_EXPOSURE = "uninsured_exposure"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ class CheckInput:
     # The customer's early-warning level, and whether the warning policy holds orders at it.
     warning_level: Level = Level.NORMAL
     warning_holds: bool = False
+    # With `max_uninsured` (credit currency): orders that would leave more than it uninsured by the
+    # customer's credit insurance cover are held.
+    cover: Decimal = Decimal(0)
+    indemnity: Decimal = Decimal(0)
+    max_uninsured: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,18 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
                 {"shortfall": shortfall},
             ),
         )
+    if check.max_uninsured is not None:
+        covered = insured(exposure_after, check.cover, check.indemnity)
+        if covered.uninsured > check.max_uninsured:
+            return result(
+                Decision.HELD,
+                Reason(
+                    ReasonCode.UNINSURED_EXPOSURE,
+                    f"Uninsured exposure after this order would be {format_amount(covered.uninsured, cur)} "
+                    f"{cur}, above the {format_amount(check.max_uninsured, cur)} {cur} allowed",
+                    {"uninsured": covered.uninsured, "threshold": check.max_uninsured, "cover": check.cover},
+                ),
+            )
     if limit > 0 and exposure_after / limit >= policy.near_limit_ratio:
         used = utilisation(exposure_after, limit)
         return result(

@@ -513,3 +513,38 @@ class SpecificProvision(Base):
     reason: Mapped[str] = mapped_column(String(2000))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class InsurancePolicy(Base):
+    """A credit insurance policy: the insurer pays `indemnity` of a covered loss; customers without a
+    named cover are covered up to the discretionary limit."""
+
+    __tablename__ = "insurance_policies"
+    __table_args__ = {"schema": SCHEMA}
+
+    policy_number: Mapped[str] = mapped_column(String(60), primary_key=True)
+    insurer: Mapped[str] = mapped_column(String(200))
+    indemnity: Mapped[Decimal] = mapped_column(Numeric(5, 4), comment="0.90: 90 % paid")
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    discretionary_limit: Mapped[Decimal] = mapped_column(comment="Cover per customer without a named limit")
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class InsuranceCover(Base):
+    """A cover limit an insurer granted for one customer under a policy; every decision kept."""
+
+    __tablename__ = "insurance_covers"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    policy_number: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.insurance_policies.policy_number"))
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    amount: Mapped[Decimal]
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    decision_ref: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -235,3 +235,124 @@ async def test_reports_as_csv_and_excel(
     assert sheet.cell(2, 5).number_format == "0.00%"
     # Without its specific provision, R2's 10,000 over 90 days is in the matrix: 1,060 more.
     assert lines[-2][2:] == ["total", None, None, 3792]
+
+
+async def insure(api: Api) -> None:
+    policy = {
+        "insurer": "Allianz Trade",
+        "indemnity": "0.90",
+        "currency": "EUR",
+        "valid_from": "2026-01-01",
+        "discretionary_limit": "5000",
+    }
+    await api.ok("PUT", "/v1/insurance-policies/AT-1", role=Role.CREDIT_MANAGER, json=policy)
+    for code, amount, valid_to, ref in (
+        ("R1", "150000", None, "DEC-1"),
+        ("R2", "8000", "2026-11-15", "DEC-2"),
+    ):
+        cover = {"policy_number": "AT-1", "amount": amount, "valid_from": "2026-06-01", "decision_ref": ref}
+        if valid_to:
+            cover["valid_to"] = valid_to
+        await api.ok(
+            "POST", f"/v1/customers/{code}/insurance-covers", role=Role.CREDIT_MANAGER, status=201, json=cover
+        )
+
+
+async def test_insured_exposure_and_top_risks(
+    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await ledger(api, worker_settings, sessions)
+    await insure(api)
+    missing = await api.request(
+        "POST",
+        "/v1/customers/R1/insurance-covers",
+        role=Role.CREDIT_MANAGER,
+        json={"policy_number": "NOPE", "amount": "1", "valid_from": "2026-06-01", "decision_ref": "X"},
+    )
+    assert missing.status_code == 404
+    report = await api.ok("GET", f"/v1/reports/insurance?as_of={AS_OF}&group_by=customer", role=READER)
+    # R1: 212,000 against 150,000 at 90 %: 135,000 insured, 77,000 uninsured, 62,000 above the cover.
+    # R2: 10,000 against 8,000: 7,200 insured, 2,800 uninsured, 2,000 above. R3's yen: no rate.
+    figures = ("exposure", "cover", "insured", "uninsured", "over_cover")
+    assert [(r["group"], *(r[f] for f in figures)) for r in report["rows"]] == [
+        ("R1", "212000.00", "150000.00", "135000.00", "77000.00", "62000.00"),
+        ("R2", "10000.00", "8000.00", "7200.00", "2800.00", "2000.00"),
+    ]
+    assert report["missing_rates"] == ["JPY"]
+    assert [c["customer_code"] for c in report["over_cover"]] == ["R1", "R2"]
+    assert [(c["customer_code"], c["valid_to"]) for c in report["expiring"]] == [("R2", "2026-11-15")]
+    portfolio = await api.ok("GET", f"/v1/reports/insurance?as_of={AS_OF}", role=READER)
+    assert portfolio["rows"][0]["uninsured"] == "79800.00"
+    # After R2's cover ran out, the policy's discretionary 5,000 covers it.
+    later = await api.ok("GET", "/v1/reports/insurance?as_of=2026-11-20&customer=R2", role=READER)
+    assert (later["rows"][0]["cover"], later["rows"][0]["insured"]) == ("5000.00", "4500.00")
+
+    risks = await api.ok("GET", f"/v1/reports/top-risks?as_of={AS_OF}", role=READER)
+    # Not graded yet: the riskiest grade's probability of default (E, 25 %); LGD 45 %:
+    # R1 77,000 × 0.25 × 0.45 = 8,662.50; R2 2,800 × 0.25 × 0.45 = 315.00.
+    assert [(r["customer_code"], r["expected_loss"]) for r in risks["rows"]] == [
+        ("R1", "8662.50"),
+        ("R2", "315.00"),
+    ]
+    # The early-warning level is the risk worker's, as the exposure shows it (it follows the real date).
+    for row in risks["rows"]:
+        shown = await api.ok("GET", f"/v1/customers/{row['customer_code']}/exposure", role=READER)
+        assert row["warning_level"] == shown["warning_level"]
+    assert risks["total_expected_loss"] == "8977.50"
+    one = await api.request("GET", f"/v1/reports/top-risks?as_of={AS_OF}&limit=1&format=csv", role=READER)
+    lines = list(csv.DictReader(io.StringIO(one.text)))
+    assert [(r["customer_code"], r["expected_loss"], r["probability_of_default"]) for r in lines] == [
+        ("R1", "8662.50", "0.25")
+    ]
+
+
+async def test_orders_held_for_uninsured_exposure(
+    api_settings: Any, keys: Any, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.integration.conftest import api_client
+
+    settings = api_settings.model_copy(update={"max_uninsured_exposure": Decimal(60000)})
+    async with api_client(settings, keys) as api:
+        await api.ok(
+            "PUT", "/v1/customers/R4", role=Role.ERP, status=201, json={"name": "R4", "currency": "EUR"}
+        )
+        await api.ok("PUT", "/v1/customers/R4/credit-limit", json={"amount": "1000000", "reason": "initial"})
+        async with running(serve_worker, worker_settings):
+            await publish(
+                worker_settings.ar_events_topic,
+                [invoice_event("R4", "I-40", "100000.00", issue_date="2026-10-20", due_date="2099-12-31")],
+            )
+
+            async def booked() -> bool:
+                async with sessions() as session:
+                    return bool((await session.execute(select(open_items.c.item_id))).first())
+
+            await eventually(booked)
+        policy = {"insurer": "Atradius", "indemnity": "0.9", "currency": "EUR", "valid_from": "2026-01-01"}
+        await api.ok("PUT", "/v1/insurance-policies/AR-9", role=Role.CREDIT_MANAGER, json=policy)
+        cover = {
+            "policy_number": "AR-9",
+            "amount": "50000",
+            "valid_from": "2026-01-01",
+            "decision_ref": "D-4",
+        }
+        await api.ok(
+            "POST", "/v1/customers/R4/insurance-covers", role=Role.CREDIT_MANAGER, status=201, json=cover
+        )
+
+        async def check(amount: str) -> Any:
+            body = {
+                "customer_code": "R4",
+                "order_ref": f"SO-{amount}",
+                "amount": amount,
+                "currency": "EUR",
+                "reserve": False,
+            }
+            return await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=body)
+
+        # 100,000 owed, 45,000 of it insured (90 % of 50,000): 55,000 uninsured. 5,000 more reaches the
+        # 60,000 allowed; a cent beyond is held.
+        assert (await check("5000.00"))["decision"] == "approved"
+        held = await check("5000.01")
+        assert (held["decision"], held["reasons"][0]["code"]) == ("held", "uninsured_exposure")
+        assert held["reasons"][0]["details"]["uninsured"] == "60000.01"

@@ -174,3 +174,30 @@ def test_a_warning_level_that_holds_orders_comes_after_overdue_and_before_the_li
     assert warned(Level.WARNING, False) == []  # the policy holds at critical only
     assert warned(Level.CRITICAL, True, exposure="2000") == ["critical_warning"]
     assert warned(Level.CRITICAL, True, days=60) == ["overdue"]
+
+
+def _insured_check(amount: str, cover: str, max_uninsured: str | None) -> tuple[Decision, list[str]]:
+    result = decide(
+        CheckInput(
+            amount=Decimal(amount),
+            currency="EUR",
+            exposure=Decimal("80000"),
+            limit=CreditLimit(Decimal("500000")),
+            blocked=False,
+            today=TODAY,
+            cover=Decimal(cover),
+            indemnity=Decimal("0.9"),
+            max_uninsured=None if max_uninsured is None else Decimal(max_uninsured),
+        )
+    )
+    return result.decision, [r.code.value for r in result.reasons]
+
+
+def test_an_order_leaving_too_much_uninsured_is_held() -> None:
+    # Exposure 80,000 + 20,000 = 100,000 against a 100,000 cover at 90 %: 10,000 uninsured.
+    assert _insured_check("20000", "100000", "10000") == (Decision.APPROVED, [])
+    # One euro more is above the cover, and all of it uninsured.
+    assert _insured_check("20001", "100000", "10000") == (Decision.HELD, ["uninsured_exposure"])
+    # Without a cover everything is uninsured; without the switch nobody asks.
+    assert _insured_check("1", "0", "50000") == (Decision.HELD, ["uninsured_exposure"])
+    assert _insured_check("1", "0", None) == (Decision.APPROVED, [])

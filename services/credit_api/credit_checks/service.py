@@ -51,7 +51,7 @@ async def check(
     order_amount = parse_amount(body.amount, body.currency)
     convert = Converter(session, now.date(), cur)
     amount = convert.rounded(await convert(order_amount, body.currency))
-    result = exposure.decide(standing, amount, settings.policy)
+    result = await exposure.judge(session, standing, amount, settings)
     stored = CreditCheck(
         id=uuid.uuid4(),
         customer_code=standing.customer_code,
@@ -134,10 +134,13 @@ def _view(stored: CreditCheck, reservation: ReservationRef | None) -> CreditChec
     )
 
 
+AMOUNTS = {"shortfall", "uninsured", "threshold", "cover"}  # money in reason details, in the credit currency
+
+
 def _reason(reason: credit.Reason, currency: str) -> ReasonOut:
     details: dict[str, Any] = {
         k: format_amount(v, currency)
-        if k == "shortfall" and isinstance(v, Decimal)
+        if k in AMOUNTS and isinstance(v, Decimal)
         else (str(v) if isinstance(v, Decimal) else v)
         for k, v in reason.details.items()
     }

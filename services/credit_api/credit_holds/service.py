@@ -82,7 +82,7 @@ async def reevaluate(
             net_unallocated_cash=settings.net_unallocated_cash,
             excluding_order=hold.order_ref,
         )
-        if exposure.decide(standing, hold.amount, settings.policy).decision is Decision.APPROVED:
+        if (await exposure.judge(session, standing, hold.amount, settings)).decision is Decision.APPROVED:
             await _release(
                 session,
                 hold,

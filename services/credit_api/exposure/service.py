@@ -13,10 +13,14 @@ from services.credit_api.customers.errors import CustomerNotFound
 from services.credit_api.exposure import repository
 from services.credit_api.exposure.schemas import AlertOut, ExposureOut, IndicatorOut
 from services.credit_api.fx_rates.service import Converter
+from services.credit_api.insurance import repository as insurance
+from services.credit_api.settings import ApiSettings
 from shared.domain import credit
 from shared.domain.exposure import Exposure, reservation_remaining, utilisation
 from shared.domain.money import format_amount
 from shared.domain.warnings import Level
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,32 @@ async def standing(
     )
 
 
-def decide(standing: Standing, amount: Decimal, policy: credit.CheckPolicy) -> credit.CheckResult:
-    """The credit rules applied to an order of `amount` (credit currency) against this standing."""
+async def judge(
+    session: AsyncSession, standing: Standing, amount: Decimal, settings: ApiSettings
+) -> credit.CheckResult:
+    """The credit rules applied to an order of `amount` (credit currency) against this standing,
+    with the customer's insurance cover when uninsured exposure is limited."""
+    if settings.max_uninsured_exposure is None:
+        return decide(standing, amount, settings.policy)
+    convert = Converter(session, standing.today, standing.currency)
+    named, default = await insurance.covers_on(session, standing.today, standing.customer_code)
+    chosen = named.get(standing.customer_code, default)
+    cover = ZERO if chosen is None else await convert(chosen.amount, chosen.currency)
+    indemnity = ZERO if chosen is None else chosen.indemnity
+    threshold = await convert(settings.max_uninsured_exposure, settings.authority_currency)
+    return decide(standing, amount, settings.policy, (cover, indemnity, threshold))
+
+
+def decide(
+    standing: Standing,
+    amount: Decimal,
+    policy: credit.CheckPolicy,
+    insured: tuple[Decimal, Decimal, Decimal] | None = None,
+) -> credit.CheckResult:
+    """The credit rules applied to an order of `amount` (credit currency) against this standing;
+    `insured`: cover, indemnity and the most that may stay uninsured (credit currency)."""
     exposure, today = standing.exposure, standing.today
+    cover, indemnity, max_uninsured = insured or (ZERO, ZERO, None)
     return credit.decide(
         credit.CheckInput(
             amount=amount,
@@ -111,6 +138,9 @@ def decide(standing: Standing, amount: Decimal, policy: credit.CheckPolicy) -> c
             overdue_share=exposure.overdue_share,
             warning_level=standing.warning_level,
             warning_holds=standing.warning_holds,
+            cover=cover,
+            indemnity=indemnity,
+            max_uninsured=max_uninsured,
         ),
         policy,
     )

@@ -136,3 +136,16 @@ async def set_abc_classes(session: AsyncSession, classes: dict[str, str | None])
         list(classes),
         list(classes.values()),
     )
+
+
+async def standing(session: AsyncSession) -> dict[str, tuple[int, str | None]]:
+    """code → (early-warning level, the latest dunning step taken) for customers with either."""
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT coalesce(w.customer_code, d.customer_code) AS code, coalesce(w.level, 0) AS level, d.step "
+        "FROM risk_worker.v_warning_levels w FULL JOIN ("
+        "  SELECT DISTINCT ON (customer_code) customer_code, step FROM credit_api.dunning_steps "
+        "  WHERE outcome <> 'superseded' ORDER BY customer_code, as_of DESC, step) d "
+        "ON d.customer_code = w.customer_code"
+    )
+    return {r["code"]: (r["level"], r["step"]) for r in rows}

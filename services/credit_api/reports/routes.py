@@ -258,3 +258,58 @@ async def apply_abc(request: Request, body: AbcApplyIn, session: Session, princi
         session, body.as_of, body.period_days, body.a, body.b, _currency(request, None)
     )
     return AbcApplied(as_of=body.as_of, changed=await service.apply_abc(session, principal, report))
+
+
+@router.get(
+    "/v1/reports/insurance",
+    summary="Insured and uninsured exposure, customers above their cover, covers expiring",
+    description="Per customer: the newest named cover in force, or the policy's discretionary "
+    "limit; insured = min(exposure, cover) × indemnity, the rest uninsured (exposure: the open "
+    "receivables as of the date, in the cover's currency). `over_cover` lists customers whose "
+    "exposure exceeds their cover; `expiring`, named covers ending within `expiring_days`.",
+    responses={**responses(401, 403, 404, 422), 200: TABLES},
+)
+async def insurance_report(
+    request: Request,
+    session: Session,
+    _: Reader,
+    as_of: AsOf = None,
+    expiring_days: Annotated[int, Query(ge=0, le=366)] = 30,
+    group_by: GroupByQuery = "portfolio",
+    currency: CurrencyCode | None = None,
+    customer: Customer = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> Response:
+    report = await service.insurance_report(
+        session, as_of or date.today(), group_by, _currency(request, currency), customer, expiring_days
+    )
+    table = service.flat(report, service.INSURANCE_COLUMNS, "insurance")
+    return _respond(report, table, format, accept, "insurance")
+
+
+@router.get(
+    "/v1/reports/top-risks",
+    summary="Customers ranked by expected loss",
+    description="Expected loss = uninsured exposure × probability of default of the customer's grade "
+    "by the active scorecard (the riskiest grade's when not yet graded) × loss given default "
+    "(default 45 %, the Basel foundation figure for senior unsecured claims); with grade, "
+    "early-warning level and latest dunning step.",
+    responses={**responses(401, 403, 422), 200: TABLES},
+)
+async def top_risks_report(
+    request: Request,
+    session: Session,
+    _: Reader,
+    as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    loss_given_default: Annotated[Decimal, Query(ge=0, le=1)] = Decimal("0.45"),
+    currency: CurrencyCode | None = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> Response:
+    report = await service.top_risks_report(
+        session, as_of or date.today(), _currency(request, currency), limit, loss_given_default
+    )
+    table = service.flat(report, service.TOP_RISK_COLUMNS, "top-risks")
+    return _respond(report, table, format, accept, "top-risks")

@@ -20,13 +20,16 @@ from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record, record_many
 from services.credit_api.customers import service as customers
 from services.credit_api.fx_rates.service import Converter
+from services.credit_api.insurance import repository as insurance_covers
 from services.credit_api.reports import repository
 from services.credit_api.reports.errors import NoSpecificProvision
 from services.credit_api.reports.tabular import Column, Table
-from shared.domain import abc, dso, provisions, turnover
+from services.credit_api.scorecards.service import probabilities_of_default
+from shared.domain import abc, dso, insurance, provisions, turnover
 from shared.domain.ageing import Buckets
 from shared.domain.errors import InvalidInput, MissingFxRate
 from shared.domain.money import format_amount, parse_amount
+from shared.domain.warnings import Level
 from shared.models.credit_api import SpecificProvision
 from shared.policy_documents import shipped
 
@@ -622,3 +625,176 @@ async def apply_abc(session: AsyncSession, principal: Principal, report: dict[st
 
 def flat(report: dict[str, Any], columns: Sequence[Column], title: str) -> Table:
     return Table(title, columns, [dict(r) for r in report["rows"]])
+
+
+# Credit insurance --------------------------------------------------------------------------------
+
+INSURANCE_COLUMNS = [
+    Column("group"),
+    Column("currency"),
+    Column("exposure", "amount"),
+    Column("cover", "amount"),
+    Column("insured", "amount"),
+    Column("uninsured", "amount"),
+    Column("over_cover", "amount"),
+]
+
+
+@dataclass(frozen=True)
+class CustomerInsurance:
+    customer_code: str
+    currency: str  # of the figures: the cover's, or the reporting currency without one
+    result: insurance.Insured
+    cover: insurance_covers.Cover | None
+
+
+async def _insured(
+    session: AsyncSession, as_of: date, currency: str, groups: Groups
+) -> list[CustomerInsurance]:
+    """Each customer's receivables as of the date against its cover in force (in the cover's
+    currency)."""
+    named, default = await insurance_covers.covers_on(session, as_of)
+    owed: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for code, cur, _, amount in await repository.buckets(session, as_of, Buckets().bounds):
+        if groups.customer is None or code == groups.customer:
+            owed[code].append((cur, amount))
+    found = []
+    for code in sorted(owed):
+        cover = named.get(code, default)
+        target = cover.currency if cover is not None else currency
+        values = [await groups.value(amount, cur, target) for cur, amount in owed[code]]
+        if all(v is None for v in values):
+            continue  # nothing of it converts: listed under missing_rates, not shown as zero
+        exposure = sum((v for v in values if v is not None), ZERO)
+        result = (
+            insurance.insured(exposure, cover.amount, cover.indemnity)
+            if cover is not None
+            else insurance.insured(exposure, ZERO, ZERO)
+        )
+        found.append(CustomerInsurance(code, target, result, cover))
+    return found
+
+
+async def insurance_report(
+    session: AsyncSession,
+    as_of: date,
+    group_by: GroupBy,
+    currency: str,
+    customer: str | None = None,
+    expiring_days: int = 30,
+) -> dict[str, Any]:
+    """Insured exposure = min(exposure, cover) × indemnity; the rest uninsured. Exposure: the open
+    receivables as of the date."""
+    groups = await _groups(session, as_of, group_by, currency, customer)
+    covered = await _insured(session, as_of, currency, groups)
+    for c in covered:
+        r = c.result
+        for figure, value in (
+            ("exposure", max(r.exposure, ZERO)),
+            ("cover", max(r.cover, ZERO)),
+            ("insured", r.insured),
+            ("uninsured", r.uninsured),
+            ("over_cover", r.over_cover),
+        ):
+            await groups.add(figure, c.customer_code, c.currency, value)
+    rows = [
+        {
+            "group": name,
+            "currency": cur,
+            **{
+                f: _money(groups.get((name, cur), f), cur)
+                for f in ("exposure", "cover", "insured", "uninsured", "over_cover")
+            },
+        }
+        for name, cur in sorted(groups.sums)
+    ]
+    soon = as_of + timedelta(days=expiring_days)
+    return {
+        "as_of": as_of,
+        "group_by": group_by,
+        "rows": rows,
+        "over_cover": [
+            {
+                "customer_code": c.customer_code,
+                "currency": c.currency,
+                "exposure": _money(c.result.exposure, c.currency),
+                "cover": _money(c.result.cover, c.currency),
+                "over_cover": _money(c.result.over_cover, c.currency),
+                "cover_source": None if c.cover is None else c.cover.source,
+            }
+            for c in covered
+            if c.result.over_cover > 0
+        ],
+        "expiring": [
+            {
+                "customer_code": c.customer_code,
+                "policy_number": c.cover.policy_number,
+                "cover": _money(c.cover.amount, c.cover.currency),
+                "currency": c.cover.currency,
+                "valid_to": c.cover.valid_to,
+            }
+            for c in covered
+            if c.cover is not None
+            and c.cover.source == "named"
+            and c.cover.valid_to is not None
+            and c.cover.valid_to <= soon
+        ],
+        "missing_rates": sorted(groups.missing),
+    }
+
+
+# Top risks ----------------------------------------------------------------------------------------
+
+TOP_RISK_COLUMNS = [
+    Column("customer_code"),
+    Column("currency"),
+    Column("exposure", "amount"),
+    Column("uninsured", "amount"),
+    Column("grade"),
+    Column("probability_of_default", "rate"),
+    Column("loss_given_default", "rate"),
+    Column("expected_loss", "amount"),
+    Column("warning_level"),
+    Column("dunning_step"),
+]
+
+
+async def top_risks_report(
+    session: AsyncSession, as_of: date, currency: str, limit: int, loss_given_default: Decimal
+) -> dict[str, Any]:
+    """Customers by expected loss: uninsured exposure × probability of default of the grade by
+    the active scorecard × loss given default."""
+    groups = await _groups(session, as_of, "customer", currency, None)
+    by_grade, unknown = await probabilities_of_default(session)
+    standing = await repository.standing(session)
+    ranked: list[tuple[Decimal, str, dict[str, Any]]] = []
+    for c in await _insured(session, as_of, currency, groups):
+        exposure = await groups.value(max(c.result.exposure, ZERO), c.currency, currency) or ZERO
+        uninsured = await groups.value(c.result.uninsured, c.currency, currency) or ZERO
+        grade = groups.file.get(c.customer_code, (None,) * 5)[3]
+        pd = by_grade.get(grade or "", unknown)
+        loss = insurance.expected_loss(uninsured, pd, loss_given_default)
+        level, step = standing.get(c.customer_code, (0, None))
+        row = {
+            "customer_code": c.customer_code,
+            "currency": currency,
+            "exposure": _money(exposure, currency),
+            "uninsured": _money(uninsured, currency),
+            "grade": grade,
+            "probability_of_default": f"{pd:f}",
+            "loss_given_default": f"{loss_given_default:f}",
+            "expected_loss": _money(loss, currency),
+            "warning_level": Level(level).label,
+            "dunning_step": step,
+        }
+        ranked.append((loss, c.customer_code, row))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    total = sum((loss for loss, _, _ in ranked), ZERO)
+    rows = [row for _, _, row in ranked[:limit]]
+    return {
+        "as_of": as_of,
+        "currency": currency,
+        "total_expected_loss": _money(total, currency),
+        "rows": rows,
+        "missing_rates": sorted(groups.missing),
+    }

@@ -111,7 +111,7 @@ async def change(
             net_unallocated_cash=settings.net_unallocated_cash,
             excluding_order=reservation.order_ref,
         )
-        result = exposure.decide(standing, amount, settings.policy)
+        result = await exposure.judge(session, standing, amount, settings)
         if result.decision is Decision.HELD:
             raise ReservationNotCovered(
                 result.reasons[0].message, reasons=[r.code.value for r in result.reasons]

@@ -17,12 +17,11 @@ from services.credit_api.audit.service import record
 from services.credit_api.dunning_policies import service as dunning_policies
 from services.credit_api.fx_rates.service import rates_for
 from services.credit_api.promises import service as promises
-from services.credit_api.scorecards.service import VERSIONS as SCORECARDS
+from services.credit_api.scorecards.service import probabilities_of_default
 from services.credit_api.settings import ApiSettings
 from services.credit_api.tasks import repository
 from services.credit_api.tasks.errors import TaskCompleted, TaskNotFound
 from services.credit_api.tasks.schemas import CompletionIn, TaskOut, WorkItem
-from shared import scorecards
 from shared.domain import fx
 from shared.domain.money import format_amount
 from shared.models.credit_api import Customer
@@ -31,11 +30,7 @@ ZERO = Decimal(0)
 
 
 async def worklist(session: AsyncSession, now: datetime) -> list[WorkItem]:
-    active = await SCORECARDS.active(session)
-    card = scorecards.parse(active.document, active.version)
-    by_grade = {g.grade: g.probability_of_default for g in card.grades}
-    # Not yet graded: treated as the riskiest grade until the first assessment says otherwise.
-    unknown = max(by_grade.values(), default=ZERO)
+    by_grade, unknown = await probabilities_of_default(session)
     currency = (await dunning_policies.active(session)).currency
     convert = fx.converter(await rates_for(session, now.date(), None), currency)
     work = [
