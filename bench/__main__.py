@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import alert_stream, assessment, credit_check, dunning, ingest
+from bench import alert_stream, assessment, credit_check, dunning, ingest, reports
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
@@ -12,3 +12,4 @@ if __name__ == "__main__":
     asyncio.run(assessment.main())
     asyncio.run(alert_stream.main())
     asyncio.run(dunning.main())
+    asyncio.run(reports.main())

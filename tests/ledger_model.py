@@ -50,6 +50,7 @@ class Customer:
     credit: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     parked: list[tuple[str, str, Decimal]] = field(default_factory=list)  # invoice, payment, amount
     credited: list[list[Any]] = field(default_factory=list)  # [invoice, credit note amount applied]
+    notes: list[tuple[date, Decimal]] = field(default_factory=list)  # credit notes: issue date, amount
     # (effective date, invoice id or "cash"/"credit", amount)
     effects: list[tuple[date, str, Decimal]] = field(default_factory=list)
 
@@ -93,6 +94,35 @@ class Customer:
             for invoice_id, i in self.invoices.items()
             if not i.cancelled and not i.written_off
         ]
+
+    def credit_sales(self, first: date, last: date) -> Decimal:
+        """Invoices issued in the period (as they stand, unless cancelled) less credit notes issued."""
+        invoiced = sum(
+            (i.amount for i in self.invoices.values() if not i.cancelled and first <= i.issue_date <= last),
+            ZERO,
+        )
+        return invoiced - sum((amount for on, amount in self.notes if first <= on <= last), ZERO)
+
+    def receivables(self, as_of: date) -> Decimal:
+        """What the invoices' movements up to the date add up to."""
+        return sum((a for on, what, a in self.effects if on <= as_of and what in self.invoices), ZERO)
+
+    def written_off(self) -> list[tuple[date, Decimal]]:
+        """(day, amount) of each invoice written off to nothing: what came off it on the day of the
+        movement that brought it to zero."""
+        last: dict[str, date] = {}
+        for on, what, amount in self.effects:
+            if amount and what in self.invoices:
+                last[what] = on
+        found = []
+        for invoice_id, i in self.invoices.items():
+            if i.written_off and i.open == 0 and not i.cancelled:
+                day = last[invoice_id]
+                came_off = -sum(
+                    (a for on, what, a in self.effects if what == invoice_id and on == day and a < 0), ZERO
+                )
+                found.append((day, came_off))
+        return found
 
     def bounced(self) -> list[date]:
         return [p["reversed_on"] for p in self.payments.values() if p["reversed"]]
@@ -201,6 +231,7 @@ class Ledger:
             c.move(d["invoice_id"], -applied, issued)
             c.credited.append([d["invoice_id"], applied])
         c.account("credit", d["currency"], amount - applied, issued)
+        c.notes.append((issued, amount))
         return True
 
     def _invoice_written_off(self, c: Customer, d: dict[str, Any]) -> bool:

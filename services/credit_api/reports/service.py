@@ -53,6 +53,7 @@ class Groups:
     missing: set[str] = field(default_factory=set)
     customer: str | None = None
     _converters: dict[str, Converter] = field(default_factory=dict)
+    _keys: dict[tuple[str, str], tuple[str, str] | None] = field(default_factory=dict)
 
     def key(self, code: str, item_currency: str) -> tuple[str, str] | None:
         if self.customer is not None and code != self.customer:
@@ -78,13 +79,27 @@ class Groups:
             return None
 
     async def add(self, figure: str, code: str, item_currency: str, amount: Decimal) -> None:
-        key = self.key(code, item_currency)
+        # Called once per row of a million-item scan: the group of a (customer, currency) is
+        # worked out once, and an amount already in the group's currency is not converted.
+        try:
+            key = self._keys[code, item_currency]
+        except KeyError:
+            key = self._keys[code, item_currency] = self.key(code, item_currency)
         if key is None:
             return
-        value = await self.value(amount, item_currency, key[1])
+        value = amount if item_currency == key[1] else await self.value(amount, item_currency, key[1])
         if value is not None:
-            figures = self.sums.setdefault(key, defaultdict(lambda: ZERO))
+            figures = self.sums.get(key)
+            if figures is None:
+                figures = self.sums[key] = defaultdict(lambda: ZERO)
             figures[figure] += value
+
+    async def add_group(self, figure: str, name: str, item_currency: str, amount: Decimal) -> None:
+        """An amount already summed per group (by the same attribute as `group_by`)."""
+        key = (item_currency, item_currency) if self.group_by == "currency" else (name, self.currency)
+        value = amount if item_currency == key[1] else await self.value(amount, item_currency, key[1])
+        if value is not None:
+            self.sums.setdefault(key, defaultdict(lambda: ZERO))[figure] += value
 
     def get(self, key: tuple[str, str], figure: str) -> Decimal:
         return self.sums.get(key, {}).get(figure, ZERO)
@@ -314,8 +329,17 @@ async def provisions_report(
     labels = buckets.labels
     specific = {s.customer_code: s for s in await repository.specific_provisions(session)}
     basis: dict[str, Any]
+    before_day = _month_start(as_of) - timedelta(days=1)
+    # The roll rates read the previous month-end's balances anyway: per group, when the groups are
+    # a credit-file attribute, they serve the movement too.
+    shared_group = group_by if group_by in ("industry", "country", "grade") else None
+    reuse = method == "roll_rate" and customer is None and group_by != "customer"
+    previous_rows: list[tuple[str, str, int, Decimal]] | None = None
     if method == "roll_rate":
-        loss = await _roll_rates(session, as_of, buckets, history_months, factor, currency, specific)
+        loss, at_end = await _roll_rates(
+            session, as_of, buckets, history_months, factor, currency, specific, shared_group
+        )
+        previous_rows = at_end if reuse else None
         by_bucket = loss.rates
         basis = {
             "method": "roll_rate",
@@ -342,8 +366,9 @@ async def provisions_report(
         by_bucket = dict(zip(labels, chosen, strict=True))
         basis = {"method": "matrix", "source": "request" if rates else "shared/policies/provisions.yaml"}
     now = await _provide(session, as_of, buckets, by_bucket, group_by, currency, customer, specific)
-    before_day = _month_start(as_of) - timedelta(days=1)
-    before = await _provide(session, before_day, buckets, by_bucket, group_by, currency, customer, specific)
+    before = await _provide(
+        session, before_day, buckets, by_bucket, group_by, currency, customer, specific, previous_rows
+    )
     rows = []
     for key in sorted(now.sums):
         name, cur = key
@@ -392,12 +417,20 @@ async def _provide(
     currency: str,
     customer: str | None,
     specific: dict[str, SpecificProvision],
+    grouped: list[tuple[str, str, int, Decimal]] | None = None,
 ) -> Groups:
-    """Bucket balances of the customers in the matrix, and the specific provisions of the others."""
+    """Bucket balances of the customers in the matrix, and the specific provisions of the others.
+    `grouped`: the matrix customers' balances already summed per group."""
     groups = await _groups(session, as_of, group_by, currency, customer)
     labels = buckets.labels
     owed: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for code, cur, index, amount in await repository.buckets(session, as_of, buckets.bounds):
+    if grouped is None:
+        rows = await repository.buckets(session, as_of, buckets.bounds)
+    else:
+        for name, cur, index, amount in grouped:
+            await groups.add_group(labels[index], name, cur, amount)
+        rows = await repository.buckets(session, as_of, buckets.bounds, sorted(specific)) if specific else []
+    for code, cur, index, amount in rows:
         if code in specific:
             owed[code, cur] += amount
         else:
@@ -428,7 +461,8 @@ async def _roll_rates(
     factor: Decimal,
     currency: str,
     specific: dict[str, SpecificProvision],
-) -> provisions.LossRates:
+    group: str | None,
+) -> tuple[provisions.LossRates, list[tuple[str, str, int, Decimal]]]:
     """Month-end balances per bucket over the `months` months before the as-of date's, portfolio-wide
     in the reporting currency (customers provided for by name left out), and the write-offs between."""
     if months < 1:
@@ -437,11 +471,11 @@ async def _roll_rates(
     labels = buckets.labels
     history: list[dict[str, Decimal]] = []
     converter = Groups(session, as_of, "portfolio", currency, {})
+    at = await repository.buckets_at(session, ends, buckets.bounds, sorted(specific), group)
     for end in ends:
         balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for code, cur, index, amount in await repository.buckets(session, end, buckets.bounds):
-            if code not in specific:
-                balances[labels[index]] += await converter.value(amount, cur, currency) or ZERO
+        for _, cur, index, amount in at[end]:
+            balances[labels[index]] += await converter.value(amount, cur, currency) or ZERO
         history.append(balances)
     written: list[Decimal] = [ZERO] * months
     for code, cur, day, amount in await repository.written_off(
@@ -451,7 +485,7 @@ async def _roll_rates(
             continue
         n = next(i for i in range(months) if ends[i] < day <= ends[i + 1])
         written[n] += await converter.value(amount, cur, currency) or ZERO
-    return provisions.roll_rates(history, written, labels, factor=factor)
+    return provisions.roll_rates(history, written, labels, factor=factor), at[ends[-1]]
 
 
 async def set_specific(

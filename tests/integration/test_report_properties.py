@@ -1,0 +1,151 @@
+"""Generated event streams through Kafka into the risk worker, then the finance reports read back
+from PostgreSQL: DSO, CEI, turnover and the roll-rate loss rates always equal their definitions
+computed from the same events by the plain ledger model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.reports import service
+from services.risk_worker.main import serve
+from services.risk_worker.settings import WorkerSettings
+from shared.domain import dso, provisions, turnover
+from shared.domain.money import format_amount
+from shared.models.credit_api import Customer
+from tests.integration.conftest import eventually
+from tests.integration.helpers import publish, running
+from tests.integration.ledger import journal_matches_balances
+from tests.integration.test_ledger_properties import balances
+from tests.ledger_model import Ledger
+from tests.ledger_streams import portfolio_stream
+
+ZERO = Decimal(0)
+AS_OF = date(2026, 11, 30)
+LABELS = ["not_due", "1-30", "31-60", "61-90", ">90"]
+# Every example of a run shares the test's database: the portfolio-wide roll rates count them all.
+EARLIER: dict[int, list[tuple[Ledger, list[str]]]] = {}
+
+
+def days(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.1")))
+
+
+def month_start(n: int) -> date:
+    """The first day of the n-th month before November 2026."""
+    index = 2026 * 12 + 10 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(data=st.data())
+async def test_reports_equal_their_definitions(
+    data: st.DataObject, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    run = uuid.uuid4().hex[:6]
+    customers = [f"Q{run}-{i}" for i in range(data.draw(st.integers(2, 5)))]
+    published = data.draw(portfolio_stream(customers))
+    model = Ledger()
+    for e in published:
+        model.apply(e)
+    async with sessions() as session, session.begin():
+        session.add_all(Customer(customer_code=c, name=c, currency="EUR") for c in customers)
+    await publish(worker_settings.ar_events_topic, published)
+    expected_balances = {
+        c: (
+            model.customers[c].open_by_currency().get("EUR", ZERO),
+            model.customers[c].cash["EUR"],
+            model.customers[c].credit["EUR"],
+        )
+        for c in customers
+    }
+    async with running(serve, worker_settings):
+
+        async def settled() -> bool:
+            return await balances(sessions, customers) == expected_balances
+
+        await eventually(settled, within=30)
+    assert await journal_matches_balances(sessions, customers)
+
+    async with sessions() as session:
+        shown = await service.dso_report(session, AS_OF, 90, "customer", "EUR")
+        turned = await service.turnover_report(session, AS_OF, 3, "customer", "EUR")
+        rolled = await service.provisions_report(
+            session, date(2026, 12, 31), "portfolio", "EUR", method="roll_rate", history_months=3
+        )
+    rows = {r["group"]: r for r in shown["rows"] if r["group"] in customers}
+    start = AS_OF - timedelta(days=89)
+    for code in customers:
+        c = model.customers[code]
+        buckets, _, _ = c.ageing(AS_OF)
+        owed, current = sum(buckets.values(), ZERO), buckets["not_due"]
+        sales = c.credit_sales(start, AS_OF)
+        if code not in rows:
+            assert owed == 0 and sales == 0, code
+            continue
+        row = rows[code]
+        months = [dso.Month(month_start(n), _month_end(month_start(n)), ZERO) for n in range(12)]
+        months = [dso.Month(m.first, m.last, c.credit_sales(m.first, m.last)) for m in months]
+        beginning = c.receivables(start - timedelta(days=1))
+        assert (row["receivables"], row["not_due"], row["credit_sales"]) == (
+            format_amount(owed, "EUR"),
+            format_amount(current, "EUR"),
+            format_amount(sales, "EUR"),
+        ), code
+        assert row["dso"] == days(dso.standard(owed, sales, 90)), code
+        assert row["countback_dso"] == days(dso.countback(owed, months).dso), code
+        cei = dso.collection_effectiveness(beginning, sales, owed, current)
+        assert row["cei_percent"] == (None if cei is None else str(cei.quantize(Decimal("0.01")))), code
+
+    ends = [date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31), AS_OF]
+    for row in (r for r in turned["rows"] if r["group"] in customers):
+        c = model.customers[row["group"]]
+        assert [m["receivables"] for m in row["month_ends"]] == [
+            format_amount(c.receivables(end), "EUR") for end in ends
+        ]
+        result = turnover.turnover(
+            c.credit_sales(date(2026, 9, 1), AS_OF), [c.receivables(e) for e in ends], 91
+        )
+        assert (row["turnover"], row["days"]) == (
+            None if result.ratio is None else str(result.ratio.quantize(Decimal("0.01"))),
+            days(result.days),
+        )
+
+    # Month-ends before December: 31 August to 30 November, and the write-offs between them.
+    everyone = EARLIER.setdefault(id(sessions), [])
+    everyone.append((model, customers))
+    history = []
+    for end in ends:
+        portfolio = dict.fromkeys(LABELS, ZERO)
+        for ledger, codes in everyone:
+            for code in codes:
+                for label, amount in ledger.customers[code].ageing(end)[0].items():
+                    portfolio[label if label in LABELS else ">90"] += amount
+        history.append(portfolio)
+    written = [ZERO, ZERO, ZERO]
+    for ledger, codes in everyone:
+        for code in codes:
+            for day, amount in ledger.customers[code].written_off():
+                written[next(n for n in range(3) if ends[n] < day <= ends[n + 1])] += amount
+    expected = provisions.roll_rates(history, written, LABELS)
+    shown_rates = rolled["rates"]["buckets"]
+    assert shown_rates == {b: str(r.quantize(Decimal("0.000001"))) for b, r in expected.rates.items()}
+    # The movement's base, 30 November, from the same scan of the journal as the rates.
+    provided = sum((max(history[-1][b], ZERO) * r for b, r in expected.rates.items()), ZERO)
+    rows = rolled["rows"]
+    assert (rows[0]["previous_month_end"] if rows else "0.00") == format_amount(provided, "EUR")
+
+
+def _month_end(first: date) -> date:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return min(following - timedelta(days=1), AS_OF)
