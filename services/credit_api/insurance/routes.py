@@ -55,7 +55,7 @@ async def grant_cover(
 @router.get(
     "/v1/customers/{customer_code}/insurance-covers",
     summary="A customer's cover decisions, newest first",
-    responses=responses(401, 403, 404),
+    responses=responses(401, 403, 404, 422),
 )
 async def list_covers(customer_code: CodePath, session: Session, _: Reader) -> list[CoverOut]:
     return await service.covers_of(session, customer_code)

@@ -47,6 +47,24 @@ class PolicyOut(BaseModel):
     created_by: str
     created_at: datetime
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "policy_number": "AT-2026-0042",
+                    "insurer": "Allianz Trade",
+                    "indemnity": "0.9000",
+                    "currency": "EUR",
+                    "valid_from": "2026-01-01",
+                    "valid_to": "2026-12-31",
+                    "discretionary_limit": "20000.00",
+                    "created_by": "key:maria",
+                    "created_at": "2026-01-02T09:00:00+00:00",
+                }
+            ]
+        }
+    }
+
 
 class CoverIn(BaseModel):
     policy_number: Annotated[str, Field(min_length=1, max_length=60)]
@@ -84,3 +102,22 @@ class CoverOut(BaseModel):
     decision_ref: str
     created_by: str
     created_at: datetime
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "5b0e7c3a-2f1d-4e8b-9a6c-1d2e3f4a5b6c",
+                    "policy_number": "AT-2026-0042",
+                    "customer_code": "C-1001",
+                    "amount": "150000.00",
+                    "currency": "EUR",
+                    "valid_from": "2026-11-01",
+                    "valid_to": "2027-10-31",
+                    "decision_ref": "DEC-889123",
+                    "created_by": "key:maria",
+                    "created_at": "2026-11-01T10:00:00+00:00",
+                }
+            ]
+        }
+    }

@@ -4,8 +4,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.customers.routes import CodePath
@@ -15,8 +16,14 @@ from services.credit_api.reports import service
 from services.credit_api.reports.schemas import (
     AbcApplied,
     AbcApplyIn,
+    AbcReport,
+    DsoReport,
+    InsuranceReport,
+    ProvisionsReport,
     SpecificProvisionIn,
     SpecificProvisionOut,
+    TopRisksReport,
+    TurnoverReport,
 )
 from services.credit_api.reports.tabular import XLSX, Table, to_csv, to_xlsx
 from shared.domain.ageing import Buckets
@@ -50,7 +57,12 @@ def _currency(request: Request, currency: str | None) -> str:
 
 
 def _respond(
-    report: dict[str, Any], table: Table, fmt: str | None, accept: str | None, name: str
+    report: dict[str, Any],
+    model: type[BaseModel],
+    table: Table,
+    fmt: str | None,
+    accept: str | None,
+    name: str,
 ) -> Response:
     wanted = fmt or (
         "xlsx" if accept and XLSX in accept else "csv" if accept and "text/csv" in accept else "json"
@@ -68,21 +80,13 @@ def _respond(
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}-{day}.xlsx"'},
         )
-    return JSONResponse(_jsonable(report))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    # Through its model, so that what is sent is what the document promises.
+    return JSONResponse(model.model_validate(report).model_dump(mode="json"))
 
 
 @router.get(
     "/v1/reports/dso",
+    response_model=DsoReport,
     summary="Days sales outstanding: standard, countback, best possible, days delinquent; CEI",
     description="Standard DSO = receivables as of the date ÷ credit sales of the `period_days` days "
     "ending on it × `period_days`. Countback: calendar months of credit sales taken back from the "
@@ -116,11 +120,14 @@ async def dso_report(
         customer,
         countback_days=countback_days,
     )
-    return _respond(report, service.flat(report, service.DSO_COLUMNS, "dso"), format, accept, "dso")
+    return _respond(
+        report, DsoReport, service.flat(report, service.DSO_COLUMNS, "dso"), format, accept, "dso"
+    )
 
 
 @router.get(
     "/v1/reports/turnover",
+    response_model=TurnoverReport,
     summary="Receivables turnover and its days",
     description="Credit sales of the `months` months ending with the as-of date's ÷ the average of "
     "the receivables at the month-end before them, at each month-end within and on the as-of date; "
@@ -143,11 +150,12 @@ async def turnover_report(
         session, as_of or date.today(), months, group_by, _currency(request, currency), customer
     )
     table = service.flat(report, service.TURNOVER_COLUMNS, "turnover")
-    return _respond(report, table, format, accept, "turnover")
+    return _respond(report, TurnoverReport, table, format, accept, "turnover")
 
 
 @router.get(
     "/v1/reports/provisions",
+    response_model=ProvisionsReport,
     summary="Expected credit losses: IFRS 9 provision matrix and specific provisions",
     description="Each due-date bucket's balance × its loss rate, for customers without a specific "
     "provision; theirs by rate or amount. Rates: `method=matrix` with `rates` (one per bucket) or "
@@ -190,7 +198,7 @@ async def provisions_report(
         factor=factor,
         customer=customer,
     )
-    return _respond(report, service.provision_table(report), format, accept, "provisions")
+    return _respond(report, ProvisionsReport, service.provision_table(report), format, accept, "provisions")
 
 
 @router.put(
@@ -210,19 +218,20 @@ async def set_specific_provision(
 
 @router.delete(
     "/v1/customers/{customer_code}/specific-provision",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Return a customer to the provision matrix (audited)",
-    responses=responses(401, 403, 404),
+    summary="Return a customer to the provision matrix (audited); answers what was removed",
+    responses=responses(401, 403, 404, 422),
 )
 async def remove_specific_provision(
     customer_code: CodePath, session: Session, principal: Manager
-) -> Response:
-    await service.remove_specific(session, principal, customer_code)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+) -> SpecificProvisionOut:
+    return SpecificProvisionOut.model_validate(
+        await service.remove_specific(session, principal, customer_code)
+    )
 
 
 @router.get(
     "/v1/reports/abc",
+    response_model=AbcReport,
     summary="ABC classes by credit sales, and the change against the previous period",
     description="Customers by decreasing credit sales over `period_days` days: A while the share "
     "reached before them is below `a`, B below `b`, C after (and without sales). `previous_class`: "
@@ -244,7 +253,9 @@ async def abc_report(
     report = await service.abc_report(
         session, as_of or date.today(), period_days, a, b, _currency(request, currency)
     )
-    return _respond(report, service.flat(report, service.ABC_COLUMNS, "abc"), format, accept, "abc")
+    return _respond(
+        report, AbcReport, service.flat(report, service.ABC_COLUMNS, "abc"), format, accept, "abc"
+    )
 
 
 @router.post(
@@ -262,6 +273,7 @@ async def apply_abc(request: Request, body: AbcApplyIn, session: Session, princi
 
 @router.get(
     "/v1/reports/insurance",
+    response_model=InsuranceReport,
     summary="Insured and uninsured exposure, customers above their cover, covers expiring",
     description="Per customer: the newest named cover in force, or the policy's discretionary "
     "limit; insured = min(exposure, cover) × indemnity, the rest uninsured (exposure: the open "
@@ -285,11 +297,12 @@ async def insurance_report(
         session, as_of or date.today(), group_by, _currency(request, currency), customer, expiring_days
     )
     table = service.flat(report, service.INSURANCE_COLUMNS, "insurance")
-    return _respond(report, table, format, accept, "insurance")
+    return _respond(report, InsuranceReport, table, format, accept, "insurance")
 
 
 @router.get(
     "/v1/reports/top-risks",
+    response_model=TopRisksReport,
     summary="Customers ranked by expected loss",
     description="Expected loss = uninsured exposure × probability of default of the customer's grade "
     "by the active scorecard (the riskiest grade's when not yet graded) × loss given default "
@@ -312,4 +325,4 @@ async def top_risks_report(
         session, as_of or date.today(), _currency(request, currency), limit, loss_given_default
     )
     table = service.flat(report, service.TOP_RISK_COLUMNS, "top-risks")
-    return _respond(report, table, format, accept, "top-risks")
+    return _respond(report, TopRisksReport, table, format, accept, "top-risks")

@@ -525,7 +525,7 @@ async def set_specific(
     return chosen
 
 
-async def remove_specific(session: AsyncSession, principal: Principal, customer_code: str) -> None:
+async def remove_specific(session: AsyncSession, principal: Principal, customer_code: str) -> dict[str, Any]:
     found = await repository.specific_provision(session, customer_code)
     if found is None:
         raise NoSpecificProvision(f"customer {customer_code} has no specific provision")
@@ -534,6 +534,7 @@ async def remove_specific(session: AsyncSession, principal: Principal, customer_
     await record(
         session, principal, "provision.specific_removed", "customer", customer_code, before=before, after=None
     )
+    return before
 
 
 def specific_view(p: SpecificProvision) -> dict[str, Any]:
