@@ -188,3 +188,30 @@ def test_insured_exposure_and_expected_loss() -> None:
     assert insurance.insured(D(-10), D(100), D("0.9")).uninsured == 0
     # Expected loss: 60,000 uninsured × 4 % probability of default × 45 % loss given default = 1,080.
     assert insurance.expected_loss(D(60_000), D("0.04"), D("0.45")) == D(1080)
+
+
+def test_roll_rates_of_a_published_cohort_and_their_matrix() -> None:
+    # IFRScommunity.com, "IFRS 9 example: lifetime ECL for trade receivables using a provision
+    # matrix": of January's 100,000 of sales, 50,000 were still open when due, 23,000 a month later,
+    # 8,000 after two, 2,000 after three, never paid. Loss rates 2.0 %, 4.0 %, 8.7 %, 25 %, 100 %; on
+    # 300,000 / 140,000 / 60,000 / 23,000 / 5,000 the allowance is 27,567.
+    buckets = ["not_due", "1-30", "31-60", "61-90", ">90"]
+    months = [
+        {"not_due": D(100_000)},
+        {"1-30": D(50_000)},
+        {"31-60": D(23_000)},
+        {"61-90": D(8_000)},
+        {">90": D(2_000)},
+        {},
+    ]
+    result = provisions.roll_rates(months, [D(0), D(0), D(0), D(0), D(2_000)], buckets)
+    shown = {b: r.quantize(D("0.001")) for b, r in result.rates.items()}
+    assert shown == {
+        "not_due": D("0.020"),
+        "1-30": D("0.040"),
+        "31-60": D("0.087"),
+        "61-90": D("0.250"),
+        ">90": D("1.000"),
+    }
+    balances = dict(zip(buckets, [D(300_000), D(140_000), D(60_000), D(23_000), D(5_000)], strict=True))
+    assert provisions.matrix(balances, result.rates).total.quantize(D(1)) == D(27_567)
