@@ -25,6 +25,19 @@ from sqlalchemy.engine import make_url
 from services.devstack.settings import read_dev_env
 
 ROOT = Path(__file__).resolve().parents[1]
+# The ledger's tables as the benchmarks fill them with COPY.
+ITEM_COLUMNS = [
+    "customer_code",
+    "item_id",
+    "item_type",
+    "currency",
+    "amount",
+    "open_amount",
+    "issue_date",
+    "due_date",
+    "status",
+]
+MOVEMENT_COLUMNS = ["customer_code", "account", "item_id", "currency", "amount", "effective_date"]
 
 
 def stack_env() -> dict[str, str]:

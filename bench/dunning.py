@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from bench.common import fresh_database
+from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
 from services.credit_api.collections import repository
 from services.credit_api.collections.service import run
 from services.credit_api.settings import ApiSettings
@@ -70,23 +70,13 @@ async def seed(database_url: str, today: date) -> None:
         await conn.copy_records_to_table(
             "open_items",
             schema_name="risk_worker",
-            columns=[
-                "customer_code",
-                "item_id",
-                "item_type",
-                "currency",
-                "amount",
-                "open_amount",
-                "issue_date",
-                "due_date",
-                "status",
-            ],
+            columns=ITEM_COLUMNS,
             records=items,
         )
         await conn.copy_records_to_table(
             "movements",
             schema_name="risk_worker",
-            columns=["customer_code", "account", "item_id", "currency", "amount", "effective_date"],
+            columns=MOVEMENT_COLUMNS,
             records=movements,
         )
         await conn.execute("ANALYZE")

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import free_port, fresh_database, invoice_event, stack_env
+from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, free_port, fresh_database, invoice_event, stack_env
 from shared.kafka import ensure_topics
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "50000"))
@@ -219,22 +219,12 @@ async def ageing_report(database_url: str) -> tuple[float, float]:
             "open_items",
             schema_name="risk_worker",
             records=items,
-            columns=[
-                "customer_code",
-                "item_id",
-                "item_type",
-                "currency",
-                "amount",
-                "open_amount",
-                "issue_date",
-                "due_date",
-                "status",
-            ],
+            columns=ITEM_COLUMNS,
         )
         await conn.copy_records_to_table(
             "movements",
             schema_name="risk_worker",
-            columns=["customer_code", "account", "item_id", "currency", "amount", "effective_date"],
+            columns=MOVEMENT_COLUMNS,
             records=[(c, "item", i, "EUR", 100, issued) for c, i, _, _, _, _, issued, _, _ in items],
         )
         await conn.execute("ANALYZE risk_worker.open_items; ANALYZE risk_worker.movements")

@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import fresh_database
+from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
 from services.credit_api.reports import service
 from shared.db import make_engine, make_sessionmaker
 
@@ -24,19 +24,6 @@ PER_CUSTOMER = 100
 GRADES = ("A", "B", "C", "D", "E", None)
 INDUSTRIES = ("machinery", "retail", "chemicals", "food", "textiles")
 GOAL = 5.0  # seconds per report, from the brief
-ITEM_COLUMNS = [
-    "customer_code",
-    "item_id",
-    "item_type",
-    "currency",
-    "amount",
-    "open_amount",
-    "issue_date",
-    "due_date",
-    "status",
-    "settled_on",
-]
-MOVEMENT_COLUMNS = ["customer_code", "account", "item_id", "currency", "amount", "effective_date"]
 
 
 def customer_rows(n: int, code: str, today: date) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -85,7 +72,7 @@ async def seed(database_url: str, today: date) -> None:
                 items += more_items
                 movements += more_movements
             await conn.copy_records_to_table(
-                "open_items", schema_name="risk_worker", columns=ITEM_COLUMNS, records=items
+                "open_items", schema_name="risk_worker", columns=[*ITEM_COLUMNS, "settled_on"], records=items
             )
             await conn.copy_records_to_table(
                 "movements", schema_name="risk_worker", columns=MOVEMENT_COLUMNS, records=movements

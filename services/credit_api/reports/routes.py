@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -34,16 +35,6 @@ router = APIRouter(tags=["reports"])
 
 Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
 Manager = Annotated[Principal, Depends(require(Role.CREDIT_MANAGER))]
-AsOf = Annotated[date | None, Query(description="Default today; any past date")]
-GroupByQuery = Annotated[
-    Literal["portfolio", "customer", "industry", "country", "grade", "currency"],
-    Query(description="Rows per group; `currency` keeps each currency apart, the others convert"),
-]
-Customer = Annotated[str | None, Query(max_length=64, description="One customer only")]
-Format = Annotated[
-    Literal["json", "csv", "xlsx"] | None, Query(description="Or by `Accept`: text/csv, the .xlsx type")
-]
-Accept = Annotated[str | None, Header()]
 TABLES = {
     "content": {
         "text/csv": {"schema": {"type": "string"}},
@@ -52,36 +43,67 @@ TABLES = {
 }
 
 
-def _currency(request: Request, currency: str | None) -> str:
-    return currency or str(request.app.state.settings.authority_currency)
+@dataclass(frozen=True)
+class Output:
+    """What every report is asked: its date, its currency and its format."""
+
+    as_of: date
+    currency: str
+    format: str | None
+    accept: str | None
+
+    def respond(self, report: dict[str, Any], model: type[BaseModel], table: Table, name: str) -> Response:
+        accept = self.accept or ""
+        wanted = self.format or ("xlsx" if XLSX in accept else "csv" if "text/csv" in accept else "json")
+        filename = f"{name}-{self.as_of.isoformat()}"
+        if wanted == "csv":
+            return Response(
+                to_csv(table),
+                media_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+            )
+        if wanted == "xlsx":
+            return Response(
+                to_xlsx(table),
+                media_type=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'},
+            )
+        # Through its model, so that what is sent is what the document promises.
+        return JSONResponse(model.model_validate(report).model_dump(mode="json"))
 
 
-def _respond(
-    report: dict[str, Any],
-    model: type[BaseModel],
-    table: Table,
-    fmt: str | None,
-    accept: str | None,
-    name: str,
-) -> Response:
-    wanted = fmt or (
-        "xlsx" if accept and XLSX in accept else "csv" if accept and "text/csv" in accept else "json"
+async def _output(
+    request: Request,
+    as_of: Annotated[date | None, Query(description="Default today; any past date")] = None,
+    currency: Annotated[CurrencyCode | None, Query(description="Default the authority currency")] = None,
+    format: Annotated[
+        Literal["json", "csv", "xlsx"] | None, Query(description="Or by `Accept`: text/csv, the .xlsx type")
+    ] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Output:
+    return Output(
+        as_of or date.today(), currency or str(request.app.state.settings.authority_currency), format, accept
     )
-    day = report["as_of"].isoformat()
-    if wanted == "csv":
-        return Response(
-            to_csv(table),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}-{day}.csv"'},
-        )
-    if wanted == "xlsx":
-        return Response(
-            to_xlsx(table),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}-{day}.xlsx"'},
-        )
-    # Through its model, so that what is sent is what the document promises.
-    return JSONResponse(model.model_validate(report).model_dump(mode="json"))
+
+
+@dataclass(frozen=True)
+class Grouping:
+    group_by: service.GroupBy
+    customer: str | None
+
+
+async def _grouping(
+    group_by: Annotated[
+        service.GroupBy,
+        Query(description="Rows per group; `currency` keeps each currency apart, the others convert"),
+    ] = "portfolio",
+    customer: Annotated[str | None, Query(max_length=64, description="One customer only")] = None,
+) -> Grouping:
+    return Grouping(group_by, customer)
+
+
+Out = Annotated[Output, Depends(_output)]
+Groups = Annotated[Grouping, Depends(_grouping)]
 
 
 @router.get(
@@ -97,32 +119,25 @@ def _respond(
     responses={**responses(401, 403, 404, 422), 200: TABLES},
 )
 async def dso_report(
-    request: Request,
     session: Session,
     _: Reader,
-    as_of: AsOf = None,
+    out: Out,
+    by: Groups,
     period_days: Annotated[int, Query(ge=1, le=3660)] = 90,
     countback_days: Annotated[
         int | None, Query(ge=1, le=366, description="Count back in periods of this many days, not months")
     ] = None,
-    group_by: GroupByQuery = "portfolio",
-    currency: CurrencyCode | None = None,
-    customer: Customer = None,
-    format: Format = None,
-    accept: Accept = None,
 ) -> Response:
     report = await service.dso_report(
         session,
-        as_of or date.today(),
+        out.as_of,
         period_days,
-        group_by,
-        _currency(request, currency),
-        customer,
+        by.group_by,
+        out.currency,
+        by.customer,
         countback_days=countback_days,
     )
-    return _respond(
-        report, DsoReport, service.flat(report, service.DSO_COLUMNS, "dso"), format, accept, "dso"
-    )
+    return out.respond(report, DsoReport, service.flat(report, service.DSO_COLUMNS, "dso"), "dso")
 
 
 @router.get(
@@ -135,22 +150,11 @@ async def dso_report(
     responses={**responses(401, 403, 404, 422), 200: TABLES},
 )
 async def turnover_report(
-    request: Request,
-    session: Session,
-    _: Reader,
-    as_of: AsOf = None,
-    months: Annotated[int, Query(ge=1, le=60)] = 12,
-    group_by: GroupByQuery = "portfolio",
-    currency: CurrencyCode | None = None,
-    customer: Customer = None,
-    format: Format = None,
-    accept: Accept = None,
+    session: Session, _: Reader, out: Out, by: Groups, months: Annotated[int, Query(ge=1, le=60)] = 12
 ) -> Response:
-    report = await service.turnover_report(
-        session, as_of or date.today(), months, group_by, _currency(request, currency), customer
-    )
+    report = await service.turnover_report(session, out.as_of, months, by.group_by, out.currency, by.customer)
     table = service.flat(report, service.TURNOVER_COLUMNS, "turnover")
-    return _respond(report, TurnoverReport, table, format, accept, "turnover")
+    return out.respond(report, TurnoverReport, table, "turnover")
 
 
 @router.get(
@@ -166,10 +170,10 @@ async def turnover_report(
     responses={**responses(401, 403, 404, 422), 200: TABLES},
 )
 async def provisions_report(
-    request: Request,
     session: Session,
     _: Reader,
-    as_of: AsOf = None,
+    out: Out,
+    by: Groups,
     method: Literal["matrix", "roll_rate"] = "matrix",
     buckets: Annotated[
         str | None, Query(pattern=r"^\d+(,\d+)*$", examples=["30,60,90"], description="Upper bounds in days")
@@ -180,25 +184,20 @@ async def provisions_report(
     ] = None,
     history_months: Annotated[int, Query(ge=1, le=60)] = 12,
     factor: Annotated[Decimal, Query(ge=0, le=10, description="Forward-looking adjustment")] = Decimal(1),
-    group_by: GroupByQuery = "portfolio",
-    currency: CurrencyCode | None = None,
-    customer: Customer = None,
-    format: Format = None,
-    accept: Accept = None,
 ) -> Response:
     report = await service.provisions_report(
         session,
-        as_of or date.today(),
-        group_by,
-        _currency(request, currency),
+        out.as_of,
+        by.group_by,
+        out.currency,
         method=method,
         bounds=Buckets.parse(buckets) if buckets else None,
         rates=rates,
         history_months=history_months,
         factor=factor,
-        customer=customer,
+        customer=by.customer,
     )
-    return _respond(report, ProvisionsReport, service.provision_table(report), format, accept, "provisions")
+    return out.respond(report, ProvisionsReport, service.provision_table(report), "provisions")
 
 
 @router.put(
@@ -239,23 +238,15 @@ async def remove_specific_provision(
     responses={**responses(401, 403, 422), 200: TABLES},
 )
 async def abc_report(
-    request: Request,
     session: Session,
     _: Reader,
-    as_of: AsOf = None,
+    out: Out,
     period_days: Annotated[int, Query(ge=1, le=3660)] = 365,
     a: Annotated[Decimal, Query(gt=0, lt=1)] = Decimal("0.80"),
     b: Annotated[Decimal, Query(gt=0, le=1)] = Decimal("0.95"),
-    currency: CurrencyCode | None = None,
-    format: Format = None,
-    accept: Accept = None,
 ) -> Response:
-    report = await service.abc_report(
-        session, as_of or date.today(), period_days, a, b, _currency(request, currency)
-    )
-    return _respond(
-        report, AbcReport, service.flat(report, service.ABC_COLUMNS, "abc"), format, accept, "abc"
-    )
+    report = await service.abc_report(session, out.as_of, period_days, a, b, out.currency)
+    return out.respond(report, AbcReport, service.flat(report, service.ABC_COLUMNS, "abc"), "abc")
 
 
 @router.post(
@@ -265,9 +256,8 @@ async def abc_report(
     responses=responses(401, 403, 422),
 )
 async def apply_abc(request: Request, body: AbcApplyIn, session: Session, principal: Manager) -> AbcApplied:
-    report = await service.abc_report(
-        session, body.as_of, body.period_days, body.a, body.b, _currency(request, None)
-    )
+    currency = str(request.app.state.settings.authority_currency)
+    report = await service.abc_report(session, body.as_of, body.period_days, body.a, body.b, currency)
     return AbcApplied(as_of=body.as_of, changed=await service.apply_abc(session, principal, report))
 
 
@@ -282,22 +272,17 @@ async def apply_abc(request: Request, body: AbcApplyIn, session: Session, princi
     responses={**responses(401, 403, 404, 422), 200: TABLES},
 )
 async def insurance_report(
-    request: Request,
     session: Session,
     _: Reader,
-    as_of: AsOf = None,
+    out: Out,
+    by: Groups,
     expiring_days: Annotated[int, Query(ge=0, le=366)] = 30,
-    group_by: GroupByQuery = "portfolio",
-    currency: CurrencyCode | None = None,
-    customer: Customer = None,
-    format: Format = None,
-    accept: Accept = None,
 ) -> Response:
     report = await service.insurance_report(
-        session, as_of or date.today(), group_by, _currency(request, currency), customer, expiring_days
+        session, out.as_of, by.group_by, out.currency, by.customer, expiring_days
     )
     table = service.flat(report, service.INSURANCE_COLUMNS, "insurance")
-    return _respond(report, InsuranceReport, table, format, accept, "insurance")
+    return out.respond(report, InsuranceReport, table, "insurance")
 
 
 @router.get(
@@ -311,18 +296,12 @@ async def insurance_report(
     responses={**responses(401, 403, 422), 200: TABLES},
 )
 async def top_risks_report(
-    request: Request,
     session: Session,
     _: Reader,
-    as_of: AsOf = None,
+    out: Out,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     loss_given_default: Annotated[Decimal, Query(ge=0, le=1)] = Decimal("0.45"),
-    currency: CurrencyCode | None = None,
-    format: Format = None,
-    accept: Accept = None,
 ) -> Response:
-    report = await service.top_risks_report(
-        session, as_of or date.today(), _currency(request, currency), limit, loss_given_default
-    )
+    report = await service.top_risks_report(session, out.as_of, out.currency, limit, loss_given_default)
     table = service.flat(report, service.TOP_RISK_COLUMNS, "top-risks")
-    return _respond(report, TopRisksReport, table, format, accept, "top-risks")
+    return out.respond(report, TopRisksReport, table, "top-risks")
