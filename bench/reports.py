@@ -142,8 +142,13 @@ async def main() -> None:
         )
         await timed(
             "provisions (roll rates, 12 months)",
-            lambda s: service.provisions_report(s, today, "grade", "EUR", method="roll_rate"),
+            lambda s: service.provisions_report(s, today, "portfolio", "EUR", method="roll_rate"),
             lambda r: "rates " + ", ".join(f"{b} {v}" for b, v in r["rates"]["buckets"].items()),
+        )
+        await timed(
+            "provisions (roll rates, by grade)",
+            lambda s: service.provisions_report(s, today, "grade", "EUR", method="roll_rate"),
+            lambda r: f"{len(r['rows'])} rows",
         )
         await timed(
             "abc (365 days)",

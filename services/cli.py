@@ -86,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.set_defaults(handler=_keys_create)
 
+    users = sub.add_parser("users", help="people who sign in to the console").add_subparsers(title="actions")
+    user = users.add_parser("create", help="create a user; the password is asked for, or read from stdin")
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--name", required=True)
+    user.add_argument("--email", required=True)
+    user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user.set_defaults(handler=_users_create)
+
     sub.add_parser("api", help="run credit_api").set_defaults(handler=_run_api)
     sub.add_parser("risk-worker", help="run risk_worker").set_defaults(handler=_run_risk_worker)
     sub.add_parser("notifier", help="run notifier").set_defaults(handler=_run_notifier)
@@ -261,6 +269,28 @@ def _dlq_replay(args: argparse.Namespace) -> int:
             await producer.stop()
 
     print(f"replayed {asyncio.run(run())} dead letters")
+    return 0
+
+
+def _users_create(args: argparse.Namespace) -> int:
+    import getpass
+
+    from services.credit_api.users.service import create
+    from shared.db import one_transaction
+    from shared.domain.errors import CredenceError
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+
+    async def run() -> None:
+        async with one_transaction(_dev_platform()["database_url"]) as session:
+            await create(session, Role(args.role), args.name, args.email, password)
+
+    try:
+        asyncio.run(run())
+    except CredenceError as exc:
+        print(f"not created: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {args.role} {args.name} <{args.email}>; sign in at /console")
     return 0
 
 

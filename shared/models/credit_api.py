@@ -548,3 +548,33 @@ class InsuranceCover(Base):
     decision_ref: Mapped[str] = mapped_column(String(100))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class User(Base):
+    """A person who signs in to the console; acts with the rights of its role."""
+
+    __tablename__ = "users"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(30))
+    password_hash: Mapped[str] = mapped_column(String(200), comment="Argon2id")
+    failed_attempts: Mapped[int] = mapped_column(server_default=text("0"))
+    locked_until: Mapped[datetime | None]
+    disabled: Mapped[bool] = mapped_column(server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie's digest, its CSRF token and when it ends."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = {"schema": SCHEMA}
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True, comment="SHA-256 of the cookie")
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(f"{SCHEMA}.users.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
