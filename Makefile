@@ -7,15 +7,23 @@ CREDENCE := $(VENV)/bin/credence
 
 .PHONY: install stack browser run test lint bench stop status clean
 
-# $(call debian,COMMAND,PACKAGE): install a Debian package when its command is missing (as root).
-debian = command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq $(2) || (apt-get update -qq && apt-get install -y -qq $(2))); } || { echo "install $(2) (Debian package $(2))"; exit 1; }
+# $(call apt,PACKAGE): install a Debian package (as root); $(call debian,COMMAND,PACKAGE): when its
+# command is missing.
+apt = { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq $(1) || (apt-get update -qq && apt-get install -y -qq $(1))); } || { echo "install $(1) (Debian package $(1))"; exit 1; }
+debian = command -v $(1) >/dev/null || $(call apt,$(2))
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# The console's browser packages (htmx, ECharts; axe-core for its tests), pinned by the lockfile and
+# served by credit_api itself.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # PostgreSQL, Kafka and the mail sink (or DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set),
@@ -28,9 +36,11 @@ stack: install
 run: stack
 	$(CREDENCE) run
 
-# The API explorer (and later the console) is tested in Debian's real Chromium.
+# The API explorer and the console are tested in Debian's real Chromium, with CJK fonts for the
+# Chinese pages.
 browser:
 	@$(call debian,chromium,chromium)
+	@fc-list :lang=zh | grep -q . || $(call apt,fonts-noto-cjk)
 
 test: stack browser
 	$(PY) -m pytest

@@ -380,6 +380,7 @@ def _print_urls(env: dict[str, str]) -> None:
         f"""
 Credence is starting.
   credit_api     {api}   (OpenAPI docs: {api}/docs, schema: {api}/openapi.json)
+  console        {api}/console/   (create a user first: credence users create --role credit_manager ...)
   risk_worker    http://127.0.0.1:{env["CREDENCE_WORKER_HTTP_PORT"]}/readyz
   notifier       http://127.0.0.1:{env["CREDENCE_NOTIFIER_HTTP_PORT"]}/readyz
   API keys and addresses: .devstack/dev.env   (source it: set -a; . .devstack/dev.env; set +a)

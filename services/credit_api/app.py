@@ -26,6 +26,9 @@ from services.credit_api.api_keys.service import Authenticator
 from services.credit_api.assessments.routes import router as assessments
 from services.credit_api.audit.routes import router as audit
 from services.credit_api.collections.routes import router as collections
+from services.credit_api.console.errors import SignInNeeded
+from services.credit_api.console.routes import router as console
+from services.credit_api.console.routes import to_sign_in
 from services.credit_api.credit_checks.routes import router as credit_checks
 from services.credit_api.credit_holds.routes import router as credit_holds
 from services.credit_api.credit_limits.routes import router as credit_limits
@@ -137,7 +140,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         ),
     )
     problems.install(app)
-    for router in ROUTERS:
+    app.add_exception_handler(SignInNeeded, to_sign_in)
+    for router in (*ROUTERS, console):
         app.include_router(router)
     app.add_middleware(_Observe)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

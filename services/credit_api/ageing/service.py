@@ -165,3 +165,10 @@ def portfolio_csv(report: PortfolioOut) -> str:
             ]
         )
     return out.getvalue()
+
+
+async def open_items(
+    session: AsyncSession, customer_code: str, as_of: date
+) -> list[tuple[str, str, date, date, Decimal]]:
+    """(item, currency, issue date, due date, open amount) of a customer's items open on the date."""
+    return await repository.customer_items(session, customer_code, as_of)

@@ -1,0 +1,272 @@
+"""The console: server-rendered pages for people, signed in as users, on the same services as the
+API. Forms carry a CSRF token (the session's, or before sign-in a cookie's double); the session
+cookie is HttpOnly and SameSite=Strict, and Secure when the request came over TLS."""
+
+from __future__ import annotations
+
+import gzip
+import secrets
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Cookie, Depends, Form, Header, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from services.credit_api.console import service
+from services.credit_api.console.errors import SignInNeeded
+from services.credit_api.console.texts import LANGUAGES, texts
+from services.credit_api.deps import Session
+from services.credit_api.users import service as users
+from services.credit_api.users.errors import SignInRefused
+from services.devstack.settings import PROJECT_ROOT
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+HERE = Path(__file__).parent
+# Every template escapes what it prints (the names end in .j2, which Jinja would not escape by
+# default): customer names and notes come from outside.
+TEMPLATES = Jinja2Templates(
+    env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False)
+)
+SESSION_COOKIE = "credence_session"
+LANGUAGE_COOKIE = "credence_language"
+LOGIN_CSRF_COOKIE = "credence_sign_in"
+# What the pages load, all served from here: the packages from the npm lockfile, and our own.
+ASSETS = {
+    "htmx.min.js": (PROJECT_ROOT / "node_modules/htmx.org/dist/htmx.min.js", "text/javascript"),
+    "echarts.min.js": (PROJECT_ROOT / "node_modules/echarts/dist/echarts.common.min.js", "text/javascript"),
+    "console.js": (HERE / "static/console.js", "text/javascript"),
+    "console.css": (HERE / "static/console.css", "text/css"),
+}
+
+
+def language_of(request: Request) -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return "zh-CN" if request.headers.get("accept-language", "").lower().startswith("zh") else "en"
+
+
+async def signed_in(request: Request, session: Session) -> users.SignedIn:
+    found = await users.current(session, request.cookies.get(SESSION_COOKIE), datetime.now(UTC))
+    if found is None:
+        raise SignInNeeded(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    return found
+
+
+User = Annotated[users.SignedIn, Depends(signed_in)]
+
+
+async def to_sign_in(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInNeeded)
+    return RedirectResponse("/console/sign-in?" + urlencode({"next": exc.next_path}), status_code=303)
+
+
+def _page(
+    request: Request, name: str, title: str, user: users.SignedIn | None, **context: Any
+) -> HTMLResponse:
+    language = language_of(request)
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {"t": texts(language), "language": language, "title": title, "user": user, **context},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _safe_next(path: str | None) -> str:
+    # Only back into the console: never an open redirect to another site.
+    return path if path and path.startswith("/console/") and not path.startswith("//") else "/console/"
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, **extra: Any) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/console",
+        **extra,
+    )
+
+
+def _checked(user: users.SignedIn, csrf: str) -> None:
+    if not secrets.compare_digest(user.csrf, csrf):
+        raise SignInNeeded("/console/")
+
+
+@router.get("")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/console/", status_code=308)
+
+
+@router.get("/sign-in")
+async def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    response = _page(
+        request,
+        "login.html.j2",
+        texts(language_of(request))["sign_in"],
+        None,
+        csrf=token,
+        next=_safe_next(next),
+        email="",
+        refused=False,
+    )
+    _cookie(response, request, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    session: Session,
+    email: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)],
+    next: Annotated[str, Form(max_length=500)] = "/console/",
+    expected: Annotated[str | None, Cookie(alias=LOGIN_CSRF_COOKIE)] = None,
+) -> Response:
+    words = texts(language_of(request))
+    if not expected or not secrets.compare_digest(expected, csrf):
+        return _page(
+            request,
+            "login.html.j2",
+            words["sign_in"],
+            None,
+            csrf=expected or "",
+            next=_safe_next(next),
+            email=email,
+            refused=True,
+        )
+    try:
+        token, _ = await users.sign_in(session, email, password, datetime.now(UTC))
+    except SignInRefused:
+        # Answered, not raised: the failed attempt is committed and counts towards the lock-out.
+        page = _page(
+            request,
+            "login.html.j2",
+            words["sign_in"],
+            None,
+            csrf=csrf,
+            next=_safe_next(next),
+            email=email,
+            refused=True,
+        )
+        page.status_code = 401
+        return page
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _cookie(response, request, SESSION_COOKIE, token, max_age=int(users.SESSION.total_seconds()))
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(
+    request: Request, session: Session, user: User, csrf: Annotated[str, Form(max_length=100)]
+) -> Response:
+    _checked(user, csrf)
+    await users.sign_out(session, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/console/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/console")
+    return response
+
+
+@router.post("/language")
+async def choose_language(
+    request: Request,
+    user: User,
+    csrf: Annotated[str, Form(max_length=100)],
+    language: Annotated[Literal["en", "zh-CN"], Form()],
+    referer: Annotated[str | None, Header()] = None,
+) -> Response:
+    _checked(user, csrf)
+    back = referer.split(str(request.base_url).rstrip("/"), 1)[-1] if referer else "/console/"
+    response = RedirectResponse(_safe_next(back), status_code=303)
+    _cookie(response, request, LANGUAGE_COOKIE, language, max_age=365 * 86400)
+    return response
+
+
+@router.get("/")
+async def portfolio(
+    request: Request,
+    session: Session,
+    user: User,
+    as_of: date | None = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    words = texts(language)
+    chosen = currency or str(request.app.state.settings.authority_currency)
+    data = await service.portfolio(session, as_of or date.today(), chosen, service.Format(language), words)
+    return _page(request, "portfolio.html.j2", words["portfolio"], user, page="portfolio", data=data)
+
+
+@router.get("/customers")
+async def customer_list(
+    request: Request,
+    session: Session,
+    user: User,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    grade: Annotated[str | None, Query(max_length=10)] = None,
+    country: Annotated[str | None, Query(max_length=2)] = None,
+    industry: Annotated[str | None, Query(max_length=100)] = None,
+    blocked: Annotated[str | None, Query(pattern="^(true|false)?$")] = None,
+    sort: Literal["code", "exposure", "overdue"] = "code",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    filters = {
+        "q": q or None,
+        "grade": grade or None,
+        "country": country or None,
+        "industry": industry or None,
+        "blocked": None if not blocked else blocked == "true",
+    }
+    data = await service.customer_list(session, filters, sort, cursor, service.Format(language))
+    query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+    next_url = "/console/customers?" + urlencode({**query, "cursor": data["next"] or ""})
+    return _page(
+        request, "customers.html.j2", texts(language)["customers"], user,
+        page="customers", data=data, filters=filters, sort=sort, next_url=next_url,
+    )  # fmt: skip
+
+
+@router.get("/customers/{code}")
+async def customer_page(
+    request: Request, session: Session, user: User, code: str, as_of: date | None = None
+) -> HTMLResponse:
+    language = language_of(request)
+    data = await service.customer(
+        session,
+        code,
+        as_of or date.today(),
+        service.Format(language),
+        request.app.state.settings,
+        texts(language),
+    )
+    return _page(request, "customer.html.j2", code, user, page="customers", data=data)
+
+
+@cache
+def _asset(name: str) -> tuple[bytes, bytes, str]:
+    path, kind = ASSETS[name]
+    body = path.read_bytes()
+    return body, gzip.compress(body, 9), kind
+
+
+@router.get("/assets/{name}")
+async def asset(name: str, accept_encoding: Annotated[str | None, Header()] = None) -> Response:
+    if name not in ASSETS:
+        return Response(status_code=404)
+    body, packed, kind = _asset(name)
+    headers = {"Cache-Control": "public, max-age=3600", "Vary": "Accept-Encoding"}
+    if accept_encoding and "gzip" in accept_encoding:
+        return Response(packed, media_type=kind, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(body, media_type=kind, headers=headers)

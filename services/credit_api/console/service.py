@@ -1,0 +1,180 @@
+"""What each console page shows, gathered from the same services the API uses: no business rule
+lives here, only the choice of figures and their formatting for a language."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.ageing import service as ageing
+from services.credit_api.console import repository
+from services.credit_api.customers import service as customers
+from services.credit_api.reports import service as reports
+from shared.domain.ageing import Buckets
+
+ZERO = Decimal(0)
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Format:
+    """Numbers, money and dates as the language writes them."""
+
+    language: str
+
+    @property
+    def locale(self) -> str:
+        return self.language.replace("-", "_")
+
+    def money(self, amount: Decimal | str | None, currency: str) -> str:
+        if amount is None:
+            return "—"
+        return format_currency(Decimal(amount), currency, locale=self.locale)
+
+    def number(self, value: Decimal | str | None) -> str:
+        return "—" if value is None else format_decimal(Decimal(value), locale=self.locale)
+
+    def percent(self, value: Decimal | None) -> str:
+        return "—" if value is None else format_percent(value, format="#,##0.0%", locale=self.locale)
+
+    def day(self, value: date | None) -> str:
+        return "—" if value is None else format_date(value, format="medium", locale=self.locale)
+
+
+async def portfolio(
+    session: AsyncSession, as_of: date, currency: str, fmt: Format, words: dict[str, str]
+) -> dict[str, Any]:
+    dso = await reports.dso_report(session, as_of, 90, "portfolio", currency)
+    provided = await reports.provisions_report(session, as_of, "grade", currency)
+    insured = await reports.insurance_report(session, as_of, "portfolio", currency)
+    row = dso["rows"][0] if dso["rows"] else None
+    owed = Decimal(row["receivables"]) if row else ZERO
+    not_due = Decimal(row["not_due"]) if row else ZERO
+    provision = sum((Decimal(r["provision"]) for r in provided["rows"]), ZERO)
+    exposure = Decimal(insured["rows"][0]["exposure"]) if insured["rows"] else ZERO
+    covered = Decimal(insured["rows"][0]["insured"]) if insured["rows"] else ZERO
+    labels = (
+        [words.get(line["bucket"], line["bucket"]) for line in provided["rows"][0]["buckets"]]
+        if provided["rows"]
+        else []
+    )
+    ageing_chart = {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": r["group"] if r["group"] != "(none)" else words["not_graded"],
+                "type": "bar",
+                "stack": "ageing",
+                "data": [float(Decimal(line["balance"])) for line in r["buckets"]],
+            }
+            for r in provided["rows"]
+        ],
+    }
+    grades = await repository.grade_counts(session)
+    grade_chart = {
+        "tooltip": {},
+        "xAxis": {"type": "category", "data": [g or words["not_graded"] for g, _ in grades]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "data": [n for _, n in grades]}],
+    }
+    alerts = await repository.open_alerts(session)
+    return {
+        "as_of": as_of,
+        "currency": currency,
+        "figures": [
+            ("receivables", fmt.money(owed, currency), "/console/customers?sort=exposure"),
+            (
+                "overdue_share",
+                fmt.percent((owed - not_due) / owed if owed > 0 else None),
+                "/console/customers?sort=overdue",
+            ),
+            ("dso", fmt.number(row["dso"]) if row else "—", "/v1/reports/dso?format=xlsx"),
+            ("provision", fmt.money(provision, currency), "/v1/reports/provisions?format=xlsx"),
+            (
+                "insured_share",
+                fmt.percent(covered / exposure if exposure > 0 else None),
+                "/v1/reports/insurance?format=xlsx",
+            ),
+        ],
+        "ageing_chart": json.dumps(ageing_chart),
+        "grade_chart": json.dumps(grade_chart),
+        "alerts": [(level, alerts.get(level, 0)) for level in ("critical", "warning", "watch")],
+        "missing_rates": sorted(set(dso["missing_rates"]) | set(provided["missing_rates"])),
+    }
+
+
+def encode(after: tuple[Any, str]) -> str:
+    value = after[0]
+    return base64.urlsafe_b64encode(json.dumps([str(value), after[1]]).encode()).decode()
+
+
+def decode(cursor: str | None, sort: str) -> tuple[Any, str] | None:
+    if not cursor:
+        return None
+    try:
+        value, code = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        return None
+    return (Decimal(value) if sort == "exposure" else int(value) if sort == "overdue" else value), str(code)
+
+
+async def customer_list(
+    session: AsyncSession, filters: dict[str, Any], sort: str, cursor: str | None, fmt: Format
+) -> dict[str, Any]:
+    rows = await repository.customers(session, filters, sort, decode(cursor, sort), PAGE + 1)
+    more = len(rows) > PAGE
+    shown = rows[:PAGE]
+    key = {"code": "customer_code", "exposure": "exposure", "overdue": "days_past_due"}[sort]
+    return {
+        "rows": [
+            {
+                "code": r["customer_code"],
+                "name": r["name"],
+                "grade": r["grade"],
+                "blocked": r["blocked"],
+                "exposure": fmt.money(r["exposure"], r["currency"]),
+                "days_past_due": r["days_past_due"],
+            }
+            for r in shown
+        ],
+        "next": encode((shown[-1][key], shown[-1]["customer_code"])) if more and shown else None,
+    }
+
+
+async def customer(
+    session: AsyncSession, code: str, as_of: date, fmt: Format, settings: Any, words: dict[str, str]
+) -> dict[str, Any]:
+    found = await customers.get(session, code)
+    view = await customers.view(session, found, datetime.now(UTC), settings.net_unallocated_cash)
+    aged = await ageing.customer_ageing(session, code, as_of, "due_date", Buckets())
+    chart = {
+        "tooltip": {},
+        "xAxis": {"type": "category", "data": [words.get(b.bucket, b.bucket) for b in aged.buckets]},
+        "yAxis": {"type": "value"},
+        "series": [{"type": "bar", "data": [float(Decimal(b.amount)) for b in aged.buckets]}],
+    }
+    items = await ageing.open_items(session, code, as_of)
+    summary = view.exposure_summary
+    return {
+        "customer": view,
+        "limit": fmt.money(view.effective_limit, found.currency) if view.effective_limit else "—",
+        "exposure": fmt.money(summary.exposure, found.currency) if summary else "—",
+        "available": fmt.money(summary.available, found.currency) if summary and summary.available else "—",
+        "utilisation": fmt.percent(Decimal(summary.utilisation)) if summary and summary.utilisation else "—",
+        "ageing_chart": json.dumps(chart),
+        "items": [
+            {"item": i, "due": fmt.day(due), "open": fmt.money(amount, currency)}
+            for i, currency, _, due, amount in items
+        ],
+    }
