@@ -5,11 +5,15 @@ Screenshots of every page go to .devstack/screenshots/."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from playwright.async_api import Page, async_playwright
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -145,3 +149,85 @@ async def test_forms_need_their_csrf_token_and_failures_lock_an_account(console:
 
 
 SESSION = "credence_session"
+
+
+async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
+    console: str, api: Api
+) -> None:
+    held = await api.ok(
+        "POST",
+        "/v1/credit-checks",
+        role=Role.ORDER_SYSTEM,
+        json={
+            "customer_code": "R2",
+            "order_ref": "SO-77",
+            "amount": "500.00",
+            "currency": "EUR",
+            "reserve": True,
+        },
+    )
+    assert held["decision"] == "held"  # R2 has no limit
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            controller = await (await browser.new_context(locale="en-GB")).new_page()
+            await controller.goto(f"{console}/console/customers/R1")
+            await sign_in(controller, console, "li.wei@example.com", PASSWORD)
+            await controller.wait_for_url(f"{console}/console/customers/R1")
+            await controller.fill("input[name=amount]", "200000")
+            await controller.fill("input[name=reason]", "turnover doubled this year")
+            await controller.click("button:has-text('Submit')")
+            assert await controller.inner_text("[role=status]") == "Done."
+            await controller.click("nav >> text=Approvals")
+            assert "Only credit managers decide limit requests." in await controller.inner_text("main")
+            assert await controller.locator("button:has-text('Approve')").count() == 0
+            request_id = await controller.get_attribute("tr[data-request]", "data-request")
+            csrf = await controller.get_attribute(
+                "form[action='/console/sign-out'] input[name=csrf]", "value"
+            )
+            forced = await controller.request.post(
+                f"{console}/console/approvals/{request_id}", form={"csrf": csrf or "", "decision": "approve"}
+            )
+            assert "Only credit managers" in await forced.text()  # the controller cannot, even by hand
+            await shot(controller, "approvals-controller")
+
+            manager = await (await browser.new_context(locale="en-GB")).new_page()
+            await manager.goto(f"{console}/console/approvals")
+            await sign_in(manager, console, "maria@example.com", PASSWORD)
+            await manager.wait_for_url(f"{console}/console/approvals")
+            assert await accessible(manager) == []
+            await shot(manager, "approvals")
+            await manager.fill(f"tr[data-request='{request_id}'] input[name=note]", "payment record is good")
+            await manager.click(f"tr[data-request='{request_id}'] button:has-text('Approve')")
+            assert await manager.inner_text("[role=status]") == "Done."
+            await manager.goto(f"{console}/console/customers/R1")
+            assert "€200,000.00" in await manager.inner_text(".cards")
+
+            await manager.click("nav >> text=Holds")
+            assert "SO-77" in await manager.inner_text("main")
+            assert await accessible(manager) == []
+            await shot(manager, "holds")
+            await manager.fill("tr[data-hold] input[name=reason]", "paid in advance by wire")
+            await manager.click("tr[data-hold] button:has-text('Release')")
+            assert await manager.inner_text("[role=status]") == "Done."
+            assert "No order is on hold." in await manager.inner_text("main")
+            hold = await api.ok("GET", f"/v1/credit-holds/{held['hold']['id']}", role=Role.CREDIT_CONTROLLER)
+            assert (hold["status"], hold["resolved_by"]) == ("released", "user:Maria Rossi")
+
+            await manager.click("nav >> text=Reports")
+            assert await accessible(manager) == []
+            await shot(manager, "reports")
+            async with manager.expect_download() as waiting:
+                await manager.click("#r-dso ~ form button:has-text('Excel')")
+            download = await waiting.value
+            assert download.suggested_filename.startswith("dso-") and download.suggested_filename.endswith(
+                ".xlsx"
+            )
+            path = await download.path()
+            content = await asyncio.to_thread(Path(path).read_bytes)
+            sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+            assert sheet is not None
+            assert [c.value for c in sheet[1]][:3] == ["group", "currency", "receivables"]
+            assert sheet.cell(2, 3).value == 222000
+        finally:
+            await browser.close()

@@ -73,3 +73,14 @@ async def customers(
             *args,
         )
     )
+
+
+async def grades(session: AsyncSession, codes: list[str]) -> list[tuple[str, str | None, Any]]:
+    if not codes:
+        return []
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT customer_code, grade, score FROM credit_api.customers WHERE customer_code = ANY($1::text[])",
+        codes,
+    )
+    return [(r["customer_code"], r["grade"], r["score"]) for r in rows]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import secrets
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -16,14 +18,23 @@ from fastapi import APIRouter, Cookie, Depends, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.console import service
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
+from services.credit_api.credit_holds import service as holds
 from services.credit_api.deps import Session
+from services.credit_api.limit_requests import service as limit_requests
+from services.credit_api.limit_requests.schemas import LimitRequestCreate
+from services.credit_api.reports import routes as report_routes
+from services.credit_api.reports import service as reports
 from services.credit_api.users import service as users
 from services.credit_api.users.errors import SignInRefused
 from services.devstack.settings import PROJECT_ROOT
+from shared.domain.errors import CredenceError
+from shared.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -71,12 +82,42 @@ def _page(
     request: Request, name: str, title: str, user: users.SignedIn | None, **context: Any
 ) -> HTMLResponse:
     language = language_of(request)
+    said = request.query_params.get("message", "")[:300]
     return TEMPLATES.TemplateResponse(
         request,
         name,
-        {"t": texts(language), "language": language, "title": title, "user": user, **context},
+        {
+            "t": texts(language),
+            "language": language,
+            "title": title,
+            "user": user,
+            "message": said,
+            "failed": request.query_params.get("failed") == "1",
+            **context,
+        },
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _may(user: users.SignedIn, *roles: Role) -> bool:
+    """The API's rule: these roles, and admin everywhere."""
+    return user.principal.role in {*roles, Role.ADMIN}
+
+
+async def _attempt(session: AsyncSession, action: Callable[[], Awaitable[object]]) -> str | None:
+    """A person's action in a savepoint: refused by a rule, it leaves nothing behind and the
+    refusal is shown on the page; None when it was done."""
+    try:
+        async with session.begin_nested():
+            await action()
+    except CredenceError as exc:
+        return str(exc)
+    return None
+
+
+def _back(path: str, refusal: str | None, words: dict[str, str]) -> RedirectResponse:
+    query = {"message": refusal, "failed": "1"} if refusal else {"message": words["done"]}
+    return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303)
 
 
 def _safe_next(path: str | None) -> str:
@@ -252,6 +293,147 @@ async def customer_page(
         texts(language),
     )
     return _page(request, "customer.html.j2", code, user, page="customers", data=data)
+
+
+@router.post("/customers/{code}/limit-requests")
+async def request_limit(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    amount: Annotated[str, Form(max_length=30)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
+        return _back(f"/console/customers/{code}", words["only_managers"], words)
+    try:
+        body = LimitRequestCreate(customer_code=code, amount=amount, reason=reason)
+    except ValidationError as exc:
+        return _back(f"/console/customers/{code}", "; ".join(e["msg"] for e in exc.errors()), words)
+    settings = request.app.state.settings
+    refusal = await _attempt(
+        session, lambda: limit_requests.submit(session, user.principal, body, settings, datetime.now(UTC))
+    )
+    return _back(f"/console/customers/{code}", refusal, words)
+
+
+@router.get("/approvals")
+async def approvals(request: Request, session: Session, user: User) -> HTMLResponse:
+    words = texts(language_of(request))
+    pending = await limit_requests.page(session, status="pending", customer_code=None, cursor=None, limit=200)
+    file = await service.customer_grades(session, [r.customer_code for r in pending.items])
+    fmt = service.Format(language_of(request))
+    rows = [
+        {
+            **r.model_dump(),
+            "amount": fmt.money(r.amount, r.currency),
+            "requested_at": fmt.when(r.requested_at),
+            "grade": file.get(r.customer_code, (None, None))[0],
+            "score": file.get(r.customer_code, (None, None))[1],
+        }
+        for r in pending.items
+    ]
+    may_decide = _may(user, Role.CREDIT_MANAGER)
+    return _page(
+        request,
+        "approvals.html.j2",
+        words["approvals"],
+        user,
+        page="approvals",
+        rows=rows,
+        may_decide=may_decide,
+    )
+
+
+@router.post("/approvals/{request_id}")
+async def decide(
+    request: Request,
+    session: Session,
+    user: User,
+    request_id: uuid.UUID,
+    csrf: Annotated[str, Form(max_length=100)],
+    decision: Annotated[Literal["approve", "reject"], Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, Role.CREDIT_MANAGER):
+        return _back("/console/approvals", words["only_managers"], words)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    if decision == "approve":
+        refusal = await _attempt(
+            session,
+            lambda: limit_requests.approve(session, user.principal, request_id, note or None, settings, now),
+        )
+    else:
+        refusal = await _attempt(
+            session, lambda: limit_requests.reject(session, user.principal, request_id, note or None, now)
+        )
+    return _back("/console/approvals", refusal, words)
+
+
+@router.get("/holds")
+async def hold_list(request: Request, session: Session, user: User) -> HTMLResponse:
+    words = texts(language_of(request))
+    shown = await holds.page(session, status="open", customer_code=None, cursor=None, limit=200)
+    fmt = service.Format(language_of(request))
+    rows = [
+        {**h.model_dump(), "amount": fmt.money(h.amount, h.currency), "created_at": fmt.when(h.created_at)}
+        for h in shown.items
+    ]
+    return _page(request, "holds.html.j2", words["holds"], user, page="holds", rows=rows)
+
+
+@router.post("/holds/{hold_id}")
+async def resolve_hold(
+    request: Request,
+    session: Session,
+    user: User,
+    hold_id: uuid.UUID,
+    csrf: Annotated[str, Form(max_length=100)],
+    decision: Annotated[Literal["release", "reject"], Form()],
+    reason: Annotated[str, Form(min_length=3, max_length=500)],
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
+        return _back("/console/holds", words["only_managers"], words)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    act = holds.release if decision == "release" else holds.reject
+    refusal = await _attempt(session, lambda: act(session, user.principal, hold_id, reason, settings, now))
+    return _back("/console/holds", refusal, words)
+
+
+REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")
+GROUPED = ("dso", "turnover", "provisions", "insurance")
+
+
+@router.get("/reports")
+async def report_list(request: Request, user: User) -> HTMLResponse:
+    words = texts(language_of(request))
+    return _page(
+        request, "reports.html.j2", words["reports"], user,
+        page="reports", reports=REPORTS, grouped=GROUPED, today=date.today().isoformat(),
+    )  # fmt: skip
+
+
+@router.get("/reports/{name}")
+async def report_file(
+    request: Request,
+    session: Session,
+    user: User,
+    name: Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"],
+    as_of: date | None = None,
+    group_by: reports.GroupBy = "portfolio",
+    format: Literal["csv", "xlsx"] = "xlsx",
+) -> Response:
+    """The report as the API gives it, for the signed-in person."""
+    currency = str(request.app.state.settings.authority_currency)
+    out = report_routes.Output(as_of or date.today(), currency, format, None)
+    return await report_routes.produce(session, name, out, report_routes.Grouping(group_by, None))
 
 
 @cache

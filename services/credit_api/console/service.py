@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +47,9 @@ class Format:
 
     def day(self, value: date | None) -> str:
         return "—" if value is None else format_date(value, format="medium", locale=self.locale)
+
+    def when(self, value: datetime | None) -> str:
+        return "—" if value is None else format_datetime(value, format="short", locale=self.locale)
 
 
 async def portfolio(
@@ -99,12 +102,12 @@ async def portfolio(
                 fmt.percent((owed - not_due) / owed if owed > 0 else None),
                 "/console/customers?sort=overdue",
             ),
-            ("dso", fmt.number(row["dso"]) if row else "—", "/v1/reports/dso?format=xlsx"),
-            ("provision", fmt.money(provision, currency), "/v1/reports/provisions?format=xlsx"),
+            ("dso", fmt.number(row["dso"]) if row else "—", "/console/reports/dso?format=xlsx"),
+            ("provision", fmt.money(provision, currency), "/console/reports/provisions?format=xlsx"),
             (
                 "insured_share",
                 fmt.percent(covered / exposure if exposure > 0 else None),
-                "/v1/reports/insurance?format=xlsx",
+                "/console/reports/insurance?format=xlsx",
             ),
         ],
         "ageing_chart": json.dumps(ageing_chart),
@@ -177,4 +180,13 @@ async def customer(
             {"item": i, "due": fmt.day(due), "open": fmt.money(amount, currency)}
             for i, currency, _, due, amount in items
         ],
+    }
+
+
+async def customer_grades(
+    session: AsyncSession, codes: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    return {
+        code: (grade, None if score is None else f"{score:f}")
+        for code, grade, score in await repository.grades(session, codes)
     }

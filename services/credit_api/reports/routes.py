@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -8,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.customers.routes import CodePath
@@ -105,6 +107,80 @@ async def _grouping(
 Out = Annotated[Output, Depends(_output)]
 Groups = Annotated[Grouping, Depends(_grouping)]
 
+Make = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def _dso(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    return service.dso_report(
+        session, out.as_of, p.get("period_days", 90), by.group_by, out.currency, by.customer,
+        countback_days=p.get("countback_days"),
+    )  # fmt: skip
+
+
+def _turnover(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    return service.turnover_report(
+        session, out.as_of, p.get("months", 12), by.group_by, out.currency, by.customer
+    )
+
+
+def _provisions(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    buckets = p.get("buckets")
+    return service.provisions_report(
+        session,
+        out.as_of,
+        by.group_by,
+        out.currency,
+        method=p.get("method", "matrix"),
+        bounds=Buckets.parse(buckets) if buckets else None,
+        rates=p.get("rates"),
+        history_months=p.get("history_months", 12),
+        factor=p.get("factor", Decimal(1)),
+        customer=by.customer,
+    )
+
+
+def _abc(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    cut_a, cut_b = p.get("a", Decimal("0.80")), p.get("b", Decimal("0.95"))
+    return service.abc_report(session, out.as_of, p.get("period_days", 365), cut_a, cut_b, out.currency)
+
+
+def _insurance(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    return service.insurance_report(
+        session, out.as_of, by.group_by, out.currency, by.customer, p.get("expiring_days", 30)
+    )
+
+
+def _top_risks(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    return service.top_risks_report(
+        session, out.as_of, out.currency, p.get("limit", 20), p.get("loss_given_default", Decimal("0.45"))
+    )
+
+
+# name → how it is made, the model its JSON follows, and its table for CSV and Excel
+REPORTS: dict[str, tuple[Make, type[BaseModel], Callable[[dict[str, Any]], Table]]] = {
+    "dso": (_dso, DsoReport, lambda r: service.flat(r, service.DSO_COLUMNS, "dso")),
+    "turnover": (_turnover, TurnoverReport, lambda r: service.flat(r, service.TURNOVER_COLUMNS, "turnover")),
+    "provisions": (_provisions, ProvisionsReport, service.provision_table),
+    "abc": (_abc, AbcReport, lambda r: service.flat(r, service.ABC_COLUMNS, "abc")),
+    "insurance": (
+        _insurance,
+        InsuranceReport,
+        lambda r: service.flat(r, service.INSURANCE_COLUMNS, "insurance"),
+    ),
+    "top-risks": (
+        _top_risks,
+        TopRisksReport,
+        lambda r: service.flat(r, service.TOP_RISK_COLUMNS, "top-risks"),
+    ),
+}
+
+
+async def produce(session: AsyncSession, name: str, out: Output, by: Grouping, **params: Any) -> Response:
+    """A report by name, in the format asked (the API's routes and the console's downloads)."""
+    make, model, table = REPORTS[name]
+    report = await make(session, out, by, **params)
+    return out.respond(report, model, table(report), name)
+
 
 @router.get(
     "/v1/reports/dso",
@@ -128,16 +204,7 @@ async def dso_report(
         int | None, Query(ge=1, le=366, description="Count back in periods of this many days, not months")
     ] = None,
 ) -> Response:
-    report = await service.dso_report(
-        session,
-        out.as_of,
-        period_days,
-        by.group_by,
-        out.currency,
-        by.customer,
-        countback_days=countback_days,
-    )
-    return out.respond(report, DsoReport, service.flat(report, service.DSO_COLUMNS, "dso"), "dso")
+    return await produce(session, "dso", out, by, period_days=period_days, countback_days=countback_days)
 
 
 @router.get(
@@ -152,9 +219,7 @@ async def dso_report(
 async def turnover_report(
     session: Session, _: Reader, out: Out, by: Groups, months: Annotated[int, Query(ge=1, le=60)] = 12
 ) -> Response:
-    report = await service.turnover_report(session, out.as_of, months, by.group_by, out.currency, by.customer)
-    table = service.flat(report, service.TURNOVER_COLUMNS, "turnover")
-    return out.respond(report, TurnoverReport, table, "turnover")
+    return await produce(session, "turnover", out, by, months=months)
 
 
 @router.get(
@@ -185,19 +250,10 @@ async def provisions_report(
     history_months: Annotated[int, Query(ge=1, le=60)] = 12,
     factor: Annotated[Decimal, Query(ge=0, le=10, description="Forward-looking adjustment")] = Decimal(1),
 ) -> Response:
-    report = await service.provisions_report(
-        session,
-        out.as_of,
-        by.group_by,
-        out.currency,
-        method=method,
-        bounds=Buckets.parse(buckets) if buckets else None,
-        rates=rates,
-        history_months=history_months,
-        factor=factor,
-        customer=by.customer,
-    )
-    return out.respond(report, ProvisionsReport, service.provision_table(report), "provisions")
+    return await produce(
+        session, "provisions", out, by,
+        method=method, buckets=buckets, rates=rates, history_months=history_months, factor=factor,
+    )  # fmt: skip
 
 
 @router.put(
@@ -245,8 +301,7 @@ async def abc_report(
     a: Annotated[Decimal, Query(gt=0, lt=1)] = Decimal("0.80"),
     b: Annotated[Decimal, Query(gt=0, le=1)] = Decimal("0.95"),
 ) -> Response:
-    report = await service.abc_report(session, out.as_of, period_days, a, b, out.currency)
-    return out.respond(report, AbcReport, service.flat(report, service.ABC_COLUMNS, "abc"), "abc")
+    return await produce(session, "abc", out, Grouping("portfolio", None), period_days=period_days, a=a, b=b)
 
 
 @router.post(
@@ -278,11 +333,7 @@ async def insurance_report(
     by: Groups,
     expiring_days: Annotated[int, Query(ge=0, le=366)] = 30,
 ) -> Response:
-    report = await service.insurance_report(
-        session, out.as_of, by.group_by, out.currency, by.customer, expiring_days
-    )
-    table = service.flat(report, service.INSURANCE_COLUMNS, "insurance")
-    return out.respond(report, InsuranceReport, table, "insurance")
+    return await produce(session, "insurance", out, by, expiring_days=expiring_days)
 
 
 @router.get(
@@ -302,6 +353,11 @@ async def top_risks_report(
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     loss_given_default: Annotated[Decimal, Query(ge=0, le=1)] = Decimal("0.45"),
 ) -> Response:
-    report = await service.top_risks_report(session, out.as_of, out.currency, limit, loss_given_default)
-    table = service.flat(report, service.TOP_RISK_COLUMNS, "top-risks")
-    return out.respond(report, TopRisksReport, table, "top-risks")
+    return await produce(
+        session,
+        "top-risks",
+        out,
+        Grouping("portfolio", None),
+        limit=limit,
+        loss_given_default=loss_given_default,
+    )
