@@ -9,6 +9,7 @@ import asyncio
 import io
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,10 @@ from services.credit_api.settings import ApiSettings
 from services.credit_api.users.service import create
 from services.devstack.settings import PROJECT_ROOT
 from services.risk_worker.settings import WorkerSettings
+from shared.events import WARNING_LEVEL_CHANGED, WarningIndicator, WarningLevelChanged, new_event
 from shared.roles import Role
 from tests.integration.conftest import Api
-from tests.integration.helpers import served
+from tests.integration.helpers import publish, served
 from tests.integration.test_reports import ledger
 
 SHOTS = PROJECT_ROOT / ".devstack" / "screenshots"
@@ -229,5 +231,43 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             assert sheet is not None
             assert [c.value for c in sheet[1]][:3] == ["group", "currency", "receivables"]
             assert sheet.cell(2, 3).value == 222000
+        finally:
+            await browser.close()
+
+
+async def test_an_alert_raised_by_a_kafka_event_appears_without_reload(
+    api: Api, api_settings: ApiSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await api.ok("PUT", "/v1/customers/W1", role=Role.ERP, status=201, json={"name": "W1", "currency": "EUR"})
+    async with sessions() as session, session.begin():
+        await create(session, Role.CREDIT_CONTROLLER, "Li Wei", "li.wei@example.com", PASSWORD)
+    changed = WarningLevelChanged(
+        customer_code="W1",
+        level="critical",
+        previous_level="normal",
+        causes=["max_days_past_due"],
+        indicators=[WarningIndicator(indicator="max_days_past_due", value="95", level="critical")],
+        actions=[],
+        unblock=False,
+        policy_version="default",
+        changed_at=datetime.now(UTC),
+    )
+    event = new_event(source="credence/risk-worker", type_=WARNING_LEVEL_CHANGED, subject="W1", data=changed)
+    settings = api_settings.model_copy(update={"consume_events": True})
+    async with served(settings) as url, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = await browser.new_page(locale="en-GB")
+            await page.goto(f"{url}/console/alerts")
+            await sign_in(page, url, "li.wei@example.com", PASSWORD)
+            await page.wait_for_url(f"{url}/console/alerts")
+            assert await page.locator("#alerts tbody tr").count() == 0
+            await page.wait_for_timeout(500)  # the stream is open
+            await publish(settings.risk_events_topic, [event.model_dump_json().encode()], key=b"W1")
+            row = page.locator("#alerts tbody tr")
+            await row.first.wait_for(timeout=20000)  # no reload: the server pushed it
+            assert "W1" in await row.first.inner_text() and "critical" in await row.first.inner_text()
+            await shot(page, "alerts")
+            assert await accessible(page) == []
         finally:
             await browser.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -20,7 +20,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sse_starlette import EventSourceResponse
 
+from services.credit_api.alerts import service as alerts
+from services.credit_api.alerts.repository import AlertFilter
+from services.credit_api.alerts.stream import AlertFeed
 from services.credit_api.console import service
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
@@ -34,6 +38,7 @@ from services.credit_api.users import service as users
 from services.credit_api.users.errors import SignInRefused
 from services.devstack.settings import PROJECT_ROOT
 from shared.domain.errors import CredenceError
+from shared.domain.warnings import Level
 from shared.roles import Role
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -405,6 +410,53 @@ async def resolve_hold(
     act = holds.release if decision == "release" else holds.reject
     refusal = await _attempt(session, lambda: act(session, user.principal, hold_id, reason, settings, now))
     return _back("/console/holds", refusal, words)
+
+
+@router.get("/alerts")
+async def alert_list(request: Request, session: Session, user: User) -> HTMLResponse:
+    fmt = service.Format(language_of(request))
+    shown = await alerts.page(session, AlertFilter(), None, 200)
+    rows = [
+        {**a.model_dump(), "opened": fmt.when(a.opened_at)}
+        for a in sorted(shown.items, key=lambda a: a.opened_at, reverse=True)
+        if a.status != "resolved"
+    ]
+    return _page(
+        request, "alerts.html.j2", texts(language_of(request))["alerts"], user, page="alerts", rows=rows
+    )
+
+
+@router.get("/alerts/stream")
+async def alert_stream(request: Request, user: User) -> EventSourceResponse:
+    """The API's live stream, for the signed-in person: changes from now on."""
+    feed: AlertFeed = request.app.state.alert_feed
+    changes = feed.changes(Level.WATCH, None, None)
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async for change in changes:
+            yield {"id": str(change.id), "event": change.type, "data": change.data}
+
+    return EventSourceResponse(events(), ping=15)
+
+
+@router.post("/alerts/{alert_id}")
+async def decide_alert(
+    request: Request,
+    session: Session,
+    user: User,
+    alert_id: uuid.UUID,
+    csrf: Annotated[str, Form(max_length=100)],
+    decision: Annotated[Literal["acknowledge", "resolve"], Form()],
+    note: Annotated[str, Form(min_length=3, max_length=500)],
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
+        return _back("/console/alerts", words["only_managers"], words)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    act = alerts.acknowledge if decision == "acknowledge" else alerts.resolve
+    refusal = await _attempt(session, lambda: act(session, user.principal, alert_id, note, settings, now))
+    return _back("/console/alerts", refusal, words)
 
 
 REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")

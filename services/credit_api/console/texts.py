@@ -95,6 +95,16 @@ EN: dict[str, str] = {
     "r_insurance": "Credit insurance",
     "r_top-risks": "Top risks",
     "score": "Score",
+    "alerts": "Alerts",
+    "level": "Level",
+    "causes": "Causes",
+    "opened": "Opened",
+    "acknowledge": "Acknowledge",
+    "resolve": "Resolve",
+    "live": "New alerts appear here as they are raised.",
+    "open": "open",
+    "acknowledged": "acknowledged",
+    "resolved": "resolved",
 }
 
 ZH: dict[str, str] = {
@@ -187,6 +197,16 @@ ZH: dict[str, str] = {
     "r_insurance": "信用保险",
     "r_top-risks": "主要风险",
     "score": "评分",
+    "alerts": "预警",
+    "level": "级别",
+    "causes": "原因",
+    "opened": "发出时间",
+    "acknowledge": "确认",
+    "resolve": "解除",
+    "live": "新预警发出后会立即显示在这里。",
+    "open": "未处理",
+    "acknowledged": "已确认",
+    "resolved": "已解除",
 }
 
 

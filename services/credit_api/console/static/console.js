@@ -15,3 +15,35 @@
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
 })();
+
+// The alerts page: every change of an alert arrives as a server-sent event; a new alert becomes a
+// row at the top, a change updates its row. Text is set as text, never as markup.
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    var table = document.querySelector("table[data-stream]");
+    if (!table) { return; }
+    var body = table.querySelector("tbody");
+    var source = new EventSource(table.dataset.stream);
+    function cell(text) { var td = document.createElement("td"); td.textContent = text; return td; }
+    function handle(e) {
+      var alert = JSON.parse(e.data).data;
+      var row = body.querySelector('tr[data-alert="' + alert.alert_id + '"]');
+      if (!row) {
+        row = document.createElement("tr");
+        row.dataset.alert = alert.alert_id;
+        body.insertBefore(row, body.firstChild);
+      }
+      row.replaceChildren(
+        cell(alert.customer_code),
+        cell(alert.level),
+        cell(alert.status),
+        cell(alert.causes.map(function (c) { return c.indicator + " " + (c.value || ""); }).join("; ")),
+        cell(alert.opened_at),
+        cell("")
+      );
+    }
+    ["alert.opened", "alert.updated", "alert.acknowledged", "alert.resolved", "alert.reopened"].forEach(
+      function (type) { source.addEventListener(type, handle); }
+    );
+  });
+})();
