@@ -271,3 +271,23 @@ async def test_an_alert_raised_by_a_kafka_event_appears_without_reload(
             assert await accessible(page) == []
         finally:
             await browser.close()
+
+
+async def test_the_console_ships_under_500_kb_compressed_from_its_own_origin(api: Api) -> None:
+    page = await api.client.get("/console/sign-in")
+    assets = re.findall(r'(?:src|href)="(/console/assets/[^"]+)"', page.text)
+    assert {a.rsplit("/", 1)[1] for a in assets} == {
+        "console.css",
+        "htmx.min.js",
+        "echarts.min.js",
+        "console.js",
+    }
+    total = 0
+    for asset in assets:
+        answer = await api.client.get(asset, headers={"Accept-Encoding": "gzip"})
+        assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
+        total += int(answer.headers["content-length"])
+    assert total <= 500 * 1024, f"{total:,} bytes"
+    assert "https://" not in page.text  # nothing from another origin
+    missing = await api.client.get("/console/assets/../../pyproject.toml")
+    assert missing.status_code == 404

@@ -356,3 +356,33 @@ async def test_orders_held_for_uninsured_exposure(
         held = await check("5000.01")
         assert (held["decision"], held["reasons"][0]["code"]) == ("held", "uninsured_exposure")
         assert held["reasons"][0]["details"]["uninsured"] == "60000.01"
+
+
+async def test_the_portfolio_summary_agrees_with_the_reports(
+    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from services.credit_api.reports import service
+
+    await ledger(api, worker_settings, sessions)
+    await insure(api)
+    await api.ok(
+        "PUT",
+        "/v1/customers/R2/specific-provision",
+        role=Role.CREDIT_MANAGER,
+        json={"rate": "0.5", "reason": "insolvency proceedings opened"},
+    )
+    async with sessions() as session:
+        summary = await service.summary(session, AS_OF, "EUR")
+        dso = await service.dso_report(session, AS_OF, 90, "portfolio", "EUR")
+        provided = await service.provisions_report(session, AS_OF, "portfolio", "EUR")
+        insured = await service.insurance_report(session, AS_OF, "portfolio", "EUR")
+    row = dso["rows"][0]
+    assert (f"{summary.receivables:.2f}", f"{summary.not_due:.2f}") == (row["receivables"], row["not_due"])
+    assert summary.dso is not None and str(summary.dso.quantize(Decimal("0.1"))) == row["dso"]
+    assert f"{summary.provision:.2f}" == provided["rows"][0]["provision"] == "7732.00"
+    assert f"{summary.insured:.2f}" == insured["rows"][0]["insured"] == "142200.00"
+    assert summary.missing_rates == ["JPY"]
+    # Ageing by grade covers every customer, those provided for by name too (R2's 10,000 over 90 days).
+    assert [f"{v:.2f}" for v in summary.by_grade["(none)"]] == [
+        "100000.00", "80000.00", "32000.00", "0.00", "10000.00"
+    ]  # fmt: skip

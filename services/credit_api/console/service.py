@@ -55,33 +55,21 @@ class Format:
 async def portfolio(
     session: AsyncSession, as_of: date, currency: str, fmt: Format, words: dict[str, str]
 ) -> dict[str, Any]:
-    dso = await reports.dso_report(session, as_of, 90, "portfolio", currency)
-    provided = await reports.provisions_report(session, as_of, "grade", currency)
-    insured = await reports.insurance_report(session, as_of, "portfolio", currency)
-    row = dso["rows"][0] if dso["rows"] else None
-    owed = Decimal(row["receivables"]) if row else ZERO
-    not_due = Decimal(row["not_due"]) if row else ZERO
-    provision = sum((Decimal(r["provision"]) for r in provided["rows"]), ZERO)
-    exposure = Decimal(insured["rows"][0]["exposure"]) if insured["rows"] else ZERO
-    covered = Decimal(insured["rows"][0]["insured"]) if insured["rows"] else ZERO
-    labels = (
-        [words.get(line["bucket"], line["bucket"]) for line in provided["rows"][0]["buckets"]]
-        if provided["rows"]
-        else []
-    )
+    figures = await reports.summary(session, as_of, currency)
+    owed = figures.receivables
     ageing_chart = {
         "legend": {},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": labels},
+        "xAxis": {"type": "category", "data": [words.get(label, label) for label in figures.labels]},
         "yAxis": {"type": "value"},
         "series": [
             {
-                "name": r["group"] if r["group"] != "(none)" else words["not_graded"],
+                "name": grade if grade != "(none)" else words["not_graded"],
                 "type": "bar",
                 "stack": "ageing",
-                "data": [float(Decimal(line["balance"])) for line in r["buckets"]],
+                "data": [float(v) for v in values],
             }
-            for r in provided["rows"]
+            for grade, values in sorted(figures.by_grade.items())
         ],
     }
     grades = await repository.grade_counts(session)
@@ -99,21 +87,25 @@ async def portfolio(
             ("receivables", fmt.money(owed, currency), "/console/customers?sort=exposure"),
             (
                 "overdue_share",
-                fmt.percent((owed - not_due) / owed if owed > 0 else None),
+                fmt.percent((owed - figures.not_due) / owed if owed > 0 else None),
                 "/console/customers?sort=overdue",
             ),
-            ("dso", fmt.number(row["dso"]) if row else "—", "/console/reports/dso?format=xlsx"),
-            ("provision", fmt.money(provision, currency), "/console/reports/provisions?format=xlsx"),
+            (
+                "dso",
+                fmt.number(figures.dso.quantize(Decimal("0.1")) if figures.dso is not None else None),
+                "/console/reports/dso?format=xlsx",
+            ),
+            ("provision", fmt.money(figures.provision, currency), "/console/reports/provisions?format=xlsx"),
             (
                 "insured_share",
-                fmt.percent(covered / exposure if exposure > 0 else None),
+                fmt.percent(figures.insured / owed if owed > 0 else None),
                 "/console/reports/insurance?format=xlsx",
             ),
         ],
         "ageing_chart": json.dumps(ageing_chart),
         "grade_chart": json.dumps(grade_chart),
         "alerts": [(level, alerts.get(level, 0)) for level in ("critical", "warning", "watch")],
-        "missing_rates": sorted(set(dso["missing_rates"]) | set(provided["missing_rates"])),
+        "missing_rates": figures.missing_rates,
     }
 
 

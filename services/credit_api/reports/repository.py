@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
-from shared.models.credit_api import Customer, SpecificProvision
+from shared.models.credit_api import SpecificProvision
 
 ZERO = Decimal(0)
 # For the reports' scans of the whole journal: the planner, expecting a group per row, sorts a
@@ -36,15 +36,11 @@ async def customers(
     session: AsyncSession,
 ) -> dict[str, tuple[str, str | None, str | None, str | None, str | None]]:
     """code → (credit currency, industry, country, grade, ABC class)."""
-    query = select(
-        Customer.customer_code,
-        Customer.currency,
-        Customer.industry,
-        Customer.country,
-        Customer.grade,
-        Customer.abc_class,
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT customer_code, currency, industry, country, grade, abc_class FROM credit_api.customers"
     )
-    return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in (await session.execute(query)).all()}
+    return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
 
 async def buckets(
@@ -228,3 +224,33 @@ async def buckets_at(
     for (day, name, currency, index), amount in totals.items():
         found[day].append((name, currency, index, amount))
     return found
+
+
+async def overview(
+    session: AsyncSession, as_of: date, bounds: tuple[int, ...], specific: Sequence[str]
+) -> tuple[list[tuple[str | None, bool, str, int, Decimal]], list[tuple[str, str, Decimal]]]:
+    """In one scan of the items as of the date: (grade, provided for by name, currency, bucket
+    index, amount) sums, and each customer's (customer, currency, total)."""
+    rows = await _scan(
+        session,
+        "WITH owed AS ("
+        "  SELECT i.customer_code, i.currency, width_bucket($1::date - i.due_date, $2::int[]) AS bucket,"
+        "    i.open_amount - coalesce(l.later, 0) AS amount, i.customer_code = ANY($3::text[]) AS named"
+        "  FROM risk_worker.v_open_items i LEFT JOIN ("
+        "    SELECT customer_code, item_id, sum(amount) AS later FROM risk_worker.v_movements"
+        "    WHERE account = 'item' AND effective_date > $1 GROUP BY 1, 2) l"
+        "  ON l.customer_code = i.customer_code AND l.item_id = i.item_id"
+        "  WHERE i.open_amount - coalesce(l.later, 0) <> 0 AND i.issue_date <= $1) "
+        "SELECT c.grade, o.named, o.customer_code, o.currency, o.bucket, sum(o.amount) AS amount,"
+        "  GROUPING(o.customer_code) AS by_grade "
+        "FROM owed o JOIN credit_api.customers c ON c.customer_code = o.customer_code "
+        "GROUP BY GROUPING SETS ((c.grade, o.named, o.currency, o.bucket), (o.customer_code, o.currency))",
+        as_of,
+        [1, *(b + 1 for b in bounds)],
+        list(specific),
+    )
+    graded = [
+        (r["grade"], r["named"], r["currency"], r["bucket"], r["amount"]) for r in rows if r["by_grade"]
+    ]
+    totals = [(r["customer_code"], r["currency"], r["amount"]) for r in rows if not r["by_grade"]]
+    return graded, totals
