@@ -9,7 +9,7 @@ import asyncio
 import io
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +291,35 @@ async def test_the_console_ships_under_500_kb_compressed_from_its_own_origin(api
     assert "https://" not in page.text  # nothing from another origin
     missing = await api.client.get("/console/assets/../../pyproject.toml")
     assert missing.status_code == 404
+
+
+async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, api: Api) -> None:
+    await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-10-31"})
+    tasks = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
+    # R1 reached its final notice on the first run, and has no address for it: a task to call.
+    call = next(w for w in tasks if (w["customer_code"], w["kind"]) == ("R1", "no_address"))
+    promised = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = await browser.new_page(locale="en-GB")
+            await page.goto(f"{console}/console/worklist")
+            await sign_in(page, console, "li.wei@example.com", PASSWORD)
+            await page.wait_for_url(f"{console}/console/worklist")
+            assert await accessible(page) == []
+            await shot(page, "worklist")
+            row = f"tr[data-task='{call['task_id']}']"
+            await page.select_option(f"{row} select[name=outcome]", "promise_made")
+            await page.fill(f"{row} input[name=promised_date]", promised)
+            await page.fill(f"{row} input[name=note]", "Mr Weber pays on Friday")
+            await page.click(f"{row} button:has-text('Complete')")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert await page.locator(row).count() == 0
+        finally:
+            await browser.close()
+    [promise] = await api.ok("GET", "/v1/customers/R1/promises", role=Role.CREDIT_CONTROLLER)
+    assert (promise["promised_date"], promise["status"], promise["created_by"]) == (
+        promised,
+        "open",
+        "user:Li Wei",
+    )

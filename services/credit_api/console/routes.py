@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Depends, Form, Header, Query, Request
@@ -32,8 +32,11 @@ from services.credit_api.credit_holds import service as holds
 from services.credit_api.deps import Session
 from services.credit_api.limit_requests import service as limit_requests
 from services.credit_api.limit_requests.schemas import LimitRequestCreate
+from services.credit_api.promises.schemas import PromiseIn
 from services.credit_api.reports import routes as report_routes
 from services.credit_api.reports import service as reports
+from services.credit_api.tasks import service as tasks
+from services.credit_api.tasks.schemas import CompletionIn, Outcome
 from services.credit_api.users import service as users
 from services.credit_api.users.errors import SignInRefused
 from services.devstack.settings import PROJECT_ROOT
@@ -457,6 +460,54 @@ async def decide_alert(
     act = alerts.acknowledge if decision == "acknowledge" else alerts.resolve
     refusal = await _attempt(session, lambda: act(session, user.principal, alert_id, note, settings, now))
     return _back("/console/alerts", refusal, words)
+
+
+@router.get("/worklist")
+async def worklist(request: Request, session: Session, user: User) -> HTMLResponse:
+    fmt = service.Format(language_of(request))
+    work = await tasks.worklist(session, datetime.now(UTC))
+    rows = [{**w.model_dump(), "at_risk": fmt.money(w.amount_at_risk, w.currency)} for w in work]
+    outcomes = list(get_args(Outcome))
+    words = texts(language_of(request))
+    return _page(
+        request, "worklist.html.j2", words["worklist"], user, page="worklist", rows=rows, outcomes=outcomes
+    )
+
+
+@router.post("/worklist/{task_id}")
+async def complete_task(
+    request: Request,
+    session: Session,
+    user: User,
+    task_id: uuid.UUID,
+    csrf: Annotated[str, Form(max_length=100)],
+    outcome: Annotated[Outcome, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+    promised_date: Annotated[str, Form(max_length=10)] = "",
+    item_ids: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
+        return _back("/console/worklist", words["only_managers"], words)
+    try:
+        promise = (
+            PromiseIn(
+                promised_date=date.fromisoformat(promised_date),
+                item_ids=[i for i in item_ids.split(",") if i],
+                channel="phone",
+            )
+            if outcome == "promise_made" and promised_date
+            else None
+        )
+        body = CompletionIn(outcome=outcome, note=note or None, promise=promise)
+    except (ValidationError, ValueError) as exc:
+        return _back("/console/worklist", str(exc), words)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    refusal = await _attempt(
+        session, lambda: tasks.complete(session, user.principal, task_id, body, now, settings)
+    )
+    return _back("/console/worklist", refusal, words)
 
 
 REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")
