@@ -96,6 +96,13 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
             assert "€212,000.00" in await page.inner_text("main")
             await shot(page, "customer")
             assert await accessible(page) == []
+            await page.fill("form[action$='/block'] input[name=reason]", "cheques bounced twice")
+            async with page.expect_navigation():
+                await page.click("form[action$='/block'] button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert "Blocked" in await page.inner_text("h1")
+            assert "user:Maria Rossi" in await page.inner_text("section[aria-labelledby=trail-title]")
+            assert "customer.blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
 
             await page.click("button:has-text('中文')")
             await page.wait_for_selector("text=账龄")
@@ -176,9 +183,12 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             await controller.goto(f"{console}/console/customers/R1")
             await sign_in(controller, console, "li.wei@example.com", PASSWORD)
             await controller.wait_for_url(f"{console}/console/customers/R1")
-            await controller.fill("input[name=amount]", "200000")
-            await controller.fill("input[name=reason]", "turnover doubled this year")
-            await controller.click("button:has-text('Submit')")
+            await controller.fill("form[action$='/limit-requests'] input[name=amount]", "200000")
+            await controller.fill(
+                "form[action$='/limit-requests'] input[name=reason]", "turnover doubled this year"
+            )
+            async with controller.expect_navigation():
+                await controller.click("button:has-text('Submit')")
             assert await controller.inner_text("[role=status]") == "Done."
             await controller.click("nav >> text=Approvals")
             assert "Only credit managers decide limit requests." in await controller.inner_text("main")
@@ -200,7 +210,8 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             assert await accessible(manager) == []
             await shot(manager, "approvals")
             await manager.fill(f"tr[data-request='{request_id}'] input[name=note]", "payment record is good")
-            await manager.click(f"tr[data-request='{request_id}'] button:has-text('Approve')")
+            async with manager.expect_navigation():
+                await manager.click(f"tr[data-request='{request_id}'] button:has-text('Approve')")
             assert await manager.inner_text("[role=status]") == "Done."
             await manager.goto(f"{console}/console/customers/R1")
             assert "€200,000.00" in await manager.inner_text(".cards")
@@ -210,7 +221,8 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             assert await accessible(manager) == []
             await shot(manager, "holds")
             await manager.fill("tr[data-hold] input[name=reason]", "paid in advance by wire")
-            await manager.click("tr[data-hold] button:has-text('Release')")
+            async with manager.expect_navigation():
+                await manager.click("tr[data-hold] button:has-text('Release')")
             assert await manager.inner_text("[role=status]") == "Done."
             assert "No order is on hold." in await manager.inner_text("main")
             hold = await api.ok("GET", f"/v1/credit-holds/{held['hold']['id']}", role=Role.CREDIT_CONTROLLER)
@@ -312,7 +324,8 @@ async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, a
             await page.select_option(f"{row} select[name=outcome]", "promise_made")
             await page.fill(f"{row} input[name=promised_date]", promised)
             await page.fill(f"{row} input[name=note]", "Mr Weber pays on Friday")
-            await page.click(f"{row} button:has-text('Complete')")
+            async with page.expect_navigation():
+                await page.click(f"{row} button:has-text('Complete')")
             assert await page.inner_text("[role=status]") == "Done."
             assert await page.locator(row).count() == 0
         finally:

@@ -60,3 +60,9 @@ def _entry(
         after=after,
         request_id=structlog.contextvars.get_contextvars().get("request_id"),
     )
+
+
+async def trail(session: AsyncSession, entity_type: str, entity_id: str, limit: int) -> list[AuditEntry]:
+    """The latest changes of one thing, newest first."""
+    filters = {"entity_type": entity_type, "entity_id": entity_id}
+    return list(await repository.page(session, filters, None, None, limit))

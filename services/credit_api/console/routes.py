@@ -29,6 +29,7 @@ from services.credit_api.console import service
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
 from services.credit_api.credit_holds import service as holds
+from services.credit_api.customers import service as customers
 from services.credit_api.deps import Session
 from services.credit_api.limit_requests import service as limit_requests
 from services.credit_api.limit_requests.schemas import LimitRequestCreate
@@ -324,6 +325,27 @@ async def request_limit(
     settings = request.app.state.settings
     refusal = await _attempt(
         session, lambda: limit_requests.submit(session, user.principal, body, settings, datetime.now(UTC))
+    )
+    return _back(f"/console/customers/{code}", refusal, words)
+
+
+@router.post("/customers/{code}/{action}")
+async def block_customer(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    action: Literal["block", "unblock"],
+    csrf: Annotated[str, Form(max_length=100)],
+    reason: Annotated[str, Form(min_length=3, max_length=500)],
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
+        return _back(f"/console/customers/{code}", words["only_managers"], words)
+    refusal = await _attempt(
+        session,
+        lambda: customers.set_block(session, user.principal, code, blocked=action == "block", reason=reason),
     )
     return _back(f"/console/customers/{code}", refusal, words)
 

@@ -15,10 +15,15 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.ageing import service as ageing
+from services.credit_api.alerts import service as alerts
+from services.credit_api.alerts.repository import AlertFilter
+from services.credit_api.assessments import service as assessments
+from services.credit_api.audit import service as audit
 from services.credit_api.console import repository
 from services.credit_api.customers import service as customers
 from services.credit_api.reports import service as reports
 from shared.domain.ageing import Buckets
+from shared.domain.errors import NotFound
 
 ZERO = Decimal(0)
 PAGE = 50
@@ -160,6 +165,29 @@ async def customer(
         "series": [{"type": "bar", "data": [float(Decimal(b.amount)) for b in aged.buckets]}],
     }
     items = await ageing.open_items(session, code, as_of)
+    try:
+        assessed = await assessments.get(session, code)
+    except NotFound:
+        assessed = None
+    factors = (
+        None
+        if assessed is None
+        else {
+            "tooltip": {},
+            "grid": {"left": 160},
+            "xAxis": {"type": "value"},
+            "yAxis": {"type": "category", "data": [f.factor for f in assessed.factors]},
+            "series": [
+                {
+                    "type": "bar",
+                    "name": words["score"],
+                    "data": [float(Decimal(f.points)) for f in assessed.factors],
+                }
+            ],
+        }
+    )
+    shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
+    trail = await audit.trail(session, "customer", code, 20)
     summary = view.exposure_summary
     return {
         "customer": view,
@@ -172,6 +200,12 @@ async def customer(
             {"item": i, "due": fmt.day(due), "open": fmt.money(amount, currency)}
             for i, currency, _, due, amount in items
         ],
+        "assessment": assessed,
+        "factors_chart": None if factors is None else json.dumps(factors),
+        "alerts": [
+            {"level": a.level, "status": a.status, "opened": fmt.when(a.opened_at)} for a in shown.items
+        ],
+        "trail": [{"at": fmt.when(e.at), "actor": e.actor, "action": e.action} for e in trail],
     }
 
 
