@@ -176,7 +176,11 @@ async def customer(
             "tooltip": {},
             "grid": {"left": 160},
             "xAxis": {"type": "value"},
-            "yAxis": {"type": "category", "data": [f.factor for f in assessed.factors]},
+            "yAxis": {
+                "type": "category",
+                "data": [f.factor for f in assessed.factors],
+                "axisLabel": {"interval": 0},
+            },
             "series": [
                 {
                     "type": "bar",
