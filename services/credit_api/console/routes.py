@@ -124,6 +124,23 @@ async def _attempt(session: AsyncSession, action: Callable[[], Awaitable[object]
     return None
 
 
+async def _act(
+    request: Request,
+    session: AsyncSession,
+    user: users.SignedIn,
+    csrf: str,
+    back: str,
+    action: Callable[[], Awaitable[object]],
+    roles: tuple[Role, ...] = (Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER),
+) -> Response:
+    """A form's action: its CSRF token checked, the role's right to it, then done or refused."""
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user, *roles):
+        return _back(back, words["only_managers"], words)
+    return _back(back, await _attempt(session, action), words)
+
+
 def _back(path: str, refusal: str | None, words: dict[str, str]) -> RedirectResponse:
     query = {"message": refusal, "failed": "1"} if refusal else {"message": words["done"]}
     return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303)
@@ -339,15 +356,10 @@ async def block_customer(
     csrf: Annotated[str, Form(max_length=100)],
     reason: Annotated[str, Form(min_length=3, max_length=500)],
 ) -> Response:
-    _checked(user, csrf)
-    words = texts(language_of(request))
-    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
-        return _back(f"/console/customers/{code}", words["only_managers"], words)
-    refusal = await _attempt(
-        session,
+    return await _act(
+        request, session, user, csrf, f"/console/customers/{code}",
         lambda: customers.set_block(session, user.principal, code, blocked=action == "block", reason=reason),
-    )
-    return _back(f"/console/customers/{code}", refusal, words)
+    )  # fmt: skip
 
 
 @router.get("/approvals")
@@ -388,21 +400,14 @@ async def decide(
     decision: Annotated[Literal["approve", "reject"], Form()],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    _checked(user, csrf)
-    words = texts(language_of(request))
-    if not _may(user, Role.CREDIT_MANAGER):
-        return _back("/console/approvals", words["only_managers"], words)
     now, settings = datetime.now(UTC), request.app.state.settings
-    if decision == "approve":
-        refusal = await _attempt(
-            session,
-            lambda: limit_requests.approve(session, user.principal, request_id, note or None, settings, now),
-        )
-    else:
-        refusal = await _attempt(
-            session, lambda: limit_requests.reject(session, user.principal, request_id, note or None, now)
-        )
-    return _back("/console/approvals", refusal, words)
+
+    def decided() -> Awaitable[object]:
+        if decision == "approve":
+            return limit_requests.approve(session, user.principal, request_id, note or None, settings, now)
+        return limit_requests.reject(session, user.principal, request_id, note or None, now)
+
+    return await _act(request, session, user, csrf, "/console/approvals", decided, (Role.CREDIT_MANAGER,))
 
 
 @router.get("/holds")
@@ -427,14 +432,12 @@ async def resolve_hold(
     decision: Annotated[Literal["release", "reject"], Form()],
     reason: Annotated[str, Form(min_length=3, max_length=500)],
 ) -> Response:
-    _checked(user, csrf)
-    words = texts(language_of(request))
-    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
-        return _back("/console/holds", words["only_managers"], words)
     now, settings = datetime.now(UTC), request.app.state.settings
     act = holds.release if decision == "release" else holds.reject
-    refusal = await _attempt(session, lambda: act(session, user.principal, hold_id, reason, settings, now))
-    return _back("/console/holds", refusal, words)
+    return await _act(
+        request, session, user, csrf, "/console/holds",
+        lambda: act(session, user.principal, hold_id, reason, settings, now),
+    )  # fmt: skip
 
 
 @router.get("/alerts")
@@ -474,14 +477,12 @@ async def decide_alert(
     decision: Annotated[Literal["acknowledge", "resolve"], Form()],
     note: Annotated[str, Form(min_length=3, max_length=500)],
 ) -> Response:
-    _checked(user, csrf)
-    words = texts(language_of(request))
-    if not _may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
-        return _back("/console/alerts", words["only_managers"], words)
     now, settings = datetime.now(UTC), request.app.state.settings
     act = alerts.acknowledge if decision == "acknowledge" else alerts.resolve
-    refusal = await _attempt(session, lambda: act(session, user.principal, alert_id, note, settings, now))
-    return _back("/console/alerts", refusal, words)
+    return await _act(
+        request, session, user, csrf, "/console/alerts",
+        lambda: act(session, user.principal, alert_id, note, settings, now),
+    )  # fmt: skip
 
 
 @router.get("/worklist")
