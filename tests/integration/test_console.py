@@ -336,3 +336,44 @@ async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, a
         "open",
         "user:Li Wei",
     )
+
+
+async def test_operations_for_an_admin_with_policy_errors_shown_inline(
+    console: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        await create(session, Role.ADMIN, "Ada Admin", "ada@example.com", PASSWORD)
+    broken = "currency: EUR\nsteps:\n  default:\n    - {name: late, offset_days: 3, effect: formal_notice}\n"
+    fine = "currency: EUR\nsteps:\n  default:\n    - {name: ring, offset_days: 2, effect: phone_task}\n"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            controller = await browser.new_page(locale="en-GB")
+            await controller.goto(f"{console}/console/operations")
+            await sign_in(controller, console, "li.wei@example.com", PASSWORD)
+            await controller.wait_for_url(re.compile(r".*/console/\?message=.*"))
+            assert "Operations are for administrators." in await controller.inner_text("[role=alert]")
+            assert await controller.locator("nav >> text=Operations").count() == 0
+
+            page = await browser.new_page(locale="en-GB")
+            await page.goto(f"{console}/console/operations")
+            await sign_in(page, console, "ada@example.com", PASSWORD)
+            await page.wait_for_url(f"{console}/console/operations")
+            form = "form[action$='/policies/dunning']"
+            await page.fill(f"{form} input[name=version]", "no-channels")
+            await page.fill(f"{form} textarea", broken)
+            async with page.expect_navigation():
+                await page.click(f"{form} button")
+            assert "#/steps/default/0/channels" in await page.inner_text(f"{form} [role=alert]")
+            assert await page.input_value(f"{form} textarea") == broken  # kept for correcting
+            await shot(page, "operations")
+            assert await accessible(page) == []
+            await page.fill(f"{form} input[name=version]", "calls-only")
+            await page.fill(f"{form} textarea", fine)
+            async with page.expect_navigation():
+                await page.click(f"{form} button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert "calls-only" in await page.inner_text(form)
+            assert "maria@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
+        finally:
+            await browser.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
+import yaml
 from fastapi import APIRouter, Cookie, Depends, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -25,21 +26,27 @@ from sse_starlette import EventSourceResponse
 from services.credit_api.alerts import service as alerts
 from services.credit_api.alerts.repository import AlertFilter
 from services.credit_api.alerts.stream import AlertFeed
+from services.credit_api.api_keys import service as api_keys
 from services.credit_api.console import service
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
 from services.credit_api.credit_holds import service as holds
 from services.credit_api.customers import service as customers
+from services.credit_api.dead_letters import repository as dead_letters
 from services.credit_api.deps import Session
+from services.credit_api.dunning_policies import service as dunning_policies
 from services.credit_api.limit_requests import service as limit_requests
 from services.credit_api.limit_requests.schemas import LimitRequestCreate
+from services.credit_api.policy_versions.service import Versions
 from services.credit_api.promises.schemas import PromiseIn
 from services.credit_api.reports import routes as report_routes
 from services.credit_api.reports import service as reports
+from services.credit_api.scorecards import service as scorecards
 from services.credit_api.tasks import service as tasks
 from services.credit_api.tasks.schemas import CompletionIn, Outcome
 from services.credit_api.users import service as users
 from services.credit_api.users.errors import SignInRefused
+from services.credit_api.warning_policies import service as warning_policies
 from services.devstack.settings import PROJECT_ROOT
 from shared.domain.errors import CredenceError
 from shared.domain.warnings import Level
@@ -531,6 +538,97 @@ async def complete_task(
         session, lambda: tasks.complete(session, user.principal, task_id, body, now, settings)
     )
     return _back("/console/worklist", refusal, words)
+
+
+POLICIES: dict[str, Versions[Any]] = {
+    "scorecard": scorecards.VERSIONS,
+    "warning": warning_policies.VERSIONS,
+    "dunning": dunning_policies.VERSIONS,
+}
+
+
+async def _operations(
+    request: Request,
+    session: AsyncSession,
+    user: users.SignedIn,
+    problems: dict[str, list[dict[str, str]]],
+    drafts: dict[str, dict[str, str]],
+) -> HTMLResponse:
+    fmt = service.Format(language_of(request))
+    now = datetime.now(UTC)
+    people = [
+        {
+            "name": u.name,
+            "email": u.email,
+            "role": u.role,
+            "locked": bool(u.locked_until and u.locked_until > now),
+        }
+        for u in await users.listing(session)
+    ]
+    keys = [
+        {
+            "name": k.name,
+            "role": k.role,
+            "created": fmt.when(k.created_at),
+            "revoked": fmt.when(k.revoked_at) if k.revoked_at else None,
+        }
+        for k in await api_keys.listing(session)
+    ]
+    policies = [(kind, (await versions.active(session)).version) for kind, versions in POLICIES.items()]
+    letters = await dead_letters.page(session, pending_only=True, before_id=None, limit=20)
+    page = _page(
+        request, "operations.html.j2", texts(language_of(request))["operations"], user,
+        page="operations", policies=policies, users=people, keys=keys, dead_letters=letters,
+        problems=problems, drafts=drafts,
+    )  # fmt: skip
+    if problems:
+        page.status_code = 422
+    return page
+
+
+@router.get("/operations")
+async def operations(request: Request, session: Session, user: User) -> Response:
+    words = texts(language_of(request))
+    if not _may(user):
+        return _back("/console/", words["only_admins"], words)
+    return await _operations(request, session, user, {}, {})
+
+
+@router.post("/operations/policies/{kind}")
+async def upload_policy(
+    request: Request,
+    session: Session,
+    user: User,
+    kind: Literal["scorecard", "warning", "dunning"],
+    csrf: Annotated[str, Form(max_length=100)],
+    version: Annotated[str, Form(max_length=60, pattern=r"^[A-Za-z0-9._\-]+$")],
+    document: Annotated[str, Form(max_length=200_000)],
+) -> Response:
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user):
+        return _back("/console/", words["only_admins"], words)
+    problem: str | None = None
+    try:
+        parsed = yaml.safe_load(document)
+    except yaml.YAMLError as exc:
+        parsed, problem = None, f"not YAML or JSON: {exc}"
+    else:
+        problem = None if isinstance(parsed, dict) else "a policy is a mapping of its settings"
+    if problem is None:
+        try:
+            async with session.begin_nested():
+                await POLICIES[kind].put(session, user.principal, version, parsed, datetime.now(UTC))
+        except CredenceError as exc:
+            found = exc.extra.get("errors") or [{"pointer": "#", "detail": str(exc)}]
+            return await _operations(
+                request, session, user, {kind: found}, {kind: {"version": version, "document": document}}
+            )
+        return _back("/console/operations", None, words)
+    return await _operations(
+        request, session, user, {kind: [{"pointer": "#", "detail": problem}]},
+        {kind: {"version": version, "document": document}},
+    )  # fmt: skip
 
 
 REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")

@@ -36,3 +36,7 @@ async def end(session: AsyncSession, token_hash: str) -> None:
 
 async def purge(session: AsyncSession, now: datetime) -> None:
     await session.execute(delete(UserSession).where(UserSession.expires_at <= now))
+
+
+async def listing(session: AsyncSession) -> list[User]:
+    return list((await session.execute(select(User).order_by(User.name))).scalars().all())

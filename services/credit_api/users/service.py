@@ -94,3 +94,7 @@ async def sign_out(session: AsyncSession, token: str | None) -> None:
 
 def _principal(user: User) -> Principal:
     return Principal(key_id=str(user.id), name=user.name, role=Role(user.role), kind="user")
+
+
+async def listing(session: AsyncSession) -> list[User]:
+    return await repository.listing(session)
