@@ -103,6 +103,20 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
             assert "Blocked" in await page.inner_text("h1")
             assert "user:Maria Rossi" in await page.inner_text("section[aria-labelledby=trail-title]")
             assert "customer.blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
+            promised = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+            await page.select_option("form[action$='/promises'] select[name=item_id]", "I-2")
+            await page.fill("form[action$='/promises'] input[name=promised_date]", promised)
+            async with page.expect_navigation():
+                await page.click("form[action$='/promises'] button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert "I-2" in await page.inner_text("section[aria-labelledby=promises-title] table")
+            await page.select_option("form[action$='/disputes'] select[name=item_id]", "I-3")
+            await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quality")
+            async with page.expect_navigation():
+                await page.click("form[action$='/disputes'] button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert "quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
+            assert await accessible(page) == []
 
             await page.click("button:has-text('中文')")
             await page.wait_for_selector("text=账龄")

@@ -34,10 +34,13 @@ from services.credit_api.credit_holds import service as holds
 from services.credit_api.customers import service as customers
 from services.credit_api.dead_letters import repository as dead_letters
 from services.credit_api.deps import Session
+from services.credit_api.disputes import service as disputes
+from services.credit_api.disputes.schemas import DisputeIn, DisputeReason
 from services.credit_api.dunning_policies import service as dunning_policies
 from services.credit_api.limit_requests import service as limit_requests
 from services.credit_api.limit_requests.schemas import LimitRequestCreate
 from services.credit_api.policy_versions.service import Versions
+from services.credit_api.promises import service as promises
 from services.credit_api.promises.schemas import PromiseIn
 from services.credit_api.reports import routes as report_routes
 from services.credit_api.reports import service as reports
@@ -353,19 +356,58 @@ async def request_limit(
     return _back(f"/console/customers/{code}", refusal, words)
 
 
-@router.post("/customers/{code}/{action}")
+@router.post("/customers/{code}/block")
+@router.post("/customers/{code}/unblock")
 async def block_customer(
     request: Request,
     session: Session,
     user: User,
     code: str,
-    action: Literal["block", "unblock"],
     csrf: Annotated[str, Form(max_length=100)],
     reason: Annotated[str, Form(min_length=3, max_length=500)],
 ) -> Response:
+    blocking = request.url.path.endswith("/block")
     return await _act(
         request, session, user, csrf, f"/console/customers/{code}",
-        lambda: customers.set_block(session, user.principal, code, blocked=action == "block", reason=reason),
+        lambda: customers.set_block(session, user.principal, code, blocked=blocking, reason=reason),
+    )  # fmt: skip
+
+
+@router.post("/customers/{code}/promises")
+async def record_promise(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    item_id: Annotated[str, Form(min_length=1, max_length=100)],
+    promised_date: Annotated[date, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    body = PromiseIn(item_ids=[item_id], promised_date=promised_date, channel="phone", note=note or None)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    return await _act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: promises.make(session, user.principal, code, body, now, settings),
+    )  # fmt: skip
+
+
+@router.post("/customers/{code}/disputes")
+async def open_dispute(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    item_id: Annotated[str, Form(min_length=1, max_length=100)],
+    reason_code: Annotated[DisputeReason, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    body = DisputeIn(customer_code=code, reason_code=reason_code, note=note or None)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    return await _act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: disputes.open_dispute(session, user.principal, item_id, body, now, settings),
     )  # fmt: skip
 
 

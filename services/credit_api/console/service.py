@@ -21,6 +21,8 @@ from services.credit_api.assessments import service as assessments
 from services.credit_api.audit import service as audit
 from services.credit_api.console import repository
 from services.credit_api.customers import service as customers
+from services.credit_api.disputes import service as disputes
+from services.credit_api.promises import service as promises
 from services.credit_api.reports import service as reports
 from shared.domain.ageing import Buckets
 from shared.domain.errors import NotFound
@@ -191,6 +193,8 @@ async def customer(
         }
     )
     shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
+    promised = await promises.of_customer(session, code)
+    disputed = await disputes.of_customer(session, code)
     trail = await audit.trail(session, "customer", code, 20)
     summary = view.exposure_summary
     return {
@@ -208,6 +212,24 @@ async def customer(
         "factors_chart": None if factors is None else json.dumps(factors),
         "alerts": [
             {"level": a.level, "status": a.status, "opened": fmt.when(a.opened_at)} for a in shown.items
+        ],
+        "promises": [
+            {
+                "date": fmt.day(p.promised_date),
+                "amount": fmt.money(p.amount, p.currency),
+                "status": p.status,
+                "invoices": ", ".join(p.item_ids),
+            }
+            for p in promised
+        ],
+        "disputes": [
+            {
+                "item": d.item_id,
+                "reason": d.reason_code,
+                "amount": fmt.money(d.amount, d.currency),
+                "status": d.status,
+            }
+            for d in disputed
         ],
         "trail": [{"at": fmt.when(e.at), "actor": e.actor, "action": e.action} for e in trail],
     }

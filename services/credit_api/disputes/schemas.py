@@ -9,11 +9,14 @@ from pydantic import BaseModel, Field
 Note = Annotated[str, Field(max_length=2000)]
 
 
+DisputeReason = Literal["price", "quantity", "quality", "not_delivered", "duplicate", "terms", "other"]
+
+
 class DisputeIn(BaseModel):
     customer_code: Annotated[str, Field(max_length=64)] | None = Field(
         None, description="Needed only when customers share invoice numbers"
     )
-    reason_code: Literal["price", "quantity", "quality", "not_delivered", "duplicate", "terms", "other"]
+    reason_code: DisputeReason
     amount: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] | None = Field(
         None, description="What is contested; default: what the invoice still owes"
     )
