@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -11,7 +10,7 @@ from sse_starlette.sse import EventSourceResponse
 from services.credit_api.alerts import service
 from services.credit_api.alerts.repository import AlertFilter
 from services.credit_api.alerts.schemas import AlertOut, NoteIn
-from services.credit_api.alerts.stream import AlertFeed
+from services.credit_api.alerts.stream import AlertFeed, event_stream
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.customers.routes import CodePath
 from services.credit_api.deps import Session, require
@@ -79,13 +78,7 @@ async def alert_stream(
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
 ) -> EventSourceResponse:
     feed: AlertFeed = request.app.state.alert_feed
-    changes = feed.changes(Level[(level or "watch").upper()], customer, last_event_id)
-
-    async def events() -> AsyncIterator[dict[str, str]]:
-        async for change in changes:
-            yield {"id": str(change.id), "event": change.type, "data": change.data}
-
-    return EventSourceResponse(events(), ping=15)
+    return event_stream(feed.changes(Level[(level or "watch").upper()], customer, last_event_id))
 
 
 @router.get(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sse_starlette.sse import EventSourceResponse
 
 from shared.domain.warnings import Level
 from shared.models.credit_api import AlertEvent
@@ -115,3 +116,14 @@ class AlertFeed:
     @property
     def subscribers(self) -> int:
         return len(self._subscribers)
+
+
+def event_stream(changes: AsyncIterator[Change]) -> EventSourceResponse:
+    """Changes as server-sent events (id, event type, the CloudEvent), with a comment every 15 s
+    that keeps proxies from closing an idle stream."""
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async for change in changes:
+            yield {"id": str(change.id), "event": change.type, "data": change.data}
+
+    return EventSourceResponse(events(), ping=15)

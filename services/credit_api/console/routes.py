@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from sse_starlette import EventSourceResponse
 
 from services.credit_api.alerts import service as alerts
 from services.credit_api.alerts.repository import AlertFilter
-from services.credit_api.alerts.stream import AlertFeed
+from services.credit_api.alerts.stream import AlertFeed, event_stream
 from services.credit_api.api_keys import service as api_keys
 from services.credit_api.console import service
 from services.credit_api.console.errors import SignInNeeded
@@ -507,13 +507,7 @@ async def alert_list(request: Request, session: Session, user: User) -> HTMLResp
 async def alert_stream(request: Request, user: User) -> EventSourceResponse:
     """The API's live stream, for the signed-in person: changes from now on."""
     feed: AlertFeed = request.app.state.alert_feed
-    changes = feed.changes(Level.WATCH, None, None)
-
-    async def events() -> AsyncIterator[dict[str, str]]:
-        async for change in changes:
-            yield {"id": str(change.id), "event": change.type, "data": change.data}
-
-    return EventSourceResponse(events(), ping=15)
+    return event_stream(feed.changes(Level.WATCH, None, None))
 
 
 @router.post("/alerts/{alert_id}")

@@ -3,8 +3,8 @@ lives here, only the choice of figures and their formatting for a language."""
 
 from __future__ import annotations
 
-import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,10 +22,11 @@ from services.credit_api.audit import service as audit
 from services.credit_api.console import repository
 from services.credit_api.customers import service as customers
 from services.credit_api.disputes import service as disputes
+from services.credit_api.pagination import decode_cursor, encode_cursor
 from services.credit_api.promises import service as promises
 from services.credit_api.reports import service as reports
 from shared.domain.ageing import Buckets
-from shared.domain.errors import NotFound
+from shared.domain.errors import InvalidInput, NotFound
 
 ZERO = Decimal(0)
 PAGE = 50
@@ -116,19 +117,18 @@ async def portfolio(
     }
 
 
-def encode(after: tuple[Any, str]) -> str:
-    value = after[0]
-    return base64.urlsafe_b64encode(json.dumps([str(value), after[1]]).encode()).decode()
+PARSERS: dict[str, Callable[[Any], Any]] = {"code": str, "exposure": Decimal, "overdue": int}
 
 
 def decode(cursor: str | None, sort: str) -> tuple[Any, str] | None:
+    """A cursor of another sort, or none this console issued, starts the list again."""
     if not cursor:
         return None
     try:
-        value, code = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError):
+        value, code = decode_cursor(cursor, PARSERS[sort], str)
+    except InvalidInput:
         return None
-    return (Decimal(value) if sort == "exposure" else int(value) if sort == "overdue" else value), str(code)
+    return value, code
 
 
 async def customer_list(
@@ -150,7 +150,7 @@ async def customer_list(
             }
             for r in shown
         ],
-        "next": encode((shown[-1][key], shown[-1]["customer_code"])) if more and shown else None,
+        "next": encode_cursor(str(shown[-1][key]), shown[-1]["customer_code"]) if more and shown else None,
     }
 
 

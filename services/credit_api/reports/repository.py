@@ -43,6 +43,24 @@ async def customers(
     return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
 
+# Each item open as of $1 with its due-date bucket ($2: the buckets' lower bounds): today's open
+# balance less the journal's movements after the date, as ageing reads it.
+OWED_AS_OF = (
+    "owed AS ("
+    "  SELECT i.customer_code, i.currency, width_bucket($1::date - i.due_date, $2::int[]) AS bucket,"
+    "    i.open_amount - coalesce(l.later, 0) AS amount"
+    "  FROM risk_worker.v_open_items i LEFT JOIN ("
+    "    SELECT customer_code, item_id, sum(amount) AS later FROM risk_worker.v_movements"
+    "    WHERE account = 'item' AND effective_date > $1 GROUP BY 1, 2) l"
+    "  ON l.customer_code = i.customer_code AND l.item_id = i.item_id"
+    "  WHERE i.open_amount - coalesce(l.later, 0) <> 0 AND i.issue_date <= $1) "
+)
+
+
+def _lower_bounds(bounds: tuple[int, ...]) -> list[int]:
+    return [1, *(b + 1 for b in bounds)]
+
+
 async def buckets(
     session: AsyncSession, as_of: date, bounds: tuple[int, ...], customers: Sequence[str] | None = None
 ) -> list[tuple[str, str, int, Decimal]]:
@@ -51,16 +69,10 @@ async def buckets(
     after the date, as ageing reads it."""
     rows = await _scan(
         session,
-        "SELECT i.customer_code, i.currency, width_bucket($1::date - i.due_date, $2::int[]) AS bucket, "
-        "sum(i.open_amount - coalesce(l.later, 0)) AS amount "
-        "FROM risk_worker.v_open_items i LEFT JOIN ("
-        "  SELECT customer_code, item_id, sum(amount) AS later FROM risk_worker.v_movements "
-        "  WHERE account = 'item' AND effective_date > $1 GROUP BY 1, 2) l "
-        "ON l.customer_code = i.customer_code AND l.item_id = i.item_id "
-        "WHERE i.open_amount - coalesce(l.later, 0) <> 0 AND i.issue_date <= $1 "
-        "AND ($3::text[] IS NULL OR i.customer_code = ANY($3::text[])) GROUP BY 1, 2, 3",
+        f"WITH {OWED_AS_OF}SELECT customer_code, currency, bucket, sum(amount) AS amount FROM owed "  # noqa: S608
+        "WHERE $3::text[] IS NULL OR customer_code = ANY($3::text[]) GROUP BY 1, 2, 3",
         as_of,
-        [1, *(b + 1 for b in bounds)],
+        _lower_bounds(bounds),
         None if customers is None else list(customers),
     )
     return [(r["customer_code"], r["currency"], r["bucket"], r["amount"]) for r in rows]
@@ -233,20 +245,13 @@ async def overview(
     index, amount) sums, and each customer's (customer, currency, total)."""
     rows = await _scan(
         session,
-        "WITH owed AS ("
-        "  SELECT i.customer_code, i.currency, width_bucket($1::date - i.due_date, $2::int[]) AS bucket,"
-        "    i.open_amount - coalesce(l.later, 0) AS amount, i.customer_code = ANY($3::text[]) AS named"
-        "  FROM risk_worker.v_open_items i LEFT JOIN ("
-        "    SELECT customer_code, item_id, sum(amount) AS later FROM risk_worker.v_movements"
-        "    WHERE account = 'item' AND effective_date > $1 GROUP BY 1, 2) l"
-        "  ON l.customer_code = i.customer_code AND l.item_id = i.item_id"
-        "  WHERE i.open_amount - coalesce(l.later, 0) <> 0 AND i.issue_date <= $1) "
+        f"WITH {OWED_AS_OF}, named AS (SELECT *, customer_code = ANY($3::text[]) AS named FROM owed) "  # noqa: S608
         "SELECT c.grade, o.named, o.customer_code, o.currency, o.bucket, sum(o.amount) AS amount,"
         "  GROUPING(o.customer_code) AS by_grade "
-        "FROM owed o JOIN credit_api.customers c ON c.customer_code = o.customer_code "
+        "FROM named o JOIN credit_api.customers c ON c.customer_code = o.customer_code "
         "GROUP BY GROUPING SETS ((c.grade, o.named, o.currency, o.bucket), (o.customer_code, o.currency))",
         as_of,
-        [1, *(b + 1 for b in bounds)],
+        _lower_bounds(bounds),
         list(specific),
     )
     graded = [

@@ -6,7 +6,6 @@ the ledger's sums for them."""
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from services.credit_api.reports.tabular import Column, Table
 from services.credit_api.scorecards.service import probabilities_of_default
 from shared.domain import abc, dso, insurance, provisions, turnover
 from shared.domain.ageing import Buckets
+from shared.domain.behaviour import add_months
 from shared.domain.errors import InvalidInput, MissingFxRate
 from shared.domain.money import format_amount, parse_amount
 from shared.domain.warnings import Level
@@ -114,12 +114,11 @@ async def _groups(
 
 
 def _month_start(day: date, back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
+    return add_months(day.replace(day=1), -back)
 
 
 def _month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return add_months(first, 1) - timedelta(days=1)
 
 
 def _fmt(value: Decimal | None, places: Decimal = DAYS) -> str | None:

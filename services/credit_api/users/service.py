@@ -4,7 +4,6 @@ after repeated failures. A user acts with the rights of its role, as `user:<name
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.api_keys.service import Principal
+from services.credit_api.api_keys.service import Principal, digest
 from services.credit_api.users import repository
 from services.credit_api.users.errors import InvalidUser, SignInRefused, UserExists
 from shared.models.credit_api import User, UserSession
@@ -32,10 +31,6 @@ class SignedIn:
     principal: Principal
     email: str
     csrf: str
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def create(session: AsyncSession, role: Role, name: str, email: str, password: str) -> User:
