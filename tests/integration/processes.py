@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -45,3 +51,33 @@ async def wait_ready(ports: dict[str, int], within: float = 60) -> None:
                 }
 
             assert await eventually(ready, within=within), name
+
+
+class Service:
+    """One service as `make run` starts it (`credence <name>`), to be killed and started again."""
+
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.name, self.env = name, env
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.cli", self.name], env=self.env, stdout=subprocess.DEVNULL
+        )
+
+    async def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(self.process.wait, 10)
+
+    def restart(self) -> None:
+        self.process = self._start()
+
+
+@asynccontextmanager
+async def service(name: str, env: dict[str, str]) -> AsyncIterator[Service]:
+    running = Service(name, env)
+    try:
+        yield running
+    finally:
+        running.process.terminate()
+        await asyncio.to_thread(running.process.wait, 30)

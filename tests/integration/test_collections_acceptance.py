@@ -20,8 +20,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -35,7 +34,7 @@ from shared.models.views import open_items
 from shared.roles import Role
 from tests.integration.conftest import Api, Topics, eventually
 from tests.integration.helpers import drain, erp_event, invoice_event, publish, running
-from tests.integration.processes import service_env
+from tests.integration.processes import service, service_env
 from tests.integration.receivers import Mailbox, free_port, smtp_server
 
 TODAY = datetime.now(UTC).date()
@@ -114,21 +113,6 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
 
 
-@asynccontextmanager
-async def notifier(env: dict[str, str]) -> AsyncIterator[list[subprocess.Popen[bytes]]]:
-    """The notifier as `make run` starts it; the list holds the one running now."""
-
-    def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "services.cli", "notifier"], env=env)
-
-    now = [start()]
-    try:
-        yield now
-    finally:
-        now[0].terminate()
-        await asyncio.to_thread(now[0].wait, 30)
-
-
 def collections_run(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "services.cli", "collections", "run", *args],
@@ -187,7 +171,7 @@ async def test_120_days_of_collections(
             await api.ok("POST", "/v1/dunning-runs", json={"as_of": on(n)})
 
     mailbox.hold(3)  # the third email: its sender is killed before the message goes
-    async with running(serve_worker, worker_settings), notifier(env) as notifiers:
+    async with running(serve_worker, worker_settings), service("notifier", env) as notifier:
         await publish(
             ar,
             [
@@ -237,10 +221,9 @@ async def test_120_days_of_collections(
         # The notifier killed in the middle of the third email; its successor sends it when the
         # lease of the dead one runs out.
         await asyncio.to_thread(mailbox.holding.wait, 60)
-        notifiers[0].send_signal(signal.SIGKILL)
-        await asyncio.to_thread(notifiers[0].wait, 10)
+        await notifier.kill()
         mailbox.release()
-        notifiers[0] = subprocess.Popen([sys.executable, "-m", "services.cli", "notifier"], env=env)
+        notifier.restart()
 
         # Paid in full on day 25: it leaves dunning before its call; its interest becomes a claim.
         payment = {

@@ -8,11 +8,6 @@ level, the credit check following; the live stream gives a client that disconnec
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -26,27 +21,10 @@ from shared.models.risk_worker import StoredEvent
 from shared.roles import Role
 from tests.integration.conftest import Api, Topics, eventually
 from tests.integration.helpers import erp_event, invoice_event, publish, running, served, stream_events
-from tests.integration.processes import service_env
+from tests.integration.processes import service, service_env
 from tests.integration.receivers import free_port, smtp_server, webhook_receiver
 
 CODE = "C-J"
-
-
-@asynccontextmanager
-async def risk_worker(env: dict[str, str]) -> AsyncIterator[list[subprocess.Popen[bytes]]]:
-    """The worker as `make run` starts it; the list holds the one running now."""
-
-    def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "risk-worker"], env=env, stdout=subprocess.DEVNULL
-        )
-
-    running_now = [start()]
-    try:
-        yield running_now
-    finally:
-        running_now[0].terminate()
-        await asyncio.to_thread(running_now[0].wait, 30)
 
 
 def seen(events: list[tuple[int, str, dict[str, Any]]]) -> list[tuple[str, str]]:
@@ -102,7 +80,7 @@ async def test_watch_warning_critical_and_back_with_a_sigkill_and_a_resumed_stre
                 notifier,
                 notifier_settings.model_copy(update={"smtp_port": mailbox.port, "webhook_urls": hooks.url}),
             ),
-            risk_worker(env) as worker,
+            service("risk-worker", env) as worker,
         ):
             api = Api(client, keys)
             stream = f"{base}/v1/alerts/stream?customer={CODE}"
@@ -161,13 +139,10 @@ async def test_watch_warning_critical_and_back_with_a_sigkill_and_a_resumed_stre
                 return await stored() >= 3
 
             await eventually(third_stored, within=30, interval=0.01)
-            worker[0].send_signal(signal.SIGKILL)
-            await asyncio.to_thread(worker[0].wait, 10)
+            await worker.kill()
             levels = await api.ok("GET", f"/v1/customers/{CODE}/exposure", role=Role.CREDIT_CONTROLLER)
             assert levels["warning_level"] == "warning", "killed after the evaluation, not before it"
-            worker[0] = subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "risk-worker"], env=env, stdout=subprocess.DEVNULL
-            )
+            worker.restart()
             await newest_alert(api, level="critical")
 
             async def blocked() -> bool:
