@@ -578,3 +578,16 @@ class UserSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     expires_at: Mapped[datetime]
+
+
+class DeadLetterReplay(Base):
+    """A dead letter of the risk worker sent back to its topic from credit_api: once each, and who."""
+
+    __tablename__ = "dead_letter_replays"
+    __table_args__ = {"schema": SCHEMA}
+
+    dead_letter_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, comment="risk_worker.dead_letters.id"
+    )
+    replayed_by: Mapped[str] = mapped_column(String(200))
+    replayed_at: Mapped[datetime]

@@ -6,6 +6,8 @@
 - `risk_worker.v_customer_receivables`: open and overdue receivables and unallocated cash per customer
   and currency, with the oldest overdue due date; read by credit_api for exposure and the overdue rule.
 - `risk_worker.v_dead_letters`: events the risk worker could not apply, with reason and origin.
+- `credit_api.v_dead_letter_replays`: the dead letters an admin sent back from credit_api; read by
+  risk_worker, whose `credence dlq replay` leaves them alone.
 - `risk_worker.v_open_items`, `risk_worker.v_movements`: items (with the day each was settled) and
   the journal of their movements (and of cash and credit on account), for ageing as of any date and
   late interest.
@@ -110,6 +112,19 @@ dead_letters = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("replayed_at", DateTime(timezone=True)),
     schema="risk_worker",
+)
+
+# Held by whoever replays dead letters (credit_api or the CLI) for its transaction, so that the
+# two never send one letter twice.
+REPLAY_LOCK = 0x646C7172  # "dlqr"
+
+dead_letter_replays = Table(
+    "v_dead_letter_replays",
+    view_metadata,
+    Column("dead_letter_id", BigInteger, primary_key=True),
+    Column("replayed_by", String),
+    Column("replayed_at", DateTime(timezone=True)),
+    schema="credit_api",
 )
 
 open_items = Table(

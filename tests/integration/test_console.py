@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import httpx
 import openpyxl
 import pytest
 from playwright.async_api import Page, async_playwright
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.settings import ApiSettings
@@ -26,7 +28,7 @@ from services.risk_worker.settings import WorkerSettings
 from shared.events import WARNING_LEVEL_CHANGED, WarningIndicator, WarningLevelChanged, new_event
 from shared.roles import Role
 from tests.integration.conftest import Api
-from tests.integration.helpers import publish, served
+from tests.integration.helpers import drain, invoice_event, publish, served
 from tests.integration.test_reports import ledger
 
 SHOTS = PROJECT_ROOT / ".devstack" / "screenshots"
@@ -352,9 +354,86 @@ async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, a
     )
 
 
-async def test_operations_for_an_admin_with_policy_errors_shown_inline(
-    console: str, sessions: async_sessionmaker[AsyncSession]
+async def test_a_customer_page_with_limits_exposure_dunning_and_a_review(
+    console: str, api: Api, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
+    today = datetime.now(UTC).date()
+    await api.ok(
+        "PUT", "/v1/customers/R1/credit-limit", json={"amount": "300000.00", "reason": "annual review"}
+    )
+    temporary = {
+        "amount": "20000.00",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=10)).isoformat(),
+        "reason": "peak season",
+    }
+    await api.ok("POST", "/v1/customers/R1/temporary-limits", status=201, json=temporary)
+    await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-10-31"})
+    async with sessions() as session, session.begin():
+        # Two earlier assessments of R1, as the risk worker records them.
+        for as_of, index in (("2026-08-31", 78), ("2026-09-30", 64)):
+            explanation = json.dumps({"as_of": as_of, "payment_behaviour": {"payment_index": index}})
+            await session.execute(
+                text(
+                    "INSERT INTO risk_worker.assessment_history (customer_code, score, grade, "
+                    "scorecard_version, trigger, explanation, assessed_at) "
+                    "VALUES ('R1', 60, 'C', 'default', 'events', CAST(:e AS jsonb), now())"
+                ),
+                {"e": explanation},
+            )
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = await browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
+            await page.goto(f"{console}/console/customers/R1")
+            await sign_in(page, console, "li.wei@example.com", PASSWORD)
+            await page.wait_for_url(f"{console}/console/customers/R1")
+            await page.wait_for_selector("#trend-chart canvas")
+            # 300,000 permanent + 20,000 in force today; every invoice of R1 is overdue by now.
+            assert await page.inner_text("[data-figure=limit]") == "€320,000.00"
+            assert await page.inner_text("[data-part=open_receivables]") == "€212,000.00"
+            assert await page.inner_text("[data-part=overdue_receivables]") == "€212,000.00"
+            limits = await page.inner_text("section[aria-labelledby=limits-title]")
+            assert "annual review" in limits and "peak season" in limits and "in force" in limits
+            trend = json.loads(await page.get_attribute("#trend-chart", "data-chart") or "{}")
+            assert trend["series"][0]["data"] == [78, 64]
+            # The run of 31 October reached I-1 (45 days late then): its step is on its row.
+            step = await page.inner_text("tr[data-item=I-1] td:nth-child(4)")
+            assert step
+            assert step in await page.inner_text("section[aria-labelledby=dunning-title]")
+            await shot(page, "customer-full")
+            assert await accessible(page) == []
+
+            await page.click("summary:has-text('Edit the credit file')")
+            await page.fill("input[name=credit_controller_email]", "li.wei@example.com")
+            await page.fill("input[name=industry]", "machine tools")
+            async with page.expect_navigation():
+                await page.click("form[action$='/file'] button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert "machine tools" in await page.inner_text("dl.file")
+
+            await page.select_option("form[action$='/reviews'] select[name=decision]", "confirmed")
+            await page.fill("form[action$='/reviews'] input[name=note]", "paying again since October")
+            async with page.expect_navigation():
+                await page.click("form[action$='/reviews'] button")
+            assert await page.inner_text("[role=status]") == "Done."
+            trail = await page.inner_text("section[aria-labelledby=trail-title]")
+            assert "customer.reviewed" in trail and "customer.updated" in trail and "user:Li Wei" in trail
+        finally:
+            await browser.close()
+    [review] = (await api.ok("GET", "/v1/audit?action=customer.reviewed", role=Role.CREDIT_CONTROLLER))[
+        "items"
+    ]
+    assert (review["actor"], review["after"]["decision"]) == ("user:Li Wei", "confirmed")
+    file = await api.ok("GET", "/v1/customers/R1", role=Role.CREDIT_CONTROLLER)
+    assert (file["industry"], file["review_date"]) == ("machine tools", review["after"]["review_date"])
+    assert date.fromisoformat(file["review_date"]) > today
+
+
+async def test_operations_for_an_admin_with_policy_errors_shown_inline(
+    console: str, sessions: async_sessionmaker[AsyncSession], worker_settings: WorkerSettings
+) -> None:
+    replayed = invoice_event("R2", "I-77", "500.00")
     async with sessions() as session, session.begin():
         await create(session, Role.ADMIN, "Ada Admin", "ada@example.com", PASSWORD)
     broken = "currency: EUR\nsteps:\n  default:\n    - {name: late, offset_days: 3, effect: formal_notice}\n"
@@ -389,5 +468,54 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
             assert await page.inner_text("[role=status]") == "Done."
             assert "calls-only" in await page.inner_text(form)
             assert "maria@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
+
+            users = "form[action$='/operations/users']"
+            await page.fill(f"{users} input[name=name]", "Chen Jing")
+            await page.fill(f"{users} input[name=email]", "chen.jing@example.com")
+            await page.select_option(f"{users} select[name=role]", "credit_controller")
+            await page.fill(f"{users} input[name=password]", PASSWORD)
+            async with page.expect_navigation():
+                await page.click(f"{users} button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert "chen.jing@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
+
+            keys = "form[action$='/operations/api-keys']"
+            await page.fill(f"{keys} input[name=name]", "erp-nightly")
+            await page.select_option(f"{keys} select[name=role]", "erp")
+            async with page.expect_navigation():
+                await page.click(f"{keys} button")
+            key = await page.inner_text("#new-key")
+            async with httpx.AsyncClient(base_url=console) as client:
+                bearer = {"Authorization": f"Bearer {key}"}
+                assert (await client.get("/v1/customers", headers=bearer)).status_code == 200
+                await page.goto(f"{console}/console/operations")
+                assert await page.locator("#new-key").count() == 0  # shown once only
+                async with page.expect_navigation():
+                    await page.click("tr[data-key=erp-nightly] button:has-text('Revoke')")
+                assert await page.inner_text("[role=status]") == "Done."
+                assert (await client.get("/v1/customers", headers=bearer)).status_code == 401
+
+            # A dead letter whose cause is fixed now goes back to its topic from here, once.
+            async with sessions() as session, session.begin():
+                letter = (
+                    await session.execute(
+                        text(
+                            'INSERT INTO risk_worker.dead_letters (consumer, topic, partition, "offset", '
+                            "key, payload, reason) VALUES ('risk-worker', :topic, 0, 99, 'R2', :payload, "
+                            "'unknown customer R9') RETURNING id"
+                        ),
+                        {"topic": worker_settings.ar_events_topic, "payload": json.dumps(replayed)},
+                    )
+                ).scalar_one()
+            await page.goto(f"{console}/console/operations")
+            await page.check(f"tr[data-letter='{letter}'] input[type=checkbox]")
+            async with page.expect_navigation():
+                await page.click("form[action$='/dead-letters/replay'] button")
+            assert await page.inner_text("[role=status]") == "Done."
+            assert await page.locator(f"tr[data-letter='{letter}']").count() == 0
+            assert await accessible(page) == []
         finally:
             await browser.close()
+    # The ledger fixture published six events; the seventh is the replayed one.
+    sent = await drain(worker_settings.ar_events_topic, 7)
+    assert [json.loads(value)["id"] for value, _ in sent[6:]] == [replayed["id"]]

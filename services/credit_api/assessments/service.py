@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -64,3 +65,16 @@ async def history(
         )
 
     return page_of(rows, limit, view, lambda row: (row.id,))
+
+
+async def payment_index_trend(
+    session: AsyncSession, customer_code: str, limit: int
+) -> list[tuple[date, int]]:
+    """The payment index at each of the customer's last `limit` assessments, oldest first; those
+    without one (too few settled invoices) are left out."""
+    rows = await repository.history(session, customer_code, None, limit)
+    points = [
+        (date.fromisoformat(row.explanation["as_of"]), row.explanation["payment_behaviour"]["payment_index"])
+        for row in reversed(rows)
+    ]
+    return [(day, index) for day, index in points if index is not None]

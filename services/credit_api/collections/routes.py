@@ -11,10 +11,7 @@ from services.credit_api.collections.schemas import (
     NoticeOut,
     RunIn,
     RunOut,
-    StepOut,
-    TaskOut,
 )
-from services.credit_api.customers import service as customers
 from services.credit_api.customers.routes import CodePath
 from services.credit_api.deps import Session, require
 from services.credit_api.pagination import Cursor, Page, PageSize, after_time_and_id, page_of
@@ -61,9 +58,4 @@ async def list_notices(
     responses=responses(401, 403, 404, 422),
 )
 async def customer_dunning(customer_code: CodePath, session: Session, _: Staff) -> CustomerDunningOut:
-    await customers.get(session, customer_code)
-    return CustomerDunningOut(
-        customer_code=customer_code,
-        steps=[StepOut.model_validate(s) for s in await repository.customer_steps(session, customer_code)],
-        tasks=[TaskOut.model_validate(t) for t in await repository.customer_tasks(session, customer_code)],
-    )
+    return await service.customer_dunning(session, customer_code)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.collections import repository
+from services.credit_api.collections.schemas import CustomerDunningOut, StepOut, TaskOut
 from services.credit_api.customers import service as customers
 from services.credit_api.disputes import service as disputes
 from services.credit_api.dunning_policies import service as dunning_policies
@@ -33,6 +34,15 @@ from shared.roles import Role
 
 CREDIT_STOP = "dunning: final notice"
 DUNNING = Principal(key_id=str(uuid.UUID(int=1)), name="dunning", role=Role.ADMIN, kind="system")
+
+
+async def customer_dunning(session: AsyncSession, customer_code: str) -> CustomerDunningOut:
+    await customers.get(session, customer_code)
+    return CustomerDunningOut(
+        customer_code=customer_code,
+        steps=[StepOut.model_validate(s) for s in await repository.customer_steps(session, customer_code)],
+        tasks=[TaskOut.model_validate(t) for t in await repository.customer_tasks(session, customer_code)],
+    )
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
 from services.credit_api.credit_holds import service as holds
 from services.credit_api.customers import service as customers
+from services.credit_api.customers.schemas import CustomerPatch
 from services.credit_api.dead_letters import repository as dead_letters
+from services.credit_api.dead_letters import service as dead_letter_replays
 from services.credit_api.deps import Session
 from services.credit_api.disputes import service as disputes
 from services.credit_api.disputes.schemas import DisputeIn, DisputeReason
@@ -44,6 +46,8 @@ from services.credit_api.promises import service as promises
 from services.credit_api.promises.schemas import PromiseIn
 from services.credit_api.reports import routes as report_routes
 from services.credit_api.reports import service as reports
+from services.credit_api.reviews import service as reviews
+from services.credit_api.reviews.schemas import Decision, ReviewIn
 from services.credit_api.scorecards import service as scorecards
 from services.credit_api.tasks import service as tasks
 from services.credit_api.tasks.schemas import CompletionIn, Outcome
@@ -118,6 +122,12 @@ def _page(
     )
 
 
+CONTROLLERS = (Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER)
+EDITORS = (Role.ERP, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER)
+# The roles a person signs in with; order systems and ERPs call with API keys.
+PEOPLE = (Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER, Role.ADMIN)
+
+
 def _may(user: users.SignedIn, *roles: Role) -> bool:
     """The API's rule: these roles, and admin everywhere."""
     return user.principal.role in {*roles, Role.ADMIN}
@@ -141,13 +151,14 @@ async def _act(
     csrf: str,
     back: str,
     action: Callable[[], Awaitable[object]],
-    roles: tuple[Role, ...] = (Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER),
+    roles: tuple[Role, ...] = CONTROLLERS,
 ) -> Response:
-    """A form's action: its CSRF token checked, the role's right to it, then done or refused."""
+    """A form's action: its CSRF token checked, the role's right to it, then done or refused.
+    No roles: for administrators only."""
     _checked(user, csrf)
     words = texts(language_of(request))
     if not _may(user, *roles):
-        return _back(back, words["only_managers"], words)
+        return _back(back, words["not_allowed" if roles else "only_admins"], words)
     return _back(back, await _attempt(session, action), words)
 
 
@@ -328,7 +339,77 @@ async def customer_page(
         request.app.state.settings,
         texts(language),
     )
-    return _page(request, "customer.html.j2", code, user, page="customers", data=data)
+    return _page(
+        request, "customer.html.j2", code, user, page="customers", data=data,
+        may_edit=_may(user, *EDITORS), may_act=_may(user, *CONTROLLERS),
+    )  # fmt: skip
+
+
+def _form_errors(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+@router.post("/customers/{code}/file")
+async def edit_file(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form(max_length=200)],
+    country: Annotated[str, Form(max_length=2)] = "",
+    industry: Annotated[str, Form(max_length=100)] = "",
+    payment_terms: Annotated[str, Form(max_length=20)] = "",
+    review_date: Annotated[str, Form(max_length=10)] = "",
+    credit_controller_email: Annotated[str, Form(max_length=200)] = "",
+    accounts_payable_email: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The credit file as the API's PATCH changes it; an empty field clears an optional one."""
+    back = f"/console/customers/{code}"
+    try:
+        body = CustomerPatch.model_validate(
+            {
+                "name": name,
+                "country": country or None,
+                "industry": industry or None,
+                "payment_terms": payment_terms or None,
+                "review_date": review_date or None,
+                "contacts": {
+                    "credit_controller_email": credit_controller_email or None,
+                    "accounts_payable_email": accounts_payable_email or None,
+                },
+            }
+        )
+    except ValidationError as exc:
+        _checked(user, csrf)
+        return _back(back, _form_errors(exc), texts(language_of(request)))
+    return await _act(
+        request,
+        session,
+        user,
+        csrf,
+        back,
+        lambda: customers.patch(session, user.principal, code, body),
+        EDITORS,
+    )
+
+
+@router.post("/customers/{code}/reviews")
+async def complete_review(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    decision: Annotated[Decision, Form()],
+    note: Annotated[str, Form(min_length=3, max_length=2000)],
+) -> Response:
+    body = ReviewIn(decision=decision, note=note)
+    now = datetime.now(UTC)
+    return await _act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: reviews.complete(session, user.principal, code, body, now),
+    )  # fmt: skip
 
 
 @router.post("/customers/{code}/limit-requests")
@@ -589,6 +670,7 @@ async def _operations(
     user: users.SignedIn,
     problems: dict[str, list[dict[str, str]]],
     drafts: dict[str, dict[str, str]],
+    new_key: str | None = None,
 ) -> HTMLResponse:
     fmt = service.Format(language_of(request))
     now = datetime.now(UTC)
@@ -603,6 +685,7 @@ async def _operations(
     ]
     keys = [
         {
+            "id": k.id,
             "name": k.name,
             "role": k.role,
             "created": fmt.when(k.created_at),
@@ -611,11 +694,14 @@ async def _operations(
         for k in await api_keys.listing(session)
     ]
     policies = [(kind, (await versions.active(session)).version) for kind, versions in POLICIES.items()]
-    letters = await dead_letters.page(session, pending_only=True, before_id=None, limit=20)
+    letters = [
+        {"id": d.id, "topic": d.topic, "reason": d.reason, "created": fmt.when(d.created_at)}
+        for d in await dead_letters.page(session, pending_only=True, before_id=None, limit=50)
+    ]
     page = _page(
         request, "operations.html.j2", texts(language_of(request))["operations"], user,
         page="operations", policies=policies, users=people, keys=keys, dead_letters=letters,
-        problems=problems, drafts=drafts,
+        problems=problems, drafts=drafts, new_key=new_key, roles=[r.value for r in Role], person_roles=PEOPLE,
     )  # fmt: skip
     if problems:
         page.status_code = 422
@@ -628,6 +714,70 @@ async def operations(request: Request, session: Session, user: User) -> Response
     if not _may(user):
         return _back("/console/", words["only_admins"], words)
     return await _operations(request, session, user, {}, {})
+
+
+@router.post("/operations/users")
+async def create_user(
+    request: Request,
+    session: Session,
+    user: User,
+    csrf: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    email: Annotated[str, Form(min_length=3, max_length=200)],
+    role: Annotated[Role, Form()],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    return await _act(
+        request, session, user, csrf, "/console/operations",
+        lambda: users.register(session, user.principal, role, name, email, password), (),
+    )  # fmt: skip
+
+
+@router.post("/operations/api-keys")
+async def create_api_key(
+    request: Request,
+    session: Session,
+    user: User,
+    csrf: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    role: Annotated[Role, Form()],
+) -> Response:
+    """The new secret is shown on this page once: never in a URL, never stored."""
+    _checked(user, csrf)
+    words = texts(language_of(request))
+    if not _may(user):
+        return _back("/console/", words["only_admins"], words)
+    _, key = await api_keys.create(session, user.principal, role, name)
+    return await _operations(request, session, user, {}, {}, new_key=key)
+
+
+@router.post("/operations/api-keys/{key_id}/revoke")
+async def revoke_api_key(
+    request: Request,
+    session: Session,
+    user: User,
+    key_id: uuid.UUID,
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    async def revoke() -> None:
+        row = await api_keys.revoke(session, user.principal, key_id, datetime.now(UTC))
+        request.app.state.authenticator.forget(str(row.id))
+
+    return await _act(request, session, user, csrf, "/console/operations", revoke, ())
+
+
+@router.post("/operations/dead-letters/replay")
+async def replay_dead_letters(
+    request: Request,
+    session: Session,
+    user: User,
+    csrf: Annotated[str, Form(max_length=100)],
+    ids: Annotated[list[int], Form(min_length=1, max_length=1000)],
+) -> Response:
+    return await _act(
+        request, session, user, csrf, "/console/operations",
+        lambda: dead_letter_replays.replay(session, user.principal, ids, datetime.now(UTC)), (),
+    )  # fmt: skip
 
 
 @router.post("/operations/policies/{kind}")

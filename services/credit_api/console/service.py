@@ -4,11 +4,11 @@ lives here, only the choice of figures and their formatting for a language."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -18,15 +18,25 @@ from services.credit_api.ageing import service as ageing
 from services.credit_api.alerts import service as alerts
 from services.credit_api.alerts.repository import AlertFilter
 from services.credit_api.assessments import service as assessments
+from services.credit_api.assessments.schemas import AssessmentOut
 from services.credit_api.audit import service as audit
+from services.credit_api.collections import service as collections
+from services.credit_api.collections.schemas import CustomerDunningOut
 from services.credit_api.console import repository
+from services.credit_api.credit_limits import service as credit_limits
 from services.credit_api.customers import service as customers
 from services.credit_api.disputes import service as disputes
+from services.credit_api.disputes.schemas import DisputeOut
+from services.credit_api.exposure import service as exposure
+from services.credit_api.exposure.schemas import ExposureOut
 from services.credit_api.pagination import decode_cursor, encode_cursor
 from services.credit_api.promises import service as promises
+from services.credit_api.promises.schemas import PromiseOut
 from services.credit_api.reports import service as reports
+from services.credit_api.reviews.schemas import Decision
+from services.credit_api.temporary_limits import service as temporary_limits
 from shared.domain.ageing import Buckets
-from shared.domain.errors import InvalidInput, NotFound
+from shared.domain.errors import InvalidInput, MissingFxRate, NotFound
 
 ZERO = Decimal(0)
 PAGE = 50
@@ -158,7 +168,16 @@ async def customer(
     session: AsyncSession, code: str, as_of: date, fmt: Format, settings: Any, words: dict[str, str]
 ) -> dict[str, Any]:
     found = await customers.get(session, code)
-    view = await customers.view(session, found, datetime.now(UTC), settings.net_unallocated_cash)
+    now = datetime.now(UTC)
+    view = await customers.view(session, found, now, settings.net_unallocated_cash)
+    cur = found.currency
+    try:
+        standing = await exposure.view(
+            session,
+            await exposure.standing(session, code, now, net_unallocated_cash=settings.net_unallocated_cash),
+        )
+    except MissingFxRate:
+        standing = None
     aged = await ageing.customer_ageing(session, code, as_of, "due_date", Buckets())
     chart = {
         "tooltip": {},
@@ -166,52 +185,61 @@ async def customer(
         "yAxis": {"type": "value"},
         "series": [{"type": "bar", "data": [float(Decimal(b.amount)) for b in aged.buckets]}],
     }
-    items = await ageing.open_items(session, code, as_of)
     try:
         assessed = await assessments.get(session, code)
     except NotFound:
         assessed = None
-    factors = (
-        None
-        if assessed is None
-        else {
-            "tooltip": {},
-            "grid": {"left": 160},
-            "xAxis": {"type": "value"},
-            "yAxis": {
-                "type": "category",
-                "data": [f.factor for f in assessed.factors],
-                "axisLabel": {"interval": 0},
-            },
-            "series": [
-                {
-                    "type": "bar",
-                    "name": words["score"],
-                    "data": [float(Decimal(f.points)) for f in assessed.factors],
-                }
-            ],
-        }
-    )
-    shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
+    trend = await assessments.payment_index_trend(session, code, 24)
     promised = await promises.of_customer(session, code)
     disputed = await disputes.of_customer(session, code)
+    dunned = await collections.customer_dunning(session, code)
+    shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
     trail = await audit.trail(session, "customer", code, 20)
-    summary = view.exposure_summary
     return {
         "customer": view,
-        "limit": fmt.money(view.effective_limit, found.currency) if view.effective_limit else "—",
-        "exposure": fmt.money(summary.exposure, found.currency) if summary else "—",
-        "available": fmt.money(summary.available, found.currency) if summary and summary.available else "—",
-        "utilisation": fmt.percent(Decimal(summary.utilisation)) if summary and summary.utilisation else "—",
-        "ageing_chart": json.dumps(chart),
-        "items": [
-            {"item": i, "due": fmt.day(due), "open": fmt.money(amount, currency)}
-            for i, currency, _, due, amount in items
+        "review_date": fmt.day(view.review_date),
+        "exposure": None if standing is None else _exposure(standing, fmt),
+        "limits": [
+            {
+                "amount": fmt.money(limit.amount, limit.currency),
+                "until": fmt.day(limit.valid_until),
+                "reason": limit.reason,
+                "by": limit.set_by,
+                "at": fmt.when(limit.set_at),
+                "current": limit.superseded_at is None,
+            }
+            for limit in reversed(await credit_limits.history(session, code))
         ],
+        "temporary": [
+            {
+                "amount": fmt.money(t.amount, t.currency),
+                "period": f"{fmt.day(t.valid_from)} – {fmt.day(t.valid_until)}",
+                "in_force": t.valid_from <= now.date() <= t.valid_until,
+                "reason": t.reason,
+                "by": t.created_by,
+            }
+            for t in await temporary_limits.listing(session, code)
+        ],
+        "ageing_chart": json.dumps(chart),
+        "items": _items(await ageing.open_items(session, code, as_of), dunned, promised, disputed, fmt),
         "assessment": assessed,
-        "factors_chart": None if factors is None else json.dumps(factors),
+        "factors_chart": None if assessed is None else json.dumps(_factors_chart(assessed, words)),
+        "trend_chart": None
+        if not trend
+        else json.dumps(
+            {
+                "tooltip": {"trigger": "axis"},
+                "xAxis": {"type": "category", "data": [fmt.day(day) for day, _ in trend]},
+                "yAxis": {"type": "value", "min": 0, "max": 100},
+                "series": [{"type": "line", "name": words["payment_index"], "data": [i for _, i in trend]}],
+            }
+        ),
         "alerts": [
             {"level": a.level, "status": a.status, "opened": fmt.when(a.opened_at)} for a in shown.items
+        ],
+        "dunning": [
+            {"item": step.item_id, "step": step.step, "outcome": step.outcome, "day": fmt.day(step.as_of)}
+            for step in reversed(dunned.steps)
         ],
         "promises": [
             {
@@ -232,7 +260,74 @@ async def customer(
             for d in disputed
         ],
         "trail": [{"at": fmt.when(e.at), "actor": e.actor, "action": e.action} for e in trail],
+        "review_decisions": get_args(Decision),
+        "currency": cur,
     }
+
+
+def _exposure(standing: ExposureOut, fmt: Format) -> dict[str, Any]:
+    """The credit check's own figures, component by component."""
+    cur = standing.currency
+    return {
+        "limit": fmt.money(standing.effective_limit, cur),
+        "exposure": fmt.money(standing.exposure, cur),
+        "available": fmt.money(standing.available, cur),
+        "utilisation": fmt.percent(None if standing.utilisation is None else Decimal(standing.utilisation)),
+        "parts": [
+            ("open_receivables", fmt.money(standing.open_receivables, cur)),
+            ("overdue_receivables", fmt.money(standing.overdue_receivables, cur)),
+            ("reserved_orders", fmt.money(standing.reserved_orders, cur)),
+            ("unallocated_cash", fmt.money(standing.unallocated_cash, cur)),
+        ],
+        "cash_netted": standing.net_unallocated_cash,
+        "days_past_due": standing.max_days_past_due,
+        "warning_level": standing.warning_level,
+        "warning_causes": standing.warning_causes,
+    }
+
+
+def _factors_chart(assessed: AssessmentOut, words: dict[str, str]) -> dict[str, Any]:
+    return {
+        "tooltip": {},
+        "grid": {"left": 160},
+        "xAxis": {"type": "value"},
+        "yAxis": {
+            "type": "category",
+            "data": [f.factor for f in assessed.factors],
+            "axisLabel": {"interval": 0},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "name": words["score"],
+                "data": [float(Decimal(f.points)) for f in assessed.factors],
+            }
+        ],
+    }
+
+
+def _items(
+    items: Sequence[tuple[str, str, Any, date, Decimal]],
+    dunned: CustomerDunningOut,
+    promised: Sequence[PromiseOut],
+    disputed: Sequence[DisputeOut],
+    fmt: Format,
+) -> list[dict[str, Any]]:
+    """Each open item with the last dunning step it took, its live promise and its open dispute."""
+    level = {s.item_id: s.step for s in dunned.steps if s.outcome != "superseded"}
+    promise = {i: p for p in promised if p.status == "open" for i in p.item_ids}
+    dispute = {d.item_id: d for d in disputed if d.status in ("open", "accepted")}
+    return [
+        {
+            "item": item,
+            "due": fmt.day(due),
+            "open": fmt.money(amount, currency),
+            "dunning": level.get(item),
+            "promise": fmt.day(promise[item].promised_date) if item in promise else None,
+            "dispute": dispute[item].reason_code if item in dispute else None,
+        }
+        for item, currency, _, due, amount in items
+    ]
 
 
 async def customer_grades(

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from shared.schemas import StrictModel
 
 
 class DeadLetterOut(BaseModel):
@@ -36,3 +39,13 @@ class DeadLetterOut(BaseModel):
             ]
         },
     }
+
+
+class ReplayIn(StrictModel):
+    ids: Annotated[
+        list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1000, examples=[[17, 18]])
+    ]
+
+
+class ReplayOut(BaseModel):
+    replayed: list[int] = Field(description="The letters sent back; those replayed before are left out")

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.api_keys.service import Principal, digest
+from services.credit_api.audit.service import record
 from services.credit_api.users import repository
 from services.credit_api.users.errors import InvalidUser, SignInRefused, UserExists
 from shared.models.credit_api import User, UserSession
@@ -42,6 +43,18 @@ async def create(session: AsyncSession, role: Role, name: str, email: str, passw
         raise UserExists(f"a user with the email {email} exists already")
     user = User(id=uuid.uuid4(), email=email, name=name, role=role.value, password_hash=HASHER.hash(password))
     await repository.add(session, user)
+    return user
+
+
+async def register(
+    session: AsyncSession, principal: Principal, role: Role, name: str, email: str, password: str
+) -> User:
+    """A user made by an administrator in the console, recorded in the audit log (never the password)."""
+    user = await create(session, role, name, email, password)
+    await record(
+        session, principal, "user.created", "user", str(user.id), before=None,
+        after={"name": name, "email": email, "role": role.value},
+    )  # fmt: skip
     return user
 
 
