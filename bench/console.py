@@ -76,7 +76,7 @@ async def seed(database_url: str, today: date) -> None:
     finally:
         await conn.close()
     async with one_transaction(database_url) as session:
-        await create(session, Role.CREDIT_MANAGER, "Bench", "bench@example.com", PASSWORD)
+        await create(session, Role.ADMIN, "Bench", "bench@example.com", PASSWORD)
 
 
 async def main() -> None:
@@ -90,12 +90,16 @@ async def main() -> None:
     pages = {
         "portfolio": "/console/",
         "customers (by exposure)": "/console/customers?sort=exposure",
+        "customers (by utilisation)": "/console/customers?sort=utilisation",
+        "customers (warning level)": "/console/customers?level=watch&sort=overdue",
         "customers (search)": "/console/customers?q=K04",
         "customer": "/console/customers/K04242",
         "approvals": "/console/approvals",
         "holds": "/console/holds",
         "alerts": "/console/alerts",
         "reports": "/console/reports",
+        "worklist": "/console/worklist",
+        "operations": "/console/operations",
     }
     timings: dict[str, list[float]] = {}
     async with (

@@ -419,6 +419,23 @@ async def test_a_customer_page_with_limits_exposure_dunning_and_a_review(
             assert await page.inner_text("[role=status]") == "Done."
             trail = await page.inner_text("section[aria-labelledby=trail-title]")
             assert "customer.reviewed" in trail and "customer.updated" in trail and "user:Li Wei" in trail
+
+            async with sessions() as session, session.begin():
+                await session.execute(
+                    text(
+                        "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, "
+                        "causes, indicators, policy_version, since, evaluated_at) VALUES ('R2', 3, false, "
+                        "'[]', '{}', 'default', now(), now()) "
+                        "ON CONFLICT (customer_code) DO UPDATE SET level = 3"
+                    )
+                )
+            codes = "#list tbody tr td:first-child"
+            await page.goto(f"{console}/console/customers?sort=utilisation")
+            # Only R1 has a limit (212,000 of 320,000); the others follow by code.
+            assert await page.locator(codes).all_inner_texts() == ["R1", "R2", "R3"]
+            assert "66.2%" in await page.inner_text("#list tbody tr:first-child")  # 66.25 to even
+            await page.goto(f"{console}/console/customers?level=critical")
+            assert await page.locator(codes).all_inner_texts() == ["R2"]
         finally:
             await browser.close()
     [review] = (await api.ok("GET", "/v1/audit?action=customer.reviewed", role=Role.CREDIT_CONTROLLER))[

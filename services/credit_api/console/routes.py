@@ -306,7 +306,8 @@ async def customer_list(
     country: Annotated[str | None, Query(max_length=2)] = None,
     industry: Annotated[str | None, Query(max_length=100)] = None,
     blocked: Annotated[str | None, Query(pattern="^(true|false)?$")] = None,
-    sort: Literal["code", "exposure", "overdue"] = "code",
+    level: Annotated[str | None, Query(pattern="^(normal|watch|warning|critical)?$")] = None,
+    sort: Literal["code", "exposure", "utilisation", "overdue"] = "code",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     language = language_of(request)
@@ -316,6 +317,8 @@ async def customer_list(
         "country": country or None,
         "industry": industry or None,
         "blocked": None if not blocked else blocked == "true",
+        "level": Level[level.upper()].value if level else None,
+        "level_name": level or None,
     }
     data = await service.customer_list(session, filters, sort, cursor, service.Format(language))
     query = {k: v for k, v in request.query_params.items() if k != "cursor"}

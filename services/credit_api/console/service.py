@@ -37,6 +37,7 @@ from services.credit_api.reviews.schemas import Decision
 from services.credit_api.temporary_limits import service as temporary_limits
 from shared.domain.ageing import Buckets
 from shared.domain.errors import InvalidInput, MissingFxRate, NotFound
+from shared.domain.warnings import Level
 
 ZERO = Decimal(0)
 PAGE = 50
@@ -127,7 +128,18 @@ async def portfolio(
     }
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {"code": str, "exposure": Decimal, "overdue": int}
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "code": str,
+    "exposure": Decimal,
+    "utilisation": Decimal,
+    "overdue": int,
+}
+KEYS = {
+    "code": "customer_code",
+    "exposure": "exposure",
+    "utilisation": "utilisation_key",
+    "overdue": "days_past_due",
+}
 
 
 def decode(cursor: str | None, sort: str) -> tuple[Any, str] | None:
@@ -147,7 +159,7 @@ async def customer_list(
     rows = await repository.customers(session, filters, sort, decode(cursor, sort), PAGE + 1)
     more = len(rows) > PAGE
     shown = rows[:PAGE]
-    key = {"code": "customer_code", "exposure": "exposure", "overdue": "days_past_due"}[sort]
+    key = KEYS[sort]
     return {
         "rows": [
             {
@@ -156,6 +168,8 @@ async def customer_list(
                 "grade": r["grade"],
                 "blocked": r["blocked"],
                 "exposure": fmt.money(r["exposure"], r["currency"]),
+                "utilisation": fmt.percent(r["utilisation"]),
+                "level": Level(r["warning_level"]).label,
                 "days_past_due": r["days_past_due"],
             }
             for r in shown
