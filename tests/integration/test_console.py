@@ -484,6 +484,8 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
                 await page.click(f"{form} button")
             assert await page.inner_text("[role=status]") == "Done."
             assert "calls-only" in await page.inner_text(form)
+            await page.click(f"{form} summary")
+            assert "name: ring" in await page.inner_text(f"{form} pre")  # the active document, readable
             assert "maria@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
 
             users = "form[action$='/operations/users']"

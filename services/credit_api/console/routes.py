@@ -696,7 +696,11 @@ async def _operations(
         }
         for k in await api_keys.listing(session)
     ]
-    policies = [(kind, (await versions.active(session)).version) for kind, versions in POLICIES.items()]
+    policies = []
+    for kind, versions in POLICIES.items():
+        active = await versions.active(session)
+        shown = yaml.safe_dump(active.document, allow_unicode=True, sort_keys=False)
+        policies.append((kind, active.version, shown))
     letters = [
         {"id": d.id, "topic": d.topic, "reason": d.reason, "created": fmt.when(d.created_at)}
         for d in await dead_letters.page(session, pending_only=True, before_id=None, limit=50)

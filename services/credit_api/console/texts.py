@@ -195,6 +195,7 @@ EN: dict[str, str] = {
     "new_key": "The new key, shown only this once: copy it into the system that will call Credence.",
     "initial_password": "Initial password (12 characters or more)",
     "select": "Select",
+    "show_document": "Show the active document",
 }
 
 ZH: dict[str, str] = {
@@ -387,6 +388,7 @@ ZH: dict[str, str] = {
     "new_key": "新密钥仅显示这一次：请复制到调用 Credence 的系统中。",
     "initial_password": "初始密码（至少 12 个字符）",
     "select": "选择",
+    "show_document": "查看当前文档",
 }
 
 
