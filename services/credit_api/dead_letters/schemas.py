@@ -42,10 +42,12 @@ class DeadLetterOut(BaseModel):
 
 
 class ReplayIn(StrictModel):
-    ids: Annotated[
-        list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1000, examples=[[17, 18]])
-    ]
+    ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1000)]
+
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"ids": [17, 18]}]}}
 
 
 class ReplayOut(BaseModel):
     replayed: list[int] = Field(description="The letters sent back; those replayed before are left out")
+
+    model_config = {"json_schema_extra": {"examples": [{"replayed": [17]}]}}
