@@ -149,8 +149,15 @@ async def wrk(
     name: str, url: str, load: Load, *, connections: int, seconds: float, rate: float | None = None
 ) -> Run:
     """Load from wrk (C, so the client takes little of the CPU the servers need). With `rate`, each
-    connection waits connections/rate between requests: a paced load near that rate."""
-    pacing = "" if rate is None else f"delay = function() return {connections * 1000 / rate:.1f} end"
+    connection waits a random time between requests, connections/rate on average (exponentially
+    distributed): together, arrivals as from many independent callers at about that rate. A fixed
+    wait would keep the connections in step and send bursts of all of them at once."""
+    pacing = (
+        ""
+        if rate is None
+        else "math.randomseed(os.time())\n"
+        f"delay = function() return -math.log(1 - math.random()) * {connections * 1000 / rate:.1f} end"
+    )
     script = ROOT / ".devstack" / f"bench-{name.replace(' ', '-').replace(',', '')}.lua"
     script.parent.mkdir(exist_ok=True)
     script.write_text(

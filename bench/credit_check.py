@@ -1,8 +1,9 @@
-"""Reserving credit checks across 1,000 customers: credit_api against a bare Starlette + asyncpg
-endpoint running the same SQL, both under the same load in the same run.
+"""Reserving credit checks across 1,000 customers: credit_api (deciding in batches) against a bare
+Starlette + asyncpg endpoint deciding each check alone in its own transaction, under the same load
+in the same run.
 
-Figures: throughput and latency at concurrency 32 for both, their ratio, and credit_api's
-latency under a load paced at 500 checks/s.
+Figures: credit_api's throughput and latency at concurrency 32 and 128, under a load paced at 500
+checks/s, and with two processes side by side; the baseline at concurrency 32, and the ratio.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 
 import asyncpg
 
-from bench.common import Load, free_port, fresh_database, process, stack_env, wrk
+from bench.common import Load, Run, free_port, fresh_database, process, stack_env, wrk
 
 CUSTOMERS = 1000
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
@@ -60,18 +61,39 @@ async def main() -> None:
         "CREDENCE_LOG_LEVEL": "WARNING",
         "CREDENCE_API_CONSUME_EVENTS": "false",
     }
-    api_port, base_port = free_port(), free_port()
+    api_port, second_port, base_port = free_port(), free_port(), free_port()
     load = Load("/v1/credit-checks", BODY, key, CUSTOMERS)
     api_url, base_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{base_port}"
+    second_url = f"http://127.0.0.1:{second_port}"
     api_env = {**env, "CREDENCE_API_PORT": str(api_port)}
     async with process(["-m", "services.cli", "api"], api_env, f"{api_url}/readyz"):
         await wrk("warm-up", api_url, load, connections=CONCURRENCY, seconds=3)
         api = await wrk(
             f"credit_api, concurrency {CONCURRENCY}", api_url, load, connections=CONCURRENCY, seconds=SECONDS
         )
+        wide = await wrk("credit_api, concurrency 128", api_url, load, connections=128, seconds=SECONDS)
+        # Many connections, each idle most of the time: the rate the callers ask for, not one the
+        # server's latency would slow down.
         paced = await wrk(
-            f"credit_api, paced at {RATE:.0f}/s", api_url, load, connections=50, seconds=SECONDS, rate=RATE
+            f"credit_api, paced at {RATE:.0f}/s", api_url, load, connections=200, seconds=SECONDS, rate=RATE
         )
+        # A second process beside the first, each with half the connections: do two beat one here?
+        second_env = {**env, "CREDENCE_API_PORT": str(second_port)}
+        async with process(["-m", "services.cli", "api"], second_env, f"{second_url}/readyz"):
+            await wrk("warm-up", second_url, load, connections=CONCURRENCY // 2, seconds=3)
+            halves = await asyncio.gather(
+                *(
+                    wrk(f"credit_api {n}/2", url, load, connections=CONCURRENCY // 2, seconds=SECONDS)
+                    for n, url in ((1, api_url), (2, second_url))
+                )
+            )
+    two = Run(
+        f"2 credit_api processes, concurrency {CONCURRENCY}",
+        sum(h.throughput for h in halves),
+        max(h.p50_ms for h in halves),
+        max(h.p99_ms for h in halves),
+        sum(h.errors for h in halves),
+    )
     async with process(["-m", "bench.baseline_app"], {**env, "PORT": str(base_port)}, f"{base_url}/readyz"):
         await wrk("warm-up", base_url, load, connections=CONCURRENCY, seconds=3)
         baseline = await wrk(
@@ -81,7 +103,7 @@ async def main() -> None:
         f"\nbench/credit_check.py: reserving credit checks, {CUSTOMERS} customers, {date.today()}, "
         f"{os.cpu_count()} CPUs"
     )
-    for run in (api, baseline, paced):
+    for run in (api, wide, paced, two, baseline):
         print("  " + run.line())
     print(f"  ratio credit_api / baseline throughput: {api.throughput / baseline.throughput:.2f}")
     print(f"  {GOALS}")

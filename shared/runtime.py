@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +70,11 @@ def run_service(name: str, settings: S, serve: Callable[[S, asyncio.Event], Awai
     The process then exits 0, so supervisors see a clean stop rather than death by signal.
     """
     configure_logging(name, settings.log_level, json=settings.log_json)
+    # What is loaded at start (modules, models, schemas) lives as long as the process: kept out of
+    # the collector's full passes, and young collections made rarer, which otherwise pause every
+    # request in flight for tens of milliseconds under load.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
     async def main() -> None:
         stop = asyncio.Event()

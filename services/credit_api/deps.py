@@ -33,7 +33,6 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
 
     async def dependency(
         request: Request,
-        session: Session,
         # The roles become the scopes of the security requirement: OpenAPI lists them per operation.
         credentials: Annotated[
             HTTPAuthorizationCredentials | None, Security(_bearer, scopes=sorted(r.value for r in allowed))
@@ -41,7 +40,7 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     ) -> Principal:
         authenticator: Authenticator = request.app.state.authenticator
         principal = await authenticator.authenticate(
-            session, credentials.credentials if credentials else None
+            request.app.state.sessions, credentials.credentials if credentials else None
         )
         if principal.role not in allowed:
             raise Forbidden(

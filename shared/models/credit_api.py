@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, func, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Numeric, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, OutboxMixin
@@ -99,6 +99,11 @@ class CreditCheck(Base):
     hold_id: Mapped[uuid.UUID | None]
     checked_by: Mapped[str] = mapped_column(String(100))
     checked_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    decided_seq: Mapped[int] = mapped_column(
+        BigInteger,
+        Identity(always=True),
+        comment="The order decisions were taken in: a customer's checks are decided one after another",
+    )
 
 
 class AuditEntry(Base):

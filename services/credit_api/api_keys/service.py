@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.api_keys import repository
 from services.credit_api.api_keys.errors import ApiKeyNotFound
@@ -113,7 +113,9 @@ class Authenticator:
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, Principal]] = {}
 
-    async def authenticate(self, session: AsyncSession, key: str | None) -> Principal:
+    async def authenticate(self, sessions: async_sessionmaker[AsyncSession], key: str | None) -> Principal:
+        """A key not remembered is looked up in a short transaction of its own: a request never
+        holds a connection for its caller's identity while it waits for something else."""
         if not key:
             raise Unauthenticated("send an API key as `Authorization: Bearer <key>`")
         hashed = digest(key)
@@ -121,7 +123,8 @@ class Authenticator:
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
-        row = await repository.find_active_by_hash(session, hashed)
+        async with sessions() as session:
+            row = await repository.find_active_by_hash(session, hashed)
         if row is None:
             raise Unauthenticated("the API key is unknown or revoked")
         principal = Principal(key_id=str(row.id), name=row.name, role=Role(row.role))

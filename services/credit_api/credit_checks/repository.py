@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
 from shared.models.credit_api import CreditCheck
 
-_COLUMNS = [c.key for c in CreditCheck.__table__.columns]
+_COLUMNS = [
+    c.key for c in CreditCheck.__table__.columns if c.key != "decided_seq"
+]  # numbered by the database
 # The names are the model's own columns, never input.
 _INSERT = (
     f"INSERT INTO credit_api.credit_checks ({', '.join(_COLUMNS)}) "  # noqa: S608
@@ -16,11 +19,14 @@ _INSERT = (
 )
 
 
-async def insert(session: AsyncSession, check: CreditCheck) -> None:
-    """A plain INSERT straight on the driver: the check is written once and not read back here."""
+async def insert_many(session: AsyncSession, checks: Sequence[CreditCheck]) -> None:
+    """Checks in the order they were decided, which `decided_seq` keeps."""
+    if not checks:
+        return
     pg = await driver(session)
-    await pg.execute(
-        _INSERT, *(json.dumps(check.reasons) if c == "reasons" else getattr(check, c) for c in _COLUMNS)
+    await pg.executemany(
+        _INSERT,
+        [tuple(json.dumps(c.reasons) if k == "reasons" else getattr(c, k) for k in _COLUMNS) for c in checks],
     )
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -9,9 +8,9 @@ from fastapi.responses import JSONResponse
 
 from services.credit_api.api_keys.service import Principal
 from services.credit_api.credit_checks import service
+from services.credit_api.credit_checks.pipeline import CheckPipeline
 from services.credit_api.credit_checks.schemas import CreditCheckOut, CreditCheckRequest
 from services.credit_api.deps import Session, require
-from services.credit_api.idempotency import service as idempotency
 from services.credit_api.problems import responses
 from shared.roles import Role
 
@@ -50,21 +49,14 @@ IdempotencyKey = Annotated[
 async def create_credit_check(
     body: CreditCheckRequest,
     request: Request,
-    session: Session,
     principal: Caller,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    if idempotency_key:
-        stored = await idempotency.replay(session, principal, idempotency_key, body)
-        if stored is not None:
-            return JSONResponse(
-                stored.response, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
-            )
-    result = await service.check(session, principal, body, request.app.state.settings, datetime.now(UTC))
-    content = result.model_dump(mode="json")
-    if idempotency_key:
-        await idempotency.remember(session, principal, idempotency_key, body, 200, content)
-    return JSONResponse(content)
+    # Decided with the checks that arrive with it, in one transaction (credit_checks.pipeline).
+    pipeline: CheckPipeline = request.app.state.check_pipeline
+    answer = await pipeline.submit(service.Asked(principal, body, idempotency_key))
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return JSONResponse(answer.content, status_code=answer.status_code, headers=headers)
 
 
 @router.get("/{check_id}", summary="Read a stored credit decision", responses=responses(401, 403, 404, 422))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,8 +46,46 @@ async def snapshot(
         excluding_order,
         lock,
     )
-    if row is None:
-        return None
+    return None if row is None else _snapshot(row)
+
+
+@dataclass(frozen=True)
+class BatchSnapshot:
+    """A customer of a batch of credit checks: its snapshot with every live reservation, the
+    batch's orders of it that have an open hold, and what the ledger invoiced for each of them."""
+
+    snapshot: Snapshot
+    held_orders: frozenset[str]
+    invoiced: dict[str, list[tuple[str, Decimal]]]
+
+
+async def batch_snapshots(
+    session: AsyncSession, pairs: Sequence[tuple[str, str]], now: datetime
+) -> dict[str, BatchSnapshot]:
+    """One round trip (migration 0026) for the (customer, order) pairs of a batch: every customer
+    locked in one statement in a fixed order, then read."""
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT * FROM credit_api.batch_snapshot($1::text[], $2::text[], $3, $4)",
+        [code for code, _ in pairs],
+        [order for _, order in pairs],
+        now,
+        now.date(),
+    )
+    return {
+        row["customer_code"]: BatchSnapshot(
+            _snapshot(row),
+            frozenset(json.loads(row["held_orders"])),
+            {
+                order: [(cur, Decimal(amount)) for cur, amount in amounts]
+                for order, amounts in json.loads(row["invoiced"]).items()
+            },
+        )
+        for row in rows
+    }
+
+
+def _snapshot(row: Any) -> Snapshot:
     return Snapshot(
         customer_code=row["customer_code"],
         currency=row["currency"],

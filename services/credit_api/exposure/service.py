@@ -56,8 +56,16 @@ async def standing(
     snap = await repository.snapshot(session, customer_code, now, lock=lock, excluding_order=excluding_order)
     if snap is None:
         raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
+    return await standing_of(
+        snap, now, Converter(session, now.date(), snap.currency), net_unallocated_cash=net_unallocated_cash
+    )
+
+
+async def standing_of(
+    snap: repository.Snapshot, now: datetime, convert: Converter, *, net_unallocated_cash: bool
+) -> Standing:
+    """The standing a snapshot describes, converted into the customer's credit currency."""
     today = now.date()
-    convert = Converter(session, today, snap.currency)
     open_receivables = overdue = cash = Decimal(0)
     oldest: date | None = None
     for currency, open_amount, overdue_amount, oldest_due, unallocated in snap.receivables:

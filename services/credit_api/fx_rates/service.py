@@ -47,19 +47,23 @@ async def rates_for(session: AsyncSession, day: date, currencies: Collection[str
 class Converter:
     """Converts into one target currency with the rates in force on a day, fetched once."""
 
-    def __init__(self, session: AsyncSession, day: date, target: str) -> None:
+    def __init__(
+        self, session: AsyncSession, day: date, target: str, shared: dict[date, fx.Rates] | None = None
+    ) -> None:
+        """`shared`: rates already fetched, by day, for converters of one transaction to reuse."""
         self._session = session
         self._day = day
         self.target = target
-        self._rates: fx.Rates | None = None
+        self._shared = {} if shared is None else shared
 
     async def __call__(self, amount: Decimal, source: str) -> Decimal:
         if source == self.target or amount == 0:
             return amount
-        if self._rates is None:
+        rates = self._shared.get(self._day)
+        if rates is None:
             # Every pair that could bridge the two currencies, including crosses through a base.
-            self._rates = await rates_for(self._session, self._day, None)
-        return fx.convert(amount, source, self.target, self._rates)
+            rates = self._shared[self._day] = await rates_for(self._session, self._day, None)
+        return fx.convert(amount, source, self.target, rates)
 
     def rounded(self, amount: Decimal) -> Decimal:
         return round_money(amount, self.target)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.api_keys.service import Principal
 from services.credit_api.idempotency import repository
 from services.credit_api.idempotency.errors import IdempotencyKeyReused
 from shared.models.credit_api import IdempotencyRecord
@@ -20,33 +20,19 @@ def fingerprint(body: BaseModel) -> str:
     return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
 
 
-async def replay(
-    session: AsyncSession, principal: Principal, key: str, body: BaseModel
-) -> IdempotencyRecord | None:
-    """The stored answer for this key, if any. Holds a lock on the key until the transaction ends,
-    so a concurrent retry waits for this one's answer instead of acting twice."""
-    key_id = uuid.UUID(principal.key_id)
-    record = await repository.claim(session, key_id, key)
-    if record is not None and record.request_hash != fingerprint(body):
-        raise IdempotencyKeyReused(f"Idempotency-Key {key!r} was used with a different request body")
-    return record
+def reused(key: str | None) -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(f"Idempotency-Key {key!r} was used with a different request body")
 
 
-async def remember(
-    session: AsyncSession,
-    principal: Principal,
-    key: str,
-    body: BaseModel,
-    status_code: int,
-    response: dict[str, Any],
+async def claim_many(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], IdempotencyRecord]:
+    """`replay`'s lock and read for many keys at once; comparing the bodies is the caller's."""
+    return await repository.claim_many(session, keys)
+
+
+async def remember_many(
+    session: AsyncSession, records: Sequence[tuple[uuid.UUID, str, str, int, dict[str, Any]]]
 ) -> None:
-    await repository.add(
-        session,
-        IdempotencyRecord(
-            api_key_id=uuid.UUID(principal.key_id),
-            key=key,
-            request_hash=fingerprint(body),
-            status_code=status_code,
-            response=response,
-        ),
-    )
+    """(API key id, key, request fingerprint, status, response) of answers to keep."""
+    await repository.add_many(session, records)

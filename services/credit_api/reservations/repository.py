@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +36,30 @@ async def upsert_active(session: AsyncSession, reservation: Reservation) -> uuid
         reservation.expires_at,
     )
     return reservation_id
+
+
+_UPSERT_MANY = """
+INSERT INTO credit_api.reservations
+       (id, customer_code, order_ref, check_id, amount, currency, status, expires_at)
+SELECT gen_random_uuid(), r.customer_code, r.order_ref, r.check_id, r.amount, r.currency, 'active',
+       r.expires_at
+  FROM unnest($1::text[], $2::text[], $3::uuid[], $4::numeric[], $5::text[], $6::timestamptz[])
+       AS r(customer_code, order_ref, check_id, amount, currency, expires_at)
+ON CONFLICT (customer_code, order_ref) WHERE status = 'active'
+DO UPDATE SET amount = excluded.amount, check_id = excluded.check_id, expires_at = excluded.expires_at
+RETURNING customer_code, order_ref, id
+"""
+
+
+async def upsert_many(
+    session: AsyncSession, rows: Sequence[tuple[str, str, uuid.UUID, Decimal, str, datetime]]
+) -> dict[tuple[str, str], uuid.UUID]:
+    """`upsert_active` for many orders (each once) in one statement: (customer, order) → id."""
+    if not rows:
+        return {}
+    pg = await driver(session)
+    found = await pg.fetch(_UPSERT_MANY, *(list(column) for column in zip(*rows, strict=True)))
+    return {(r["customer_code"], r["order_ref"]): r["id"] for r in found}
 
 
 async def get(session: AsyncSession, reservation_id: uuid.UUID) -> Reservation | None:

@@ -1,0 +1,119 @@
+"""Credit checks decided in batches: many checks fired at once, of several customers, amounts and
+currencies, with retries and reused Idempotency-Keys and checks that must fail (an unknown
+customer, a currency without a rate), each answered as if the checks had been decided one after
+another in the order the database numbered them. The recomputation below is that sequential
+replay, written plainly: a customer's live reservations by order, each check against them."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.roles import Role
+from tests.integration.conftest import Api
+
+LIMITS = {"K1": Decimal("700.00"), "K2": Decimal("900.00"), "K3": Decimal("400.00")}
+
+
+async def fire(api: Api, body: dict[str, Any], key: str | None) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    return await api.request("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, headers=headers, json=body)
+
+
+@pytest.mark.parametrize("seed", [20261125, 7, 1999])
+async def test_concurrent_mixed_checks_match_a_sequential_replay(
+    api: Api, sessions: async_sessionmaker[AsyncSession], seed: int
+) -> None:
+    for code, limit in LIMITS.items():
+        body = {"customer_code": code, "name": code, "currency": "EUR"}
+        await api.ok("POST", "/v1/customers", status=201, json=body)
+        await api.ok(
+            "PUT", f"/v1/customers/{code}/credit-limit", json={"amount": f"{limit}", "reason": "test"}
+        )
+    await api.ok(
+        "PUT", f"/v1/fx-rates/{date.today()}", role=Role.ERP, json={"base": "EUR", "rates": {"USD": "1.25"}}
+    )
+    rng = random.Random(seed)
+    asked: list[tuple[dict[str, Any], str | None]] = []
+    for n in range(240):
+        code = rng.choice(["K1", "K2", "K3", "K1", "K2", "K9"])  # K9 does not exist
+        body = {
+            "customer_code": code,
+            # Few orders per customer: checks replace each other's reservations.
+            "order_ref": f"SO-{rng.randrange(12)}",
+            "amount": f"{rng.randrange(1000, 15000) / 100:.2f}",
+            "currency": rng.choice(["EUR", "EUR", "USD", "GBP"]),  # no rate for GBP
+            "reserve": rng.random() < 0.85,
+        }
+        key = f"key-{n}" if rng.random() < 0.5 else None
+        asked.append((body, key))
+        if key and rng.random() < 0.2:
+            asked.append((body, key))  # a retry, racing its first
+        elif key and rng.random() < 0.1:
+            asked.append(({**body, "amount": "1.00"}, key))  # the key reused for another order
+    rng.shuffle(asked)
+    responses = await asyncio.gather(*(fire(api, body, key) for body, key in asked))
+
+    answers: dict[str, list[dict[str, Any]]] = {}
+    for (body, key), response in zip(asked, responses, strict=True):
+        if body["customer_code"] == "K9":
+            assert response.status_code == 404, response.text
+        elif body["currency"] == "GBP":
+            assert (response.status_code, response.json()["type"]) == (
+                422,
+                "urn:credence:problem:missing-fx-rate",
+            ), response.text
+        elif response.status_code == 409:
+            assert response.json()["type"] == "urn:credence:problem:idempotency-key-reused"
+            assert key is not None
+        else:
+            assert response.status_code == 200, response.text
+            answer = response.json()
+            answers.setdefault(key or answer["check_id"], []).append(answer)
+    # A retry gets its first's answer: the same stored decision.
+    assert all(len({a["check_id"] for a in same}) == 1 for same in answers.values())
+    answered = {a["check_id"]: a for same in answers.values() for a in same}
+
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT id::text, customer_code, order_ref, amount, decision, exposure_before, "
+                    "reservation_id IS NOT NULL AS reserved FROM credit_api.credit_checks "
+                    "ORDER BY decided_seq"
+                )
+            )
+        ).all()
+        live_now = (
+            await session.execute(
+                text(
+                    "SELECT customer_code, order_ref, amount FROM credit_api.reservations "
+                    "WHERE status = 'active'"
+                )
+            )
+        ).all()
+    assert {r.id for r in rows} == set(answered)  # one stored decision per answered check, no more
+
+    live: dict[str, dict[str, Decimal]] = {code: {} for code in LIMITS}
+    for r in rows:
+        mine = live[r.customer_code]
+        before = sum((a for order, a in mine.items() if order != r.order_ref), Decimal(0))
+        expected = "approved" if before + r.amount <= LIMITS[r.customer_code] else "held"
+        assert (r.exposure_before, r.decision) == (before, expected), r
+        assert answered[r.id]["decision"] == r.decision
+        if r.reserved and r.decision == "approved":
+            mine[r.order_ref] = r.amount
+    assert {(c, o): a for c, o, a in live_now} == {
+        (code, order): amount for code, orders in live.items() for order, amount in orders.items()
+    }
+    for code, orders in live.items():
+        assert sum(orders.values(), Decimal(0)) <= LIMITS[code]  # never an overshoot
+    assert sum(1 for r in rows if r.decision == "held") > 10  # the limits were reached
