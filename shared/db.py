@@ -38,6 +38,10 @@ async def driver(session: AsyncSession) -> Any:
     """The asyncpg connection under the session, inside the session's transaction. For the hot
     paths (credit checks, the ledger's batches), where the ORM's per-statement cost is most of the
     time."""
+    transaction = session.get_transaction()
+    known = session.info.get("driver")
+    if transaction is not None and known is not None and known[0] is transaction:
+        return known[1]  # asked for again in the same transaction: no greenlet round trip
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     adapter: Any = raw.dbapi_connection
@@ -45,6 +49,7 @@ async def driver(session: AsyncSession) -> Any:
     # sent straight to asyncpg before that would run outside the transaction and commit on its own.
     if adapter._transaction is None:
         await adapter._start_transaction()
+    session.info["driver"] = (session.get_transaction(), raw.driver_connection)
     return raw.driver_connection
 
 
