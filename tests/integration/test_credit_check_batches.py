@@ -45,7 +45,7 @@ async def test_concurrent_mixed_checks_match_a_sequential_replay(
     asked: list[tuple[dict[str, Any], str | None]] = []
     for n in range(240):
         code = rng.choice(["K1", "K2", "K3", "K1", "K2", "K9"])  # K9 does not exist
-        body = {
+        body: dict[str, Any] = {
             "customer_code": code,
             # Few orders per customer: checks replace each other's reservations.
             "order_ref": f"SO-{rng.randrange(12)}",
