@@ -33,8 +33,9 @@ async def test_concurrent_mixed_checks_match_a_sequential_replay(
     api: Api, sessions: async_sessionmaker[AsyncSession], seed: int
 ) -> None:
     for code, limit in LIMITS.items():
-        body = {"customer_code": code, "name": code, "currency": "EUR"}
-        await api.ok("POST", "/v1/customers", status=201, json=body)
+        await api.ok(
+            "POST", "/v1/customers", status=201, json={"customer_code": code, "name": code, "currency": "EUR"}
+        )
         await api.ok(
             "PUT", f"/v1/customers/{code}/credit-limit", json={"amount": f"{limit}", "reason": "test"}
         )
