@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CREDENCE := $(VENV)/bin/credence
 
-.PHONY: install stack browser run test lint bench stop status clean
+.PHONY: install stack browser run test fuzz lint bench stop status clean
 
 # $(call apt,PACKAGE): install a Debian package (as root); $(call debian,COMMAND,PACKAGE): when its
 # command is missing.
@@ -44,6 +44,10 @@ browser:
 
 test: stack browser
 	$(PY) -m pytest
+
+# The API fuzzed as in `make test`, twenty times as long per role.
+fuzz: stack
+	CREDENCE_FUZZ_SCALE=20 $(PY) -m pytest -s tests/integration/test_api_fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     model_validator,
 )
@@ -236,7 +237,7 @@ class StatementFigures(_Strict):
 
     period_months: Annotated[int, Field(ge=1, le=24)] = 12
     currency: CurrencyCode
-    audited: bool = False
+    audited: StrictBool = False
     source: Annotated[str, Field(max_length=200, examples=["annual report 2025"])] | None = None
     current_assets: StatementAmount | None = None
     inventory: StatementAmount | None = None

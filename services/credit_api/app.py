@@ -156,6 +156,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
     return app
 
 
+# A body that is not JSON (or not UTF-8) at all, which no schema can describe.
+MALFORMED = {
+    "description": "The body could not be read as JSON",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated document, with each operation's admitted roles also as `x-roles`."""
     if app.openapi_schema is None:
@@ -171,6 +178,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     for role in scopes
                 }
                 operation["x-roles"] = sorted(roles)
+                if "requestBody" in operation:
+                    operation["responses"].setdefault("400", MALFORMED)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
+from asyncpg.exceptions import DataError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.domain import errors
@@ -53,7 +57,13 @@ def status_of(exc: errors.CredenceError) -> int:
 
 
 def problem(
-    status: int, code: str, title: str, detail: str | None, instance: str, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None,
+    instance: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {
         "type": TYPE_BASE + code,
@@ -63,12 +73,11 @@ def problem(
         "instance": instance,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
         {k: v for k, v in body.items() if v is not None},
         status_code=status,
         media_type=PROBLEM_JSON,
-        headers=headers,
+        headers={**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})},
     )
 
 
@@ -105,12 +114,50 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem(exc.status_code, code, str(exc.detail), None, request.url.path)
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Every method of the path, as the document lists them (RFC 9110): Starlette names only
+            # those of the first route that matched the path.
+            headers = {"Allow": ", ".join(_allowed(request))}
+        return problem(exc.status_code, code, str(exc.detail), None, request.url.path, headers=headers)
 
-    @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if _unstorable(exc):
+            return problem(
+                422,
+                "unstorable-value",
+                "A value that cannot be stored",
+                "a value is out of range, or text contains a NUL character or an unpaired UTF-16 surrogate",
+                request.url.path,
+            )
         log.exception("unhandled error", path=request.url.path)
         return problem(500, "internal", "Internal error", "The error was logged", request.url.path)
+
+    # Errors of the database or of encoding are answered where they are raised (a 422 when the
+    # request's value was at fault); anything else last, as a logged 500.
+    for kind in (DBAPIError, DataError, UnicodeEncodeError, Exception):
+        app.add_exception_handler(kind, unexpected)
+
+
+def _allowed(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the requested path."""
+    for template, methods in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^/]+?\}", "[^/]+", template), request.url.path):
+            return sorted(m.upper() for m in methods)
+    return []
+
+
+def _unstorable(exc: BaseException | None) -> bool:
+    """A value PostgreSQL refuses to store as such (SQLSTATE class 22: a NUL character, a number
+    too large for its column, …) or that UTF-8 cannot encode (a lone surrogate): the request's
+    fault, answered 422, whatever field it came in."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, UnicodeEncodeError | DataError):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 def _jsonable(value: Any) -> Any:

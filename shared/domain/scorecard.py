@@ -175,7 +175,7 @@ def validate(card: Scorecard) -> Scorecard:
             and not min(b.points for b in factor.bins) <= factor.missing_points <= factor.max_points
         ):
             errors.append((f"{at}/missing_points", "between the factor's lowest and highest points"))
-    if card.factors and sum((f.weight * f.max_points for f in card.factors), ZERO) <= 0:
+    if card.factors and sum((f.weight * f.max_points for f in card.factors if f.bins), ZERO) <= 0:
         errors.append(("/factors", "the factors must be able to score some points"))
     if not card.grades:
         errors.append(("/grades", "at least one grade"))

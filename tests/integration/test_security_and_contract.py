@@ -110,3 +110,62 @@ async def test_every_operation_has_a_summary_examples_and_its_errors(document: d
             assert success["content"]["text/event-stream"].get("example"), where
         else:
             assert _has_example(document, success["content"]["application/json"]["schema"]), where
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        # A number where a date belongs was read as Unix time (1970-01-01): now refused.
+        ("GET", "/v1/customers/C-1/ageing?as_of=0", None),
+        ("GET", "/v1/reports/ageing?as_of=0", None),
+        ("GET", "/v1/fx-rates/0", None),
+        ("GET", "/v1/audit?since=0.5", None),
+        ("PATCH", "/v1/customers/C-1", {"review_date": 0}),
+        ("PATCH", "/v1/customers/C-1", {"review_date": "20270331"}),
+        # A JSON number for an amount, or a 0 for a boolean, is not what the document allows.
+        ("PUT", "/v1/customers/C-1/credit-limit", {"amount": 1000, "reason": "initial"}),
+        ("PATCH", "/v1/customers/C-1", {"listed": 0}),
+    ],
+)
+async def test_values_of_the_wrong_type_are_refused_as_the_document_says(
+    api: Api, method: str, url: str, body: dict[str, Any] | None
+) -> None:
+    await api.ok(
+        "POST", "/v1/customers", status=201, json={"customer_code": "C-1", "name": "A", "currency": "EUR"}
+    )
+    problem = await api.ok(method, url, status=422, json=body)
+    assert problem["type"] == "urn:credence:problem:validation"
+
+
+async def test_text_the_database_cannot_store_is_a_422_not_a_500(api: Api) -> None:
+    await api.ok(
+        "POST", "/v1/customers", status=201, json={"customer_code": "C-1", "name": "A", "currency": "EUR"}
+    )
+    # As JSON escapes: valid JSON, and text PostgreSQL (NUL) or UTF-8 (the surrogate) cannot hold.
+    for reason, refused_as in (
+        (r"nul \u0000 inside", "unstorable-value"),
+        (r"lone \ud806 surrogate", "validation"),
+    ):
+        response = await api.request(
+            "POST",
+            "/v1/customers/C-1/block",
+            content=f'{{"reason": "{reason}"}}'.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert (response.status_code, response.json()["type"]) == (
+            422,
+            f"urn:credence:problem:{refused_as}",
+        ), response.text
+    assert (await api.ok("GET", "/v1/customers/C-1"))["blocked"] is False  # nothing half-done
+
+
+async def test_a_method_not_allowed_names_every_method_of_the_path(
+    api: Api, document: dict[str, Any]
+) -> None:
+    response = await api.request("DELETE", "/v1/customers")
+    assert response.status_code == 405
+    assert response.headers["allow"] == ", ".join(
+        sorted(m.upper() for m in document["paths"]["/v1/customers"])
+    )
+    assert response.headers["content-type"] == "application/problem+json"
+    assert all("400" in op["responses"] for _, _, op in operations(document) if "requestBody" in op)

@@ -187,6 +187,11 @@ def test_the_default_configuration_is_valid_and_versioned() -> None:
         ),
         ({"country_risk": {"XX": 9}}, "#/country_risk/XX"),
         ({"unknown": 1}, "#/unknown"),
+        # A factor without bins, alone: refused, not a crash (found by fuzzing the API).
+        (
+            {"factors": [{"name": "payment_index", "weight": "1", "missing_points": "0", "bins": []}]},
+            "#/factors/0/bins",
+        ),
     ],
 )
 def test_an_invalid_configuration_is_refused_with_a_pointer(changes: dict[str, Any], pointer: str) -> None:

@@ -14,12 +14,12 @@ from services.credit_api.deps import Session, require
 from services.credit_api.problems import responses
 from shared.domain.ageing import Buckets
 from shared.roles import Role
-from shared.schemas import CurrencyCode
+from shared.schemas import CurrencyCode, IsoDate
 
 router = APIRouter(tags=["ageing"])
 
 Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
-AsOf = Annotated[date | None, Query(description="Default today; a past date honours event dates")]
+AsOf = Annotated[IsoDate | None, Query(description="Default today; a past date honours event dates")]
 Basis = Annotated[Literal["due_date", "invoice_date"], Query()]
 BucketBounds = Annotated[
     str | None,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
+
+from shared.schemas import IsoDate
 
 
 class BucketAmount(BaseModel):
@@ -17,7 +17,7 @@ class Unconverted(BaseModel):
 
 class AgeingOut(BaseModel):
     customer_code: str
-    as_of: date
+    as_of: IsoDate
     basis: str
     currency: str
     buckets: list[BucketAmount]
@@ -64,7 +64,7 @@ class PortfolioRow(BaseModel):
 
 
 class PortfolioOut(BaseModel):
-    as_of: date
+    as_of: IsoDate
     basis: str
     group_by: str
     rows: list[PortfolioRow]

@@ -18,6 +18,7 @@ from services.credit_api.pagination import Cursor, Page, PageSize
 from services.credit_api.problems import responses
 from shared.domain.warnings import INDICATORS, Level
 from shared.roles import Role
+from shared.schemas import IsoDateTime
 
 router = APIRouter(tags=["early warning"])
 
@@ -41,7 +42,7 @@ async def list_alerts(
     status: StatusFilter = None,
     customer: Annotated[str | None, Query(max_length=64)] = None,
     indicator: Annotated[str | None, Query(pattern=f"^({'|'.join(INDICATORS)})$")] = None,
-    since: datetime | None = None,
+    since: IsoDateTime | None = None,
     cursor: Cursor = None,
     limit: PageSize = 50,
 ) -> Page[AlertOut]:
@@ -75,10 +76,17 @@ async def alert_stream(
     _: Staff,
     level: LevelFilter = None,
     customer: Annotated[str | None, Query(max_length=64)] = None,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(alias="Last-Event-ID", pattern=r"^\d{1,18}$", description="The id of the last event seen"),
+    ] = None,
 ) -> EventSourceResponse:
     feed: AlertFeed = request.app.state.alert_feed
-    return event_stream(feed.changes(Level[(level or "watch").upper()], customer, last_event_id))
+    return event_stream(
+        feed.changes(
+            Level[(level or "watch").upper()], customer, None if last_event_id is None else int(last_event_id)
+        )
+    )
 
 
 @router.get(

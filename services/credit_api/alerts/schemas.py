@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import StrictModel
+from shared.schemas import IsoDateTime, StrictModel
 
 
 class AlertOut(BaseModel):
@@ -17,10 +16,10 @@ class AlertOut(BaseModel):
     )
     status: str = Field(description="open, acknowledged or resolved")
     causes: list[dict[str, Any]] = Field(description="The indicators at the alert's level, with their values")
-    opened_at: datetime
-    updated_at: datetime
+    opened_at: IsoDateTime
+    updated_at: IsoDateTime
     acknowledged_by: str | None
-    resolved_at: datetime | None
+    resolved_at: IsoDateTime | None
     resolved_by: str | None = Field(description="A person, or `system:early-warning` when back to normal")
     note: str | None
 

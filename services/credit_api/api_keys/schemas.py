@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from shared.roles import Role
-from shared.schemas import StrictModel
+from shared.schemas import IsoDateTime, StrictModel
 
 
 class ApiKeyCreate(StrictModel):
@@ -35,8 +34,8 @@ class ApiKeyOut(BaseModel):
     name: str
     role: Role
     key_prefix: str = Field(description="The public part of the key, to recognise it in lists")
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: IsoDateTime
+    revoked_at: IsoDateTime | None
 
     model_config = {"json_schema_extra": {"examples": [_KEY_EXAMPLE]}}
 

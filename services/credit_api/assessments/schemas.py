@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from pydantic import BaseModel, Field
+
+from shared.schemas import IsoDate, IsoDateTime
 
 
 class FactorOut(BaseModel):
@@ -47,7 +47,7 @@ class BehaviourOut(BaseModel):
 
 class AssessmentOut(BaseModel):
     customer_code: str
-    as_of: date
+    as_of: IsoDate
     scorecard_version: str
     score: str
     grade: str
@@ -66,8 +66,8 @@ class AssessmentOut(BaseModel):
     )
     missing: list[str] = Field(description="What could not be scored, and why")
     review_months: int
-    changed_at: datetime = Field(description="When these figures last changed")
-    assessed_at: datetime = Field(description="When they were last recomputed")
+    changed_at: IsoDateTime = Field(description="When these figures last changed")
+    assessed_at: IsoDateTime = Field(description="When they were last recomputed")
 
     model_config = {
         "json_schema_extra": {
@@ -130,7 +130,7 @@ class AssessmentChangeOut(BaseModel):
     grade: str
     scorecard_version: str
     trigger: str = Field(description="events, daily or scorecard")
-    assessed_at: datetime
+    assessed_at: IsoDateTime
     reasons: list[ReasonOut]
     recommended_limit: str
     recommended_terms: str

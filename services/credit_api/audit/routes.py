@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +11,7 @@ from services.credit_api.deps import Session, require
 from services.credit_api.pagination import Cursor, Page, PageSize, decode_cursor, page_of
 from services.credit_api.problems import responses
 from shared.roles import Role
+from shared.schemas import IsoDateTime
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -26,7 +26,7 @@ async def list_audit(
     entity_id: Annotated[str | None, Query(max_length=100, examples=["C-1001"])] = None,
     actor: Annotated[str | None, Query(max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=60, examples=["credit_limit.set"])] = None,
-    since: datetime | None = None,
+    since: IsoDateTime | None = None,
     limit: PageSize = 50,
     cursor: Cursor = None,
 ) -> Page[AuditOut]:

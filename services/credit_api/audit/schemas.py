@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from shared.schemas import IsoDateTime
+
 
 class AuditOut(BaseModel):
     id: int
-    at: datetime
+    at: IsoDateTime
     actor: str
     role: str
     action: str

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue
+
+from shared.schemas import IsoDate, IsoDateTime
 
 LINE: dict[str, JsonValue] = {
     "item_id": "INV-1",
@@ -16,13 +17,13 @@ LINE: dict[str, JsonValue] = {
 
 
 class RunIn(BaseModel):
-    as_of: date = Field(description="The business date to run dunning for")
+    as_of: IsoDate = Field(description="The business date to run dunning for")
 
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"as_of": "2026-11-24"}]}}
 
 
 class RunOut(BaseModel):
-    as_of: date
+    as_of: IsoDate
     policy_version: str
     customers: int = Field(description="Customers with invoices due or overdue")
     notices: int
@@ -51,13 +52,13 @@ class NoticeOut(BaseModel):
     customer_code: str
     step: str
     effect: str
-    as_of: date
+    as_of: IsoDate
     policy_version: str
     channels: list[str]
     items: list[dict[str, Any]] = Field(
         description="Each item at this step: due date, days past due, open amount"
     )
-    created_at: datetime
+    created_at: IsoDateTime
 
     model_config = {
         "from_attributes": True,
@@ -83,7 +84,7 @@ class StepOut(BaseModel):
     item_id: str
     step: str
     outcome: str = Field(description="notice, task, or superseded (a later step came first)")
-    as_of: date
+    as_of: IsoDate
     notice_id: uuid.UUID | None
     task_id: uuid.UUID | None
 
@@ -94,7 +95,7 @@ class TaskOut(BaseModel):
     id: uuid.UUID
     kind: str = Field(description="phone_task or legal_handover")
     step: str | None
-    as_of: date
+    as_of: IsoDate
     items: list[dict[str, Any]]
     status: str
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from shared.domain.credit import Decision, ReasonCode
-from shared.schemas import Amount, CurrencyCode, CustomerCode, StrictModel
+from shared.schemas import Amount, CurrencyCode, CustomerCode, IsoDateTime, StrictModel
 
 
 class CreditCheckRequest(StrictModel):
@@ -17,7 +16,7 @@ class CreditCheckRequest(StrictModel):
     currency: CurrencyCode = Field(
         description="The order's currency; converted to the credit currency if it differs"
     )
-    reserve: bool = Field(
+    reserve: StrictBool = Field(
         True,
         description="Reserve the amount if approved, open a credit hold if held; one live "
         "reservation and one open hold per order, replaced by a later check of the same order",
@@ -42,7 +41,7 @@ class CreditCheckRequest(StrictModel):
 class ReservationRef(BaseModel):
     id: uuid.UUID
     amount: str
-    expires_at: datetime
+    expires_at: IsoDateTime
 
 
 class HoldRef(BaseModel):
@@ -71,7 +70,7 @@ class CreditCheckOut(BaseModel):
     order_currency: str
     reservation: ReservationRef | None
     hold: HoldRef | None
-    checked_at: datetime
+    checked_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import StrictModel
+from shared.schemas import IsoDateTime, StrictModel
 
 
 class HoldOut(BaseModel):
@@ -20,8 +19,8 @@ class HoldOut(BaseModel):
     order_currency: str
     reasons: list[dict[str, Any]]
     status: str = Field(description="open, released or rejected")
-    created_at: datetime
-    resolved_at: datetime | None
+    created_at: IsoDateTime
+    resolved_at: IsoDateTime | None
     resolved_by: str | None
     resolution_note: str | None
     reservation_id: uuid.UUID | None

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import Field
 
-from shared.schemas import Amount, CurrencyCode, StrictModel
+from shared.schemas import Amount, CurrencyCode, IsoDate, StrictModel
 
 Reason = Annotated[str, Field(min_length=3, max_length=500, examples=["annual review 2026"])]
 
@@ -15,7 +14,7 @@ class CreditLimitSet(StrictModel):
     currency: CurrencyCode | None = Field(
         None, description="If given, must be the customer's credit currency"
     )
-    valid_until: date | None = Field(None, description="Last day the limit is in force; none: open-ended")
+    valid_until: IsoDate | None = Field(None, description="Last day the limit is in force; none: open-ended")
     reason: Reason
 
     model_config = {

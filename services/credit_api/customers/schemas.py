@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, StrictBool
 
 from shared.events import TermsCode
-from shared.schemas import CurrencyCode, CustomerCode, StrictModel
+from shared.schemas import CurrencyCode, CustomerCode, IsoDate, IsoDateTime, StrictModel
 
 Email = Annotated[
     str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ar@example.com"])
@@ -59,9 +58,9 @@ class CustomerData(StrictModel):
     language: Language = "en"
     contacts: Contacts = Contacts()
     payment_terms: TermsCode | None = None
-    listed: bool = Field(False, description="Shares traded on an exchange: Altman's Z rather than Z'")
-    customer_since: date | None = Field(None, description="When the relationship began (scored)")
-    review_date: date | None = Field(None, description="When the credit file is due for review")
+    listed: StrictBool = Field(False, description="Shares traded on an exchange: Altman's Z rather than Z'")
+    customer_since: IsoDate | None = Field(None, description="When the relationship began (scored)")
+    review_date: IsoDate | None = Field(None, description="When the credit file is due for review")
 
     model_config = {
         "extra": "forbid",
@@ -84,9 +83,9 @@ class CustomerPatch(StrictModel):
     language: Language | None = None
     contacts: Contacts | None = None
     payment_terms: TermsCode | None = None
-    listed: bool | None = None
-    customer_since: date | None = None
-    review_date: date | None = None
+    listed: StrictBool | None = None
+    customer_since: IsoDate | None = None
+    review_date: IsoDate | None = None
     status: Status | None = None
 
     model_config = {
@@ -111,11 +110,11 @@ class BlockRequest(StrictModel):
 class CreditLimitOut(BaseModel):
     amount: str = Field(examples=["50000.00"])
     currency: str = Field(examples=["EUR"])
-    valid_until: date | None = None
+    valid_until: IsoDate | None = None
     reason: str
     set_by: str
-    set_at: datetime
-    superseded_at: datetime | None = None
+    set_at: IsoDateTime
+    superseded_at: IsoDateTime | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -150,8 +149,8 @@ class CustomerOut(BaseModel):
     contacts: Contacts
     payment_terms: str | None
     listed: bool
-    customer_since: date | None
-    review_date: date | None
+    customer_since: IsoDate | None
+    review_date: IsoDate | None
     status: str
     grade: str | None = Field(description="From the latest assessment (GET …/assessment)")
     abc_class: str | None = Field(
@@ -163,7 +162,7 @@ class CustomerOut(BaseModel):
     )
     blocked: bool
     block_reason: str | None
-    blocked_at: datetime | None
+    blocked_at: IsoDateTime | None
     credit_limit: CreditLimitOut | None = Field(description="The permanent limit currently set, if any")
     effective_limit: str | None = Field(
         description="Permanent plus temporary limits in force today; null if none"
@@ -171,8 +170,8 @@ class CustomerOut(BaseModel):
     exposure_summary: ExposureSummary | None = Field(
         description="Exposure now; null when a currency of its receivables has no exchange rate"
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import StrictModel
+from shared.schemas import IsoDateTime, StrictModel
 
 
 class DeadLetterOut(BaseModel):
@@ -17,8 +16,8 @@ class DeadLetterOut(BaseModel):
     key: str | None
     payload: str
     reason: str
-    created_at: datetime
-    replayed_at: datetime | None
+    created_at: IsoDateTime
+    replayed_at: IsoDateTime | None
 
     model_config = {
         "from_attributes": True,

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, field_validator
+
+from shared.schemas import IsoDateTime
 
 
 def masked(target: str) -> str:
@@ -28,9 +29,9 @@ class DeliveryOut(BaseModel):
     status: str = Field(description="pending (retried with backoff), sent or failed (given up)")
     attempts: int
     last_error: str | None
-    next_attempt_at: datetime
-    created_at: datetime
-    sent_at: datetime | None
+    next_attempt_at: IsoDateTime
+    created_at: IsoDateTime
+    sent_at: IsoDateTime | None
 
     @field_validator("target", mode="before")
     @classmethod

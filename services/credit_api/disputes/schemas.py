@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+from shared.schemas import IsoDate, IsoDateTime
 
 Note = Annotated[str, Field(max_length=2000)]
 
@@ -54,12 +55,12 @@ class DisputeOut(BaseModel):
     currency: str
     note: str | None
     status: str = Field(description="open or accepted (out of dunning), rejected")
-    opened_on: date
+    opened_on: IsoDate
     resolution_note: str | None
     resolved_by: str | None
-    resolved_at: datetime | None
+    resolved_at: IsoDateTime | None
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
@@ -12,6 +11,7 @@ from services.credit_api.financial_statements import service
 from services.credit_api.financial_statements.schemas import StatementIn, StatementOut
 from services.credit_api.problems import responses
 from shared.roles import Role
+from shared.schemas import IsoDate
 
 router = APIRouter(prefix="/v1/customers/{customer_code}/financial-statements", tags=["credit assessment"])
 
@@ -32,7 +32,7 @@ Staff = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_CONTROLLER, R
 )
 async def file_statement(
     customer_code: CodePath,
-    period_end: Annotated[date, Path(description="Last day of the period", examples=["2025-12-31"])],
+    period_end: Annotated[IsoDate, Path(description="Last day of the period", examples=["2025-12-31"])],
     body: StatementIn,
     request: Request,
     session: Session,

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from pydantic import BaseModel, Field, JsonValue
 
 from shared.events import StatementFigures
+from shared.schemas import IsoDate, IsoDateTime
 
 EXAMPLE: dict[str, JsonValue] = {
     "period_months": 12,
@@ -41,14 +40,14 @@ class RatioOut(BaseModel):
 
 class StatementOut(BaseModel):
     customer_code: str
-    period_end: date
+    period_end: IsoDate
     period_months: int
     currency: str
     audited: bool
     source: str | None
     figures: dict[str, str | None] = Field(description="Every amount as sent; null when not given")
     ratios: dict[str, RatioOut]
-    filed_at: datetime | None = Field(description="When it was stored; null while on its way")
+    filed_at: IsoDateTime | None = Field(description="When it was stored; null while on its way")
 
     model_config = {
         "json_schema_extra": {

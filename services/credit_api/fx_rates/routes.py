@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -11,6 +10,7 @@ from services.credit_api.fx_rates import service
 from services.credit_api.fx_rates.schemas import FxRatesInForce, FxRatesOut, FxRatesSet
 from services.credit_api.problems import responses
 from shared.roles import Role
+from shared.schemas import IsoDate
 
 router = APIRouter(prefix="/v1/fx-rates", tags=["fx rates"])
 
@@ -25,7 +25,9 @@ Reader = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_CONTROLLER, 
     "the latest rate set on or before it.",
     responses=responses(401, 403, 422),
 )
-async def set_fx_rates(rate_date: date, body: FxRatesSet, session: Session, principal: Writer) -> FxRatesOut:
+async def set_fx_rates(
+    rate_date: IsoDate, body: FxRatesSet, session: Session, principal: Writer
+) -> FxRatesOut:
     await service.set_rates(session, principal, rate_date, body)
     return FxRatesOut(
         date=rate_date,
@@ -38,5 +40,5 @@ async def set_fx_rates(rate_date: date, body: FxRatesSet, session: Session, prin
 @router.get(
     "/{rate_date}", summary="The exchange rates in force on a date", responses=responses(401, 403, 422)
 )
-async def get_fx_rates(rate_date: date, session: Session, _: Reader) -> FxRatesInForce:
+async def get_fx_rates(rate_date: IsoDate, session: Session, _: Reader) -> FxRatesInForce:
     return await service.in_force(session, rate_date)

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from shared.schemas import CurrencyCode, StrictModel, decimal_string
+from shared.schemas import DECIMAL_STRING, CurrencyCode, IsoDate, IsoDateTime, StrictModel, decimal_string
 
-Rate = Annotated[Decimal, BeforeValidator(decimal_string), Field(gt=0, examples=["1.0842"])]
+Rate = Annotated[Decimal, BeforeValidator(decimal_string), DECIMAL_STRING, Field(gt=0, examples=["1.0842"])]
 
 
 class FxRatesSet(StrictModel):
@@ -34,11 +33,11 @@ class FxRatesSet(StrictModel):
 
 
 class FxRatesOut(BaseModel):
-    date: date
+    date: IsoDate
     base: str
     rates: dict[str, str]
     set_by: str | None = None
-    set_at: datetime | None = None
+    set_at: IsoDateTime | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -59,13 +58,13 @@ class FxPairOut(BaseModel):
     base: str
     quote: str
     rate: str
-    rate_date: date = Field(description="The day this rate was set for")
+    rate_date: IsoDate = Field(description="The day this rate was set for")
 
 
 class FxRatesInForce(BaseModel):
     """Every rate in force on a date: per currency pair, the latest one set on or before it."""
 
-    date: date
+    date: IsoDate
     rates: list[FxPairOut]
 
     model_config = {

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from shared.schemas import IsoDate, IsoDateTime
 
 Amount = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")]
 
@@ -13,8 +14,8 @@ class PolicyIn(BaseModel):
     insurer: Annotated[str, Field(min_length=1, max_length=200)]
     indemnity: Annotated[Decimal, Field(gt=0, le=1)] = Field(description="Share of a covered loss paid: 0.9")
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: IsoDate
+    valid_to: IsoDate | None = None
     discretionary_limit: Amount = Field(
         "0", description="Cover of a customer without a named limit (the most insured on own judgement)"
     )
@@ -41,11 +42,11 @@ class PolicyOut(BaseModel):
     insurer: str
     indemnity: str
     currency: str
-    valid_from: date
-    valid_to: date | None
+    valid_from: IsoDate
+    valid_to: IsoDate | None
     discretionary_limit: str
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {
@@ -69,8 +70,8 @@ class PolicyOut(BaseModel):
 class CoverIn(BaseModel):
     policy_number: Annotated[str, Field(min_length=1, max_length=60)]
     amount: Amount = Field(description="In the policy's currency; 0 is a refusal")
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: IsoDate
+    valid_to: IsoDate | None = None
     decision_ref: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         description="The insurer's decision reference"
     )
@@ -97,11 +98,11 @@ class CoverOut(BaseModel):
     customer_code: str
     amount: str
     currency: str
-    valid_from: date
-    valid_to: date | None
+    valid_from: IsoDate
+    valid_to: IsoDate | None
     decision_ref: str
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {

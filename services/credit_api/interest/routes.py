@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,6 +12,7 @@ from services.credit_api.interest import service
 from services.credit_api.interest.schemas import InterestClaimOut, InvoicedIn, WaiverIn
 from services.credit_api.problems import responses
 from shared.roles import Role
+from shared.schemas import IsoDate
 
 router = APIRouter(tags=["collections"])
 
@@ -33,7 +34,7 @@ async def customer_interest(
     customer_code: CodePath,
     session: Session,
     _: Staff,
-    as_of: Annotated[date | None, Query(description="Default: today")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Default: today")] = None,
 ) -> list[InterestClaimOut]:
     return await service.of_customer(session, customer_code, as_of or datetime.now(UTC).date())
 

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.schemas import IsoDate, IsoDateTime
+
 
 class PeriodOut(BaseModel):
-    first: date
-    last: date
+    first: IsoDate
+    last: IsoDate
     days: int
     balance: str = Field(description="What was open on each of these days")
     annual_rate: str = Field(description="As a fraction: 0.1065 is 10.65 %")
@@ -18,7 +19,7 @@ class InterestClaimOut(BaseModel):
     customer_code: str
     item_id: str
     currency: str
-    due_date: date
+    due_date: IsoDate
     status: Literal["accruing", "claimable", "waived", "invoiced"] = Field(
         description="accruing: the invoice is open and its interest still runs; claimable: settled "
         "late, the claim waits to be invoiced or waived"
@@ -26,14 +27,14 @@ class InterestClaimOut(BaseModel):
     interest: str
     compensation: str = Field(description="The fixed sum per late invoice the policy claims")
     days_late: int
-    settled_on: date | None
-    as_of: date | None = Field(description="The date an accruing claim is computed to")
+    settled_on: IsoDate | None
+    as_of: IsoDate | None = Field(description="The date an accruing claim is computed to")
     periods: list[PeriodOut] = Field(description="How the interest adds up")
     policy_version: str
     invoice_ref: str | None = None
     note: str | None = None
     closed_by: str | None = None
-    closed_at: datetime | None = None
+    closed_at: IsoDateTime | None = None
 
     model_config = {
         "json_schema_extra": {

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import Amount, CustomerCode, StrictModel
+from shared.schemas import Amount, CustomerCode, IsoDate, IsoDateTime, StrictModel
 
 
 class LimitRequestCreate(StrictModel):
     customer_code: CustomerCode
     amount: Amount = Field(description="The proposed permanent limit, in the credit currency")
-    valid_until: date | None = None
+    valid_until: IsoDate | None = None
     reason: Annotated[str, Field(min_length=3, max_length=500, examples=["turnover doubled in 2026"])]
 
     model_config = {
@@ -41,13 +40,13 @@ class LimitRequestOut(BaseModel):
     customer_code: str
     amount: str
     currency: str
-    valid_until: date | None
+    valid_until: IsoDate | None
     reason: str
     status: str = Field(description="pending; applied (within the requester's authority); approved; rejected")
     requested_by: str
-    requested_at: datetime
+    requested_at: IsoDateTime
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: IsoDateTime | None
     decision_note: str | None
 
     model_config = {

@@ -32,7 +32,10 @@ def policy_router(
         description="Checked in full first: every problem comes back at once as a 422 problem with JSON "
         "pointers. A version never changes: the same document again only activates it, another one "
         f"is a 409. {takes_effect} The shipped {kind} is version `default` (GET it for a starting point).",
-        responses=responses(401, 403, 409, 422),
+        responses={
+            201: {"model": PolicyVersionOut, "description": "A new version, now active"},
+            **responses(401, 403, 409, 422),
+        },
         status_code=status.HTTP_200_OK,
         name=f"put_{kind.replace(' ', '_')}",
     )

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import BaseModel, Field
+
+from shared.schemas import IsoDateTime
 
 VersionPath = Annotated[
     str,
@@ -22,8 +23,8 @@ class PolicyVersionOut(BaseModel):
     version: str
     active: bool
     created_by: str | None = Field(description="Null for the shipped default")
-    created_at: datetime | None
-    activated_at: datetime | None
+    created_at: IsoDateTime | None
+    activated_at: IsoDateTime | None
     document: dict[str, Any] = Field(description="The configuration as uploaded")
 
     model_config = {

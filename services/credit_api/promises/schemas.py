@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+from shared.schemas import IsoDate, IsoDateTime
 
 Note = Annotated[str, Field(max_length=2000)]
 
@@ -19,7 +20,7 @@ class PromiseIn(BaseModel):
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] | None = Field(
         None, description="Default: the invoices' currency, or the credit currency"
     )
-    promised_date: date
+    promised_date: IsoDate
     channel: Literal["phone", "email", "letter", "visit", "portal", "other"] = "phone"
     note: Note | None = None
 
@@ -44,14 +45,14 @@ class PromiseOut(BaseModel):
     item_ids: list[str]
     amount: str
     currency: str
-    promised_date: date
-    made_on: date
+    promised_date: IsoDate
+    made_on: IsoDate
     channel: str
     note: str | None
     status: str = Field(description="open (dunning of its items paused), kept or broken")
-    settled_on: date | None
+    settled_on: IsoDate | None
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {

@@ -31,7 +31,7 @@ from services.credit_api.reports.schemas import (
 from services.credit_api.reports.tabular import XLSX, Table, to_csv, to_xlsx
 from shared.domain.ageing import Buckets
 from shared.roles import Role
-from shared.schemas import CurrencyCode
+from shared.schemas import CurrencyCode, IsoDate
 
 router = APIRouter(tags=["reports"])
 
@@ -49,7 +49,7 @@ TABLES = {
 class Output:
     """What every report is asked: its date, its currency and its format."""
 
-    as_of: date
+    as_of: IsoDate
     currency: str
     format: str | None
     accept: str | None
@@ -76,7 +76,7 @@ class Output:
 
 async def _output(
     request: Request,
-    as_of: Annotated[date | None, Query(description="Default today; any past date")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Default today; any past date")] = None,
     currency: Annotated[CurrencyCode | None, Query(description="Default the authority currency")] = None,
     format: Annotated[
         Literal["json", "csv", "xlsx"] | None, Query(description="Or by `Accept`: text/csv, the .xlsx type")

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.schemas import IsoDate
 
 
 class SpecificProvisionIn(BaseModel):
@@ -60,7 +61,7 @@ class SpecificProvisionOut(BaseModel):
 
 
 class AbcApplyIn(BaseModel):
-    as_of: date
+    as_of: IsoDate
     period_days: Annotated[int, Field(ge=1, le=3660)] = 365
     a: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.80")
     b: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.95")
@@ -69,15 +70,15 @@ class AbcApplyIn(BaseModel):
 
 
 class AbcApplied(BaseModel):
-    as_of: date
+    as_of: IsoDate
     changed: int = Field(description="Customers whose class in the credit file changed")
 
     model_config = {"json_schema_extra": {"examples": [{"as_of": "2026-10-31", "changed": 312}]}}
 
 
 class Period(BaseModel):
-    first: date
-    last: date
+    first: IsoDate
+    last: IsoDate
     days: int | None = None
 
 
@@ -102,7 +103,7 @@ class DsoRow(BaseModel):
 
 
 class DsoReport(BaseModel):
-    as_of: date
+    as_of: IsoDate
     period: Period
     countback: str
     group_by: str
@@ -138,7 +139,7 @@ class DsoReport(BaseModel):
 
 
 class MonthEnd(BaseModel):
-    day: date
+    day: IsoDate
     receivables: str
 
 
@@ -153,7 +154,7 @@ class TurnoverRow(BaseModel):
 
 
 class TurnoverReport(BaseModel):
-    as_of: date
+    as_of: IsoDate
     period: Period
     group_by: str
     rows: list[TurnoverRow]
@@ -225,8 +226,8 @@ class ProvisionRow(BaseModel):
 
 
 class ProvisionsReport(BaseModel):
-    as_of: date
-    previous_month_end: date
+    as_of: IsoDate
+    previous_month_end: IsoDate
     group_by: str
     rates: Rates
     rows: list[ProvisionRow]
@@ -285,7 +286,7 @@ class AbcRow(BaseModel):
 
 
 class AbcReport(BaseModel):
-    as_of: date
+    as_of: IsoDate
     period: Period
     previous_period: Period
     cut_offs: dict[str, str]
@@ -340,11 +341,11 @@ class Expiring(BaseModel):
     policy_number: str
     cover: str
     currency: str
-    valid_to: date
+    valid_to: IsoDate
 
 
 class InsuranceReport(BaseModel):
-    as_of: date
+    as_of: IsoDate
     group_by: str
     rows: list[InsuranceRow]
     over_cover: list[OverCover]
@@ -396,7 +397,7 @@ class TopRisk(BaseModel):
 
 
 class TopRisksReport(BaseModel):
-    as_of: date
+    as_of: IsoDate
     currency: str
     total_expected_loss: str
     rows: list[TopRisk]

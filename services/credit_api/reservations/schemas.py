@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import Amount, StrictModel
+from shared.schemas import Amount, IsoDateTime, StrictModel
 
 
 class ReservationOut(BaseModel):
@@ -18,9 +17,9 @@ class ReservationOut(BaseModel):
         description="What still counts toward exposure once invoices for the order came in"
     )
     status: str = Field(description="active, released or expired")
-    expires_at: datetime
-    created_at: datetime
-    released_at: datetime | None = None
+    expires_at: IsoDateTime
+    created_at: IsoDateTime
+    released_at: IsoDateTime | None = None
     release_reason: str | None = None
 
     model_config = {

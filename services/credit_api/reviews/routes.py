@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -13,6 +13,7 @@ from services.credit_api.problems import responses
 from services.credit_api.reviews import service
 from services.credit_api.reviews.schemas import DueReview, ReviewIn, ReviewOut
 from shared.roles import Role
+from shared.schemas import IsoDate
 
 router = APIRouter(tags=["credit assessment"])
 
@@ -30,7 +31,7 @@ async def due_reviews(
     request: Request,
     session: Session,
     _: Controller,
-    due_before: Annotated[date | None, Query(description="Default: today")] = None,
+    due_before: Annotated[IsoDate | None, Query(description="Default: today")] = None,
     cursor: Cursor = None,
     limit: PageSize = 50,
 ) -> Page[DueReview]:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import StrictModel
+from shared.schemas import IsoDate, IsoDateTime, StrictModel
 
 Decision = Literal["confirmed", "limit_increased", "limit_reduced", "blocked", "escalated"]
 
@@ -30,9 +29,9 @@ class ReviewOut(BaseModel):
     decision: str
     note: str
     grade: str | None
-    next_review_date: date
+    next_review_date: IsoDate
     reviewed_by: str
-    reviewed_at: datetime
+    reviewed_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {
@@ -55,7 +54,7 @@ class ReviewOut(BaseModel):
 class DueReview(BaseModel):
     customer_code: str
     name: str
-    review_date: date
+    review_date: IsoDate
     grade: str | None
     score: str | None
     currency: str

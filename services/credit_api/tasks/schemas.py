@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
 from services.credit_api.promises.schemas import PromiseIn
+from shared.schemas import IsoDate, IsoDateTime
 
 Outcome = Literal["reached", "no_answer", "wrong_contact", "promise_made", "handed_over", "resolved", "other"]
 LINE: dict[str, JsonValue] = {
@@ -32,7 +32,7 @@ class WorkItem(BaseModel):
     probability_of_default: str = Field(description="Of the customer's grade by the active scorecard")
     priority: str = Field(description="amount at risk × probability of default: the list's order")
     step: str | None
-    as_of: date
+    as_of: IsoDate
     items: list[dict[str, Any]] = Field(
         description="What to talk about: invoices, amounts, promises; the causes of a critical level"
     )
@@ -88,7 +88,7 @@ class TaskOut(BaseModel):
     outcome: str | None
     note: str | None
     completed_by: str | None
-    completed_at: datetime | None
+    completed_at: IsoDateTime | None
     promise_id: uuid.UUID | None = None
 
     model_config = {

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.schemas import Amount, StrictModel
+from shared.schemas import Amount, IsoDate, IsoDateTime, StrictModel
 
 
 class TemporaryLimitCreate(StrictModel):
     amount: Amount = Field(description="The increase on top of the permanent limit, in the credit currency")
-    valid_from: date
-    valid_until: date = Field(description="Last day of the increase (included)")
+    valid_from: IsoDate
+    valid_until: IsoDate = Field(description="Last day of the increase (included)")
     reason: Annotated[str, Field(min_length=3, max_length=500, examples=["peak season orders"])]
 
     model_config = {
@@ -41,11 +40,11 @@ class TemporaryLimitOut(BaseModel):
     customer_code: str
     amount: str
     currency: str
-    valid_from: date
-    valid_until: date
+    valid_from: IsoDate
+    valid_until: IsoDate
     reason: str
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
     model_config = {
         "json_schema_extra": {
