@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from prometheus_client import Histogram
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.credit_api import background, problems
@@ -22,7 +23,7 @@ from services.credit_api.ageing.routes import router as ageing
 from services.credit_api.alerts.routes import router as alerts
 from services.credit_api.alerts.stream import AlertFeed
 from services.credit_api.api_keys.routes import router as api_keys
-from services.credit_api.api_keys.service import Authenticator
+from services.credit_api.api_keys.service import Authenticator, RateLimiter
 from services.credit_api.assessments.routes import router as assessments
 from services.credit_api.audit.routes import router as audit
 from services.credit_api.collections.routes import router as collections
@@ -122,6 +123,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.sessions = sessions
         app.state.settings = settings
         app.state.authenticator = Authenticator(settings.key_cache_seconds)
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         app.state.alert_feed = feed = AlertFeed(sessions)
         app.state.check_pipeline = pipeline = CheckPipeline(sessions, settings)
         stop = asyncio.Event()
@@ -151,7 +153,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.add_exception_handler(SignInNeeded, to_sign_in)
     for router in (*ROUTERS, console):
         app.include_router(router)
-    app.add_middleware(_Observe)
+    app.add_middleware(_Observe, max_body=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -184,31 +186,73 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+def _secure(headers: MutableHeaders, *, https: bool) -> None:
+    """Headers every response carries: no content sniffing, no framing, no referrer; an API answer
+    may load nothing at all, a page (console, API explorer) only what it names itself."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    if "content-security-policy" not in headers:
+        page = headers.get("content-type", "").startswith("text/html")
+        headers["Content-Security-Policy"] = (
+            "frame-ancestors 'none'" if page else "default-src 'none'; frame-ancestors 'none'"
+        )
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+
+
 class _Observe:
     """Give each request an id (echoed back, logged, kept in the audit log) and time it. Plain ASGI:
     it sits on the path of every credit check."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        asked = Headers(scope=scope)
+        request_id = asked.get("x-request-id") or uuid.uuid4().hex
         status = 500
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("X-Request-ID", request_id)
+                _secure(headers, https=scope.get("scheme") == "https")
             await send(message)
+
+        length = asked.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body:
+            # Refused before a byte of it is read; a body sent without its length is counted as it
+            # arrives (below).
+            too_large = problems.problem(
+                413,
+                "body-too-large",
+                "Request body too large",
+                f"at most {self.max_body} bytes",
+                scope["path"],
+            )
+            await too_large(scope, receive, send_with_id)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                raise HTTPException(413, "Request body too large")
+            return message
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, counted, send_with_id)
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
             route = getattr(scope.get("route"), "path", "unmatched")

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: the role scopes in `require` are local values
 # that FastAPI must see in the evaluated signature.
 
+import math
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.api_keys.service import Authenticator, Principal
-from shared.domain.errors import Forbidden
+from shared.domain.errors import Forbidden, RateLimited
 from shared.roles import Role
 
 _bearer = HTTPBearer(auto_error=False, description="An API key created with `credence keys create`")
@@ -42,6 +43,13 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
         principal = await authenticator.authenticate(
             request.app.state.sessions, credentials.credentials if credentials else None
         )
+        waiting = request.app.state.rate_limiter.wait(principal.key_id)
+        if waiting:
+            raise RateLimited(
+                f"more than {request.app.state.settings.rate_limit_per_second:g} requests a second "
+                "with this key",
+                retry_after=max(1, math.ceil(waiting)),
+            )
         if principal.role not in allowed:
             raise Forbidden(
                 f"role {principal.role.value} may not call this endpoint",

@@ -25,6 +25,7 @@ TYPE_BASE = "urn:credence:problem:"
 STATUS: dict[type[errors.CredenceError], int] = {
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
+    errors.RateLimited: 429,
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
     errors.Conflict: 409,
@@ -90,12 +91,14 @@ def _pointer(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.CredenceError)
     async def domain_error(request: Request, exc: errors.CredenceError) -> JSONResponse:
+        retry = exc.extra.get("retry_after")
         return problem(
             status_of(exc),
             exc.code,
             exc.title,
             exc.detail,
             request.url.path,
+            headers=None if retry is None else {"Retry-After": str(retry)},
             **{k: _jsonable(v) for k, v in exc.extra.items()},
         )
 
@@ -113,7 +116,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
+            exc.status_code, "http-error"
+        )
         headers = exc.headers
         if exc.status_code == 405:
             # Every method of the path, as the document lists them (RFC 9110): Starlette names only
@@ -141,9 +146,11 @@ def install(app: FastAPI) -> None:
 
 def _allowed(request: Request) -> list[str]:
     """The methods the OpenAPI document lists for the requested path."""
-    for template, methods in request.app.openapi()["paths"].items():
+    paths = request.app.openapi()["paths"]
+    # The most specific template first: `/v1/scorecards/active` before `/v1/scorecards/{version}`.
+    for template in sorted(paths, key=lambda t: t.count("{")):
         if re.fullmatch(re.sub(r"\{[^/]+?\}", "[^/]+", template), request.url.path):
-            return sorted(m.upper() for m in methods)
+            return sorted(m.upper() for m in paths[template])
     return []
 
 
@@ -169,6 +176,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
         401: "Missing or invalid API key",
         403: "The key's role may not do this",
+        429: "Too many requests with this API key: try again after `Retry-After` seconds",
         404: "Not found",
         409: "Conflict",
         422: "Invalid request",

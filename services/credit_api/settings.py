@@ -33,6 +33,15 @@ class ApiSettings(PlatformSettings):
     check_batch_lanes: int = Field(
         2, ge=1, le=16, description="Batches of credit checks decided at once, each on its own connection"
     )
+    rate_limit_per_second: float = Field(
+        2000.0, gt=0, description="Requests per second one API key may make (each process), on average"
+    )
+    rate_limit_burst: int = Field(
+        4000, ge=1, description="Requests one API key may make at once above its rate before a 429"
+    )
+    max_body_bytes: int = Field(
+        2_000_000, ge=1024, description="Largest request body accepted; a larger one is a 413 problem"
+    )
     key_cache_seconds: float = Field(
         30.0, description="How long a verified API key is trusted without a lookup"
     )

@@ -65,6 +65,13 @@ class Forbidden(CredenceError):
     title = "Role not allowed"
 
 
+class RateLimited(CredenceError):
+    """Too many requests with one API key; `retry_after` says in how many seconds to try again."""
+
+    code = "rate-limited"
+    title = "Too many requests"
+
+
 class InvalidEvent(CredenceError):
     """An event that can never be applied as it is; it goes to the dead-letter topic."""
 

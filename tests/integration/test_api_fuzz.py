@@ -53,6 +53,13 @@ async def test_every_operation_keeps_its_contract_under_fuzzing(
             "all",
             "--exclude-checks",
             "positive_data_acceptance",
+            # The same requests on every run (a suite that passes here passes in CI); `make fuzz`
+            # draws new ones for longer.
+            *(
+                ["--generation-deterministic", "--max-examples", "10"]
+                if SCALE == 1
+                else ["--max-examples", "200"]
+            ),
             "--max-time",
             f"{seconds * SCALE:.0f}",
             "--seed",

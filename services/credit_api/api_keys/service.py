@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -103,6 +103,28 @@ async def create_key_standalone(database_url: str, role: Role, name: str) -> str
 
 async def key_is_active(session: AsyncSession, key: str) -> bool:
     return await repository.find_active_by_hash(session, digest(key)) is not None
+
+
+class RateLimiter:
+    """A token bucket per API key in this process: `rate` requests a second on average, `burst` at
+    once. A runaway caller is slowed with 429s before it takes the others' capacity."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def wait(self, key_id: str) -> float:
+        """0 when the request may go ahead (and is counted); else the seconds until it could."""
+        now = self._clock()
+        tokens, then = self._buckets.get(key_id, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - then) * self._rate)
+        if tokens >= 1:
+            self._buckets[key_id] = (tokens - 1, now)
+            return 0.0
+        self._buckets[key_id] = (tokens, now)
+        return (1 - tokens) / self._rate
 
 
 class Authenticator:

@@ -1,8 +1,11 @@
-from shared.domain.errors import InvalidInput, NotFound
+from shared.domain.errors import InvalidInput
 
 
-class PolicyNotFound(NotFound):
-    code = "insurance-policy-not-found"
+class UnknownPolicy(InvalidInput):
+    """A cover naming a policy that does not exist: the body is at fault, not the URL (a 404
+    would say the customer is missing)."""
+
+    code = "unknown-insurance-policy"
     title = "No credit insurance policy with this number"
 
 

@@ -13,7 +13,7 @@ from services.credit_api.api_keys.service import Principal
 from services.credit_api.audit.service import record
 from services.credit_api.customers import service as customers
 from services.credit_api.insurance import repository
-from services.credit_api.insurance.errors import InvalidCover, PolicyNotFound
+from services.credit_api.insurance.errors import InvalidCover, UnknownPolicy
 from services.credit_api.insurance.schemas import CoverIn, CoverOut, PolicyIn, PolicyOut
 from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import InsuranceCover, InsurancePolicy
@@ -59,7 +59,7 @@ async def grant(
     await customers.get(session, customer_code)
     policy = await repository.policy(session, body.policy_number)
     if policy is None:
-        raise PolicyNotFound(f"no insurance policy {body.policy_number}")
+        raise UnknownPolicy(f"no insurance policy {body.policy_number}")
     if body.valid_to is not None and body.valid_to < body.valid_from:
         raise InvalidCover(
             "valid_to is before valid_from", errors=[{"pointer": "#/valid_to", "detail": "before valid_from"}]
