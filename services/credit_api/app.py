@@ -158,10 +158,20 @@ def create_app(settings: ApiSettings) -> FastAPI:
     return app
 
 
-# A body that is not JSON (or not UTF-8) at all, which no schema can describe.
-MALFORMED = {
-    "description": "The body could not be read as JSON",
-    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+# Answers any operation may give whatever its own rules: a body that is not JSON (or not UTF-8) at
+# all, which no schema can describe; a body over the size limit; a key over its rate.
+MALFORMED = _problem_response("The body could not be read as JSON")
+TOO_LARGE = _problem_response("The body is larger than CREDENCE_API_MAX_BODY_BYTES")
+RATE_LIMITED = {
+    **_problem_response("Too many requests with this API key"),
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
 }
 
 
@@ -182,6 +192,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 operation["x-roles"] = sorted(roles)
                 if "requestBody" in operation:
                     operation["responses"].setdefault("400", MALFORMED)
+                    operation["responses"].setdefault("413", TOO_LARGE)
+                if roles:
+                    operation["responses"].setdefault("429", RATE_LIMITED)
         app.openapi_schema = schema
     return app.openapi_schema
 
