@@ -69,6 +69,13 @@ async def sign_in(page: Page, url: str, email: str, password: str) -> None:
     await page.click("button[type=submit]")
 
 
+async def done(page: Page, button: str) -> None:
+    """Submit a form by its button; the page it leads to says it was done."""
+    async with page.expect_navigation():
+        await page.click(button)
+    assert await page.inner_text("[role=status]") == "Done."
+
+
 async def test_the_console_in_a_real_browser(console: str) -> None:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -99,24 +106,18 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
             await shot(page, "customer")
             assert await accessible(page) == []
             await page.fill("form[action$='/block'] input[name=reason]", "cheques bounced twice")
-            async with page.expect_navigation():
-                await page.click("form[action$='/block'] button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, "form[action$='/block'] button")
             assert "Blocked" in await page.inner_text("h1")
             assert "user:Maria Rossi" in await page.inner_text("section[aria-labelledby=trail-title]")
             assert "customer.blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
             promised = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
             await page.select_option("form[action$='/promises'] select[name=item_id]", "I-2")
             await page.fill("form[action$='/promises'] input[name=promised_date]", promised)
-            async with page.expect_navigation():
-                await page.click("form[action$='/promises'] button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, "form[action$='/promises'] button")
             assert "I-2" in await page.inner_text("section[aria-labelledby=promises-title] table")
             await page.select_option("form[action$='/disputes'] select[name=item_id]", "I-3")
             await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quality")
-            async with page.expect_navigation():
-                await page.click("form[action$='/disputes'] button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, "form[action$='/disputes'] button")
             assert "quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
             assert await accessible(page) == []
 
@@ -203,9 +204,7 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             await controller.fill(
                 "form[action$='/limit-requests'] input[name=reason]", "turnover doubled this year"
             )
-            async with controller.expect_navigation():
-                await controller.click("button:has-text('Submit')")
-            assert await controller.inner_text("[role=status]") == "Done."
+            await done(controller, "button:has-text('Submit')")
             await controller.click("nav >> text=Approvals")
             assert "Only credit managers decide limit requests." in await controller.inner_text("main")
             assert await controller.locator("button:has-text('Approve')").count() == 0
@@ -226,9 +225,7 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             assert await accessible(manager) == []
             await shot(manager, "approvals")
             await manager.fill(f"tr[data-request='{request_id}'] input[name=note]", "payment record is good")
-            async with manager.expect_navigation():
-                await manager.click(f"tr[data-request='{request_id}'] button:has-text('Approve')")
-            assert await manager.inner_text("[role=status]") == "Done."
+            await done(manager, f"tr[data-request='{request_id}'] button:has-text('Approve')")
             await manager.goto(f"{console}/console/customers/R1")
             assert "€200,000.00" in await manager.inner_text(".cards")
 
@@ -237,9 +234,7 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
             assert await accessible(manager) == []
             await shot(manager, "holds")
             await manager.fill("tr[data-hold] input[name=reason]", "paid in advance by wire")
-            async with manager.expect_navigation():
-                await manager.click("tr[data-hold] button:has-text('Release')")
-            assert await manager.inner_text("[role=status]") == "Done."
+            await done(manager, "tr[data-hold] button:has-text('Release')")
             assert "No order is on hold." in await manager.inner_text("main")
             hold = await api.ok("GET", f"/v1/credit-holds/{held['hold']['id']}", role=Role.CREDIT_CONTROLLER)
             assert (hold["status"], hold["resolved_by"]) == ("released", "user:Maria Rossi")
@@ -340,9 +335,7 @@ async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, a
             await page.select_option(f"{row} select[name=outcome]", "promise_made")
             await page.fill(f"{row} input[name=promised_date]", promised)
             await page.fill(f"{row} input[name=note]", "Mr Weber pays on Friday")
-            async with page.expect_navigation():
-                await page.click(f"{row} button:has-text('Complete')")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, f"{row} button:has-text('Complete')")
             assert await page.locator(row).count() == 0
         finally:
             await browser.close()
@@ -407,16 +400,12 @@ async def test_a_customer_page_with_limits_exposure_dunning_and_a_review(
             await page.click("summary:has-text('Edit the credit file')")
             await page.fill("input[name=credit_controller_email]", "li.wei@example.com")
             await page.fill("input[name=industry]", "machine tools")
-            async with page.expect_navigation():
-                await page.click("form[action$='/file'] button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, "form[action$='/file'] button")
             assert "machine tools" in await page.inner_text("dl.file")
 
             await page.select_option("form[action$='/reviews'] select[name=decision]", "confirmed")
             await page.fill("form[action$='/reviews'] input[name=note]", "paying again since October")
-            async with page.expect_navigation():
-                await page.click("form[action$='/reviews'] button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, "form[action$='/reviews'] button")
             trail = await page.inner_text("section[aria-labelledby=trail-title]")
             assert "customer.reviewed" in trail and "customer.updated" in trail and "user:Li Wei" in trail
 
@@ -480,9 +469,7 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
             assert await accessible(page) == []
             await page.fill(f"{form} input[name=version]", "calls-only")
             await page.fill(f"{form} textarea", fine)
-            async with page.expect_navigation():
-                await page.click(f"{form} button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, f"{form} button")
             assert "calls-only" in await page.inner_text(form)
             await page.click(f"{form} summary")
             assert "name: ring" in await page.inner_text(f"{form} pre")  # the active document, readable
@@ -493,9 +480,7 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
             await page.fill(f"{users} input[name=email]", "chen.jing@example.com")
             await page.select_option(f"{users} select[name=role]", "credit_controller")
             await page.fill(f"{users} input[name=password]", PASSWORD)
-            async with page.expect_navigation():
-                await page.click(f"{users} button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, f"{users} button")
             assert "chen.jing@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
 
             keys = "form[action$='/operations/api-keys']"
@@ -509,9 +494,7 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
                 assert (await client.get("/v1/customers", headers=bearer)).status_code == 200
                 await page.goto(f"{console}/console/operations")
                 assert await page.locator("#new-key").count() == 0  # shown once only
-                async with page.expect_navigation():
-                    await page.click("tr[data-key=erp-nightly] button:has-text('Revoke')")
-                assert await page.inner_text("[role=status]") == "Done."
+                await done(page, "tr[data-key=erp-nightly] button:has-text('Revoke')")
                 assert (await client.get("/v1/customers", headers=bearer)).status_code == 401
 
             # A dead letter whose cause is fixed now goes back to its topic from here, once.
@@ -528,9 +511,7 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
                 ).scalar_one()
             await page.goto(f"{console}/console/operations")
             await page.check(f"tr[data-letter='{letter}'] input[type=checkbox]")
-            async with page.expect_navigation():
-                await page.click("form[action$='/dead-letters/replay'] button")
-            assert await page.inner_text("[role=status]") == "Done."
+            await done(page, "form[action$='/dead-letters/replay'] button")
             assert await page.locator(f"tr[data-letter='{letter}']").count() == 0
             assert await accessible(page) == []
         finally:

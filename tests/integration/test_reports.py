@@ -269,7 +269,11 @@ async def test_insured_exposure_and_top_risks(
         role=Role.CREDIT_MANAGER,
         json={"policy_number": "NOPE", "amount": "1", "valid_from": "2026-06-01", "decision_ref": "X"},
     )
-    assert missing.status_code == 404
+    # The customer exists; the body names a policy that does not: the body is at fault.
+    assert (missing.status_code, missing.json()["type"]) == (
+        422,
+        "urn:credence:problem:unknown-insurance-policy",
+    )
     report = await api.ok("GET", f"/v1/reports/insurance?as_of={AS_OF}&group_by=customer", role=READER)
     # R1: 212,000 against 150,000 at 90 %: 135,000 insured, 77,000 uninsured, 62,000 above the cover.
     # R2: 10,000 against 8,000: 7,200 insured, 2,800 uninsured, 2,000 above. R3's yen: no rate.
