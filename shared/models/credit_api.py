@@ -74,6 +74,10 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(comment="Null: never")
+    last_used_at: Mapped[datetime | None] = mapped_column(
+        comment="When a process last looked the key up (at most its key cache period late)"
+    )
 
 
 class CreditCheck(Base):

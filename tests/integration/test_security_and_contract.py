@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -73,6 +74,39 @@ async def test_a_revoked_key_stops_working(api: Api) -> None:
     assert (await api.client.get("/v1/customers", headers=headers)).status_code == 200
     await api.ok("DELETE", f"/v1/api-keys/{created['id']}")
     assert (await api.client.get("/v1/customers", headers=headers)).status_code == 401
+
+
+async def test_keys_expire_rotate_with_an_overlap_and_say_when_they_were_used(api: Api) -> None:
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    refused = await api.ok(
+        "POST", "/v1/api-keys", status=422, json={"name": "x", "role": "erp", "expires_at": past}
+    )
+    assert refused["type"] == "urn:credence:problem:invalid-api-key-request"
+    old = await api.ok(
+        "POST", "/v1/api-keys", status=201, json={"name": "wms", "role": "erp", "expires_at": soon}
+    )
+    assert (old["expires_at"], old["last_used_at"]) != (None, None)
+    used = {"Authorization": f"Bearer {old['key']}"}
+    assert (await api.client.get("/v1/customers", headers=used)).status_code == 200
+    [listed] = [k for k in await api.ok("GET", "/v1/api-keys") if k["id"] == old["id"]]
+    assert listed["last_used_at"] is not None
+
+    new = await api.ok("POST", f"/v1/api-keys/{old['id']}/rotate", status=201, json={"overlap_hours": 0})
+    assert (new["name"], new["role"], new["expires_at"]) == ("wms", "erp", None)
+    # Overlap 0: the old key ends now, the new one works; with an overlap both would, for a while.
+    assert (await api.client.get("/v1/customers", headers=used)).status_code == 401
+    fresh = {"Authorization": f"Bearer {new['key']}"}
+    assert (await api.client.get("/v1/customers", headers=fresh)).status_code == 200
+    both = await api.ok("POST", f"/v1/api-keys/{new['id']}/rotate", status=201, json={})
+    assert (await api.client.get("/v1/customers", headers=fresh)).status_code == 200
+    assert (
+        await api.client.get("/v1/customers", headers={"Authorization": f"Bearer {both['key']}"})
+    ).status_code == 200
+    [rotated] = [k for k in await api.ok("GET", "/v1/api-keys") if k["id"] == new["id"]]
+    assert rotated["expires_at"] is not None  # 24 hours from now, by default
+    actions = [e["action"] for e in (await api.ok("GET", "/v1/audit?entity_type=api_key"))["items"]]
+    assert actions.count("api_key.rotated") == 2
 
 
 def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.credit_api import ApiKey
@@ -14,9 +15,17 @@ async def add(session: AsyncSession, key: ApiKey) -> None:
     await session.flush()
 
 
-async def find_active_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+async def use_by_hash(session: AsyncSession, key_hash: str, now: datetime) -> ApiKey | None:
+    """The key if it is neither revoked nor expired, marked as used now (one statement)."""
     result = await session.execute(
-        select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+        update(ApiKey)
+        .where(
+            ApiKey.key_hash == key_hash,
+            ApiKey.revoked_at.is_(None),
+            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+        )
+        .values(last_used_at=now)
+        .returning(ApiKey)
     )
     return result.scalar_one_or_none()
 

@@ -12,6 +12,7 @@ from shared.schemas import IsoDateTime, StrictModel
 class ApiKeyCreate(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.@\-]+$", examples=["sap-prod"])]
     role: Role
+    expires_at: IsoDateTime | None = Field(None, description="When the key stops working; null: never")
 
     model_config = {
         "extra": "forbid",
@@ -26,6 +27,8 @@ _KEY_EXAMPLE: dict[str, Any] = {
     "key_prefix": "9f2a61c0",
     "created_at": "2026-11-22T08:00:00Z",
     "revoked_at": None,
+    "expires_at": None,
+    "last_used_at": "2026-11-22T09:15:00Z",
 }
 
 
@@ -36,8 +39,20 @@ class ApiKeyOut(BaseModel):
     key_prefix: str = Field(description="The public part of the key, to recognise it in lists")
     created_at: IsoDateTime
     revoked_at: IsoDateTime | None
+    expires_at: IsoDateTime | None = Field(description="When the key stops working; null: never")
+    last_used_at: IsoDateTime | None = Field(
+        description="When a credit_api process last looked the key up (at most its key cache period late)"
+    )
 
     model_config = {"json_schema_extra": {"examples": [_KEY_EXAMPLE]}}
+
+
+class RotationIn(StrictModel):
+    overlap_hours: Annotated[int, Field(ge=0, le=720)] = Field(
+        24, description="How long the old key keeps working beside the new one"
+    )
+
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"overlap_hours": 24}]}}
 
 
 class ApiKeyCreated(ApiKeyOut):

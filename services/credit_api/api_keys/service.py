@@ -12,12 +12,12 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.api_keys import repository
-from services.credit_api.api_keys.errors import ApiKeyNotFound
+from services.credit_api.api_keys.errors import ApiKeyNotFound, InvalidApiKey
 from services.credit_api.audit.service import record
 from shared.db import one_transaction
 from shared.domain.errors import Unauthenticated
@@ -48,18 +48,38 @@ async def create_key(session: AsyncSession, role: Role, name: str) -> str:
     return (await issue(session, role, name))[1]
 
 
-async def issue(session: AsyncSession, role: Role, name: str) -> tuple[ApiKey, str]:
+async def issue(
+    session: AsyncSession, role: Role, name: str, expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
     """A new key and its secret, which is never stored and never shown again."""
     public = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{public}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(id=uuid.uuid4(), name=name, role=role.value, key_prefix=public, key_hash=digest(key))
+    row = ApiKey(
+        id=uuid.uuid4(),
+        name=name,
+        role=role.value,
+        key_prefix=public,
+        key_hash=digest(key),
+        expires_at=expires_at,
+    )
     await repository.add(session, row)
     return row, key
 
 
-async def create(session: AsyncSession, principal: Principal, role: Role, name: str) -> tuple[ApiKey, str]:
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    role: Role,
+    name: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
     """An API key made by an administrator, recorded in the audit log."""
-    row, key = await issue(session, role, name)
+    if expires_at is not None and expires_at <= now:
+        raise InvalidApiKey(
+            "a key expires in the future", errors=[{"pointer": "#/expires_at", "detail": "not in the future"}]
+        )
+    row, key = await issue(session, role, name, expires_at)
     await record(
         session,
         principal,
@@ -67,9 +87,39 @@ async def create(session: AsyncSession, principal: Principal, role: Role, name: 
         "api_key",
         str(row.id),
         before=None,
-        after={"name": row.name, "role": row.role},
+        after={"name": row.name, "role": row.role, "expires_at": _moment(expires_at)},
     )
     return row, key
+
+
+async def rotate(
+    session: AsyncSession, principal: Principal, key_id: uuid.UUID, overlap: timedelta, now: datetime
+) -> tuple[ApiKey, str]:
+    """A new key of the same name and role; the old one keeps working for `overlap`, so that the
+    systems using it can move over without a moment without a key."""
+    old = await repository.get(session, key_id)
+    if old is None:
+        raise ApiKeyNotFound(f"API key {key_id} does not exist")
+    if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= now):
+        raise InvalidApiKey(f"API key {key_id} is revoked or expired: create a new one instead")
+    ends = now + overlap if old.expires_at is None else min(old.expires_at, now + overlap)
+    before = _moment(old.expires_at)
+    old.expires_at = ends
+    row, key = await issue(session, Role(old.role), old.name)
+    await record(
+        session,
+        principal,
+        "api_key.rotated",
+        "api_key",
+        str(old.id),
+        before={"expires_at": before},
+        after={"expires_at": ends.isoformat(), "replaced_by": str(row.id)},
+    )
+    return row, key
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 async def revoke(session: AsyncSession, principal: Principal, key_id: uuid.UUID, now: datetime) -> ApiKey:
@@ -102,7 +152,7 @@ async def create_key_standalone(database_url: str, role: Role, name: str) -> str
 
 
 async def key_is_active(session: AsyncSession, key: str) -> bool:
-    return await repository.find_active_by_hash(session, digest(key)) is not None
+    return await repository.use_by_hash(session, digest(key), datetime.now(UTC)) is not None
 
 
 class RateLimiter:
@@ -145,12 +195,15 @@ class Authenticator:
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
-        async with sessions() as session:
-            row = await repository.find_active_by_hash(session, hashed)
+        wall = datetime.now(UTC)
+        async with sessions() as session, session.begin():
+            row = await repository.use_by_hash(session, hashed, wall)
         if row is None:
-            raise Unauthenticated("the API key is unknown or revoked")
+            raise Unauthenticated("the API key is unknown, revoked or expired")
         principal = Principal(key_id=str(row.id), name=row.name, role=Role(row.role))
-        self._cache[hashed] = (now + self._ttl, principal)
+        # Remembered no longer than the key lives.
+        left = self._ttl if row.expires_at is None else (row.expires_at - wall).total_seconds()
+        self._cache[hashed] = (now + min(self._ttl, left), principal)
         return principal
 
     def forget(self, key_id: str) -> None:

@@ -692,6 +692,8 @@ async def _operations(
             "name": k.name,
             "role": k.role,
             "created": fmt.when(k.created_at),
+            "last_used": fmt.when(k.last_used_at),
+            "expires": fmt.when(k.expires_at),
             "revoked": fmt.when(k.revoked_at) if k.revoked_at else None,
         }
         for k in await api_keys.listing(session)
@@ -754,7 +756,7 @@ async def create_api_key(
     words = texts(language_of(request))
     if not _may(user):
         return _back("/console/", words["only_admins"], words)
-    _, key = await api_keys.create(session, user.principal, role, name)
+    _, key = await api_keys.create(session, user.principal, role, name, datetime.now(UTC))
     return await _operations(request, session, user, {}, {}, new_key=key)
 
 

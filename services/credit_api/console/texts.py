@@ -196,6 +196,8 @@ EN: dict[str, str] = {
     "initial_password": "Initial password (12 characters or more)",
     "select": "Select",
     "show_document": "Show the active document",
+    "last_used": "Last used",
+    "expires": "Expires",
 }
 
 ZH: dict[str, str] = {
@@ -389,6 +391,8 @@ ZH: dict[str, str] = {
     "initial_password": "初始密码（至少 12 个字符）",
     "select": "选择",
     "show_document": "查看当前文档",
+    "last_used": "最近使用",
+    "expires": "到期",
 }
 
 
