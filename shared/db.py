@@ -16,7 +16,9 @@ def async_url(database_url: str) -> str:
     return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def make_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = True) -> AsyncEngine:
+def make_engine(
+    database_url: str, *, pool_size: int = 10, pre_ping: bool = True, pool_timeout: float = 30.0
+) -> AsyncEngine:
     """`pre_ping`: a round trip on every checkout to find connections the server closed; without
     it, the first use of such a connection fails (and the pool drops the others of its age)."""
     return create_async_engine(
@@ -24,6 +26,7 @@ def make_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = True
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=pre_ping,
+        pool_timeout=pool_timeout,
         # JIT compiling costs more than it saves on these queries: the reports' scans of a million
         # items ran 1.8 s with it and 1.1 s without (bench/reports.py).
         connect_args={"server_settings": {"application_name": "credence", "jit": "off"}},

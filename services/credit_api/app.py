@@ -115,7 +115,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
     # No ping per checkout: a batch of credit checks that meets a connection the server closed is
     # decided again check by check on fresh ones (credit_checks.pipeline), and a request fails at
     # worst once where the ping would have cost a round trip on every request.
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, pre_ping=False)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pre_ping=False,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -169,6 +174,10 @@ def _problem_response(description: str) -> dict[str, Any]:
 # all, which no schema can describe; a body over the size limit; a key over its rate.
 MALFORMED = _problem_response("The body could not be read as JSON")
 TOO_LARGE = _problem_response("The body is larger than CREDENCE_API_MAX_BODY_BYTES")
+UNAVAILABLE = {
+    **_problem_response("The database is busy or unreachable, or the deadline passed: try again"),
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+}
 RATE_LIMITED = {
     **_problem_response("Too many requests with this API key"),
     "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
@@ -195,6 +204,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     operation["responses"].setdefault("413", TOO_LARGE)
                 if roles:
                     operation["responses"].setdefault("429", RATE_LIMITED)
+                operation["responses"].setdefault("503", UNAVAILABLE)
         app.openapi_schema = schema
     return app.openapi_schema
 

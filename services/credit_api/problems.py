@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
-from asyncpg.exceptions import DataError
+from asyncpg.exceptions import CannotConnectNowError, ConnectionDoesNotExistError, DataError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.domain import errors
@@ -26,6 +27,7 @@ STATUS: dict[type[errors.CredenceError], int] = {
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.RateLimited: 429,
+    errors.Unavailable: 503,
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
     errors.Conflict: 409,
@@ -127,6 +129,20 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, code, str(exc.detail), None, request.url.path, headers=headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, PoolTimeout | OSError | ConnectionDoesNotExistError | CannotConnectNowError) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated
+        ):
+            # Every connection busy past the pool's timeout, or the database gone: say so at once
+            # rather than hang, and let the caller retry.
+            log.warning("database unavailable", path=request.url.path, error=str(exc))
+            return problem(
+                503,
+                "unavailable",
+                "Service unavailable",
+                "the database is busy or unreachable: try again",
+                request.url.path,
+                headers={"Retry-After": "1"},
+            )
         if _unstorable(exc):
             return problem(
                 422,
@@ -140,7 +156,7 @@ def install(app: FastAPI) -> None:
 
     # Errors of the database or of encoding are answered where they are raised (a 422 when the
     # request's value was at fault); anything else last, as a logged 500.
-    for kind in (DBAPIError, DataError, UnicodeEncodeError, Exception):
+    for kind in (DBAPIError, DataError, UnicodeEncodeError, PoolTimeout, OSError, Exception):
         app.add_exception_handler(kind, unexpected)
 
 
@@ -177,6 +193,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing or invalid API key",
         403: "The key's role may not do this",
         429: "Too many requests with this API key: try again after `Retry-After` seconds",
+        503: "The database is busy or unreachable, or the deadline passed: try again",
         404: "Not found",
         409: "Conflict",
         422: "Invalid request",

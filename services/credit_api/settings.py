@@ -17,6 +17,12 @@ class ApiSettings(PlatformSettings):
     host: str = Field("127.0.0.1", description="Interface uvicorn binds to")
     port: int = Field(8000, description="HTTP port of credit_api")
     db_pool_size: int = Field(20, description="Connections kept open to PostgreSQL")
+    db_pool_timeout_seconds: float = Field(
+        5.0, gt=0, description="Longest wait for a free connection before a 503 problem"
+    )
+    check_deadline_seconds: float = Field(
+        2.0, gt=0, description="Longest a credit check may take before a 503 problem (retry with its key)"
+    )
     limit_tolerance: Decimal = Field(
         Decimal("0"), description="Share above the limit still approved (0.05 = 5%)"
     )

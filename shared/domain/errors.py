@@ -65,6 +65,13 @@ class Forbidden(CredenceError):
     title = "Role not allowed"
 
 
+class Unavailable(CredenceError):
+    """A dependency too slow or down to answer within the deadline: try again after `retry_after`."""
+
+    code = "unavailable"
+    title = "Service unavailable"
+
+
 class RateLimited(CredenceError):
     """Too many requests with one API key; `retry_after` says in how many seconds to try again."""
 

@@ -3,9 +3,13 @@ a body over the limit a 413 problem, and every response the headers that keep br
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.settings import ApiSettings
 from shared.roles import Role
@@ -72,3 +76,45 @@ async def test_every_response_carries_the_security_headers(api: Api) -> None:
         assert "frame-ancestors 'none'" in policy and (("default-src 'none'" in policy) == (kind == "api")), (
             path
         )
+
+
+async def test_a_busy_database_is_a_503_at_once_never_a_hang(
+    api: Api, api_settings: ApiSettings, keys: dict[Role, str], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await api.ok(
+        "POST", "/v1/customers", status=201, json={"customer_code": "C-1", "name": "A", "currency": "EUR"}
+    )
+    await api.ok("PUT", "/v1/customers/C-1/credit-limit", json={"amount": "1000.00", "reason": "initial"})
+    settings = api_settings.model_copy(
+        update={
+            "db_pool_size": 1,  # and as many again in overflow: two connections
+            "db_pool_timeout_seconds": 0.3,
+            "check_deadline_seconds": 0.5,
+            "check_batch_size": 1,
+        }
+    )
+    body = {"customer_code": "C-1", "amount": "10.00", "currency": "EUR", "reserve": False}
+    async with api_client(settings, keys) as slow, sessions() as holder, holder.begin():
+        # Someone holds the customer's row: each lane's check waits on it, holding a connection.
+        await holder.execute(
+            text("SELECT 1 FROM credit_api.customers WHERE customer_code = 'C-1' FOR UPDATE")
+        )
+        started = time.monotonic()
+        checks = await asyncio.gather(
+            *(
+                slow.request(
+                    "POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json={**body, "order_ref": f"SO-{n}"}
+                )
+                for n in range(2)
+            )
+        )
+        read = await slow.request("GET", "/v1/customers/C-1", role=Role.ERP)  # no connection left
+        waited = time.monotonic() - started
+        await holder.rollback()
+    assert [c.status_code for c in checks] == [503, 503]
+    assert all(
+        c.headers["retry-after"] == "1" and c.json()["type"] == "urn:credence:problem:unavailable"
+        for c in checks
+    )
+    assert (read.status_code, read.json()["type"]) == (503, "urn:credence:problem:unavailable")
+    assert waited < 10  # answered while the row is still held: without the deadlines, never

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from services.credit_api.credit_checks.pipeline import CheckPipeline
 from services.credit_api.credit_checks.schemas import CreditCheckOut, CreditCheckRequest
 from services.credit_api.deps import Session, require
 from services.credit_api.problems import responses
+from shared.domain.errors import Unavailable
 from shared.roles import Role
 
 router = APIRouter(prefix="/v1/credit-checks", tags=["credit checks"])
@@ -54,7 +56,15 @@ async def create_credit_check(
 ) -> JSONResponse:
     # Decided with the checks that arrive with it, in one transaction (credit_checks.pipeline).
     pipeline: CheckPipeline = request.app.state.check_pipeline
-    answer = await pipeline.submit(service.Asked(principal, body, idempotency_key))
+    deadline = request.app.state.settings.check_deadline_seconds
+    try:
+        answer = await asyncio.wait_for(
+            pipeline.submit(service.Asked(principal, body, idempotency_key)), deadline
+        )
+    except TimeoutError:
+        # Never a hang: the check may still be decided; a retry with the same Idempotency-Key
+        # gets that decision, a retry without one replaces the order's reservation or hold.
+        raise Unavailable(f"no decision within {deadline:g} s: try again", retry_after=1) from None
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return JSONResponse(answer.content, status_code=answer.status_code, headers=headers)
 
