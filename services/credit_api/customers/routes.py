@@ -55,7 +55,10 @@ async def create_customer(
     summary="Create or replace a customer's master data (ERP upsert)",
     description="Answers 201 when the customer is new, 200 when it existed. The same effect as a "
     "`customer.upserted` event.",
-    responses=responses(401, 403, 422),
+    responses={
+        201: {"model": CustomerOut, "description": "A new customer"},
+        **responses(401, 403, 422),
+    },
 )
 async def upsert_customer(
     customer_code: CodePath,
