@@ -163,27 +163,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     return app
 
 
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-
-
-# Answers any operation may give whatever its own rules: a body that is not JSON (or not UTF-8) at
-# all, which no schema can describe; a body over the size limit; a key over its rate.
-MALFORMED = _problem_response("The body could not be read as JSON")
-TOO_LARGE = _problem_response("The body is larger than CREDENCE_API_MAX_BODY_BYTES")
-UNAVAILABLE = {
-    **_problem_response("The database is busy or unreachable, or the deadline passed: try again"),
-    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-}
-RATE_LIMITED = {
-    **_problem_response("Too many requests with this API key"),
-    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-}
-
-
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated document, with each operation's admitted roles also as `x-roles`."""
     if app.openapi_schema is None:
@@ -199,12 +178,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     for role in scopes
                 }
                 operation["x-roles"] = sorted(roles)
-                if "requestBody" in operation:
-                    operation["responses"].setdefault("400", MALFORMED)
-                    operation["responses"].setdefault("413", TOO_LARGE)
-                if roles:
-                    operation["responses"].setdefault("429", RATE_LIMITED)
-                operation["responses"].setdefault("503", UNAVAILABLE)
+                problems.document_common(operation, keyed=bool(roles))
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -129,9 +129,9 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, code, str(exc.detail), None, request.url.path, headers=headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, PoolTimeout | OSError | ConnectionDoesNotExistError | CannotConnectNowError) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated
-        ):
+        if isinstance(
+            exc, PoolTimeout | ConnectionError | ConnectionDoesNotExistError | CannotConnectNowError
+        ) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
             # Every connection busy past the pool's timeout, or the database gone: say so at once
             # rather than hang, and let the caller retry.
             log.warning("database unavailable", path=request.url.path, error=str(exc))
@@ -156,7 +156,7 @@ def install(app: FastAPI) -> None:
 
     # Errors of the database or of encoding are answered where they are raised (a 422 when the
     # request's value was at fault); anything else last, as a logged 500.
-    for kind in (DBAPIError, DataError, UnicodeEncodeError, PoolTimeout, OSError, Exception):
+    for kind in (DBAPIError, DataError, UnicodeEncodeError, PoolTimeout, ConnectionError, Exception):
         app.add_exception_handler(kind, unexpected)
 
 
@@ -192,8 +192,6 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
         401: "Missing or invalid API key",
         403: "The key's role may not do this",
-        429: "Too many requests with this API key: try again after `Retry-After` seconds",
-        503: "The database is busy or unreachable, or the deadline passed: try again",
         404: "Not found",
         409: "Conflict",
         422: "Invalid request",
@@ -202,3 +200,31 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         code: {"model": Problem, "description": described.get(code, "Error"), "content": {PROBLEM_JSON: {}}}
         for code in codes
     }
+
+
+def _documented(description: str, *, retry_after: bool = False) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if retry_after:
+        answer["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+    return answer
+
+
+def document_common(operation: dict[str, Any], *, keyed: bool) -> None:
+    """The answers any operation may give whatever its own rules: a body that is not JSON (or not
+    UTF-8) at all, which no schema can describe, or over the size limit; a key over its rate; the
+    database busy or gone, or the deadline passed."""
+    answers = operation["responses"]
+    if "requestBody" in operation:
+        answers.setdefault("400", _documented("The body could not be read as JSON"))
+        answers.setdefault("413", _documented("The body is larger than CREDENCE_API_MAX_BODY_BYTES"))
+    if keyed:
+        answers.setdefault("429", _documented("Too many requests with this API key", retry_after=True))
+    answers.setdefault(
+        "503",
+        _documented(
+            "The database is busy or unreachable, or the deadline passed: try again", retry_after=True
+        ),
+    )

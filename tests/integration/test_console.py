@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -51,6 +52,17 @@ async def console(
         yield url
 
 
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium, driven by Playwright, closed whatever the test did."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
 async def accessible(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page."""
     await page.add_script_tag(path=str(AXE))
@@ -77,65 +89,61 @@ async def done(page: Page, button: str) -> None:
 
 
 async def test_the_console_in_a_real_browser(console: str) -> None:
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    async with chromium() as browser:
         page = await browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
-        try:
-            await page.goto(f"{console}/console/")
-            assert page.url.startswith(f"{console}/console/sign-in")
-            assert await accessible(page) == []
-            await sign_in(page, console, "maria@example.com", "not the password")
-            assert "Wrong email or password" in await page.inner_text("[role=alert]")
-            await shot(page, "sign-in")
-            await sign_in(page, console, "maria@example.com", PASSWORD)
-            await page.wait_for_url(f"{console}/console/")
-            # R1 212,000 and R2 10,000 in euros; R3's yen has no rate and is left out.
-            assert await page.inner_text("[data-figure=receivables]") == "€222,000.00"
-            await page.wait_for_selector("#ageing-chart canvas")
-            await shot(page, "portfolio")
-            assert await accessible(page) == []
+        await page.goto(f"{console}/console/")
+        assert page.url.startswith(f"{console}/console/sign-in")
+        assert await accessible(page) == []
+        await sign_in(page, console, "maria@example.com", "not the password")
+        assert "Wrong email or password" in await page.inner_text("[role=alert]")
+        await shot(page, "sign-in")
+        await sign_in(page, console, "maria@example.com", PASSWORD)
+        await page.wait_for_url(f"{console}/console/")
+        # R1 212,000 and R2 10,000 in euros; R3's yen has no rate and is left out.
+        assert await page.inner_text("[data-figure=receivables]") == "€222,000.00"
+        await page.wait_for_selector("#ageing-chart canvas")
+        await shot(page, "portfolio")
+        assert await accessible(page) == []
 
-            await page.click("nav >> text=Customers")
-            await page.fill("#q", "R1")
-            await page.wait_for_function("document.querySelectorAll('#list tbody tr').length === 1")
-            await shot(page, "customers")
-            assert await accessible(page) == []
-            await page.click("#list >> text=R1")
-            await page.wait_for_selector("#ageing-chart canvas")
-            assert "€212,000.00" in await page.inner_text("main")
-            await shot(page, "customer")
-            assert await accessible(page) == []
-            await page.fill("form[action$='/block'] input[name=reason]", "cheques bounced twice")
-            await done(page, "form[action$='/block'] button")
-            assert "Blocked" in await page.inner_text("h1")
-            assert "user:Maria Rossi" in await page.inner_text("section[aria-labelledby=trail-title]")
-            assert "customer.blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
-            promised = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
-            await page.select_option("form[action$='/promises'] select[name=item_id]", "I-2")
-            await page.fill("form[action$='/promises'] input[name=promised_date]", promised)
-            await done(page, "form[action$='/promises'] button")
-            assert "I-2" in await page.inner_text("section[aria-labelledby=promises-title] table")
-            await page.select_option("form[action$='/disputes'] select[name=item_id]", "I-3")
-            await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quality")
-            await done(page, "form[action$='/disputes'] button")
-            assert "quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
-            assert await accessible(page) == []
+        await page.click("nav >> text=Customers")
+        await page.fill("#q", "R1")
+        await page.wait_for_function("document.querySelectorAll('#list tbody tr').length === 1")
+        await shot(page, "customers")
+        assert await accessible(page) == []
+        await page.click("#list >> text=R1")
+        await page.wait_for_selector("#ageing-chart canvas")
+        assert "€212,000.00" in await page.inner_text("main")
+        await shot(page, "customer")
+        assert await accessible(page) == []
+        await page.fill("form[action$='/block'] input[name=reason]", "cheques bounced twice")
+        await done(page, "form[action$='/block'] button")
+        assert "Blocked" in await page.inner_text("h1")
+        assert "user:Maria Rossi" in await page.inner_text("section[aria-labelledby=trail-title]")
+        assert "customer.blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
+        promised = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+        await page.select_option("form[action$='/promises'] select[name=item_id]", "I-2")
+        await page.fill("form[action$='/promises'] input[name=promised_date]", promised)
+        await done(page, "form[action$='/promises'] button")
+        assert "I-2" in await page.inner_text("section[aria-labelledby=promises-title] table")
+        await page.select_option("form[action$='/disputes'] select[name=item_id]", "I-3")
+        await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quality")
+        await done(page, "form[action$='/disputes'] button")
+        assert "quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
+        assert await accessible(page) == []
 
-            await page.click("button:has-text('中文')")
-            await page.wait_for_selector("text=账龄")
-            assert await page.get_attribute("html", "lang") == "zh-CN"
-            await page.click("nav >> text=组合概览")
-            await page.wait_for_selector("#ageing-chart canvas")
-            assert "未结应收账款" in await page.inner_text("main")
-            await shot(page, "portfolio-zh")
-            assert await accessible(page) == []
+        await page.click("button:has-text('中文')")
+        await page.wait_for_selector("text=账龄")
+        assert await page.get_attribute("html", "lang") == "zh-CN"
+        await page.click("nav >> text=组合概览")
+        await page.wait_for_selector("#ageing-chart canvas")
+        assert "未结应收账款" in await page.inner_text("main")
+        await shot(page, "portfolio-zh")
+        assert await accessible(page) == []
 
-            await page.click("button:has-text('退出')")
-            await page.wait_for_url(re.compile(r".*/console/sign-in.*"))
-            await page.goto(f"{console}/console/customers")
-            assert "/console/sign-in" in page.url  # the session is gone
-        finally:
-            await browser.close()
+        await page.click("button:has-text('退出')")
+        await page.wait_for_url(re.compile(r".*/console/sign-in.*"))
+        await page.goto(f"{console}/console/customers")
+        assert "/console/sign-in" in page.url  # the session is gone
 
 
 async def test_forms_need_their_csrf_token_and_failures_lock_an_account(console: str) -> None:
@@ -193,69 +201,63 @@ async def test_a_limit_request_decided_a_hold_released_and_a_report_downloaded(
         },
     )
     assert held["decision"] == "held"  # R2 has no limit
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            controller = await (await browser.new_context(locale="en-GB")).new_page()
-            await controller.goto(f"{console}/console/customers/R1")
-            await sign_in(controller, console, "li.wei@example.com", PASSWORD)
-            await controller.wait_for_url(f"{console}/console/customers/R1")
-            await controller.fill("form[action$='/limit-requests'] input[name=amount]", "200000")
-            await controller.fill(
-                "form[action$='/limit-requests'] input[name=reason]", "turnover doubled this year"
-            )
-            await done(controller, "button:has-text('Submit')")
-            await controller.click("nav >> text=Approvals")
-            assert "Only credit managers decide limit requests." in await controller.inner_text("main")
-            assert await controller.locator("button:has-text('Approve')").count() == 0
-            request_id = await controller.get_attribute("tr[data-request]", "data-request")
-            csrf = await controller.get_attribute(
-                "form[action='/console/sign-out'] input[name=csrf]", "value"
-            )
-            forced = await controller.request.post(
-                f"{console}/console/approvals/{request_id}", form={"csrf": csrf or "", "decision": "approve"}
-            )
-            assert "Only credit managers" in await forced.text()  # the controller cannot, even by hand
-            await shot(controller, "approvals-controller")
+    async with chromium() as browser:
+        controller = await (await browser.new_context(locale="en-GB")).new_page()
+        await controller.goto(f"{console}/console/customers/R1")
+        await sign_in(controller, console, "li.wei@example.com", PASSWORD)
+        await controller.wait_for_url(f"{console}/console/customers/R1")
+        await controller.fill("form[action$='/limit-requests'] input[name=amount]", "200000")
+        await controller.fill(
+            "form[action$='/limit-requests'] input[name=reason]", "turnover doubled this year"
+        )
+        await done(controller, "button:has-text('Submit')")
+        await controller.click("nav >> text=Approvals")
+        assert "Only credit managers decide limit requests." in await controller.inner_text("main")
+        assert await controller.locator("button:has-text('Approve')").count() == 0
+        request_id = await controller.get_attribute("tr[data-request]", "data-request")
+        csrf = await controller.get_attribute("form[action='/console/sign-out'] input[name=csrf]", "value")
+        forced = await controller.request.post(
+            f"{console}/console/approvals/{request_id}", form={"csrf": csrf or "", "decision": "approve"}
+        )
+        assert "Only credit managers" in await forced.text()  # the controller cannot, even by hand
+        await shot(controller, "approvals-controller")
 
-            manager = await (await browser.new_context(locale="en-GB")).new_page()
-            await manager.goto(f"{console}/console/approvals")
-            await sign_in(manager, console, "maria@example.com", PASSWORD)
-            await manager.wait_for_url(f"{console}/console/approvals")
-            assert await accessible(manager) == []
-            await shot(manager, "approvals")
-            await manager.fill(f"tr[data-request='{request_id}'] input[name=note]", "payment record is good")
-            await done(manager, f"tr[data-request='{request_id}'] button:has-text('Approve')")
-            await manager.goto(f"{console}/console/customers/R1")
-            assert "€200,000.00" in await manager.inner_text(".cards")
+        manager = await (await browser.new_context(locale="en-GB")).new_page()
+        await manager.goto(f"{console}/console/approvals")
+        await sign_in(manager, console, "maria@example.com", PASSWORD)
+        await manager.wait_for_url(f"{console}/console/approvals")
+        assert await accessible(manager) == []
+        await shot(manager, "approvals")
+        await manager.fill(f"tr[data-request='{request_id}'] input[name=note]", "payment record is good")
+        await done(manager, f"tr[data-request='{request_id}'] button:has-text('Approve')")
+        await manager.goto(f"{console}/console/customers/R1")
+        assert "€200,000.00" in await manager.inner_text(".cards")
 
-            await manager.click("nav >> text=Holds")
-            assert "SO-77" in await manager.inner_text("main")
-            assert await accessible(manager) == []
-            await shot(manager, "holds")
-            await manager.fill("tr[data-hold] input[name=reason]", "paid in advance by wire")
-            await done(manager, "tr[data-hold] button:has-text('Release')")
-            assert "No order is on hold." in await manager.inner_text("main")
-            hold = await api.ok("GET", f"/v1/credit-holds/{held['hold']['id']}", role=Role.CREDIT_CONTROLLER)
-            assert (hold["status"], hold["resolved_by"]) == ("released", "user:Maria Rossi")
+        await manager.click("nav >> text=Holds")
+        assert "SO-77" in await manager.inner_text("main")
+        assert await accessible(manager) == []
+        await shot(manager, "holds")
+        await manager.fill("tr[data-hold] input[name=reason]", "paid in advance by wire")
+        await done(manager, "tr[data-hold] button:has-text('Release')")
+        assert "No order is on hold." in await manager.inner_text("main")
+        hold = await api.ok("GET", f"/v1/credit-holds/{held['hold']['id']}", role=Role.CREDIT_CONTROLLER)
+        assert (hold["status"], hold["resolved_by"]) == ("released", "user:Maria Rossi")
 
-            await manager.click("nav >> text=Reports")
-            assert await accessible(manager) == []
-            await shot(manager, "reports")
-            async with manager.expect_download() as waiting:
-                await manager.click("#r-dso ~ form button:has-text('Excel')")
-            download = await waiting.value
-            assert download.suggested_filename.startswith("dso-") and download.suggested_filename.endswith(
-                ".xlsx"
-            )
-            path = await download.path()
-            content = await asyncio.to_thread(Path(path).read_bytes)
-            sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-            assert sheet is not None
-            assert [c.value for c in sheet[1]][:3] == ["group", "currency", "receivables"]
-            assert sheet.cell(2, 3).value == 222000
-        finally:
-            await browser.close()
+        await manager.click("nav >> text=Reports")
+        assert await accessible(manager) == []
+        await shot(manager, "reports")
+        async with manager.expect_download() as waiting:
+            await manager.click("#r-dso ~ form button:has-text('Excel')")
+        download = await waiting.value
+        assert download.suggested_filename.startswith("dso-") and download.suggested_filename.endswith(
+            ".xlsx"
+        )
+        path = await download.path()
+        content = await asyncio.to_thread(Path(path).read_bytes)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        assert sheet is not None
+        assert [c.value for c in sheet[1]][:3] == ["group", "currency", "receivables"]
+        assert sheet.cell(2, 3).value == 222000
 
 
 async def test_an_alert_raised_by_a_kafka_event_appears_without_reload(
@@ -277,23 +279,19 @@ async def test_an_alert_raised_by_a_kafka_event_appears_without_reload(
     )
     event = new_event(source="credence/risk-worker", type_=WARNING_LEVEL_CHANGED, subject="W1", data=changed)
     settings = api_settings.model_copy(update={"consume_events": True})
-    async with served(settings) as url, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = await browser.new_page(locale="en-GB")
-            await page.goto(f"{url}/console/alerts")
-            await sign_in(page, url, "li.wei@example.com", PASSWORD)
-            await page.wait_for_url(f"{url}/console/alerts")
-            assert await page.locator("#alerts tbody tr").count() == 0
-            await page.wait_for_timeout(500)  # the stream is open
-            await publish(settings.risk_events_topic, [event.model_dump_json().encode()], key=b"W1")
-            row = page.locator("#alerts tbody tr")
-            await row.first.wait_for(timeout=20000)  # no reload: the server pushed it
-            assert "W1" in await row.first.inner_text() and "critical" in await row.first.inner_text()
-            await shot(page, "alerts")
-            assert await accessible(page) == []
-        finally:
-            await browser.close()
+    async with served(settings) as url, chromium() as browser:
+        page = await browser.new_page(locale="en-GB")
+        await page.goto(f"{url}/console/alerts")
+        await sign_in(page, url, "li.wei@example.com", PASSWORD)
+        await page.wait_for_url(f"{url}/console/alerts")
+        assert await page.locator("#alerts tbody tr").count() == 0
+        await page.wait_for_timeout(500)  # the stream is open
+        await publish(settings.risk_events_topic, [event.model_dump_json().encode()], key=b"W1")
+        row = page.locator("#alerts tbody tr")
+        await row.first.wait_for(timeout=20000)  # no reload: the server pushed it
+        assert "W1" in await row.first.inner_text() and "critical" in await row.first.inner_text()
+        await shot(page, "alerts")
+        assert await accessible(page) == []
 
 
 async def test_the_console_ships_under_500_kb_compressed_from_its_own_origin(api: Api) -> None:
@@ -322,23 +320,19 @@ async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, a
     # R1 reached its final notice on the first run, and has no address for it: a task to call.
     call = next(w for w in tasks if (w["customer_code"], w["kind"]) == ("R1", "no_address"))
     promised = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = await browser.new_page(locale="en-GB")
-            await page.goto(f"{console}/console/worklist")
-            await sign_in(page, console, "li.wei@example.com", PASSWORD)
-            await page.wait_for_url(f"{console}/console/worklist")
-            assert await accessible(page) == []
-            await shot(page, "worklist")
-            row = f"tr[data-task='{call['task_id']}']"
-            await page.select_option(f"{row} select[name=outcome]", "promise_made")
-            await page.fill(f"{row} input[name=promised_date]", promised)
-            await page.fill(f"{row} input[name=note]", "Mr Weber pays on Friday")
-            await done(page, f"{row} button:has-text('Complete')")
-            assert await page.locator(row).count() == 0
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        page = await browser.new_page(locale="en-GB")
+        await page.goto(f"{console}/console/worklist")
+        await sign_in(page, console, "li.wei@example.com", PASSWORD)
+        await page.wait_for_url(f"{console}/console/worklist")
+        assert await accessible(page) == []
+        await shot(page, "worklist")
+        row = f"tr[data-task='{call['task_id']}']"
+        await page.select_option(f"{row} select[name=outcome]", "promise_made")
+        await page.fill(f"{row} input[name=promised_date]", promised)
+        await page.fill(f"{row} input[name=note]", "Mr Weber pays on Friday")
+        await done(page, f"{row} button:has-text('Complete')")
+        assert await page.locator(row).count() == 0
     [promise] = await api.ok("GET", "/v1/customers/R1/promises", role=Role.CREDIT_CONTROLLER)
     assert (promise["promised_date"], promise["status"], promise["created_by"]) == (
         promised,
@@ -374,59 +368,55 @@ async def test_a_customer_page_with_limits_exposure_dunning_and_a_review(
                 ),
                 {"e": explanation},
             )
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = await browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
-            await page.goto(f"{console}/console/customers/R1")
-            await sign_in(page, console, "li.wei@example.com", PASSWORD)
-            await page.wait_for_url(f"{console}/console/customers/R1")
-            await page.wait_for_selector("#trend-chart canvas")
-            # 300,000 permanent + 20,000 in force today; every invoice of R1 is overdue by now.
-            assert await page.inner_text("[data-figure=limit]") == "€320,000.00"
-            assert await page.inner_text("[data-part=open_receivables]") == "€212,000.00"
-            assert await page.inner_text("[data-part=overdue_receivables]") == "€212,000.00"
-            limits = await page.inner_text("section[aria-labelledby=limits-title]")
-            assert "annual review" in limits and "peak season" in limits and "in force" in limits
-            trend = json.loads(await page.get_attribute("#trend-chart", "data-chart") or "{}")
-            assert trend["series"][0]["data"] == [78, 64]
-            # The run of 31 October reached I-1 (45 days late then): its step is on its row.
-            step = await page.inner_text("tr[data-item=I-1] td:nth-child(4)")
-            assert step
-            assert step in await page.inner_text("section[aria-labelledby=dunning-title]")
-            await shot(page, "customer-full")
-            assert await accessible(page) == []
+    async with chromium() as browser:
+        page = await browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
+        await page.goto(f"{console}/console/customers/R1")
+        await sign_in(page, console, "li.wei@example.com", PASSWORD)
+        await page.wait_for_url(f"{console}/console/customers/R1")
+        await page.wait_for_selector("#trend-chart canvas")
+        # 300,000 permanent + 20,000 in force today; every invoice of R1 is overdue by now.
+        assert await page.inner_text("[data-figure=limit]") == "€320,000.00"
+        assert await page.inner_text("[data-part=open_receivables]") == "€212,000.00"
+        assert await page.inner_text("[data-part=overdue_receivables]") == "€212,000.00"
+        limits = await page.inner_text("section[aria-labelledby=limits-title]")
+        assert "annual review" in limits and "peak season" in limits and "in force" in limits
+        trend = json.loads(await page.get_attribute("#trend-chart", "data-chart") or "{}")
+        assert trend["series"][0]["data"] == [78, 64]
+        # The run of 31 October reached I-1 (45 days late then): its step is on its row.
+        step = await page.inner_text("tr[data-item=I-1] td:nth-child(4)")
+        assert step
+        assert step in await page.inner_text("section[aria-labelledby=dunning-title]")
+        await shot(page, "customer-full")
+        assert await accessible(page) == []
 
-            await page.click("summary:has-text('Edit the credit file')")
-            await page.fill("input[name=credit_controller_email]", "li.wei@example.com")
-            await page.fill("input[name=industry]", "machine tools")
-            await done(page, "form[action$='/file'] button")
-            assert "machine tools" in await page.inner_text("dl.file")
+        await page.click("summary:has-text('Edit the credit file')")
+        await page.fill("input[name=credit_controller_email]", "li.wei@example.com")
+        await page.fill("input[name=industry]", "machine tools")
+        await done(page, "form[action$='/file'] button")
+        assert "machine tools" in await page.inner_text("dl.file")
 
-            await page.select_option("form[action$='/reviews'] select[name=decision]", "confirmed")
-            await page.fill("form[action$='/reviews'] input[name=note]", "paying again since October")
-            await done(page, "form[action$='/reviews'] button")
-            trail = await page.inner_text("section[aria-labelledby=trail-title]")
-            assert "customer.reviewed" in trail and "customer.updated" in trail and "user:Li Wei" in trail
+        await page.select_option("form[action$='/reviews'] select[name=decision]", "confirmed")
+        await page.fill("form[action$='/reviews'] input[name=note]", "paying again since October")
+        await done(page, "form[action$='/reviews'] button")
+        trail = await page.inner_text("section[aria-labelledby=trail-title]")
+        assert "customer.reviewed" in trail and "customer.updated" in trail and "user:Li Wei" in trail
 
-            async with sessions() as session, session.begin():
-                await session.execute(
-                    text(
-                        "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, "
-                        "causes, indicators, policy_version, since, evaluated_at) VALUES ('R2', 3, false, "
-                        "'[]', '{}', 'default', now(), now()) "
-                        "ON CONFLICT (customer_code) DO UPDATE SET level = 3"
-                    )
+        async with sessions() as session, session.begin():
+            await session.execute(
+                text(
+                    "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, "
+                    "causes, indicators, policy_version, since, evaluated_at) VALUES ('R2', 3, false, "
+                    "'[]', '{}', 'default', now(), now()) "
+                    "ON CONFLICT (customer_code) DO UPDATE SET level = 3"
                 )
-            codes = "#list tbody tr td:first-child"
-            await page.goto(f"{console}/console/customers?sort=utilisation")
-            # Only R1 has a limit (212,000 of 320,000); the others follow by code.
-            assert await page.locator(codes).all_inner_texts() == ["R1", "R2", "R3"]
-            assert "66.2%" in await page.inner_text("#list tbody tr:first-child")  # 66.25 to even
-            await page.goto(f"{console}/console/customers?level=critical")
-            assert await page.locator(codes).all_inner_texts() == ["R2"]
-        finally:
-            await browser.close()
+            )
+        codes = "#list tbody tr td:first-child"
+        await page.goto(f"{console}/console/customers?sort=utilisation")
+        # Only R1 has a limit (212,000 of 320,000); the others follow by code.
+        assert await page.locator(codes).all_inner_texts() == ["R1", "R2", "R3"]
+        assert "66.2%" in await page.inner_text("#list tbody tr:first-child")  # 66.25 to even
+        await page.goto(f"{console}/console/customers?level=critical")
+        assert await page.locator(codes).all_inner_texts() == ["R2"]
     [review] = (await api.ok("GET", "/v1/audit?action=customer.reviewed", role=Role.CREDIT_CONTROLLER))[
         "items"
     ]
@@ -444,78 +434,74 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
         await create(session, Role.ADMIN, "Ada Admin", "ada@example.com", PASSWORD)
     broken = "currency: EUR\nsteps:\n  default:\n    - {name: late, offset_days: 3, effect: formal_notice}\n"
     fine = "currency: EUR\nsteps:\n  default:\n    - {name: ring, offset_days: 2, effect: phone_task}\n"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            controller = await browser.new_page(locale="en-GB")
-            await controller.goto(f"{console}/console/operations")
-            await sign_in(controller, console, "li.wei@example.com", PASSWORD)
-            await controller.wait_for_url(re.compile(r".*/console/\?message=.*"))
-            assert "Operations are for administrators." in await controller.inner_text("[role=alert]")
-            assert await controller.locator("nav >> text=Operations").count() == 0
+    async with chromium() as browser:
+        controller = await browser.new_page(locale="en-GB")
+        await controller.goto(f"{console}/console/operations")
+        await sign_in(controller, console, "li.wei@example.com", PASSWORD)
+        await controller.wait_for_url(re.compile(r".*/console/\?message=.*"))
+        assert "Operations are for administrators." in await controller.inner_text("[role=alert]")
+        assert await controller.locator("nav >> text=Operations").count() == 0
 
-            page = await browser.new_page(locale="en-GB")
+        page = await browser.new_page(locale="en-GB")
+        await page.goto(f"{console}/console/operations")
+        await sign_in(page, console, "ada@example.com", PASSWORD)
+        await page.wait_for_url(f"{console}/console/operations")
+        form = "form[action$='/policies/dunning']"
+        await page.fill(f"{form} input[name=version]", "no-channels")
+        await page.fill(f"{form} textarea", broken)
+        async with page.expect_navigation():
+            await page.click(f"{form} button")
+        assert "#/steps/default/0/channels" in await page.inner_text(f"{form} [role=alert]")
+        assert await page.input_value(f"{form} textarea") == broken  # kept for correcting
+        await shot(page, "operations")
+        assert await accessible(page) == []
+        await page.fill(f"{form} input[name=version]", "calls-only")
+        await page.fill(f"{form} textarea", fine)
+        await done(page, f"{form} button")
+        assert "calls-only" in await page.inner_text(form)
+        await page.click(f"{form} summary")
+        assert "name: ring" in await page.inner_text(f"{form} pre")  # the active document, readable
+        assert "maria@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
+
+        users = "form[action$='/operations/users']"
+        await page.fill(f"{users} input[name=name]", "Chen Jing")
+        await page.fill(f"{users} input[name=email]", "chen.jing@example.com")
+        await page.select_option(f"{users} select[name=role]", "credit_controller")
+        await page.fill(f"{users} input[name=password]", PASSWORD)
+        await done(page, f"{users} button")
+        assert "chen.jing@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
+
+        keys = "form[action$='/operations/api-keys']"
+        await page.fill(f"{keys} input[name=name]", "erp-nightly")
+        await page.select_option(f"{keys} select[name=role]", "erp")
+        async with page.expect_navigation():
+            await page.click(f"{keys} button")
+        key = await page.inner_text("#new-key")
+        async with httpx.AsyncClient(base_url=console) as client:
+            bearer = {"Authorization": f"Bearer {key}"}
+            assert (await client.get("/v1/customers", headers=bearer)).status_code == 200
             await page.goto(f"{console}/console/operations")
-            await sign_in(page, console, "ada@example.com", PASSWORD)
-            await page.wait_for_url(f"{console}/console/operations")
-            form = "form[action$='/policies/dunning']"
-            await page.fill(f"{form} input[name=version]", "no-channels")
-            await page.fill(f"{form} textarea", broken)
-            async with page.expect_navigation():
-                await page.click(f"{form} button")
-            assert "#/steps/default/0/channels" in await page.inner_text(f"{form} [role=alert]")
-            assert await page.input_value(f"{form} textarea") == broken  # kept for correcting
-            await shot(page, "operations")
-            assert await accessible(page) == []
-            await page.fill(f"{form} input[name=version]", "calls-only")
-            await page.fill(f"{form} textarea", fine)
-            await done(page, f"{form} button")
-            assert "calls-only" in await page.inner_text(form)
-            await page.click(f"{form} summary")
-            assert "name: ring" in await page.inner_text(f"{form} pre")  # the active document, readable
-            assert "maria@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
+            assert await page.locator("#new-key").count() == 0  # shown once only
+            await done(page, "tr[data-key=erp-nightly] button:has-text('Revoke')")
+            assert (await client.get("/v1/customers", headers=bearer)).status_code == 401
 
-            users = "form[action$='/operations/users']"
-            await page.fill(f"{users} input[name=name]", "Chen Jing")
-            await page.fill(f"{users} input[name=email]", "chen.jing@example.com")
-            await page.select_option(f"{users} select[name=role]", "credit_controller")
-            await page.fill(f"{users} input[name=password]", PASSWORD)
-            await done(page, f"{users} button")
-            assert "chen.jing@example.com" in await page.inner_text("section[aria-labelledby=users-title]")
-
-            keys = "form[action$='/operations/api-keys']"
-            await page.fill(f"{keys} input[name=name]", "erp-nightly")
-            await page.select_option(f"{keys} select[name=role]", "erp")
-            async with page.expect_navigation():
-                await page.click(f"{keys} button")
-            key = await page.inner_text("#new-key")
-            async with httpx.AsyncClient(base_url=console) as client:
-                bearer = {"Authorization": f"Bearer {key}"}
-                assert (await client.get("/v1/customers", headers=bearer)).status_code == 200
-                await page.goto(f"{console}/console/operations")
-                assert await page.locator("#new-key").count() == 0  # shown once only
-                await done(page, "tr[data-key=erp-nightly] button:has-text('Revoke')")
-                assert (await client.get("/v1/customers", headers=bearer)).status_code == 401
-
-            # A dead letter whose cause is fixed now goes back to its topic from here, once.
-            async with sessions() as session, session.begin():
-                letter = (
-                    await session.execute(
-                        text(
-                            'INSERT INTO risk_worker.dead_letters (consumer, topic, partition, "offset", '
-                            "key, payload, reason) VALUES ('risk-worker', :topic, 0, 99, 'R2', :payload, "
-                            "'unknown customer R9') RETURNING id"
-                        ),
-                        {"topic": worker_settings.ar_events_topic, "payload": json.dumps(replayed)},
-                    )
-                ).scalar_one()
-            await page.goto(f"{console}/console/operations")
-            await page.check(f"tr[data-letter='{letter}'] input[type=checkbox]")
-            await done(page, "form[action$='/dead-letters/replay'] button")
-            assert await page.locator(f"tr[data-letter='{letter}']").count() == 0
-            assert await accessible(page) == []
-        finally:
-            await browser.close()
+        # A dead letter whose cause is fixed now goes back to its topic from here, once.
+        async with sessions() as session, session.begin():
+            letter = (
+                await session.execute(
+                    text(
+                        'INSERT INTO risk_worker.dead_letters (consumer, topic, partition, "offset", '
+                        "key, payload, reason) VALUES ('risk-worker', :topic, 0, 99, 'R2', :payload, "
+                        "'unknown customer R9') RETURNING id"
+                    ),
+                    {"topic": worker_settings.ar_events_topic, "payload": json.dumps(replayed)},
+                )
+            ).scalar_one()
+        await page.goto(f"{console}/console/operations")
+        await page.check(f"tr[data-letter='{letter}'] input[type=checkbox]")
+        await done(page, "form[action$='/dead-letters/replay'] button")
+        assert await page.locator(f"tr[data-letter='{letter}']").count() == 0
+        assert await accessible(page) == []
     # The ledger fixture published six events; the seventh is the replayed one.
     sent = await drain(worker_settings.ar_events_topic, 7)
     assert [json.loads(value)["id"] for value, _ in sent[6:]] == [replayed["id"]]

@@ -183,7 +183,6 @@ async def customer(
 ) -> dict[str, Any]:
     found = await customers.get(session, code)
     now = datetime.now(UTC)
-    view = await customers.view(session, found, now, settings.net_unallocated_cash)
     cur = found.currency
     try:
         standing = await exposure.view(
@@ -210,8 +209,9 @@ async def customer(
     shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
     trail = await audit.trail(session, "customer", code, 20)
     return {
-        "customer": view,
-        "review_date": fmt.day(view.review_date),
+        # The credit file as stored; its exposure once, as the credit check computes it (below).
+        "customer": found,
+        "review_date": fmt.day(found.review_date),
         "exposure": None if standing is None else _exposure(standing, fmt),
         "limits": [
             {

@@ -33,18 +33,16 @@ class Snapshot:
 
 
 async def snapshot(
-    session: AsyncSession, customer_code: str, now: datetime, *, lock: bool, excluding_order: str | None
+    session: AsyncSession, customer_code: str, now: datetime, *, excluding_order: str | None
 ) -> Snapshot | None:
-    """One round trip (migration 0004): with `lock`, the customer's row is locked first and the
-    figures read after it, so they include whatever the previous lock holder committed."""
+    """One round trip (migration 0004's function, without its lock)."""
     pg = await driver(session)
     row = await pg.fetchrow(
-        "SELECT * FROM credit_api.customer_snapshot($1, $2, $3, $4, $5)",
+        "SELECT * FROM credit_api.customer_snapshot($1, $2, $3, $4, false)",
         customer_code,
         now,
         now.date(),
         excluding_order,
-        lock,
     )
     return None if row is None else _snapshot(row)
 

@@ -47,13 +47,12 @@ async def standing(
     now: datetime,
     *,
     net_unallocated_cash: bool,
-    lock: bool = False,
     excluding_order: str | None = None,
 ) -> Standing:
-    """Everything in the credit currency. `lock` holds the customer's row to the end of the
-    transaction; `excluding_order` leaves out that order's own reservation, which a new check for
-    the same order replaces rather than adds to."""
-    snap = await repository.snapshot(session, customer_code, now, lock=lock, excluding_order=excluding_order)
+    """Everything in the credit currency. `excluding_order` leaves out that order's own
+    reservation, which a new check for the same order replaces rather than adds to. Callers that
+    decide on it lock the customer first (credit checks lock theirs in `batch_snapshot`)."""
+    snap = await repository.snapshot(session, customer_code, now, excluding_order=excluding_order)
     if snap is None:
         raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
     return await standing_of(

@@ -11,33 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import driver
 from shared.models.credit_api import Reservation
 
-_UPSERT_ACTIVE = """
-INSERT INTO credit_api.reservations
-       (id, customer_code, order_ref, check_id, amount, currency, status, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)
-ON CONFLICT (customer_code, order_ref) WHERE status = 'active'
-DO UPDATE SET amount = excluded.amount, check_id = excluded.check_id, expires_at = excluded.expires_at
-RETURNING id
-"""
-
-
-async def upsert_active(session: AsyncSession, reservation: Reservation) -> uuid.UUID:
-    """Insert, or update the order's live reservation in place; returns the reservation's id.
-    Straight on the driver: it runs in every reserving credit check."""
-    pg = await driver(session)
-    reservation_id: uuid.UUID = await pg.fetchval(
-        _UPSERT_ACTIVE,
-        reservation.id,
-        reservation.customer_code,
-        reservation.order_ref,
-        reservation.check_id,
-        reservation.amount,
-        reservation.currency,
-        reservation.expires_at,
-    )
-    return reservation_id
-
-
 _UPSERT_MANY = """
 INSERT INTO credit_api.reservations
        (id, customer_code, order_ref, check_id, amount, currency, status, expires_at)
@@ -52,9 +25,10 @@ RETURNING customer_code, order_ref, id
 
 
 async def upsert_many(
-    session: AsyncSession, rows: Sequence[tuple[str, str, uuid.UUID, Decimal, str, datetime]]
+    session: AsyncSession, rows: Sequence[tuple[str, str, uuid.UUID | None, Decimal, str, datetime]]
 ) -> dict[tuple[str, str], uuid.UUID]:
-    """`upsert_active` for many orders (each once) in one statement: (customer, order) → id."""
+    """Insert, or update each order's live reservation in place (each order once), in one
+    statement; (customer, order) → the reservation's id."""
     if not rows:
         return {}
     pg = await driver(session)

@@ -38,19 +38,10 @@ async def reserve(
     expires_at: datetime,
 ) -> uuid.UUID:
     """Hold `amount` for the order; an order's live reservation is replaced, never doubled."""
-    return await repository.upsert_active(
-        session,
-        Reservation(
-            id=uuid.uuid4(),
-            customer_code=customer_code,
-            order_ref=order_ref,
-            amount=amount,
-            currency=currency,
-            check_id=check_id,
-            status="active",
-            expires_at=expires_at,
-        ),
+    ids = await repository.upsert_many(
+        session, [(customer_code, order_ref, check_id, amount, currency, expires_at)]
     )
+    return ids[(customer_code, order_ref)]
 
 
 def expiry(settings: ApiSettings, now: datetime) -> datetime:
