@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CREDENCE := $(VENV)/bin/credence
 
-.PHONY: install stack browser run test fuzz lint bench stop status clean
+.PHONY: install stack browser run test test-faults fuzz lint bench stop status clean
 
 # $(call apt,PACKAGE): install a Debian package (as root); $(call debian,COMMAND,PACKAGE): when its
 # command is missing.
@@ -42,8 +42,14 @@ browser:
 	@$(call debian,chromium,chromium)
 	@fc-list :lang=zh | grep -q . || $(call apt,fonts-noto-cjk)
 
+# The fault tests stop and start the stack's broker and database server: they run after the rest.
 test: stack browser
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-faults
+
+# Each fault test prints how long the platform took to recover.
+test-faults: stack
+	$(PY) -m pytest -m faults -s tests/integration/test_faults.py
 
 # The API fuzzed as in `make test`, twenty times as long per role.
 fuzz: stack

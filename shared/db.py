@@ -6,8 +6,41 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from asyncpg import exceptions as pg
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# The server going away: shut down by an operator, crashed, or still starting up.
+_GONE = pg.AdminShutdownError | pg.CrashShutdownError | pg.CannotConnectNowError | pg.PostgresConnectionError
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether the error says the database cannot be reached now (so: try again later), as opposed
+    to a statement it refused. Walks the chain of causes, as drivers and SQLAlchemy wrap them."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(seen, PoolTimeout | OSError | _GONE):
+            return True
+        # A connection left mid-protocol by a server that vanished: it can only be thrown away.
+        if type(seen) in (pg.InternalClientError, pg.ProtocolError):
+            return True
+        if isinstance(seen, pg.InterfaceError) and "connection is closed" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _drop_dead_connections(context: ExceptionContext) -> None:
+    # SQLAlchemy's asyncpg dialect only counts a closed socket as a disconnect; a server shutting
+    # down, or a connection stuck mid-protocol, must also leave the pool, with its siblings of
+    # the same age, so the next checkout connects afresh.
+    if not context.is_disconnect and is_outage(context.original_exception):
+        context.is_disconnect = True
 
 
 def async_url(database_url: str) -> str:
@@ -21,7 +54,7 @@ def make_engine(
 ) -> AsyncEngine:
     """`pre_ping`: a round trip on every checkout to find connections the server closed; without
     it, the first use of such a connection fails (and the pool drops the others of its age)."""
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(database_url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -31,6 +64,8 @@ def make_engine(
         # items ran 1.8 s with it and 1.1 s without (bench/reports.py).
         connect_args={"server_settings": {"application_name": "credence", "jit": "off"}},
     )
+    event.listen(engine.sync_engine, "handle_error", _drop_dead_connections)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -51,7 +86,17 @@ async def driver(session: AsyncSession) -> Any:
     # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its own first statement: a statement
     # sent straight to asyncpg before that would run outside the transaction and commit on its own.
     if adapter._transaction is None:
-        await adapter._start_transaction()
+        try:
+            await adapter._start_transaction()
+        except adapter.dbapi.Error as exc:
+            # Raised past SQLAlchemy's own execution: do what it would do, drop a dead connection
+            # from the pool and raise its error type, so callers handle one kind of failure.
+            outage = is_outage(exc)
+            if outage:
+                await connection.invalidate(exc)
+            raise DBAPIError.instance(
+                "BEGIN", None, exc, adapter.dbapi.Error, connection_invalidated=outage
+            ) from exc
     session.info["driver"] = (session.get_transaction(), raw.driver_connection)
     return raw.driver_connection
 

@@ -16,11 +16,15 @@ log = structlog.get_logger(__name__)
 
 
 def make_producer(bootstrap: str, *, client_id: str) -> AIOKafkaProducer:
-    # Idempotence with acks=all: a retried send is never written twice, and keyed order holds.
+    # acks=all so that an acknowledged event survives the broker. Idempotence stays off: after a
+    # broker restart aiokafka's idempotent producer can lose step with the broker's sequence numbers
+    # and retry OutOfOrderSequenceNumber until the process restarts (aio-libs/aiokafka#1017). A
+    # repeated send is harmless because every consumer deduplicates by the event's (source, id), and
+    # keyed order holds because aiokafka keeps at most one batch in flight per partition.
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         client_id=client_id,
-        enable_idempotence=True,
+        enable_idempotence=False,
         acks="all",
         linger_ms=5,
         compression_type=None,

@@ -16,6 +16,7 @@ import uvloop
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
+from shared.db import is_outage
 from shared.health import Check, health_routes
 from shared.logging import configure_logging
 from shared.settings import PlatformSettings
@@ -97,7 +98,11 @@ async def supervise(
     while not stop.is_set():
         try:
             await run(stop)
-        except Exception:  # any failure is logged and retried: the service stays up
-            log.exception("background task failed; restarting", task=name)
+        except Exception as exc:  # any failure is logged and retried: the service stays up
+            if is_outage(exc):
+                # Expected while the database restarts; /readyz and the metrics already say so.
+                log.warning("background task waiting for the database", task=name, error=str(exc))
+            else:
+                log.exception("background task failed; restarting", task=name)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), backoff_seconds)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "postgresql://credence@127.0.0.1:55432/credence"
-DEFAULT_KAFKA = "127.0.0.1:59092"
+DEFAULT_DATABASE_URL = "postgresql://credence@127.0.0.1:25432/credence"
+DEFAULT_KAFKA = "127.0.0.1:29092"
 
 
 class PlatformSettings(BaseSettings):

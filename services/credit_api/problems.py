@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import structlog
-from asyncpg.exceptions import CannotConnectNowError, ConnectionDoesNotExistError, DataError
+from asyncpg.exceptions import DataError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db import is_outage
 from shared.domain import errors
 
 log = structlog.get_logger(__name__)
@@ -129,9 +130,7 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, code, str(exc.detail), None, request.url.path, headers=headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(
-            exc, PoolTimeout | ConnectionError | ConnectionDoesNotExistError | CannotConnectNowError
-        ) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        if is_outage(exc):
             # Every connection busy past the pool's timeout, or the database gone: say so at once
             # rather than hang, and let the caller retry.
             log.warning("database unavailable", path=request.url.path, error=str(exc))

@@ -14,9 +14,12 @@ class DevStackSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CREDENCE_DEV_", extra="ignore")
 
     home: Path = Field(PROJECT_ROOT / ".devstack", description="Where the local stack keeps data and logs")
-    pg_port: int = Field(55432, description="Port of the local PostgreSQL cluster")
-    kafka_port: int = Field(59092, description="Port of the local Kafka broker")
-    kafka_controller_port: int = Field(59093, description="Port of the broker's KRaft controller")
+    # Below Linux's ephemeral range (32768-60999): a client retrying a stopped server's port inside
+    # that range can be handed the same port as its source and connect to itself, which then keeps
+    # the server from binding when it starts again.
+    pg_port: int = Field(25432, description="Port of the local PostgreSQL cluster")
+    kafka_port: int = Field(29092, description="Port of the local Kafka broker")
+    kafka_controller_port: int = Field(29093, description="Port of the broker's KRaft controller")
     kafka_heap: str = Field("512m", description="Java heap of the broker")
     smtp_port: int = Field(2525, description="Port of the local mail sink (mail kept in .devstack/mail)")
     topic_partitions: int = Field(6, description="Partitions of the event and alert topics")

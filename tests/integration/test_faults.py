@@ -1,0 +1,360 @@
+"""Faults production brings, through the services as real processes under load: the Kafka broker
+and the PostgreSQL server stopped and started again, the database behind a fault proxy (latency,
+a bandwidth limit, cut connections), the notifier SIGKILLed mid-delivery.
+
+After each: every balance equals a plain recomputation of the published stream, every credit check
+answered has one stored decision (a check refused with 503 and retried with its key is decided
+once), the outbox is drained, the services recovered by themselves, and `/readyz` said 503 while a
+dependency was down and 200 after. Each prints its recovery time. These tests stop the local
+stack's broker and server, so they run after the rest of the suite: `make test-faults`, the last step
+of `make test`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.devstack import kafka as devkafka
+from services.devstack import postgres as devpostgres
+from services.devstack.settings import DevStackSettings, get_devstack_settings
+from shared.models.risk_worker import Balance, StoredEvent
+from shared.roles import Role
+from tests.integration.conftest import KAFKA, Api, Topics, eventually
+from tests.integration.helpers import invoice_event
+from tests.integration.processes import Service, service, service_env, wait_ready
+from tests.integration.receivers import free_port
+
+pytestmark = pytest.mark.faults
+
+CUSTOMERS = [f"F-{n}" for n in range(6)]
+
+
+@pytest.fixture
+def devstack() -> DevStackSettings:
+    settings = get_devstack_settings()
+    if not (devkafka.is_running(settings) and devpostgres.is_running(settings)):
+        pytest.skip("the fault tests stop and start the local stack's broker and server (`make stack`)")
+    return settings
+
+
+def elapsed(since: float) -> float:
+    return round(time.monotonic() - since, 1)
+
+
+@dataclass
+class Readiness:
+    """Every service's `/readyz`, polled a few times a second: what it said, when."""
+
+    ports: dict[str, int]
+    seen: list[tuple[float, str, int, dict[str, str]]] = field(default_factory=list)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        async with httpx.AsyncClient(timeout=10) as client:
+            while not stop.is_set():
+                for name, port in self.ports.items():
+                    try:
+                        answer = await client.get(f"http://127.0.0.1:{port}/readyz")
+                        checks = answer.json()["checks"]
+                        self.seen.append((time.monotonic(), name, answer.status_code, checks))
+                    except httpx.TransportError:
+                        self.seen.append((time.monotonic(), name, 0, {}))
+                await asyncio.sleep(0.25)
+
+    def said(self, name: str, since: float, until: float) -> list[tuple[int, dict[str, str]]]:
+        return [
+            (status, checks) for at, who, status, checks in self.seen if who == name and since <= at <= until
+        ]
+
+
+@dataclass
+class Load:
+    """An ERP publishing invoices and an order system asking for credit checks, both retrying
+    what failed, as real integrators do: the invoices with their own event ids, the checks with
+    their Idempotency-Keys."""
+
+    api: Api
+    topic: str
+    published: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
+    answers: dict[str, list[tuple[float, float, int, str]]] = field(default_factory=lambda: defaultdict(list))
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    async def publish(self, stop: asyncio.Event) -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", request_timeout_ms=5000)
+        await producer.start()
+        try:
+            for n in itertools.count():
+                if stop.is_set():
+                    return
+                customer, amount = CUSTOMERS[n % len(CUSTOMERS)], Decimal(f"{1 + n % 97}.{n % 100:02d}")
+                event = invoice_event(customer, f"INV-{n}", f"{amount}")
+                while True:  # the same event, with its id, until the broker takes it
+                    try:
+                        await producer.send_and_wait(
+                            self.topic, json.dumps(event).encode(), key=customer.encode()
+                        )
+                        break
+                    except (KafkaError, TimeoutError):
+                        await asyncio.sleep(0.5)
+                self.published[event["id"]] = (customer, amount)
+                await asyncio.sleep(0.01)
+        finally:
+            with contextlib.suppress(KafkaError, TimeoutError):
+                await producer.stop()
+
+    async def check(self, key: str) -> int:
+        started = time.monotonic()
+        try:
+            response = await self.api.request(
+                "POST",
+                "/v1/credit-checks",
+                role=Role.ORDER_SYSTEM,
+                headers={"Idempotency-Key": key},
+                json=self.bodies[key],
+            )
+            status, kind = response.status_code, response.json().get("type", "")
+        except httpx.TransportError as exc:
+            status, kind = 0, type(exc).__name__
+        self.answers[key].append((started, time.monotonic() - started, status, kind))
+        return status
+
+    async def order(self, stop: asyncio.Event) -> None:
+        for n in itertools.count():
+            if stop.is_set():
+                return
+            key = f"fault-{n}"
+            self.bodies[key] = {
+                "customer_code": CUSTOMERS[n % len(CUSTOMERS)],
+                "order_ref": f"SO-{n}",
+                "amount": "10.00",
+                "currency": "EUR",
+                "reserve": True,
+            }
+            await self.check(key)
+            await asyncio.sleep(0.02)
+
+    async def retry_unanswered(self) -> None:
+        """Every check refused (503) or cut off asked again with its key, as the problem says."""
+        for key, tries in self.answers.items():
+            if tries[-1][2] != 200:
+                assert await self.check(key) == 200, self.answers[key]
+
+
+async def prepare(api: Api) -> None:
+    for code in CUSTOMERS:
+        await api.ok(
+            "POST", "/v1/customers", status=201, json={"customer_code": code, "name": code, "currency": "EUR"}
+        )
+        await api.ok(
+            "PUT", f"/v1/customers/{code}/credit-limit", json={"amount": "1000000.00", "reason": "faults"}
+        )
+
+
+@dataclass
+class Running:
+    api: Api
+    ports: dict[str, int]
+    env: dict[str, str]
+    services: dict[str, Service]
+
+
+@contextlib.asynccontextmanager
+async def platform_processes(
+    database_url: str, topics: Topics, keys: dict[Role, str], **extra_env: str
+) -> AsyncIterator[Running]:
+    """The three services as `make run` starts them, the API's credit checks with a short deadline."""
+    ports = {"api": free_port(), "risk-worker": free_port(), "notifier": free_port()}
+    env = {
+        **service_env(database_url, topics, ports),
+        "CREDENCE_API_CHECK_DEADLINE_SECONDS": "1.0",
+        "CREDENCE_API_DB_POOL_TIMEOUT_SECONDS": "1.0",
+        "CREDENCE_WORKER_REASSESS_POLL_SECONDS": "0.5",
+        "CREDENCE_LOG_LEVEL": "WARNING",
+        **extra_env,
+    }
+    async with (
+        service("api", env) as api,
+        service("risk-worker", env) as worker,
+        service("notifier", env) as notifier,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['api']}", timeout=30) as client,
+    ):
+        await wait_ready(ports)
+        yield Running(
+            Api(client, keys), ports, env, {"api": api, "risk-worker": worker, "notifier": notifier}
+        )
+
+
+async def stored_events(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int((await session.execute(select(func.count()).select_from(StoredEvent))).scalar_one())
+
+
+async def assert_exact(load: Load, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Balances equal the published stream summed plainly; one stored decision per check asked,
+    each with the answer its caller was given; no event left in an outbox."""
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for customer, amount in load.published.values():
+        expected[customer] += amount
+    async with sessions() as session:
+        rows = await session.execute(select(Balance.customer_code, Balance.open_receivables))
+        balances = {customer: amount for customer, amount in rows}
+        assert balances == dict(expected)
+        assert await stored_events(sessions) == len(load.published)
+        decisions = Counter(
+            (await session.execute(text("SELECT order_ref FROM credit_api.credit_checks"))).scalars()
+        )
+        assert decisions == Counter(load.bodies[key]["order_ref"] for key in load.answers)
+    assert await outbox_empty(sessions)
+
+
+async def outage(
+    running: Running,
+    sessions: async_sessionmaker[AsyncSession],
+    topics: Topics,
+    dependency: str,
+    down: Callable[[], Awaitable[object]],
+    up: Callable[[], Awaitable[object]],
+    *,
+    seconds_down: float = 4.0,
+) -> Load:
+    """Load flowing; `dependency` taken down, then brought back; the load stopped once every
+    service is ready again; everything published consumed and every refused check retried."""
+    load = Load(running.api, topics.ar_events)
+    readiness = Readiness(running.ports)
+    stop_load, stop_watch = asyncio.Event(), asyncio.Event()
+    tasks = [
+        asyncio.create_task(load.publish(stop_load)),
+        asyncio.create_task(load.order(stop_load)),
+        asyncio.create_task(readiness.watch(stop_watch)),
+    ]
+    restored = False
+    try:
+        await eventually(lambda: stored_events(sessions), within=30)
+        await asyncio.sleep(1)
+        went_down = time.monotonic()
+        await down()
+
+        async def all_not_ready() -> bool:
+            latest = {name: (status, checks) for _, name, status, checks in readiness.seen if _ > went_down}
+            return len(latest) == len(running.ports) and all(
+                status == 503 and checks.get(dependency) == "failing" for status, checks in latest.values()
+            )
+
+        await eventually(all_not_ready, within=20, interval=0.25)
+        noticed = elapsed(went_down)
+        await asyncio.sleep(seconds_down)
+        coming_up = time.monotonic()
+        await up()
+        restored, back = True, time.monotonic()
+
+        async def all_ready() -> bool:
+            latest = {name: status for at, name, status, _ in readiness.seen if at > back}
+            return len(latest) == len(running.ports) and set(latest.values()) == {200}
+
+        await eventually(all_ready, within=60, interval=0.25)
+        ready = elapsed(back)
+        stop_load.set()
+        await asyncio.gather(*tasks[:2])
+
+        async def caught_up() -> bool:
+            return await stored_events(sessions) == len(load.published)
+
+        await eventually(caught_up, within=60, interval=0.2)
+        consumed = elapsed(back)
+        print(
+            f"\n{dependency} outage: every /readyz 503 within {noticed} s; {dependency} back in "
+            f"{round(back - coming_up, 1)} s; every service ready {ready} s and all "
+            f"{len(load.published)} events consumed {consumed} s after it; "
+            f"{sum(len(t) for t in load.answers.values())} credit checks asked"
+        )
+        for name in running.ports:
+            during = readiness.said(name, went_down + noticed, coming_up)
+            assert during and all(status == 503 for status, _ in during), (name, during)
+        await load.retry_unanswered()
+        return load
+    finally:
+        stop_load.set()
+        stop_watch.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if not restored:  # a failure mid-outage must not leave the stack down for what runs next
+            await up()
+
+
+async def test_the_kafka_broker_restarted_under_load(
+    devstack: DevStackSettings,
+    database_url: str,
+    topics: Topics,
+    keys: dict[Role, str],
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with platform_processes(database_url, topics, keys) as running:
+        await prepare(running.api)
+        load = await outage(
+            running,
+            sessions,
+            topics,
+            "kafka",
+            partial(asyncio.to_thread, devkafka.stop, devstack),
+            partial(asyncio.to_thread, devkafka.start, devstack),
+        )
+        # The credit check needs no broker: the order system never noticed.
+        assert {tries[0][2] for tries in load.answers.values()} == {200}
+        await eventually(lambda: outbox_empty(sessions), within=30)
+    await assert_exact(load, sessions)
+
+
+async def outbox_empty(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    async with sessions() as session:
+        left = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM credit_api.outbox)"
+                    " + (SELECT count(*) FROM risk_worker.outbox)"
+                )
+            )
+        ).scalar_one()
+    return bool(left == 0)
+
+
+async def test_the_postgresql_server_restarted_under_load(
+    devstack: DevStackSettings,
+    database_url: str,
+    topics: Topics,
+    keys: dict[Role, str],
+    engine: Any,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async def down() -> None:
+        assert await asyncio.to_thread(devpostgres.stop, devstack)
+
+    async def up() -> None:
+        await asyncio.to_thread(devpostgres.start, devstack)
+        await engine.dispose()  # the test's own connections died with the server
+
+    async with platform_processes(database_url, topics, keys) as running:
+        await prepare(running.api)
+        load = await outage(running, sessions, topics, "database", down, up)
+        refused = [t for tries in load.answers.values() for t in tries if t[2] != 200]
+        assert refused, "no check was asked while the database was down"
+        # Refused at once with a problem that says to retry, never left hanging.
+        assert {(status, kind) for _, _, status, kind in refused} == {
+            (503, "urn:credence:problem:unavailable")
+        }
+        assert max(took for _, took, _, _ in refused) < 3.0
+        await eventually(lambda: outbox_empty(sessions), within=30)
+    await assert_exact(load, sessions)
