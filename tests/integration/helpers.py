@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -15,10 +16,40 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.credit_api.app import create_app
 from services.credit_api.settings import ApiSettings
+from shared.events import ALERT_RAISED, AlertRaised, encode, new_event
 from tests.integration.conftest import KAFKA, eventually
 from tests.integration.receivers import free_port
 
 S = TypeVar("S")
+
+
+def alert_event(
+    customer: str,
+    kind: str = "limit_exceeded",
+    level: str = "warning",
+    message: str = "Exposure 1200.00 EUR is above the credit limit 1000.00 EUR",
+    details: dict[str, Any] | None = None,
+) -> bytes:
+    now = datetime.now(UTC)
+    return encode(
+        new_event(
+            source="credence/credit-api",
+            type_=ALERT_RAISED,
+            subject=customer,
+            time=now,
+            data=AlertRaised.model_validate(
+                {
+                    "alert_id": uuid.uuid4(),
+                    "customer_code": customer,
+                    "kind": kind,
+                    "level": level,
+                    "message": message,
+                    "details": details or {"currency": "EUR", "exposure": "1200.00", "limit": "1000.00"},
+                    "raised_at": now,
+                }
+            ),
+        )
+    )
 
 
 def erp_event(

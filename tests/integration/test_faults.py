@@ -33,12 +33,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.devstack import kafka as devkafka
 from services.devstack import postgres as devpostgres
 from services.devstack.settings import DevStackSettings, get_devstack_settings
+from shared.models.notifier import Delivery
 from shared.models.risk_worker import Balance, StoredEvent
 from shared.roles import Role
 from tests.integration.conftest import KAFKA, Api, Topics, eventually
-from tests.integration.helpers import invoice_event
+from tests.integration.helpers import alert_event, invoice_event, publish
 from tests.integration.processes import Service, service, service_env, wait_ready
-from tests.integration.receivers import free_port
+from tests.integration.receivers import free_port, webhook_receiver
 
 pytestmark = pytest.mark.faults
 
@@ -358,3 +359,61 @@ async def test_the_postgresql_server_restarted_under_load(
         assert max(took for _, took, _, _ in refused) < 3.0
         await eventually(lambda: outbox_empty(sessions), within=30)
     await assert_exact(load, sessions)
+
+
+async def test_the_notifier_killed_mid_delivery(
+    database_url: str, topics: Topics, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Webhooks in flight when the notifier dies are sent again by its successor once their lease
+    runs out, with the same `webhook-id` (Standard Webhooks receivers deduplicate by it); no other
+    delivery is repeated and none is lost."""
+    alerts = [alert_event(f"N-{n % 7}") for n in range(60)]
+    async with webhook_receiver(delay=1.0) as hooks:
+        env = {
+            **service_env(database_url, topics, {"api": 0, "risk-worker": 0, "notifier": free_port()}),
+            "CREDENCE_NOTIFIER_WEBHOOK_URLS": hooks.url,
+            "CREDENCE_NOTIFIER_LEASE_SECONDS": "3",
+            "CREDENCE_LOG_LEVEL": "WARNING",
+        }
+        async with service("notifier", env) as notifier:
+            for n, event in enumerate(alerts):
+                await publish(topics.alerts, [event], key=f"N-{n % 7}".encode())
+            # The first twenty answered and recorded, the next ones waiting on the slow receiver.
+            await eventually(lambda: _async(len(hooks.requests) >= 30), within=60, interval=0.05)
+            await notifier.kill()
+            killed = time.monotonic()
+            before_kill = {headers["webhook-id"] for headers, _ in hooks.requests}
+            recorded = await sent_webhooks(sessions)
+            notifier.restart()
+
+            async def all_sent() -> bool:
+                return len(await sent_webhooks(sessions)) == len(alerts)
+
+            await eventually(all_sent, within=90, interval=0.2)
+            recovered = elapsed(killed)
+    ids = Counter(headers["webhook-id"] for headers, _ in hooks.requests)
+    repeated = {webhook_id for webhook_id, times in ids.items() if times > 1}
+    print(
+        f"\nnotifier SIGKILL: {len(before_kill)} webhooks begun before the kill, {len(recorded)} of them "
+        f"recorded as sent; {len(repeated)} sent again with their id; all {len(alerts)} delivered "
+        f"{recovered} s after the kill"
+    )
+    assert len(ids) == len(alerts)
+    assert recorded and not repeated & recorded  # what was recorded as sent is never sent again
+    assert repeated <= before_kill - recorded and max(ids.values()) <= 2
+    bodies: dict[str, set[bytes]] = defaultdict(set)
+    for headers, body in hooks.requests:
+        bodies[headers["webhook-id"]].add(body)
+    assert all(len(sent) == 1 for sent in bodies.values())  # a repeat is the same message
+
+
+async def sent_webhooks(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with sessions() as session:
+        sent = await session.execute(
+            select(Delivery.id).where(Delivery.channel == "webhook", Delivery.status == "sent")
+        )
+        return {str(delivery_id) for delivery_id in sent.scalars()}
+
+
+async def _async(value: bool) -> bool:
+    return value

@@ -4,9 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,41 +15,11 @@ from starlette.responses import JSONResponse, Response
 from services.notifier.dispatcher import sign_webhook
 from services.notifier.main import serve
 from services.notifier.settings import ChatDestination, NotifierSettings
-from shared.events import ALERT_RAISED, AlertRaised, encode, new_event
 from shared.models.notifier import Delivery
 from shared.roles import Role
 from tests.integration.conftest import Api, eventually
-from tests.integration.helpers import publish, running
+from tests.integration.helpers import alert_event, publish, running
 from tests.integration.receivers import Answer, smtp_server, webhook_receiver
-
-
-def alert_event(
-    customer: str,
-    kind: str = "limit_exceeded",
-    level: str = "warning",
-    message: str = "Exposure 1200.00 EUR is above the credit limit 1000.00 EUR",
-    details: dict[str, Any] | None = None,
-) -> bytes:
-    now = datetime.now(UTC)
-    return encode(
-        new_event(
-            source="credence/credit-api",
-            type_=ALERT_RAISED,
-            subject=customer,
-            time=now,
-            data=AlertRaised.model_validate(
-                {
-                    "alert_id": uuid.uuid4(),
-                    "customer_code": customer,
-                    "kind": kind,
-                    "level": level,
-                    "message": message,
-                    "details": details or {"currency": "EUR", "exposure": "1200.00", "limit": "1000.00"},
-                    "raised_at": now,
-                }
-            ),
-        )
-    )
 
 
 async def chinese_customer(api: Api, code: str) -> None:
