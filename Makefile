@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 CREDENCE := $(VENV)/bin/credence
+TOXIPROXY := .devstack/toxiproxy/server
 
 .PHONY: install stack browser run test test-faults fuzz lint bench stop status clean
 
@@ -48,8 +49,13 @@ test: stack browser
 	$(MAKE) --no-print-directory test-faults
 
 # Each fault test prints how long the platform took to recover.
-test-faults: stack
+test-faults: stack $(TOXIPROXY)
 	$(PY) -m pytest -m faults -s tests/integration/test_faults.py
+
+# Toxiproxy, the fault proxy put between the services and PostgreSQL, built from its Go module.
+$(TOXIPROXY):
+	@$(call debian,go,golang-go)
+	GOBIN=$(abspath $(dir $@)) go install github.com/Shopify/toxiproxy/v2/cmd/server@v2.12.0
 
 # The API fuzzed as in `make test`, twenty times as long per role.
 fuzz: stack

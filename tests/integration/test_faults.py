@@ -28,6 +28,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.devstack import kafka as devkafka
@@ -40,10 +41,12 @@ from tests.integration.conftest import KAFKA, Api, Topics, eventually
 from tests.integration.helpers import alert_event, invoice_event, publish
 from tests.integration.processes import Service, service, service_env, wait_ready
 from tests.integration.receivers import free_port, webhook_receiver
+from tests.integration.toxiproxy import toxiproxy
 
 pytestmark = pytest.mark.faults
 
 CUSTOMERS = [f"F-{n}" for n in range(6)]
+UNAVAILABLE = (503, "urn:credence:problem:unavailable")
 
 
 @pytest.fixture
@@ -353,9 +356,7 @@ async def test_the_postgresql_server_restarted_under_load(
         refused = [t for tries in load.answers.values() for t in tries if t[2] != 200]
         assert refused, "no check was asked while the database was down"
         # Refused at once with a problem that says to retry, never left hanging.
-        assert {(status, kind) for _, _, status, kind in refused} == {
-            (503, "urn:credence:problem:unavailable")
-        }
+        assert {(status, kind) for _, _, status, kind in refused} == {UNAVAILABLE}
         assert max(took for _, took, _, _ in refused) < 3.0
         await eventually(lambda: outbox_empty(sessions), within=30)
     await assert_exact(load, sessions)
@@ -417,3 +418,76 @@ async def sent_webhooks(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
 
 async def _async(value: bool) -> bool:
     return value
+
+
+async def test_the_database_behind_a_fault_proxy(
+    database_url: str, topics: Topics, keys: dict[Role, str], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Latency, a bandwidth limit, connections that stop passing data and cut connections between
+    every service and PostgreSQL: each credit check is answered within its deadline (1 s here), by
+    a decision or a 503 problem, and everything catches up once the network heals."""
+    url = make_url(database_url)
+    async with toxiproxy("postgres", f"{url.host}:{url.port}") as proxy:
+        host, port = proxy.listen.split(":")
+        proxied = url.set(host=host, port=int(port)).render_as_string(hide_password=False)
+        async with platform_processes(proxied, topics, keys) as running:
+            await prepare(running.api)
+            load = Load(running.api, topics.ar_events)
+            readiness = Readiness(running.ports)
+            stop_load, stop_watch = asyncio.Event(), asyncio.Event()
+            tasks = [
+                asyncio.create_task(load.publish(stop_load)),
+                asyncio.create_task(load.order(stop_load)),
+                asyncio.create_task(readiness.watch(stop_watch)),
+            ]
+            faults: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+                ("latency 1.5 s", partial(proxy.toxic, "lag", "latency", latency=1500)),
+                ("bandwidth 1 KB/s", partial(proxy.toxic, "slow", "bandwidth", rate=1)),
+                ("no data passing", partial(proxy.toxic, "stall", "timeout", timeout=0)),
+                ("connections cut", partial(proxy.enabled, False)),
+            ]
+            phases: dict[str, tuple[float, float]] = {}
+            try:
+                await eventually(lambda: stored_events(sessions), within=30)
+                for name, inject in faults:
+                    began = time.monotonic()
+                    await inject()
+                    await asyncio.sleep(5)
+                    await proxy.clear()
+                    await proxy.enabled(True)
+                    phases[name] = (began, time.monotonic())
+                    healed = time.monotonic()
+
+                    async def decided_again(since: float = healed) -> bool:
+                        answered = [t for tries in load.answers.values() for t in tries if t[0] > since]
+                        return any(status == 200 for _, _, status, _ in answered)
+
+                    await eventually(decided_again, within=60, interval=0.1)
+                    print(f"\ndatabase {name}: checks decided again {elapsed(healed)} s after it ended")
+                stop_load.set()
+                await asyncio.gather(*tasks[:2])
+
+                async def caught_up() -> bool:
+                    return await stored_events(sessions) == len(load.published)
+
+                await eventually(caught_up, within=60, interval=0.2)
+            finally:
+                stop_load.set()
+                stop_watch.set()
+                await asyncio.gather(*tasks, return_exceptions=True)
+            deadline = 1.0
+            for name, (began, ended) in phases.items():
+                answers = [t for tries in load.answers.values() for t in tries if began <= t[0] <= ended]
+                slowest = max(took for _, took, _, _ in answers)
+                refused = sum(status != 200 for _, _, status, _ in answers)
+                print(f"database {name}: {len(answers)} checks, {refused} refused, slowest {slowest:.2f} s")
+                assert {(s, k) for _, _, s, k in answers if s != 200} <= {UNAVAILABLE}
+                assert refused and slowest < deadline + 0.5, name
+            for name in ("no data passing", "connections cut"):
+                began, ended = phases[name]
+                for service_name in running.ports:
+                    said = readiness.said(service_name, began, ended + 1)
+                    assert (503, "failing") in {(s, c.get("database")) for s, c in said}, (name, service_name)
+            await load.retry_unanswered()
+            await eventually(lambda: outbox_empty(sessions), within=30)
+    await assert_exact(load, sessions)
