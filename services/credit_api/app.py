@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import structlog
@@ -127,7 +128,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         sessions = make_sessionmaker(engine)
         app.state.sessions = sessions
         app.state.settings = settings
-        app.state.authenticator = Authenticator(settings.key_cache_seconds)
+        app.state.authenticator = authenticator = Authenticator(settings.key_cache_seconds)
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
         app.state.alert_feed = feed = AlertFeed(sessions)
         app.state.check_pipeline = pipeline = CheckPipeline(sessions, settings)
@@ -135,6 +136,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         tasks = asyncio.create_task(background.run(settings, sessions, stop))
         streaming = asyncio.create_task(supervise("alert stream", feed.run, stop))
         checks = asyncio.create_task(pipeline.run(stop))
+        follow_keys = partial(authenticator.follow, settings.database_url)
+        keys = asyncio.create_task(supervise("api key changes", follow_keys, stop, backoff_seconds=1))
         try:
             yield
         finally:
@@ -142,6 +145,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             await tasks
             await streaming
             await checks
+            await keys
             await engine.dispose()
 
     # Swagger UI and ReDoc from the installed package, not a CDN: the explorer works behind a firewall.

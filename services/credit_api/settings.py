@@ -49,7 +49,9 @@ class ApiSettings(PlatformSettings):
         2_000_000, ge=1024, description="Largest request body accepted; a larger one is a 413 problem"
     )
     key_cache_seconds: float = Field(
-        30.0, description="How long a verified API key is trusted without a lookup"
+        30.0,
+        description="How long a verified API key is trusted without a lookup (a revocation or "
+        "rotation reaches every process at once, by PostgreSQL NOTIFY, whatever this is)",
     )
     overdue_tolerance_days: int = Field(
         30, description="Hold orders when an item is more days past due than this"

@@ -4,14 +4,16 @@ and a complete contract (summary, examples, documented errors)."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from services.credit_api.settings import ApiSettings
 from shared.roles import Role
-from tests.integration.conftest import Api
+from tests.integration.conftest import Api, api_client, eventually
 
 SAMPLE_PATH_VALUES = {"customer_code": "C-1", "rate_date": "2026-11-20"}
 
@@ -74,6 +76,25 @@ async def test_a_revoked_key_stops_working(api: Api) -> None:
     assert (await api.client.get("/v1/customers", headers=headers)).status_code == 200
     await api.ok("DELETE", f"/v1/api-keys/{created['id']}")
     assert (await api.client.get("/v1/customers", headers=headers)).status_code == 401
+
+
+async def test_a_key_revoked_on_one_process_stops_working_on_every_other_at_once(
+    api: Api, api_settings: ApiSettings, keys: dict[Role, str]
+) -> None:
+    created = await api.ok("POST", "/v1/api-keys", status=201, json={"name": "wms", "role": "erp"})
+    headers = {"Authorization": f"Bearer {created['key']}"}
+    remembering = api_settings.model_copy(update={"key_cache_seconds": 30.0})
+    async with api_client(remembering, keys) as other:
+        # The other process has verified the key and remembers it for its key cache period.
+        assert (await other.client.get("/v1/customers", headers=headers)).status_code == 200
+        await api.ok("DELETE", f"/v1/api-keys/{created['id']}")
+        revoked = time.monotonic()
+
+        async def refused() -> bool:
+            return (await other.client.get("/v1/customers", headers=headers)).status_code == 401
+
+        await eventually(refused, within=2, interval=0.01)
+    assert time.monotonic() - revoked < 1
 
 
 async def test_keys_expire_rotate_with_an_overlap_and_say_when_they_were_used(api: Api) -> None:

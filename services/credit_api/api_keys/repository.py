@@ -4,10 +4,18 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.credit_api import ApiKey
+
+# The PostgreSQL notification channel on which a key's revocation or rotation reaches every process.
+CHANGED = "credence_api_keys"
+
+
+async def announce_change(session: AsyncSession, key_id: uuid.UUID) -> None:
+    """Delivered to every listening API process when the transaction commits, and only then."""
+    await session.execute(select(func.pg_notify(CHANGED, str(key_id))))
 
 
 async def add(session: AsyncSession, key: ApiKey) -> None:

@@ -45,7 +45,8 @@ async def rotate_api_key(
     row, key = await service.rotate(
         session, principal, key_id, timedelta(hours=body.overlap_hours), datetime.now(UTC)
     )
-    # This process honours the old key's new expiry at once; others within their key cache period.
+    # This process honours the old key's new expiry at once; the others when the commit's
+    # notification reaches them (Authenticator.follow).
     request.app.state.authenticator.forget(str(key_id))
     return _created(row, key)
 

@@ -6,6 +6,8 @@ authentication off the critical path of a credit check.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import secrets
 import time
@@ -14,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.api_keys import repository
@@ -105,6 +108,7 @@ async def rotate(
     ends = now + overlap if old.expires_at is None else min(old.expires_at, now + overlap)
     before = _moment(old.expires_at)
     old.expires_at = ends
+    await repository.announce_change(session, old.id)
     row, key = await issue(session, Role(old.role), old.name)
     await record(
         session,
@@ -129,6 +133,7 @@ async def revoke(session: AsyncSession, principal: Principal, key_id: uuid.UUID,
     if row.revoked_at is None:
         row.revoked_at = now
         await session.flush()
+        await repository.announce_change(session, row.id)
         await record(
             session,
             principal,
@@ -178,12 +183,39 @@ class RateLimiter:
 
 
 class Authenticator:
-    """Verifies bearer keys, remembering good ones briefly so hot paths skip the lookup; a revoked
-    key therefore stops working within `ttl_seconds` on other processes, at once on this one."""
+    """Verifies bearer keys, remembering good ones briefly so hot paths skip the lookup.
+
+    A key revoked or rotated on any process is forgotten by every process as its transaction
+    commits: each follows the changes (PostgreSQL LISTEN/NOTIFY) and remembers nothing while it is
+    not following them, so a revocation never waits for `ttl_seconds`.
+    """
 
     def __init__(self, ttl_seconds: float) -> None:
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, Principal]] = {}
+        self._following = False
+
+    @property
+    def following(self) -> bool:
+        return self._following
+
+    async def follow(self, database_url: str, stop: asyncio.Event) -> None:
+        """Listens for key changes until `stop`; raises when the connection is lost, to be
+        restarted by its supervisor."""
+        connection = await asyncpg.connect(database_url, timeout=5)
+        try:
+            await connection.add_listener(repository.CHANGED, lambda *args: self.forget(str(args[3])))
+            self._cache.clear()  # what changed before the listener started is not known
+            self._following = True
+            while not stop.is_set():
+                # A partition shows no closed socket: a round trip proves the listener still hears.
+                await asyncio.wait_for(connection.execute("SELECT 1"), 5)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 5)
+        finally:
+            self._following = False
+            self._cache.clear()
+            connection.terminate()
 
     async def authenticate(self, sessions: async_sessionmaker[AsyncSession], key: str | None) -> Principal:
         """A key not remembered is looked up in a short transaction of its own: a request never
@@ -193,7 +225,7 @@ class Authenticator:
         hashed = digest(key)
         cached = self._cache.get(hashed)
         now = time.monotonic()
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > now and self._following:
             return cached[1]
         wall = datetime.now(UTC)
         async with sessions() as session, session.begin():
@@ -201,9 +233,10 @@ class Authenticator:
         if row is None:
             raise Unauthenticated("the API key is unknown, revoked or expired")
         principal = Principal(key_id=str(row.id), name=row.name, role=Role(row.role))
-        # Remembered no longer than the key lives.
+        # Remembered no longer than the key lives, and only while changes are followed.
         left = self._ttl if row.expires_at is None else (row.expires_at - wall).total_seconds()
-        self._cache[hashed] = (now + min(self._ttl, left), principal)
+        if self._following:
+            self._cache[hashed] = (now + min(self._ttl, left), principal)
         return principal
 
     def forget(self, key_id: str) -> None:
