@@ -60,6 +60,10 @@ from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
 from shared.runtime import supervise
 
+log = structlog.get_logger(__name__)
+# Asked every few seconds by orchestrators and Prometheus: counted in the metrics, not logged.
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+
 REQUEST_SECONDS = Histogram(
     "credence_http_request_seconds",
     "HTTP request duration",
@@ -162,7 +166,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.add_exception_handler(SignInNeeded, to_sign_in)
     for router in (*ROUTERS, console):
         app.include_router(router)
-    app.add_middleware(_Observe, max_body=settings.max_body_bytes)
+    app.add_middleware(_Observe, max_body=settings.max_body_bytes, access_log=settings.access_log)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -203,12 +207,16 @@ def _secure(headers: MutableHeaders, *, https: bool) -> None:
 
 
 class _Observe:
-    """Give each request an id (echoed back, logged, kept in the audit log) and time it. Plain ASGI:
-    it sits on the path of every credit check."""
+    """Give each request an id (echoed back, logged, kept in the audit log), time it and log it.
+    Plain ASGI: it sits on the path of every credit check.
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    The log line names the route's template, never the path itself nor the caller: paths carry
+    customer codes and a key's name may be a person's."""
+
+    def __init__(self, app: ASGIApp, max_body: int, access_log: bool) -> None:
         self.app = app
         self.max_body = max_body
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -257,4 +265,14 @@ class _Observe:
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
             route = getattr(scope.get("route"), "path", "unmatched")
-            REQUEST_SECONDS.labels(scope["method"], route, status).observe(time.perf_counter() - started)
+            took = time.perf_counter() - started
+            REQUEST_SECONDS.labels(scope["method"], route, status).observe(took)
+            if self.access_log and scope["path"] not in PROBES:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    route=route,
+                    status=status,
+                    ms=round(took * 1000, 1),
+                    request_id=request_id,
+                )

@@ -48,6 +48,9 @@ class ApiSettings(PlatformSettings):
     max_body_bytes: int = Field(
         2_000_000, ge=1024, description="Largest request body accepted; a larger one is a 413 problem"
     )
+    access_log: bool = Field(
+        True, description="Log every request: method, route template, status, time, request id"
+    )
     key_cache_seconds: float = Field(
         30.0,
         description="How long a verified API key is trusted without a lookup (a revocation or "

@@ -42,9 +42,11 @@ def test_the_readme_marks_only_what_cannot_run_here() -> None:
 
 
 @asynccontextmanager
-async def running_platform(database_url: str, topics: Topics, home: Path) -> AsyncIterator[dict[str, str]]:
-    """`credence dev env` then `credence run`, as `make run` does, on free ports; the environment a
-    user's shell would have."""
+async def running_platform(
+    database_url: str, topics: Topics, home: Path, log: Path
+) -> AsyncIterator[dict[str, str]]:
+    """`credence dev env` then `credence run`, as `make run` does, on free ports, its output in
+    `log`; the environment a user's shell would have."""
     ports = {"api": free_port(), "risk-worker": free_port(), "notifier": free_port()}
     env = {
         **service_env(database_url, topics, ports),
@@ -56,9 +58,10 @@ async def running_platform(database_url: str, topics: Topics, home: Path) -> Asy
         subprocess.run, ["credence", "dev", "env"], env=env, capture_output=True, text=True, check=False
     )
     assert made.returncode == 0, made.stderr
-    platform = subprocess.Popen(
-        ["credence", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with log.open("wb") as output:
+        platform = subprocess.Popen(
+            ["credence", "run"], env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         await wait_ready(ports)
         yield env
@@ -74,7 +77,8 @@ async def running_platform(database_url: str, topics: Topics, home: Path) -> Asy
 async def test_every_shell_example_of_the_readme_runs_against_the_platform(
     database_url: str, topics: Topics, tmp_path: Path
 ) -> None:
-    async with running_platform(database_url, topics, tmp_path / ".devstack") as env:
+    log = tmp_path / "platform.log"
+    async with running_platform(database_url, topics, tmp_path / ".devstack", log) as env:
         # curl answers an HTTP error with a non-zero exit (and prints the problem), so a failing
         # example stops the script; each command is echoed to say which one it was.
         script = "\n".join(
@@ -97,6 +101,20 @@ async def test_every_shell_example_of_the_readme_runs_against_the_platform(
         )
     assert result.returncode == 0, f"{result.stderr}\n{result.stdout}"
     assert '"decision":"approved"' in result.stdout
+
+    # The platform's logs of that run hold no secret and no personal data: not a key (of the
+    # development ones, nor the one `credence keys create` made), not an email address, not the
+    # name of a person.
+    logged = log.read_text()
+    assert '"route": "/v1/credit-checks"' in logged, "the requests were logged"
+    secret = re.compile(r"cred_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
+    dev_env = (tmp_path / ".devstack" / "dev.env").read_text()
+    keys = set(secret.findall(dev_env)) | set(secret.findall(result.stdout))
+    assert len(keys) >= 6
+    leaked = [key for key in keys if key.split("_", 2)[2] in logged]
+    leaked += re.findall(r"[\w.+-]+@[\w-]+\.[\w.-]+", logged)
+    leaked += [name for name in ("Maria Rossi", "Li Wei", "alice") if name in logged]
+    assert not leaked
 
 
 @pytest.fixture(scope="module")
