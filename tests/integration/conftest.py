@@ -34,6 +34,7 @@ from shared.roles import Role
 from shared.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+SERVICE_LOGIN = "credence_svc"
 T = TypeVar("T")
 
 pytestmark = pytest.mark.integration
@@ -85,6 +86,12 @@ def template_database() -> Iterator[str]:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = _url(TEMPLATE)
     command.upgrade(config, "head")
+    asyncio.run(
+        _admin_execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SERVICE_LOGIN}') "
+            f"THEN CREATE ROLE {SERVICE_LOGIN} LOGIN IN ROLE credence_app; END IF; END $$"
+        )
+    )
     yield TEMPLATE
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
 
@@ -152,9 +159,12 @@ async def topics() -> AsyncIterator[Topics]:
 
 @pytest.fixture
 def platform(database_url: str, topics: Topics) -> dict[str, Any]:
-    """Settings common to every service under test."""
+    """Settings common to every service under test. The services connect as production's do: a
+    login of the application role, neither superuser nor owner of the tables (migration 0028)."""
     return {
-        "database_url": database_url,
+        "database_url": make_url(database_url)
+        .set(username=SERVICE_LOGIN)
+        .render_as_string(hide_password=False),
         "kafka_bootstrap_servers": KAFKA,
         "log_json": False,
         **topics.settings,

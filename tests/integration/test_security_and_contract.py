@@ -10,10 +10,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.settings import ApiSettings
+from services.notifier.main import serve as serve_notifier
+from services.notifier.settings import NotifierSettings
+from services.risk_worker.main import serve as serve_worker
+from services.risk_worker.settings import WorkerSettings
+from shared.db import make_engine
+from shared.models.notifier import Delivery
 from shared.roles import Role
 from tests.integration.conftest import Api, api_client, eventually
+from tests.integration.helpers import alert_event, invoice_event, publish, running
 
 SAMPLE_PATH_VALUES = {"customer_code": "C-1", "rate_date": "2026-11-20"}
 
@@ -224,3 +234,63 @@ async def test_a_method_not_allowed_names_every_method_of_the_path(
     )
     assert response.headers["content-type"] == "application/problem+json"
     assert all("400" in op["responses"] for _, _, op in operations(document) if "requestBody" in op)
+
+
+async def test_the_services_run_as_the_application_role_which_cannot_rewrite_the_audit_log(
+    api: Api,
+    api_settings: ApiSettings,
+    worker_settings: WorkerSettings,
+    notifier_settings: NotifierSettings,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """No superuser and no table owner: a login in `credence_app`, as docs/operations.md says to run
+    the services (and as every test runs them). They work; rewriting the audit trail, or switching
+    its guard off, is refused."""
+    # A webhook to nowhere: the delivery is recorded, then retried.
+    webhooks = {"webhook_urls": "http://127.0.0.1:9/hook"}
+    async with (
+        running(serve_worker, worker_settings),
+        running(serve_notifier, notifier_settings.model_copy(update=webhooks)),
+    ):
+        customer = {"customer_code": "R-1", "name": "R", "currency": "EUR"}
+        await api.ok("POST", "/v1/customers", status=201, json=customer)
+        limit = {"amount": "900.00", "reason": "opening"}
+        await api.ok("PUT", "/v1/customers/R-1/credit-limit", role=Role.CREDIT_MANAGER, json=limit)
+        await publish(worker_settings.ar_events_topic, [invoice_event("R-1", "INV-R1", "400.00")])
+        await publish(notifier_settings.alerts_topic, [alert_event("R-1")], key=b"R-1")
+
+        async def applied() -> bool:
+            exposure = await api.ok("GET", "/v1/customers/R-1/exposure")
+            return bool(exposure["open_receivables"] == "400.00")
+
+        await eventually(applied, within=30)
+        order = {"customer_code": "R-1", "order_ref": "SO-R1", "amount": "600.00", "currency": "EUR"}
+        check = await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=order)
+        assert check["decision"] == "held"
+
+        async def delivered() -> bool:
+            async with sessions() as session:
+                found = await session.execute(select(func.count()).select_from(Delivery))
+                return bool(found.scalar_one())
+
+        await eventually(delivered, within=30)
+    engine = make_engine(api_settings.database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            who = "SELECT rolsuper, current_user FROM pg_roles WHERE rolname = current_user"
+            assert tuple((await connection.execute(text(who))).one()) == (False, "credence_svc")
+        for statement in (
+            "UPDATE credit_api.audit_log SET actor = 'x'",
+            "DELETE FROM credit_api.audit_log",
+            "TRUNCATE credit_api.audit_log",
+            "ALTER TABLE credit_api.audit_log DISABLE TRIGGER audit_log_append_only",
+            "DROP TRIGGER audit_log_append_only ON credit_api.audit_log",
+        ):
+            async with engine.connect() as connection:
+                with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
+                    await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+    async with sessions() as session:
+        actions = (await session.execute(text("SELECT action FROM credit_api.audit_log"))).scalars().all()
+    assert {"customer.created", "credit_limit.set"} <= set(actions)
