@@ -5,6 +5,7 @@ warning it raises (limit utilisation) delivered by email and webhook."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from services.notifier.main import serve as serve_notifier
@@ -54,9 +55,17 @@ async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
                 update={"smtp_port": mailbox.port, "webhook_urls": hooks.url}
             )
             async with running(serve_notifier, notifier):
+                # Not yet due, whatever day the test runs: the check decides on today's date.
+                dates = {
+                    "issue_date": f"{date.today() - timedelta(days=5)}",
+                    "due_date": f"{date.today() + timedelta(days=25)}",
+                }
                 await publish(
                     stack.ar_events,
-                    [invoice_event("C-42", "INV-1", "6000.00"), invoice_event("C-42", "INV-2", "5000.00")],
+                    [
+                        invoice_event("C-42", "INV-1", "6000.00", **dates),
+                        invoice_event("C-42", "INV-2", "5000.00", **dates),
+                    ],
                 )
 
                 async def exposure_seen() -> dict[str, Any] | None:
