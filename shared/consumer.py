@@ -22,6 +22,7 @@ from aiokafka import (
     TopicPartition,
 )
 from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.domain.errors import InvalidEvent
 from shared.models.risk_worker import DeadLetter
+from shared.tracing import TRACEPARENT, continued, tracer
 
 log = structlog.get_logger(__name__)
 
@@ -197,23 +199,38 @@ class BatchConsumer:
         RECORDS.labels(cfg.name, "dead_lettered").inc(len(dead))
 
     async def _apply(self, records: Sequence[Record]) -> DeadLetters:
-        """The batch in one transaction, its dead letters kept with it when so configured."""
-        async with self._sessions() as session, session.begin():
-            dead = await self._handler.apply(session, records)
-            if self._config.keep_dead_letters and dead:
-                rows = [
-                    {
-                        "consumer": self._config.name,
-                        "topic": r.topic,
-                        "partition": r.partition,
-                        "offset": r.offset,
-                        "key": r.key.decode(errors="replace") if r.key else None,
-                        "payload": (r.value or b"").decode(errors="replace"),
-                        "reason": reason[:2000],
-                    }
-                    for r, reason in dead
-                ]
-                await session.execute(insert(DeadLetter).values(rows).on_conflict_do_nothing())
+        """The batch in one transaction, its dead letters kept with it when so configured; traced
+        as the continuation of its first event's trace, linked to the others'."""
+        parent, links = continued(
+            value.decode(errors="replace")
+            for record in records
+            for name, value in record.headers or ()
+            if name == TRACEPARENT
+        )
+        span = tracer.start_as_current_span(
+            f"{self._config.name} apply",
+            context=parent,
+            links=links,
+            kind=SpanKind.CONSUMER,
+            attributes={"messaging.batch.message_count": len(records)},
+        )
+        with span:
+            async with self._sessions() as session, session.begin():
+                dead = await self._handler.apply(session, records)
+                if self._config.keep_dead_letters and dead:
+                    rows = [
+                        {
+                            "consumer": self._config.name,
+                            "topic": r.topic,
+                            "partition": r.partition,
+                            "offset": r.offset,
+                            "key": r.key.decode(errors="replace") if r.key else None,
+                            "payload": (r.value or b"").decode(errors="replace"),
+                            "reason": reason[:2000],
+                        }
+                        for r, reason in dead
+                    ]
+                    await session.execute(insert(DeadLetter).values(rows).on_conflict_do_nothing())
         return dead
 
     async def _dead_letter(self, record: Record, reason: str) -> None:

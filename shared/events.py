@@ -87,6 +87,12 @@ class CloudEvent(BaseModel):
     subject: CustomerCode
     datacontenttype: str | None = "application/json"
     data: dict[str, Any]
+    traceparent: str | None = Field(
+        None,
+        max_length=55,
+        description="W3C trace context of the span that wrote the event (CloudEvents "
+        "distributed-tracing extension); present when tracing is on",
+    )
 
 
 class InvoiceIssued(_Strict):

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events import CloudEvent, encode
 from shared.models.base import OutboxMixin
+from shared.tracing import TRACEPARENT, current_traceparent
 
 log = structlog.get_logger(__name__)
 
@@ -30,6 +31,10 @@ RELAYED = Counter("credence_outbox_relayed_total", "Outbox rows published to Kaf
 
 
 def outbox_row(model: type[Row], topic: str, event: CloudEvent) -> Row:
+    """The event as its transaction leaves it, carrying the trace it was written in."""
+    traceparent = current_traceparent()
+    if traceparent is not None:
+        event = event.model_copy(update={"traceparent": traceparent})
     row = model()
     row.topic = topic
     row.key = event.subject
@@ -74,7 +79,13 @@ class OutboxRelay(Generic[Row]):
                 return 0
             sent: list[Any] = [
                 await self._producer.send(
-                    row.topic, value=json.dumps(row.payload).encode(), key=row.key.encode()
+                    row.topic,
+                    value=json.dumps(row.payload).encode(),
+                    key=row.key.encode(),
+                    # Also as a header: a consumer continues the trace without parsing the event.
+                    headers=[(TRACEPARENT, str(row.payload[TRACEPARENT]).encode())]
+                    if TRACEPARENT in row.payload
+                    else None,
                 )
                 for row in rows
             ]

@@ -20,6 +20,7 @@ from shared.db import is_outage
 from shared.health import Check, health_routes
 from shared.logging import configure_logging
 from shared.settings import PlatformSettings
+from shared.tracing import configure_tracing
 
 S = TypeVar("S", bound=PlatformSettings)
 
@@ -71,6 +72,7 @@ def run_service(name: str, settings: S, serve: Callable[[S, asyncio.Event], Awai
     The process then exits 0, so supervisors see a clean stop rather than death by signal.
     """
     configure_logging(name, settings.log_level, json=settings.log_json)
+    configure_tracing(name, settings.otlp_endpoint)
     # What is loaded at start (modules, models, schemas) lives as long as the process: kept out of
     # the collector's full passes, and young collections made rarer, which otherwise pause every
     # request in flight for tens of milliseconds under load.

@@ -28,6 +28,11 @@ class PlatformSettings(BaseSettings):
         validation_alias="KAFKA_BOOTSTRAP_SERVERS",
         description="Kafka bootstrap servers, comma-separated",
     )
+    otlp_endpoint: str = Field(
+        "",
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="OpenTelemetry collector (OTLP/HTTP, e.g. `http://collector:4318`); empty: no traces",
+    )
     ar_events_topic: str = Field(
         "credence.ar.events",
         validation_alias="CREDENCE_TOPIC_AR_EVENTS",
