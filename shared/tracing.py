@@ -1,14 +1,16 @@
 """Traces across the services: OpenTelemetry, with the W3C trace context carried by the events.
 
 Off unless `OTEL_EXPORTER_OTLP_ENDPOINT` is set; then each service exports its spans by OTLP/HTTP.
-A span is opened for each API request (continuing the caller's `traceparent` if it sends one) and
-for each batch a consumer applies. An event written to an outbox carries the `traceparent` of the
-span that wrote it, in the CloudEvent (its distributed-tracing extension) and as a Kafka header, so
-the consumer's batch continues that trace: the first event's, with links to the others'.
+FastAPI opens a span for each API request (continuing the caller's `traceparent` if it sends one),
+this module one for each batch a consumer applies. An event written to an outbox carries the
+`traceparent` of the span that wrote it, in the CloudEvent (its distributed-tracing extension) and
+as a Kafka header, so the consumer's batch continues that trace: the first event's, with links to
+the others'.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from opentelemetry import propagate, trace
@@ -20,6 +22,8 @@ from opentelemetry.trace import Link, NonRecordingSpan
 
 tracer = trace.get_tracer("credence")
 TRACEPARENT = "traceparent"
+# The SDK's default limit of links per span: more would be read only to be dropped.
+MAX_LINKS = 128
 
 
 def configure_tracing(service: str, otlp_endpoint: str) -> None:
@@ -42,10 +46,13 @@ def current_traceparent() -> str | None:
 
 
 def continued(traceparents: Iterable[str]) -> tuple[Context | None, list[Link]]:
-    """The context that continues the first trace, and links to the other traces."""
+    """The context that continues the first trace, and links to the other traces (as many as a
+    span keeps). Nothing is read when nothing is traced: consumers call this for every batch."""
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        return None, []
     contexts = [
         trace.get_current_span(propagate.extract({TRACEPARENT: value})).get_span_context()
-        for value in traceparents
+        for value in itertools.islice(traceparents, MAX_LINKS + 1)
     ]
     valid = [context for context in contexts if context.is_valid]
     if not valid:

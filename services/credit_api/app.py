@@ -14,8 +14,6 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
-from opentelemetry import propagate
-from opentelemetry.trace import SpanKind
 from prometheus_client import Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -61,7 +59,6 @@ from services.credit_api.warning_policies.routes import router as warning_polici
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
 from shared.runtime import supervise
-from shared.tracing import TRACEPARENT, tracer
 
 log = structlog.get_logger(__name__)
 # Asked every few seconds by orchestrators and Prometheus: counted in the metrics, not logged.
@@ -263,24 +260,19 @@ class _Observe:
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
-        # The caller's trace continued when it sends one (W3C `traceparent`).
-        caller = propagate.extract({TRACEPARENT: asked[TRACEPARENT]}) if TRACEPARENT in asked else None
-        with tracer.start_as_current_span(scope["method"], context=caller, kind=SpanKind.SERVER) as span:
-            try:
-                await self.app(scope, counted, send_with_id)
-            finally:
-                structlog.contextvars.unbind_contextvars("request_id")
-                route = getattr(scope.get("route"), "path", "unmatched")
-                took = time.perf_counter() - started
-                REQUEST_SECONDS.labels(scope["method"], route, status).observe(took)
-                span.update_name(f"{scope['method']} {route}")
-                span.set_attributes({"http.route": route, "http.response.status_code": status})
-                if self.access_log and scope["path"] not in PROBES:
-                    log.info(
-                        "request",
-                        method=scope["method"],
-                        route=route,
-                        status=status,
-                        ms=round(took * 1000, 1),
-                        request_id=request_id,
-                    )
+        try:
+            await self.app(scope, counted, send_with_id)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+            route = getattr(scope.get("route"), "path", "unmatched")
+            took = time.perf_counter() - started
+            REQUEST_SECONDS.labels(scope["method"], route, status).observe(took)
+            if self.access_log and scope["path"] not in PROBES:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    route=route,
+                    status=status,
+                    ms=round(took * 1000, 1),
+                    request_id=request_id,
+                )
