@@ -226,6 +226,40 @@ async def assert_exact(load: Load, sessions: async_sessionmaker[AsyncSession]) -
     assert await outbox_empty(sessions)
 
 
+@dataclass
+class UnderLoad:
+    load: Load
+    readiness: Readiness
+    stop_load: asyncio.Event
+    senders: list[asyncio.Task[None]]
+
+    async def drain(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        """The load stopped, and every event it published consumed."""
+        self.stop_load.set()
+        await asyncio.gather(*self.senders)
+
+        async def caught_up() -> bool:
+            return await stored_events(sessions) == len(self.load.published)
+
+        await eventually(caught_up, within=60, interval=0.2)
+
+
+@contextlib.asynccontextmanager
+async def under_load(running: Running, topics: Topics) -> AsyncIterator[UnderLoad]:
+    """Invoices published and credit checks asked, every `/readyz` watched, until the block ends."""
+    load = Load(running.api, topics.ar_events)
+    readiness = Readiness(running.ports)
+    stop_load, stop_watch = asyncio.Event(), asyncio.Event()
+    senders = [asyncio.create_task(load.publish(stop_load)), asyncio.create_task(load.order(stop_load))]
+    watcher = asyncio.create_task(readiness.watch(stop_watch))
+    try:
+        yield UnderLoad(load, readiness, stop_load, senders)
+    finally:
+        stop_load.set()
+        stop_watch.set()
+        await asyncio.gather(*senders, watcher, return_exceptions=True)
+
+
 async def outage(
     running: Running,
     sessions: async_sessionmaker[AsyncSession],
@@ -238,65 +272,52 @@ async def outage(
 ) -> Load:
     """Load flowing; `dependency` taken down, then brought back; the load stopped once every
     service is ready again; everything published consumed and every refused check retried."""
-    load = Load(running.api, topics.ar_events)
-    readiness = Readiness(running.ports)
-    stop_load, stop_watch = asyncio.Event(), asyncio.Event()
-    tasks = [
-        asyncio.create_task(load.publish(stop_load)),
-        asyncio.create_task(load.order(stop_load)),
-        asyncio.create_task(readiness.watch(stop_watch)),
-    ]
     restored = False
-    try:
-        await eventually(lambda: stored_events(sessions), within=30)
-        await asyncio.sleep(1)
-        went_down = time.monotonic()
-        await down()
+    async with under_load(running, topics) as flow:
+        load, readiness = flow.load, flow.readiness
+        try:
+            await eventually(lambda: stored_events(sessions), within=30)
+            await asyncio.sleep(1)
+            went_down = time.monotonic()
+            await down()
 
-        async def all_not_ready() -> bool:
-            latest = {name: (status, checks) for _, name, status, checks in readiness.seen if _ > went_down}
-            return len(latest) == len(running.ports) and all(
-                status == 503 and checks.get(dependency) == "failing" for status, checks in latest.values()
-            )
+            async def all_not_ready() -> bool:
+                seen = readiness.seen
+                latest = {name: (status, checks) for at, name, status, checks in seen if at > went_down}
+                return len(latest) == len(running.ports) and all(
+                    status == 503 and checks.get(dependency) == "failing"
+                    for status, checks in latest.values()
+                )
 
-        await eventually(all_not_ready, within=20, interval=0.25)
-        noticed = elapsed(went_down)
-        await asyncio.sleep(seconds_down)
-        coming_up = time.monotonic()
-        await up()
-        restored, back = True, time.monotonic()
-
-        async def all_ready() -> bool:
-            latest = {name: status for at, name, status, _ in readiness.seen if at > back}
-            return len(latest) == len(running.ports) and set(latest.values()) == {200}
-
-        await eventually(all_ready, within=60, interval=0.25)
-        ready = elapsed(back)
-        stop_load.set()
-        await asyncio.gather(*tasks[:2])
-
-        async def caught_up() -> bool:
-            return await stored_events(sessions) == len(load.published)
-
-        await eventually(caught_up, within=60, interval=0.2)
-        consumed = elapsed(back)
-        print(
-            f"\n{dependency} outage: every /readyz 503 within {noticed} s; {dependency} back in "
-            f"{round(back - coming_up, 1)} s; every service ready {ready} s and all "
-            f"{len(load.published)} events consumed {consumed} s after it; "
-            f"{sum(len(t) for t in load.answers.values())} credit checks asked"
-        )
-        for name in running.ports:
-            during = readiness.said(name, went_down + noticed, coming_up)
-            assert during and all(status == 503 for status, _ in during), (name, during)
-        await load.retry_unanswered()
-        return load
-    finally:
-        stop_load.set()
-        stop_watch.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if not restored:  # a failure mid-outage must not leave the stack down for what runs next
+            await eventually(all_not_ready, within=20, interval=0.25)
+            noticed = elapsed(went_down)
+            await asyncio.sleep(seconds_down)
+            coming_up = time.monotonic()
             await up()
+            restored, back = True, time.monotonic()
+
+            async def all_ready() -> bool:
+                latest = {name: status for at, name, status, _ in readiness.seen if at > back}
+                return len(latest) == len(running.ports) and set(latest.values()) == {200}
+
+            await eventually(all_ready, within=60, interval=0.25)
+            ready = elapsed(back)
+            await flow.drain(sessions)
+            consumed = elapsed(back)
+            print(
+                f"\n{dependency} outage: every /readyz 503 within {noticed} s; {dependency} back in "
+                f"{round(back - coming_up, 1)} s; every service ready {ready} s and all "
+                f"{len(load.published)} events consumed {consumed} s after it; "
+                f"{sum(len(t) for t in load.answers.values())} credit checks asked"
+            )
+            for name in running.ports:
+                during = readiness.said(name, went_down + noticed, coming_up)
+                assert during and all(status == 503 for status, _ in during), (name, during)
+            await load.retry_unanswered()
+            return load
+        finally:
+            if not restored:  # a failure mid-outage must not leave the stack down for what runs next
+                await up()
 
 
 async def test_the_kafka_broker_restarted_under_load(
@@ -318,8 +339,21 @@ async def test_the_kafka_broker_restarted_under_load(
         )
         # The credit check needs no broker: the order system never noticed.
         assert {tries[0][2] for tries in load.answers.values()} == {200}
-        await eventually(lambda: outbox_empty(sessions), within=30)
+        await settled(sessions)
     await assert_exact(load, sessions)
+
+
+async def settled(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Every outbox empty, and still empty a second later: what the services did in reaction to
+    the last events (a hold released, a risk event) has been published too."""
+
+    async def quiet() -> bool:
+        if not await outbox_empty(sessions):
+            return False
+        await asyncio.sleep(1)
+        return await outbox_empty(sessions)
+
+    await eventually(quiet, within=30)
 
 
 async def outbox_empty(sessions: async_sessionmaker[AsyncSession]) -> bool:
@@ -358,7 +392,7 @@ async def test_the_postgresql_server_restarted_under_load(
         # Refused at once with a problem that says to retry, never left hanging.
         assert {(status, kind) for _, _, status, kind in refused} == {UNAVAILABLE}
         assert max(took for _, took, _, _ in refused) < 3.0
-        await eventually(lambda: outbox_empty(sessions), within=30)
+        await settled(sessions)
     await assert_exact(load, sessions)
 
 
@@ -432,14 +466,6 @@ async def test_the_database_behind_a_fault_proxy(
         proxied = url.set(host=host, port=int(port)).render_as_string(hide_password=False)
         async with platform_processes(proxied, topics, keys) as running:
             await prepare(running.api)
-            load = Load(running.api, topics.ar_events)
-            readiness = Readiness(running.ports)
-            stop_load, stop_watch = asyncio.Event(), asyncio.Event()
-            tasks = [
-                asyncio.create_task(load.publish(stop_load)),
-                asyncio.create_task(load.order(stop_load)),
-                asyncio.create_task(readiness.watch(stop_watch)),
-            ]
             faults: list[tuple[str, Callable[[], Awaitable[None]]]] = [
                 ("latency 1.5 s", partial(proxy.toxic, "lag", "latency", latency=1500)),
                 ("bandwidth 1 KB/s", partial(proxy.toxic, "slow", "bandwidth", rate=1)),
@@ -447,7 +473,8 @@ async def test_the_database_behind_a_fault_proxy(
                 ("connections cut", partial(proxy.enabled, False)),
             ]
             phases: dict[str, tuple[float, float]] = {}
-            try:
+            async with under_load(running, topics) as flow:
+                load, readiness = flow.load, flow.readiness
                 await eventually(lambda: stored_events(sessions), within=30)
                 for name, inject in faults:
                     began = time.monotonic()
@@ -464,17 +491,7 @@ async def test_the_database_behind_a_fault_proxy(
 
                     await eventually(decided_again, within=60, interval=0.1)
                     print(f"\ndatabase {name}: checks decided again {elapsed(healed)} s after it ended")
-                stop_load.set()
-                await asyncio.gather(*tasks[:2])
-
-                async def caught_up() -> bool:
-                    return await stored_events(sessions) == len(load.published)
-
-                await eventually(caught_up, within=60, interval=0.2)
-            finally:
-                stop_load.set()
-                stop_watch.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await flow.drain(sessions)
             deadline = 1.0
             for name, (began, ended) in phases.items():
                 answers = [t for tries in load.answers.values() for t in tries if began <= t[0] <= ended]
@@ -489,5 +506,5 @@ async def test_the_database_behind_a_fault_proxy(
                     said = readiness.said(service_name, began, ended + 1)
                     assert (503, "failing") in {(s, c.get("database")) for s, c in said}, (name, service_name)
             await load.retry_unanswered()
-            await eventually(lambda: outbox_empty(sessions), within=30)
+            await settled(sessions)
     await assert_exact(load, sessions)
