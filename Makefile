@@ -1,5 +1,7 @@
 # Credence: `make run` starts the whole platform locally, `make test` runs the whole suite.
 SHELL := /bin/bash
+# A failing command on the left of a pipe fails the recipe.
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -74,10 +76,24 @@ $(TOXIPROXY):
 fuzz: stack
 	CREDENCE_FUZZ_SCALE=20 $(PY) -m pytest -s tests/integration/test_api_fuzz.py
 
-lint: install
+# Helm, built from its Go module.
+HELM := .devstack/helm/helm
+$(HELM):
+	@$(call debian,go,golang-go)
+	GOBIN=$(abspath $(dir $@)) go install helm.sh/helm/v4/cmd/helm@v4.3.2
+
+# The Helm chart is linted, rendered and checked against the Kubernetes 1.37 schemas (strict: an
+# unknown field is an error), and must refuse worker scaling beyond the topics' partitions.
+CHART := deploy/helm/credence
+CHART_VALUES := --set secrets.existingSecret=credence
+lint: install $(HELM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(HELM) lint --strict $(CHART) $(CHART_VALUES)
+	$(HELM) template credence $(CHART) $(CHART_VALUES) | $(VENV)/bin/kubernetes-validate --strict --quiet -
+	! $(HELM) template credence $(CHART) $(CHART_VALUES) --set services.riskWorker.autoscaling.maxReplicas=4 >/dev/null 2>&1
+
 
 # wrk generates the load: a C client leaves the CPU to the servers being measured.
 bench: stack

@@ -23,7 +23,7 @@ from aiokafka import (
 )
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry.trace import SpanKind
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +39,11 @@ T = TypeVar("T")
 RECORDS = Counter("credence_consumer_records_total", "Records consumed", ["consumer", "outcome"])
 BATCH_SECONDS = Histogram(
     "credence_consumer_batch_seconds", "Time to apply and commit one batch", ["consumer"]
+)
+LAG = Gauge(
+    "credence_consumer_lag",
+    "Records of a partition not yet consumed (its last stable offset less the consumer's position)",
+    ["consumer", "topic", "partition"],
 )
 
 
@@ -139,6 +144,7 @@ class BatchConsumer:
         self._producer = producer
         self._lock = asyncio.Lock()
         self.assigned = asyncio.Event()
+        self._lag_reported: set[TopicPartition] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; the batch in hand is finished and committed first."""
@@ -168,6 +174,7 @@ class BatchConsumer:
                     batch = {tp: records for tp, records in batch.items() if tp in owned}
                     if batch:
                         await self._process(consumer, batch)
+                    await self._report_lag(consumer, owned)
         finally:
             # Leaves the group at once, so partitions move to the other members without waiting.
             await consumer.stop()
@@ -197,6 +204,20 @@ class BatchConsumer:
         applied = sum(len(r) for r in batch.values()) - len(dead)
         RECORDS.labels(cfg.name, "applied").inc(applied)
         RECORDS.labels(cfg.name, "dead_lettered").inc(len(dead))
+
+    async def _report_lag(self, consumer: AIOKafkaConsumer, owned: set[TopicPartition]) -> None:
+        """Lag of the partitions this consumer owns; one that moved to another consumer is no longer
+        reported here, so summing the gauge over the group counts each partition once."""
+        name = self._config.name
+        for tp in self._lag_reported - owned:
+            LAG.remove(name, tp.topic, str(tp.partition))
+        self._lag_reported &= owned
+        for tp in owned:
+            end = consumer.last_stable_offset(tp)
+            if end is None:
+                continue  # no fetch answered for it yet
+            LAG.labels(name, tp.topic, str(tp.partition)).set(max(0, end - await consumer.position(tp)))
+            self._lag_reported.add(tp)
 
     async def _apply(self, records: Sequence[Record]) -> DeadLetters:
         """The batch in one transaction, its dead letters kept with it when so configured; traced

@@ -58,3 +58,64 @@ def test_an_event_schema_carries_its_type_and_data() -> None:
     schema = json.loads((ROOT / "docs" / "events" / "payment.received.schema.json").read_text())
     assert schema["properties"]["type"] == {"const": "payment.received", "type": "string"}
     assert {"payment_id", "amount", "allocations"} <= set(schema["properties"]["data"]["properties"])
+
+
+CHART = ROOT / "deploy" / "helm" / "credence"
+
+
+def test_the_helm_chart_sets_only_settings_that_exist_and_runs_commands_that_exist() -> None:
+    known = {env_name(settings, field) for _, settings in SECTIONS for field in settings.model_fields}
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    services = values["services"]
+    assert {s["command"] for s in services.values()} == {"api", "risk-worker", "notifier"}
+    for service in services.values():
+        assert hasattr(_parser().parse_args([service["command"]]), "handler")
+        assert {service["hostEnv"], service["portEnv"]} <= known
+    # The names in the templates and in the values' documentation; OTEL_* are OpenTelemetry's own.
+    text = "".join(p.read_text() for p in [CHART / "values.yaml", *(CHART / "templates").iterdir()])
+    named = set(re.findall(r"\b(?:CREDENCE|DATABASE|KAFKA)_[A-Z_]+\b", text))
+    assert named and named <= known, named - known
+    migrate = _parser().parse_args(["topics", "create", "--partitions", "6"])
+    assert hasattr(migrate, "handler") and hasattr(_parser().parse_args(["db", "upgrade"]), "handler")
+
+
+def _exported_metrics() -> set[str]:
+    """Every sample name the services' metrics can export, from their declarations."""
+    import importlib
+
+    from prometheus_client import REGISTRY
+
+    # Metrics register when their module is imported.
+    for module in ("services.credit_api.app", "services.notifier.dispatcher", "shared.outbox"):
+        importlib.import_module(module)
+    suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"], "gauge": [""]}
+    return {
+        family.name + suffix
+        for family in REGISTRY.collect()
+        if family.name.startswith("credence_")
+        for suffix in suffixes.get(family.type, [""])
+    }
+
+
+def test_the_grafana_dashboard_shows_only_metrics_the_services_export() -> None:
+    import json
+
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "credence.json").read_text())
+    queried = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel.get("targets", [])
+        for name in re.findall(r"\bcredence_[a-z_]+\b", target["expr"])
+    }
+    exported = _exported_metrics()
+    assert queried <= exported, queried - exported
+    # Checks, decisions by reason, consumer lag, batch time, dead letters and deliveries are shown.
+    for wanted in (
+        "credence_credit_decisions_total",
+        "credence_consumer_lag",
+        "credence_consumer_batch_seconds_bucket",
+        "credence_consumer_records_total",
+        "credence_notifier_deliveries_total",
+        "credence_http_request_seconds_bucket",
+    ):
+        assert wanted in queried

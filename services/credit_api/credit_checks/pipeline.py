@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import structlog
-from prometheus_client import Histogram
+from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.credit_checks import service
@@ -31,6 +31,11 @@ BATCH_SECONDS = Histogram(
     "credence_credit_check_batch_seconds",
     "Time to decide and commit one batch of credit checks",
     buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
+)
+# Each reason of a decision counts once (a decision without reasons as reason "none"), replays not
+# at all: the rate of `limit_exceeded` refusals is what a credit manager watches.
+DECISIONS = Counter(
+    "credence_credit_decisions_total", "Credit check decisions by decision and reason", ["decision", "reason"]
 )
 
 Waiting = tuple[service.Asked, "asyncio.Future[service.Answer]"]
@@ -94,6 +99,7 @@ class CheckPipeline:
             if isinstance(outcome, BaseException):
                 answer.set_exception(outcome)
             else:
+                _count(outcome)
                 answer.set_result(outcome)
 
     async def _transaction(self, asked: Sequence[service.Asked]) -> list[service.Outcome]:
@@ -106,3 +112,11 @@ class CheckPipeline:
         except Exception as exc:
             return exc
         return outcome
+
+
+def _count(outcome: service.Outcome) -> None:
+    if not isinstance(outcome, service.Answer) or outcome.replayed or "decision" not in outcome.content:
+        return
+    decision = outcome.content["decision"]
+    for code in [r["code"] for r in outcome.content["reasons"]] or ["none"]:
+        DECISIONS.labels(decision, code).inc()
