@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain import dunning as domain
 from shared.domain.dunning import Effect, InvalidDunningPolicy
@@ -26,7 +26,7 @@ class _Strict(BaseModel):
 
 class StepIn(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    offset_days: Annotated[int, Field(ge=-90, le=3650)]
+    offset_days: Annotated[StrictInt, Field(ge=-90, le=3650)]
     effect: Effect
     channels: list[Literal["email", "webhook", "chat"]] = []
     template: str = ""
@@ -80,9 +80,9 @@ class PolicyIn(_Strict):
     )
 
     currency: Currency
-    min_gap_days: Annotated[int, Field(ge=0, le=90)] = 0
-    promise_grace_days: Annotated[int, Field(ge=0, le=90)] = 0
-    dispute_age_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    min_gap_days: Annotated[StrictInt, Field(ge=0, le=90)] = 0
+    promise_grace_days: Annotated[StrictInt, Field(ge=0, le=90)] = 0
+    dispute_age_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 30
     interest: InterestIn | None = None
     compensation: dict[Currency, Annotated[Decimal, Field(ge=0)]] = {}
     steps: dict[str, list[StepIn]]

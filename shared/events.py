@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     ValidationError,
     model_validator,
 )
@@ -131,7 +132,7 @@ class CustomerUpserted(_Strict):
     industry: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
     payment_terms: TermsCode | None = None
-    listed: bool | None = None
+    listed: StrictBool | None = None
     customer_since: date | None = None
     contacts: Contacts | None = None
 
@@ -234,14 +235,14 @@ class InvoiceOverdue(_Strict):
     currency: CurrencyCode
     open_amount: str
     due_date: date
-    days_past_due: int
-    boundary: int = Field(description="The boundary crossed: the first day of the new bucket")
+    days_past_due: StrictInt
+    boundary: StrictInt = Field(description="The boundary crossed: the first day of the new bucket")
 
 
 class StatementFigures(_Strict):
     """A period's figures; every amount is optional (a ratio that needs a missing one says so)."""
 
-    period_months: Annotated[int, Field(ge=1, le=24)] = 12
+    period_months: Annotated[StrictInt, Field(ge=1, le=24)] = 12
     currency: CurrencyCode
     audited: StrictBool = False
     source: Annotated[str, Field(max_length=200, examples=["annual report 2025"])] | None = None
@@ -292,7 +293,7 @@ class AssessmentChanged(_Strict):
     recommended_limit: str = Field(description="In `currency`")
     recommended_terms: str
     currency: CurrencyCode
-    review_months: int = Field(description="How often a customer of this grade is reviewed")
+    review_months: StrictInt = Field(description="How often a customer of this grade is reviewed")
     as_of: date
     reasons: list[str] = Field(description="The factors that cost the most points")
 
@@ -317,7 +318,7 @@ class WarningLevelChanged(_Strict):
     actions: list[Literal["notify", "suggest_lower_limit", "block"]] = Field(
         description="What entering this level calls for, by the warning policy (none when falling)"
     )
-    unblock: bool = Field(description="Falling below every level that blocked: lift the block")
+    unblock: StrictBool = Field(description="Falling below every level that blocked: lift the block")
     policy_version: str
     changed_at: datetime
     reopens: uuid.UUID | None = Field(
@@ -345,7 +346,7 @@ class AlertChanged(_Strict):
 class NoticeLine(_Strict):
     item_id: ItemId
     due_date: date
-    days_past_due: int = Field(description="Negative: days until it falls due (a reminder)")
+    days_past_due: StrictInt = Field(description="Negative: days until it falls due (a reminder)")
     open_amount: EventAmount
     currency: CurrencyCode
     interest: EventAmount | None = Field(None, description="Late interest to the notice's date")
@@ -403,7 +404,7 @@ class InterestClaimChanged(_Strict):
     currency: CurrencyCode
     interest: EventAmount
     compensation: EventAmount
-    days_late: int
+    days_late: StrictInt
     settled_on: date | None = Field(description="Null: waived while the invoice was still open")
     status: Literal["claimable", "waived", "invoiced"]
     invoice_ref: str | None

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.domain import altman, behaviour
 from shared.domain import scorecard as domain
@@ -39,22 +39,22 @@ class LimitIn(_Strict):
     equity_share: Annotated[Decimal, Field(ge=0, le=10)]
     revenue_share: Annotated[Decimal, Field(ge=0, le=10)]
     cap: Annotated[Decimal, Field(ge=0)]
-    experience_floor: bool = True
+    experience_floor: StrictBool = True
 
 
 class GradeIn(_Strict):
     grade: Annotated[str, Field(min_length=1, max_length=10)]
     min_score: Annotated[Decimal, Field(ge=0, le=100)]
     terms: str
-    review_months: Annotated[int, Field(ge=1, le=60)]
+    review_months: Annotated[StrictInt, Field(ge=1, le=60)]
     probability_of_default: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
     limit: LimitIn
 
 
 class BehaviourIn(_Strict):
-    window_months: Annotated[int, Field(ge=3, le=60)] = 12
-    recent_months: Annotated[int, Field(ge=1, le=12)] = 3
-    min_settled_invoices: Annotated[int, Field(ge=1, le=1000)] = 3
+    window_months: Annotated[StrictInt, Field(ge=3, le=60)] = 12
+    recent_months: Annotated[StrictInt, Field(ge=1, le=12)] = 3
+    min_settled_invoices: Annotated[StrictInt, Field(ge=1, le=1000)] = 3
 
 
 class ScorecardIn(_Strict):
@@ -107,10 +107,10 @@ class ScorecardIn(_Strict):
     behaviour: BehaviourIn = BehaviourIn()
     factors: list[FactorIn]
     grades: list[GradeIn]
-    industry_risk: dict[str, int] = {}
-    default_industry_risk: Annotated[int, Field(ge=1, le=5)] = 3
-    country_risk: dict[str, int] = {}
-    default_country_risk: Annotated[int, Field(ge=0, le=7)] = 4
+    industry_risk: dict[str, StrictInt] = {}
+    default_industry_risk: Annotated[StrictInt, Field(ge=1, le=5)] = 3
+    country_risk: dict[str, StrictInt] = {}
+    default_country_risk: Annotated[StrictInt, Field(ge=0, le=7)] = 4
 
     def to_domain(self, version: str) -> domain.Scorecard:
         return domain.validate(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.domain import warnings as domain
 from shared.domain.warnings import InvalidWarningPolicy, Level
@@ -24,7 +24,7 @@ class _Strict(BaseModel):
 class ThresholdIn(_Strict):
     enter: Decimal
     exit: Decimal
-    for_days: Annotated[int, Field(ge=0, le=365)] = 0
+    for_days: Annotated[StrictInt, Field(ge=0, le=365)] = 0
 
 
 class RuleIn(_Strict):
@@ -36,7 +36,7 @@ class RuleIn(_Strict):
 
 class ActionsIn(_Strict):
     do: list[Literal["notify", "suggest_lower_limit", "block"]] = []
-    unblock_on_exit: bool = True
+    unblock_on_exit: StrictBool = True
 
 
 class PolicyIn(_Strict):

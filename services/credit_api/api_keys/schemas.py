@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from shared.roles import Role
 from shared.schemas import IsoDateTime, StrictModel
@@ -48,7 +48,7 @@ class ApiKeyOut(BaseModel):
 
 
 class RotationIn(StrictModel):
-    overlap_hours: Annotated[int, Field(ge=0, le=720)] = Field(
+    overlap_hours: Annotated[StrictInt, Field(ge=0, le=720)] = Field(
         24, description="How long the old key keeps working beside the new one"
     )
 

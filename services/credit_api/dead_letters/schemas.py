@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from shared.schemas import IsoDateTime, StrictModel
 
@@ -41,7 +41,7 @@ class DeadLetterOut(BaseModel):
 
 
 class ReplayIn(StrictModel):
-    ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1000)]
+    ids: Annotated[list[Annotated[StrictInt, Field(ge=1)]], Field(min_length=1, max_length=1000)]
 
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"ids": [17, 18]}]}}
 

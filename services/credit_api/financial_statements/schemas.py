@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, StrictInt
 
 from shared.events import StatementFigures
 from shared.schemas import IsoDate, IsoDateTime
@@ -41,7 +41,7 @@ class RatioOut(BaseModel):
 class StatementOut(BaseModel):
     customer_code: str
     period_end: IsoDate
-    period_months: int
+    period_months: StrictInt
     currency: str
     audited: bool
     source: str | None

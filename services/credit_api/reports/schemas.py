@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from shared.schemas import IsoDate
 
@@ -62,7 +62,7 @@ class SpecificProvisionOut(BaseModel):
 
 class AbcApplyIn(BaseModel):
     as_of: IsoDate
-    period_days: Annotated[int, Field(ge=1, le=3660)] = 365
+    period_days: Annotated[StrictInt, Field(ge=1, le=3660)] = 365
     a: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.80")
     b: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.95")
 
