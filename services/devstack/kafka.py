@@ -75,6 +75,8 @@ def _configure(settings: DevStackSettings) -> str:
         Template((DEPLOY / "server.properties.template").read_text()).substitute(
             port=settings.kafka_port,
             controller_port=settings.kafka_controller_port,
+            proxied_port=settings.kafka_proxied_port,
+            proxy_port=settings.kafka_proxy_port,
             log_dirs=home / "data",
             partitions=settings.topic_partitions,
         )

@@ -20,6 +20,12 @@ class DevStackSettings(BaseSettings):
     pg_port: int = Field(25432, description="Port of the local PostgreSQL cluster")
     kafka_port: int = Field(29092, description="Port of the local Kafka broker")
     kafka_controller_port: int = Field(29093, description="Port of the broker's KRaft controller")
+    kafka_proxied_port: int = Field(
+        29094, description="A second broker listener, for clients that reach it through a fault proxy"
+    )
+    kafka_proxy_port: int = Field(
+        29095, description="Where that listener is advertised: the fault proxy's port (`make test-faults`)"
+    )
     kafka_heap: str = Field("512m", description="Java heap of the broker")
     smtp_port: int = Field(2525, description="Port of the local mail sink (mail kept in .devstack/mail)")
     topic_partitions: int = Field(6, description="Partitions of the event and alert topics")

@@ -41,7 +41,7 @@ from tests.integration.conftest import KAFKA, Api, Topics, eventually
 from tests.integration.helpers import alert_event, invoice_event, publish
 from tests.integration.processes import Service, service, service_env, wait_ready
 from tests.integration.receivers import free_port, webhook_receiver
-from tests.integration.toxiproxy import toxiproxy
+from tests.integration.toxiproxy import Proxy, toxiproxy
 
 pytestmark = pytest.mark.faults
 
@@ -450,6 +450,27 @@ async def sent_webhooks(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
         return {str(delivery_id) for delivery_id in sent.scalars()}
 
 
+NETWORK_FAULTS = ("latency 1.5 s", "bandwidth 1 KB/s", "no data passing", "connections cut")
+
+
+async def network_faults(proxy: Proxy) -> AsyncIterator[tuple[str, float, float]]:
+    """Each fault in turn for five seconds on every connection through `proxy`, then healed:
+    yields its name, when it began and when it was healed."""
+    inject: dict[str, Callable[[], Awaitable[None]]] = {
+        "latency 1.5 s": partial(proxy.toxic, "lag", "latency", latency=1500),
+        "bandwidth 1 KB/s": partial(proxy.toxic, "slow", "bandwidth", rate=1),
+        "no data passing": partial(proxy.toxic, "stall", "timeout", timeout=0),
+        "connections cut": partial(proxy.enabled, False),
+    }
+    for name in NETWORK_FAULTS:
+        began = time.monotonic()
+        await inject[name]()
+        await asyncio.sleep(5)
+        await proxy.clear()
+        await proxy.enabled(True)
+        yield name, began, time.monotonic()
+
+
 async def _async(value: bool) -> bool:
     return value
 
@@ -466,24 +487,12 @@ async def test_the_database_behind_a_fault_proxy(
         proxied = url.set(host=host, port=int(port)).render_as_string(hide_password=False)
         async with platform_processes(proxied, topics, keys) as running:
             await prepare(running.api)
-            faults: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-                ("latency 1.5 s", partial(proxy.toxic, "lag", "latency", latency=1500)),
-                ("bandwidth 1 KB/s", partial(proxy.toxic, "slow", "bandwidth", rate=1)),
-                ("no data passing", partial(proxy.toxic, "stall", "timeout", timeout=0)),
-                ("connections cut", partial(proxy.enabled, False)),
-            ]
             phases: dict[str, tuple[float, float]] = {}
             async with under_load(running, topics) as flow:
                 load, readiness = flow.load, flow.readiness
                 await eventually(lambda: stored_events(sessions), within=30)
-                for name, inject in faults:
-                    began = time.monotonic()
-                    await inject()
-                    await asyncio.sleep(5)
-                    await proxy.clear()
-                    await proxy.enabled(True)
-                    phases[name] = (began, time.monotonic())
-                    healed = time.monotonic()
+                async for name, began, healed in network_faults(proxy):
+                    phases[name] = (began, healed)
 
                     async def decided_again(since: float = healed) -> bool:
                         answered = [t for tries in load.answers.values() for t in tries if t[0] > since]
@@ -507,4 +516,47 @@ async def test_the_database_behind_a_fault_proxy(
                     assert (503, "failing") in {(s, c.get("database")) for s, c in said}, (name, service_name)
             await load.retry_unanswered()
             await settled(sessions)
+    await assert_exact(load, sessions)
+
+
+async def test_kafka_behind_a_fault_proxy(
+    devstack: DevStackSettings,
+    database_url: str,
+    topics: Topics,
+    keys: dict[Role, str],
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Latency, a bandwidth limit, connections that stop passing data and cut connections between
+    every service and the broker (its second listener, advertised at the proxy's address, so the
+    clients keep going through the proxy): credit checks never wait on Kafka, `/readyz` says the
+    broker is failing while it is cut off, and events flow again and catch up once the network
+    heals."""
+    upstream, listen = f"127.0.0.1:{devstack.kafka_proxied_port}", f"127.0.0.1:{devstack.kafka_proxy_port}"
+    async with (
+        toxiproxy("kafka", upstream, listen) as proxy,
+        platform_processes(database_url, topics, keys, KAFKA_BOOTSTRAP_SERVERS=proxy.listen) as running,
+    ):
+        await prepare(running.api)
+        async with under_load(running, topics) as flow:
+            load, readiness = flow.load, flow.readiness
+            await eventually(lambda: stored_events(sessions), within=30)
+            async for name, began, healed in network_faults(proxy):
+                consumed = await stored_events(sessions)
+
+                async def flowing_again(before: int = consumed) -> bool:
+                    return await stored_events(sessions) > before
+
+                await eventually(flowing_again, within=90, interval=0.1)
+                print(f"\nkafka {name}: events consumed again {elapsed(healed)} s after it ended")
+                if name == "connections cut":
+                    for service_name in running.ports:
+                        said = readiness.said(service_name, began + 3, healed)
+                        assert said and {(s, c.get("kafka")) for s, c in said} == {(503, "failing")}, (
+                            service_name,
+                            said,
+                        )
+            await flow.drain(sessions)
+        # The credit check needs no broker: the order system never noticed.
+        assert {t[2] for tries in load.answers.values() for t in tries} == {200}
+        await settled(sessions)
     await assert_exact(load, sessions)

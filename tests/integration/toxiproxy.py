@@ -1,5 +1,5 @@
-"""Toxiproxy, the fault proxy, between the services and PostgreSQL: latency, a bandwidth limit, a
-connection that stops passing data, a cut. Built from its Go module by `make test-faults`."""
+"""Toxiproxy, the fault proxy, between the services and PostgreSQL or Kafka: latency, a bandwidth
+limit, a connection that stops passing data, a cut. Built from its Go module by `make test-faults`."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ class Proxy:
 
 
 @asynccontextmanager
-async def toxiproxy(name: str, upstream: str) -> AsyncIterator[Proxy]:
+async def toxiproxy(name: str, upstream: str, listen: str | None = None) -> AsyncIterator[Proxy]:
+    """A proxy to `upstream`, listening on `listen` (a free port if not given)."""
     assert SERVER.exists(), f"{SERVER} is missing: `make test-faults` builds it from its Go module"
     port = free_port()
     server = subprocess.Popen(
@@ -64,7 +65,7 @@ async def toxiproxy(name: str, upstream: str) -> AsyncIterator[Proxy]:
                     return False
 
             await eventually(up, within=20, interval=0.05)
-            listen = f"127.0.0.1:{free_port()}"
+            listen = listen or f"127.0.0.1:{free_port()}"
             created = await api.post("/proxies", json={"name": name, "listen": listen, "upstream": upstream})
             created.raise_for_status()
             yield Proxy(api, name, listen)
