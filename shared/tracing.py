@@ -5,7 +5,8 @@ FastAPI opens a span for each API request (continuing the caller's `traceparent`
 this module one for each batch a consumer applies. An event written to an outbox carries the
 `traceparent` of the span that wrote it, in the CloudEvent (its distributed-tracing extension) and
 as a Kafka header, so the consumer's batch continues that trace: the first event's, with links to
-the others'.
+the others'. The reassessment of the customers a batch touched continues the batch's trace the same
+way, from the `traceparent` stored with each customer marked due.
 """
 
 from __future__ import annotations

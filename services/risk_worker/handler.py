@@ -26,6 +26,7 @@ from shared.events import (
 )
 from shared.models.risk_worker import Outbox
 from shared.outbox import outbox_row
+from shared.tracing import current_traceparent
 
 ErpEvent = LedgerEvent | FinancialStatementFiled
 
@@ -123,7 +124,9 @@ class LedgerHandler:
         await self._complete(session, touched)
         # Reassessed moments later, with whatever else arrives meanwhile: a customer touched by
         # many batches is assessed once, and the batch's commit does not wait for it.
-        await assessments.mark_due(session, sorted({*touched, *(code for code, _ in latest)}))
+        await assessments.mark_due(
+            session, sorted({*touched, *(code for code, _ in latest)}), current_traceparent()
+        )
         return dead
 
     async def _complete(self, session: AsyncSession, touched: dict[str, bool]) -> None:

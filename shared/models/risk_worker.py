@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, Numeric, String, func, text
+from sqlalchemy import BigInteger, Identity, Index, Numeric, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -289,6 +289,8 @@ class AssessmentDue(Base):
 
     customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     due_since: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The W3C trace context of the batch that marked it first; the reassessment continues it.
+    traceparent: Mapped[str | None] = mapped_column(Text)
 
 
 class WarningLevel(Base):

@@ -1,5 +1,6 @@
 """One order of business followed through the services: the HTTP request, the outbox, Kafka, the
-risk worker's batch; a dunning run's request through to the notifier's batch. Spans are read
+risk worker's batch and the reassessment it caused; a dunning run's request through to the
+notifier's batch. Spans are read
 with an in-memory exporter, as an OTLP collector would receive them."""
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ async def test_a_request_is_traced_through_the_outbox_and_kafka_into_the_worker_
             return continuing(spans, ingest, "risk-worker apply")
 
         worker = await eventually(applied, within=30)
+
+        async def reassessed() -> ReadableSpan | None:
+            return continuing(spans, ingest, "risk-worker reassess")
+
+        # The customers the batch touched are reassessed moments later, in the same trace.
+        reassessment = await eventually(reassessed, within=30)
+        assert reassessment.parent is not None and worker.context is not None
+        assert reassessment.parent.span_id == worker.context.span_id
         # Four days overdue: the default policy's first notice, sent by the notifier.
         run = await api.ok("POST", "/v1/dunning-runs", json={"as_of": f"{date.today()}"})
         assert run["notices"] == 1

@@ -94,28 +94,29 @@ async def all_customers(session: AsyncSession, after: str, limit: int) -> list[s
     return [r["customer_code"] for r in rows]
 
 
-async def mark_due(session: AsyncSession, codes: Sequence[str]) -> None:
+async def mark_due(session: AsyncSession, codes: Sequence[str], traceparent: str | None) -> None:
     if not codes:
         return
     conn = await driver(session)
     await conn.execute(
-        "INSERT INTO risk_worker.assessments_due (customer_code) SELECT unnest($1::text[]) "
-        "ON CONFLICT (customer_code) DO NOTHING",
+        "INSERT INTO risk_worker.assessments_due (customer_code, traceparent) "
+        "SELECT unnest($1::text[]), $2 ON CONFLICT (customer_code) DO NOTHING",
         list(codes),
+        traceparent,
     )
 
 
-async def take_due(session: AsyncSession, limit: int) -> list[str]:
-    """Up to `limit` customers due, oldest first, taken for this transaction: they come back if it
-    rolls back, and another replica skips them meanwhile."""
+async def take_due(session: AsyncSession, limit: int) -> list[tuple[str, str | None]]:
+    """Up to `limit` customers due, oldest first, with the trace that marked each, taken for this
+    transaction: they come back if it rolls back, and another replica skips them meanwhile."""
     conn = await driver(session)
     rows = await conn.fetch(
         "DELETE FROM risk_worker.assessments_due WHERE customer_code IN (SELECT customer_code FROM "
         "risk_worker.assessments_due ORDER BY due_since LIMIT $1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING customer_code",
+        "RETURNING customer_code, traceparent",
         limit,
     )
-    return sorted(r["customer_code"] for r in rows)
+    return sorted((r["customer_code"], r["traceparent"]) for r in rows)
 
 
 async def stale(session: AsyncSession, limit: int) -> list[str]:

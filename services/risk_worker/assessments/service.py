@@ -32,6 +32,7 @@ from shared.events import (
     WarningLevelChanged,
     new_event,
 )
+from shared.tracing import continued, tracer
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -424,15 +425,25 @@ async def run(
         while not stop.is_set():
             async with sessions() as session, session.begin():
                 due = await repository.take_due(session, DUE_CHUNK)
-                await reassess(
-                    session,
-                    due,
-                    as_of=now.date(),
-                    now=now,
-                    trigger="events",
-                    publish=publish,
-                    policies=policies,
-                )
+                if due:
+                    # Continues the trace of the first batch that made a customer due, linked to
+                    # the others: what the reassessment publishes joins the events' traces.
+                    context, links = continued(traceparent for _, traceparent in due if traceparent)
+                    with tracer.start_as_current_span(
+                        "risk-worker reassess",
+                        context=context,
+                        links=links,
+                        attributes={"credence.customers": len(due)},
+                    ):
+                        await reassess(
+                            session,
+                            [code for code, _ in due],
+                            as_of=now.date(),
+                            now=now,
+                            trigger="events",
+                            publish=publish,
+                            policies=policies,
+                        )
             if len(due) < DUE_CHUNK:
                 break
         with contextlib.suppress(TimeoutError):
