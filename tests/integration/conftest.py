@@ -34,7 +34,13 @@ from shared.roles import Role
 from shared.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_LOGIN = "credence_svc"
+# Each in-process service connects as production's should: a login of its own service's role
+# (migration 0030: writes its own schema, reads the others' views), neither superuser nor owner.
+SERVICE_LOGINS = {
+    "credence_api_svc": "credence_api",
+    "credence_worker_svc": "credence_worker",
+    "credence_notifier_svc": "credence_notifier",
+}
 T = TypeVar("T")
 
 pytestmark = pytest.mark.integration
@@ -86,12 +92,13 @@ def template_database() -> Iterator[str]:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = _url(TEMPLATE)
     command.upgrade(config, "head")
-    asyncio.run(
-        _admin_execute(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SERVICE_LOGIN}') "
-            f"THEN CREATE ROLE {SERVICE_LOGIN} LOGIN IN ROLE credence_app; END IF; END $$"
+    for login, role in SERVICE_LOGINS.items():
+        asyncio.run(
+            _admin_execute(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') "
+                f"THEN CREATE ROLE {login} LOGIN IN ROLE {role}; END IF; END $$"
+            )
         )
-    )
     yield TEMPLATE
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)'))
 
@@ -158,31 +165,33 @@ async def topics() -> AsyncIterator[Topics]:
 
 
 @pytest.fixture
-def platform(database_url: str, topics: Topics) -> dict[str, Any]:
-    """Settings common to every service under test. The services connect as production's do: a
-    login of the application role, neither superuser nor owner of the tables (migration 0028)."""
-    return {
-        "database_url": make_url(database_url)
-        .set(username=SERVICE_LOGIN)
-        .render_as_string(hide_password=False),
-        "kafka_bootstrap_servers": KAFKA,
-        "log_json": False,
-        **topics.settings,
-    }
+def platform(topics: Topics) -> dict[str, Any]:
+    """Settings common to every service under test."""
+    return {"kafka_bootstrap_servers": KAFKA, "log_json": False, **topics.settings}
+
+
+def as_login(database_url: str, login: str) -> str:
+    return make_url(database_url).set(username=login).render_as_string(hide_password=False)
 
 
 @pytest.fixture
-def api_settings(platform: dict[str, Any]) -> ApiSettings:
+def api_settings(platform: dict[str, Any], database_url: str) -> ApiSettings:
     # Dunning runs only for the dates a test asks for.
     return ApiSettings(
-        **platform, db_pool_size=5, key_cache_seconds=0, consume_events=False, dunning_daily=False
+        **platform,
+        database_url=as_login(database_url, "credence_api_svc"),
+        db_pool_size=5,
+        key_cache_seconds=0,
+        consume_events=False,
+        dunning_daily=False,
     )
 
 
 @pytest.fixture
-def worker_settings(platform: dict[str, Any]) -> WorkerSettings:
+def worker_settings(platform: dict[str, Any], database_url: str) -> WorkerSettings:
     return WorkerSettings(
         **platform,
+        database_url=as_login(database_url, "credence_worker_svc"),
         http_port=0,
         group_id=f"rw-{uuid.uuid4().hex[:8]}",
         db_pool_size=3,
@@ -191,9 +200,14 @@ def worker_settings(platform: dict[str, Any]) -> WorkerSettings:
 
 
 @pytest.fixture
-def notifier_settings(platform: dict[str, Any]) -> NotifierSettings:
+def notifier_settings(platform: dict[str, Any], database_url: str) -> NotifierSettings:
     return NotifierSettings(
-        **platform, http_port=0, group_id=f"nt-{uuid.uuid4().hex[:8]}", db_pool_size=3, retry_base_seconds=0.2
+        **platform,
+        database_url=as_login(database_url, "credence_notifier_svc"),
+        http_port=0,
+        group_id=f"nt-{uuid.uuid4().hex[:8]}",
+        db_pool_size=3,
+        retry_base_seconds=0.2,
     )
 
 

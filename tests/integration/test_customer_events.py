@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from services.credit_api.settings import ApiSettings
+from services.risk_worker.settings import WorkerSettings
 from shared.roles import Role
 from tests.integration.conftest import api_client, eventually
 from tests.integration.helpers import publish
@@ -42,26 +43,13 @@ async def test_customer_upserted_events_and_put_give_the_same_customer(
 
 
 async def test_a_ledger_event_for_an_unknown_customer_opens_a_stub_without_a_limit(
-    api_settings: ApiSettings, keys: dict[Role, str]
+    api_settings: ApiSettings, worker_settings: WorkerSettings, keys: dict[Role, str]
 ) -> None:
     from services.risk_worker.main import serve
-    from services.risk_worker.settings import WorkerSettings
     from tests.integration.helpers import invoice_event, running
 
     settings = api_settings.model_copy(update={"consume_events": True})
-    worker = WorkerSettings(
-        **settings.model_dump(
-            include={
-                "database_url",
-                "kafka_bootstrap_servers",
-                "ar_events_topic",
-                "alerts_topic",
-                "risk_events_topic",
-            }
-        ),
-        http_port=0,
-        group_id=f"rw-{uuid.uuid4().hex[:6]}",
-    )
+    worker = worker_settings
     async with api_client(settings, keys) as api, running(serve, worker):
         await publish(settings.ar_events_topic, [invoice_event("C-NEW", "INV-1", "250.00")])
 

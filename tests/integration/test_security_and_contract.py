@@ -236,16 +236,17 @@ async def test_a_method_not_allowed_names_every_method_of_the_path(
     assert all("400" in op["responses"] for _, _, op in operations(document) if "requestBody" in op)
 
 
-async def test_the_services_run_as_the_application_role_which_cannot_rewrite_the_audit_log(
+async def test_each_service_runs_as_its_own_role_which_cannot_rewrite_the_audit_log(
     api: Api,
     api_settings: ApiSettings,
     worker_settings: WorkerSettings,
     notifier_settings: NotifierSettings,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    """No superuser and no table owner: a login in `credence_app`, as docs/operations.md says to run
-    the services (and as every test runs them). They work; rewriting the audit trail, or switching
-    its guard off, is refused."""
+    """No superuser and no table owner: each service a login of its own role (migration 0030), as
+    docs/operations.md says to run them and as every test runs them. They work; rewriting the audit
+    trail, or switching its guard off, is refused, and no service may write another's schema or
+    read past its views."""
     # A webhook to nowhere: the delivery is recorded, then retried.
     webhooks = {"webhook_urls": "http://127.0.0.1:9/hook"}
     async with (
@@ -274,23 +275,46 @@ async def test_the_services_run_as_the_application_role_which_cannot_rewrite_the
                 return bool(found.scalar_one())
 
         await eventually(delivered, within=30)
-    engine = make_engine(api_settings.database_url, pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            who = "SELECT rolsuper, current_user FROM pg_roles WHERE rolname = current_user"
-            assert tuple((await connection.execute(text(who))).one()) == (False, "credence_svc")
-        for statement in (
-            "UPDATE credit_api.audit_log SET actor = 'x'",
-            "DELETE FROM credit_api.audit_log",
-            "TRUNCATE credit_api.audit_log",
-            "ALTER TABLE credit_api.audit_log DISABLE TRIGGER audit_log_append_only",
-            "DROP TRIGGER audit_log_append_only ON credit_api.audit_log",
-        ):
+    refused = {
+        api_settings.database_url: (
+            "credence_api_svc",
+            [
+                "UPDATE credit_api.audit_log SET actor = 'x'",
+                "DELETE FROM credit_api.audit_log",
+                "TRUNCATE credit_api.audit_log",
+                "ALTER TABLE credit_api.audit_log DISABLE TRIGGER audit_log_append_only",
+                "DROP TRIGGER audit_log_append_only ON credit_api.audit_log",
+                "DELETE FROM risk_worker.balances",
+                "SELECT count(*) FROM risk_worker.open_items",
+                "UPDATE notifier.deliveries SET attempts = 0",
+            ],
+        ),
+        worker_settings.database_url: (
+            "credence_worker_svc",
+            [
+                "UPDATE credit_api.customers SET blocked = true",
+                "INSERT INTO credit_api.audit_log (action) VALUES ('x')",
+                "SELECT count(*) FROM credit_api.credit_limits",
+                "DELETE FROM notifier.deliveries",
+            ],
+        ),
+        notifier_settings.database_url: (
+            "credence_notifier_svc",
+            ["DELETE FROM credit_api.outbox", "UPDATE risk_worker.balances SET open_receivables = 0"],
+        ),
+    }
+    for url, (login, statements) in refused.items():
+        engine = make_engine(url, pool_size=1)
+        try:
             async with engine.connect() as connection:
-                with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
-                    await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
+                who = "SELECT rolsuper, current_user FROM pg_roles WHERE rolname = current_user"
+                assert tuple((await connection.execute(text(who))).one()) == (False, login)
+            for statement in statements:
+                async with engine.connect() as connection:
+                    with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
+                        await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
     async with sessions() as session:
         actions = (await session.execute(text("SELECT action FROM credit_api.audit_log"))).scalars().all()
     assert {"customer.created", "credit_limit.set"} <= set(actions)

@@ -45,6 +45,16 @@ app.kubernetes.io/component: {{ .service }}
     name: {{ include "credence.secret" . }}
 {{- end -}}
 
+{{/* A service's own secret (e.g. its DATABASE_URL with its own login), after the shared one:
+     a later envFrom source wins for the same key. (dict "root" $ "service" $svc) */}}
+{{- define "credence.serviceEnvFrom" -}}
+{{ include "credence.envFrom" .root }}
+{{- with .service.existingSecret }}
+- secretRef:
+    name: {{ . }}
+{{- end }}
+{{- end -}}
+
 {{- define "credence.pod" -}}
 serviceAccountName: {{ include "credence.serviceAccount" . }}
 securityContext:
