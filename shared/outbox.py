@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.db import driver
 from shared.events import CloudEvent, encode
 from shared.models.base import OutboxMixin
 from shared.tracing import TRACEPARENT, current_traceparent
@@ -32,14 +34,37 @@ RELAYED = Counter("credence_outbox_relayed_total", "Outbox rows published to Kaf
 
 def outbox_row(model: type[Row], topic: str, event: CloudEvent) -> Row:
     """The event as its transaction leaves it, carrying the trace it was written in."""
-    traceparent = current_traceparent()
-    if traceparent is not None:
-        event = event.model_copy(update={"traceparent": traceparent})
     row = model()
     row.topic = topic
     row.key = event.subject
-    row.payload = json.loads(encode(event))
+    row.payload = json.loads(_traced(event, current_traceparent()))
     return row
+
+
+async def add_to_outbox(
+    session: AsyncSession, model: type[Row], events: Sequence[tuple[str, CloudEvent]]
+) -> None:
+    """Many events (topic, CloudEvent) in one statement, each encoded once: a scorecard change or
+    an overdue sweep writes thousands."""
+    if not events:
+        return
+    traceparent = current_traceparent()
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    conn = await driver(session)
+    await conn.execute(
+        f"INSERT INTO {table.fullname} (topic, key, payload) "  # noqa: S608 (a model's own table)
+        "SELECT t, k, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS u(t, k, p)",
+        [topic for topic, _ in events],
+        [event.subject for _, event in events],
+        [_traced(event, traceparent).decode() for _, event in events],
+    )
+
+
+def _traced(event: CloudEvent, traceparent: str | None) -> bytes:
+    if traceparent is not None:
+        event = event.model_copy(update={"traceparent": traceparent})
+    return encode(event)
 
 
 class OutboxRelay(Generic[Row]):

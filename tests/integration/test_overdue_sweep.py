@@ -15,9 +15,8 @@ TODAY = date(2026, 11, 22)
 BOUNDARIES = [1, 31, 61, 91, 121]
 
 
-async def run_sweep(sessions: Sessions, today: date = TODAY) -> int:
-    async with sessions() as session, session.begin():
-        return await sweep(session, today, BOUNDARIES, source="test", topic="risk")
+async def run_sweep(sessions: Sessions, today: date = TODAY, chunk: int = 500) -> int:
+    return await sweep(sessions, today, BOUNDARIES, source="test", topic="risk", chunk=chunk)
 
 
 async def announced(sessions: Sessions) -> list[tuple[str, int]]:
@@ -44,3 +43,13 @@ async def test_replicas_sweeping_together_announce_nothing_twice(sessions: Sessi
     results = await asyncio.gather(*(run_sweep(sessions) for _ in range(4)))
     assert sum(r for r in results if r > 0) == 2
     assert len(await announced(sessions)) == 2
+
+
+async def test_a_long_sweep_goes_a_chunk_at_a_time_and_announces_everything_once(sessions: Sessions) -> None:
+    for n in range(7):
+        await invoice(sessions, f"C-{n % 3}", f"INV-{n}", "100.00", due=TODAY - timedelta(days=40))
+    # Seven items past 1 and 31 days: fourteen announcements, in chunks of three.
+    assert await run_sweep(sessions, chunk=3) == 14
+    assert await run_sweep(sessions, chunk=3) == 0
+    found = await announced(sessions)
+    assert sorted(found) == sorted((f"INV-{n}", days) for n in range(7) for days in (1, 31))

@@ -17,6 +17,10 @@ WITH crossed AS (
     FROM risk_worker.open_items i
     CROSS JOIN unnest(CAST(:boundaries AS integer[])) AS b(days)
    WHERE i.status = 'open' AND i.open_amount > 0 AND :today - i.due_date >= b.days
+     AND NOT EXISTS (SELECT FROM risk_worker.overdue_notices n
+                      WHERE (n.customer_code, n.item_id, n.days) = (i.customer_code, i.item_id, b.days))
+   ORDER BY i.customer_code, i.item_id, b.days
+   LIMIT :limit
   ON CONFLICT DO NOTHING
   RETURNING customer_code, item_id, days
 )
@@ -31,8 +35,9 @@ async def try_lock(session: AsyncSession) -> bool:
 
 
 async def newly_crossed(
-    session: AsyncSession, today: date, boundaries: Sequence[int]
+    session: AsyncSession, today: date, boundaries: Sequence[int], limit: int
 ) -> list[tuple[str, str, int, str, Decimal, date]]:
-    """Record and return every (item, boundary) crossed by `today` and not announced before."""
-    rows = (await session.execute(_CROSSED, {"today": today, "boundaries": list(boundaries)})).all()
+    """Record and return up to `limit` (item, boundary) crossed by `today` and not announced before."""
+    params = {"today": today, "boundaries": list(boundaries), "limit": limit}
+    rows = (await session.execute(_CROSSED, params)).all()
     return [(r.customer_code, r.item_id, r.days, r.currency, r.open_amount, r.due_date) for r in rows]
