@@ -7,7 +7,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Numeric, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Numeric,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, OutboxMixin
@@ -270,6 +281,8 @@ class PolicyVersionMixin:
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     activated_at: Mapped[datetime | None]
+    # The trace of the request that activated it, continued by the work the activation causes.
+    activated_traceparent: Mapped[str | None] = mapped_column(Text)
 
 
 class Scorecard(PolicyVersionMixin, Base):

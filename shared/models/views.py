@@ -19,7 +19,8 @@
 - `risk_worker.v_assessments`, `risk_worker.v_assessment_history`: each customer's current
   assessment with its explanation, and every change of it; read by credit_api.
 - `credit_api.v_active_scorecard`: the scorecard an admin activated (none: the default ships in
-  `shared/policies/scorecard.yaml`); read by risk_worker.
+  `shared/policies/scorecard.yaml`) and the `traceparent` of the request that activated it; read
+  by risk_worker.
 - `credit_api.v_fx_rates`: exchange rates by day, read by risk_worker to weigh invoices and
   statements in the credit currency.
 - `risk_worker.v_warning_levels`: each customer's early-warning level, its causes and indicator

@@ -1,7 +1,7 @@
 """One order of business followed through the services: the HTTP request, the outbox, Kafka, the
 risk worker's batch and the reassessment it caused; a dunning run's request through to the
-notifier's batch. Spans are read
-with an in-memory exporter, as an OTLP collector would receive them."""
+notifier's batch; a scorecard's activation through the reassessment of everyone to what it
+published. Spans are read with an in-memory exporter, as an OTLP collector would receive them."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from services.notifier.main import serve as serve_notifier
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
+from shared import scorecards
 from shared.roles import Role
-from tests.integration.conftest import Api, eventually
+from tests.integration.conftest import Api, Platform, eventually
 from tests.integration.helpers import invoice_event, running
 
 
@@ -99,3 +100,36 @@ async def test_a_request_is_traced_through_the_outbox_and_kafka_into_the_worker_
     assert dict(worker.attributes or {})["messaging.batch.message_count"] == 1
     assert notifier.kind == worker.kind == SpanKind.CONSUMER
     assert dict(ingest.attributes or {})["http.response.status_code"] == 202
+
+
+async def test_a_scorecard_activation_is_traced_through_everyone_reassessed_to_what_it_published(
+    spans: InMemorySpanExporter, stack: Platform
+) -> None:
+    api = stack.api
+    body = {"name": "T", "currency": "EUR", "country": "DE", "industry": "wholesale"}
+    await api.ok("PUT", "/v1/customers/C-T2", role=Role.ERP, status=201, json=body)
+
+    async def assessed() -> bool:
+        response = await api.request("GET", "/v1/customers/C-T2/assessment", role=Role.CREDIT_CONTROLLER)
+        return response.status_code == 200
+
+    await eventually(assessed, within=30)
+    document = scorecards.default_document()
+    # C-T2 has no invoices: its payment index is missing, and now scores more.
+    document["factors"][0]["missing_points"] = 9
+    await api.ok("PUT", "/v1/scorecards/traced-2027", status=201, json=document)
+    activation = one(spans, "PUT /v1/scorecards/{version}")
+
+    async def everyone() -> ReadableSpan | None:
+        return continuing(spans, activation, "risk-worker reassess everyone")
+
+    reassessment = await eventually(everyone, within=30)
+    assert dict(reassessment.attributes or {})["credence.trigger"] == "scorecard"
+
+    async def published() -> ReadableSpan | None:
+        # The credit API consumes the risk events: the assessment change of C-T2 arrives in the trace.
+        return continuing(spans, activation, "credit-api apply")
+
+    applied = await eventually(published, within=30)
+    assert applied.parent is not None and reassessment.context is not None
+    assert applied.parent.span_id == reassessment.context.span_id

@@ -20,7 +20,9 @@ async def listing(session: AsyncSession, model: type[P]) -> Sequence[P]:
     return (await session.execute(select(model).order_by(model.created_at.desc()))).scalars().all()
 
 
-async def activate(session: AsyncSession, model: type[P], policy: P, now: datetime) -> None:
+async def activate(
+    session: AsyncSession, model: type[P], policy: P, now: datetime, traceparent: str | None
+) -> None:
     """The one active version: the others are deactivated in the same transaction, and the lock of
     the first statement serialises two admins activating at once."""
     await session.execute(update(model).where(model.active).values(active=False))
@@ -28,4 +30,5 @@ async def activate(session: AsyncSession, model: type[P], policy: P, now: dateti
         session.add(policy)
     policy.active = True
     policy.activated_at = now
+    policy.activated_traceparent = traceparent
     await session.flush()

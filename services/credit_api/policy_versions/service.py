@@ -18,6 +18,7 @@ from services.credit_api.policy_versions.errors import PolicyVersionNotFound, Po
 from services.credit_api.policy_versions.schemas import PolicyVersionOut
 from shared.domain.errors import InvalidInput
 from shared.models.credit_api import PolicyVersionMixin
+from shared.tracing import current_traceparent
 
 DEFAULT_VERSION = "default"
 P = TypeVar("P", bound=PolicyVersionMixin)
@@ -57,7 +58,7 @@ class Versions(Generic[P]):
             policy = self.model()
             policy.version, policy.document = version, document
             policy.created_by, policy.created_at = principal.actor, now
-        await repository.activate(session, self.model, policy, now)
+        await repository.activate(session, self.model, policy, now, current_traceparent())
         await record(
             session,
             principal,

@@ -245,6 +245,13 @@ async def active_scorecard(session: AsyncSession) -> tuple[str, dict[str, Any]] 
     return None if row is None else (row["version"], row["document"])
 
 
+async def scorecard_activation(session: AsyncSession) -> str | None:
+    """The `traceparent` of the request that activated the scorecard, when it was traced."""
+    conn = await driver(session)
+    value = await conn.fetchval("SELECT activated_traceparent FROM credit_api.v_active_scorecard")
+    return None if value is None else str(value)
+
+
 async def active_warning_policy(session: AsyncSession) -> tuple[str, dict[str, Any]] | None:
     conn = await driver(session)
     row = await conn.fetchrow("SELECT version, document FROM credit_api.v_active_warning_policy")
@@ -331,21 +338,6 @@ async def save(session: AsyncSession, rows: Sequence[Row], trigger: str, now: da
             now,
             [e for _, e in changed],
         )
-
-
-async def add_outbox(session: AsyncSession, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-    """Outbox rows (topic, key, CloudEvent) in one statement: a scorecard change may produce
-    thousands."""
-    if not rows:
-        return
-    conn = await driver(session)
-    await conn.execute(
-        "INSERT INTO risk_worker.outbox (topic, key, payload) "
-        "SELECT t, k, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS u(t, k, p)",
-        [t for t, _, _ in rows],
-        [k for _, k, _ in rows],
-        [json.dumps(p) for _, _, p in rows],
-    )
 
 
 async def last_reassessment(session: AsyncSession) -> tuple[str, date] | None:

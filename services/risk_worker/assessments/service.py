@@ -28,10 +28,13 @@ from shared.events import (
     ASSESSMENT_CHANGED,
     WARNING_LEVEL_CHANGED,
     AssessmentChanged,
+    CloudEvent,
     WarningIndicator,
     WarningLevelChanged,
     new_event,
 )
+from shared.models.risk_worker import Outbox
+from shared.outbox import add_to_outbox
 from shared.tracing import continued, tracer
 
 log = structlog.get_logger(__name__)
@@ -293,7 +296,7 @@ async def reassess(
     grades = tuple(g.grade for g in card.grades)
     rows: list[repository.Row] = []
     warnings_rows: list[repository.WarningRow] = []
-    events: list[tuple[str, str, dict[str, object]]] = []
+    events: list[tuple[str, CloudEvent]] = []
     for n, code in enumerate(known):
         if n and not n % YIELD_EVERY:
             # Scoring is CPU work on the event loop the Kafka consumers share: let them run.
@@ -323,7 +326,7 @@ async def reassess(
             moved = new_event(
                 source=publish.source, type_=WARNING_LEVEL_CHANGED, subject=code, data=change, time=now
             )
-            events.append((publish.topic, code, moved.model_dump(mode="json", exclude_none=True)))
+            events.append((publish.topic, moved))
         cur = f.currency
         explanation = scorecard.explain(a, partial(_money, currency=cur))
         before = current.get(code)
@@ -362,10 +365,10 @@ async def reassess(
             event = new_event(
                 source=publish.source, type_=ASSESSMENT_CHANGED, subject=code, data=data, time=now
             )
-            events.append((publish.topic, code, event.model_dump(mode="json", exclude_none=True)))
+            events.append((publish.topic, event))
     await repository.save(session, rows, trigger, now)
     await repository.save_warnings(session, warnings_rows, now)
-    await repository.add_outbox(session, events)
+    await add_to_outbox(session, Outbox, events)
     return len(events)
 
 
@@ -474,21 +477,34 @@ async def _reassess_stale(
     async with sessions() as session:
         active = (await policies.scorecard(session)).version
         last = await repository.last_reassessment(session)
+        activation = await repository.scorecard_activation(session)
     if last is None or last[0] != active or last[1] < now.date():
         trigger = "daily" if last is not None and last[0] == active else "scorecard"
-        version, assessed, changed = await reassess_everyone(
-            sessions, as_of=now.date(), trigger=trigger, publish=publish, policies=policies
-        )
+        # A new scorecard continues the trace of the request that activated it; a new day starts
+        # a trace of its own.
+        context, _ = continued([activation] if trigger == "scorecard" and activation else [])
+        with tracer.start_as_current_span(
+            "risk-worker reassess everyone", context=context, attributes={"credence.trigger": trigger}
+        ) as span:
+            version, assessed, changed = await reassess_everyone(
+                sessions, as_of=now.date(), trigger=trigger, publish=publish, policies=policies
+            )
+            span.set_attribute("credence.customers", assessed)
         log.info("reassessed", trigger=trigger, scorecard=version, customers=assessed, changed=changed)
         return
     async with sessions() as session, session.begin():
         stale = await repository.stale(session, CHUNK)
-        await reassess(
-            session,
-            stale,
-            as_of=now.date(),
-            now=now,
-            trigger="credit_file",
-            publish=publish,
-            policies=policies,
-        )
+        if not stale:
+            return
+        attributes: dict[str, str | int] = {"credence.customers": len(stale)}
+        attributes["credence.trigger"] = "credit_file"
+        with tracer.start_as_current_span("risk-worker reassess", attributes=attributes):
+            await reassess(
+                session,
+                stale,
+                as_of=now.date(),
+                now=now,
+                trigger="credit_file",
+                publish=publish,
+                policies=policies,
+            )
