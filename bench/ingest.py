@@ -28,7 +28,11 @@ GOALS = "goals: >= 5,000 events/s; ratio >= 0.5; p99 <= 1 s at 1,000 events/s; a
 
 
 def invoice(customer: int, n: int) -> tuple[bytes, bytes]:
-    return invoice_event(f"E{customer:04}", f"INV-{n}", "100.00", "2026-11-01", "2026-12-01")
+    # Due in a month: invoices already overdue would have the worker's overdue sweep announce
+    # each of them while ingestion is measured.
+    issued = date.today()
+    due = issued + timedelta(days=30)
+    return invoice_event(f"E{customer:04}", f"INV-{n}", "100.00", issued.isoformat(), due.isoformat())
 
 
 async def publish(bootstrap: str, topic: str, count: int) -> None:
