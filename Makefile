@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 # A failing command on the left of a pipe fails the recipe.
 .SHELLFLAGS := -o pipefail -c
+# Some shells and images turn bytecode caching off; then every process of the platform, of the suite
+# and every `credence` command compiles its dependencies again (about 1.5 s each on two cores).
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
