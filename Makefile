@@ -40,9 +40,8 @@ lock: | $(UV)
 	$(UV) lock
 
 # The locked dependencies checked against the OSV vulnerability database (api.osv.dev) by uv's audit
-# (a preview feature of the pinned uv); a known
-# vulnerability fails it. Not part of `lint`: it needs that service, which a build machine without
-# outside network cannot reach.
+# (a preview feature of the pinned uv); a known vulnerability fails it. Not part of `lint`: it needs
+# that service, which a build machine without outside network cannot reach.
 audit: | $(UV)
 	$(UV) audit --locked --preview-features audit-command
 
