@@ -103,16 +103,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def _dev_up(_: argparse.Namespace) -> int:
     from services.devstack import stack
+    from services.devstack.postgres import DevStackError
     from shared.logging import configure_logging
     from shared.settings import PlatformSettings
 
     configure_logging("devstack", json=False)
-    stack.up(
-        get_devstack_settings(),
-        PlatformSettings(),
-        own_database="DATABASE_URL" not in os.environ,
-        own_kafka="KAFKA_BOOTSTRAP_SERVERS" not in os.environ,
-    )
+    try:
+        stack.up(
+            get_devstack_settings(),
+            PlatformSettings(),
+            own_database="DATABASE_URL" not in os.environ,
+            own_kafka="KAFKA_BOOTSTRAP_SERVERS" not in os.environ,
+        )
+    except DevStackError as error:
+        print(f"credence dev up: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -51,6 +51,15 @@ def ensure_libs(settings: DevStackSettings) -> None:
     marker.write_text(digest)
 
 
+def cluster_id() -> str:
+    """A random cluster id as Kafka writes them (a UUID in URL-safe base64), never starting with '-',
+    which Kafka's own generator avoids for the same reason."""
+    while True:
+        made = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not made.startswith("-"):
+            return made
+
+
 def _java(settings: DevStackSettings, *args: str, heap: str = "256m") -> list[str]:
     java = shutil.which("java")
     if java is None:
@@ -82,9 +91,11 @@ def _configure(settings: DevStackSettings) -> str:
         )
     )
     cluster_file = home / "cluster.id"
-    if not cluster_file.exists():
-        cluster_file.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
-    subprocess.run(
+    # An id starting with '-' reads as an option to the storage tool, so it never formatted: one
+    # such left by an earlier start is replaced too.
+    if not cluster_file.exists() or cluster_file.read_text().startswith("-"):
+        cluster_file.write_text(cluster_id())
+    formatted = subprocess.run(
         _java(
             settings,
             "kafka.tools.StorageTool",
@@ -95,9 +106,13 @@ def _configure(settings: DevStackSettings) -> str:
             str(props),
             "--ignore-formatted",
         ),
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
     )
+    if formatted.returncode != 0:
+        said = (formatted.stderr or formatted.stdout).strip()
+        raise DevStackError(f"formatting Kafka's storage in {home / 'data'} failed: {said}")
     return str(props)
 
 
