@@ -91,17 +91,15 @@ def _configure(settings: DevStackSettings) -> str:
         )
     )
     cluster_file = home / "cluster.id"
-    # An id starting with '-' reads as an option to the storage tool, so it never formatted: one
-    # such left by an earlier start is replaced too.
-    if not cluster_file.exists() or cluster_file.read_text().startswith("-"):
+    if not cluster_file.exists():
         cluster_file.write_text(cluster_id())
     formatted = subprocess.run(
         _java(
             settings,
             "kafka.tools.StorageTool",
             "format",
-            "-t",
-            cluster_file.read_text(),
+            # Joined to its option: a separate argument starting with '-' would read as an option.
+            f"--cluster-id={cluster_file.read_text()}",
             "-c",
             str(props),
             "--ignore-formatted",
