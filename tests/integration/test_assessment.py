@@ -1,11 +1,12 @@
 """Credit assessment through real Kafka and PostgreSQL: statements over HTTP and as events, a
 customer turning late loses grade and score, the credit file follows, a new scorecard reassesses
-everyone, redeliveries count nothing twice, terms give due dates, and the review queue."""
+everyone, redeliveries count nothing twice, terms give due dates, the review queue, and a round of
+reassessment after events taking only the customers due when it began."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.financial_statements.schemas import EXAMPLE
+from services.risk_worker.assessments import repository as assessments
 from shared import scorecards
 from shared.domain.behaviour import add_months
 from shared.models.risk_worker import OpenItem
@@ -320,3 +322,21 @@ async def test_the_review_queue(stack: Platform) -> None:
     assert review["next_review_date"] == add_months(TODAY, months).isoformat() == file["review_date"]
     audit = await api.ok("GET", "/v1/audit", role=Role.CREDIT_MANAGER, params={"entity_id": "C-REV"})
     assert "customer.reviewed" in [e["action"] for e in audit["items"]]
+
+
+async def test_a_round_of_reassessment_leaves_customers_marked_during_it_to_the_next(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Under a steady stream of events, batches mark customers due again while a round runs; were
+    they taken in the same round, it would never end and a busy customer would be reassessed
+    without pause instead of once per interval."""
+    async with sessions.begin() as session:
+        await assessments.mark_due(session, ["EARLY"], None)
+    round_began = datetime.now(UTC)
+    async with sessions.begin() as session:
+        await assessments.mark_due(session, ["DURING"], None)
+    async with sessions.begin() as session:
+        assert await assessments.take_due(session, 100, marked_by=round_began) == [("EARLY", None)]
+        assert await assessments.take_due(session, 100, marked_by=round_began) == []
+    async with sessions.begin() as session:
+        assert await assessments.take_due(session, 100, marked_by=datetime.now(UTC)) == [("DURING", None)]

@@ -106,15 +106,19 @@ async def mark_due(session: AsyncSession, codes: Sequence[str], traceparent: str
     )
 
 
-async def take_due(session: AsyncSession, limit: int) -> list[tuple[str, str | None]]:
-    """Up to `limit` customers due, oldest first, with the trace that marked each, taken for this
-    transaction: they come back if it rolls back, and another replica skips them meanwhile."""
+async def take_due(
+    session: AsyncSession, limit: int, marked_by: datetime
+) -> list[tuple[str, str | None]]:
+    """Up to `limit` customers marked due by `marked_by`, oldest first, with the trace that marked
+    each, taken for this transaction: they come back if it rolls back, and another replica skips
+    them meanwhile."""
     conn = await driver(session)
     rows = await conn.fetch(
         "DELETE FROM risk_worker.assessments_due WHERE customer_code IN (SELECT customer_code FROM "
-        "risk_worker.assessments_due ORDER BY due_since LIMIT $1 FOR UPDATE SKIP LOCKED) "
-        "RETURNING customer_code, traceparent",
+        "risk_worker.assessments_due WHERE due_since <= $2 ORDER BY due_since LIMIT $1 "
+        "FOR UPDATE SKIP LOCKED) RETURNING customer_code, traceparent",
         limit,
+        marked_by,
     )
     return sorted((r["customer_code"], r["traceparent"]) for r in rows)
 

@@ -427,7 +427,11 @@ async def run(
             await _poll(sessions, now, publish, policies)
         while not stop.is_set():
             async with sessions() as session, session.begin():
-                due = await repository.take_due(session, DUE_CHUNK)
+                # Only what was due when the round began: under a steady stream of events the
+                # batches mark customers due again faster than a round takes them, and a round
+                # that waited for none to be left would reassess them without pause, taking the
+                # event loop from the consumers.
+                due = await repository.take_due(session, DUE_CHUNK, marked_by=now)
                 if due:
                     # Continues the trace of the first batch that made a customer due, linked to
                     # the others: what the reassessment publishes joins the events' traces.
