@@ -27,21 +27,20 @@ ITEMS = int(os.environ.get("BENCH_AGEING_ITEMS", "1000000"))
 GOALS = "goals: >= 5,000 events/s; ratio >= 0.3; p99 <= 1 s at 1,000 events/s; ageing report <= 5 s"
 
 
-def invoice(customer: int, n: int) -> tuple[bytes, bytes]:
+def invoice(customer: int, n: int, issued: date) -> tuple[bytes, bytes]:
     # Due in a month: invoices already overdue would have the worker's overdue sweep announce
     # each of them while ingestion is measured.
-    issued = date.today()
     due = issued + timedelta(days=30)
     return invoice_event(f"E{customer:04}", f"INV-{n}", "100.00", issued.isoformat(), due.isoformat())
 
 
-async def publish(bootstrap: str, topic: str, count: int) -> None:
+async def publish(bootstrap: str, topic: str, count: int, issued: date) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
     try:
         batch = [
             await producer.send(topic, value, key=key)
-            for key, value in (invoice(i % 1000, i) for i in range(count))
+            for key, value in (invoice(i % 1000, i, issued) for i in range(count))
         ]
         await asyncio.gather(*batch)
     finally:
@@ -141,7 +140,9 @@ async def drain_baseline(bootstrap: str, topic: str, database_url: str, target: 
         await conn.close()
 
 
-async def paced_delay(env: dict[str, str], bootstrap: str, topic: str, database_url: str) -> list[float]:
+async def paced_delay(
+    env: dict[str, str], bootstrap: str, topic: str, database_url: str, issued: date
+) -> list[float]:
     """Publish at RATE for PACED_SECONDS; poll the event store for when each event became visible."""
     conn = await asyncpg.connect(database_url)
     proc = await worker(env)
@@ -175,7 +176,7 @@ async def paced_delay(env: dict[str, str], bootstrap: str, topic: str, database_
             due = start + n / RATE
             if due > time.perf_counter():
                 await asyncio.sleep(due - time.perf_counter())
-            key, value = invoice(n % 1000, 10_000_000 + n)
+            key, value = invoice(n % 1000, 10_000_000 + n, issued)
             if n >= warm_up:
                 event_id = json.loads(value)["id"]
                 sent[event_id] = time.perf_counter()
@@ -265,13 +266,14 @@ async def main() -> None:
     }
     await ensure_topics(bootstrap, [(f"{topic}.alerts", 1), (f"{topic}.risk", 1)])
     await credit_files(database_url)
-    await publish(bootstrap, topic, EVENTS)
+    today = date.today()
+    await publish(bootstrap, topic, EVENTS, today)
     worker_rate, assessed_after = await drain_with_worker(env, database_url, EVENTS)
     baseline_rate = await drain_baseline(bootstrap, topic, database_url, EVENTS)
-    delays = await paced_delay(env, bootstrap, topic, database_url)
+    delays = await paced_delay(env, bootstrap, topic, database_url, today)
     today_s, month_end_s = await ageing_report(database_url)
     print(
-        f"\nbench/ingest.py: {EVENTS} invoice events over 1,000 customers, 6 partitions, {date.today()}, "
+        f"\nbench/ingest.py: {EVENTS} invoice events over 1,000 customers, 6 partitions, {today}, "
         f"{os.cpu_count()} CPUs"
     )
     print(f"  risk worker (one process), end to end      {worker_rate:8.0f} events/s")

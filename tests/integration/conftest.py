@@ -250,11 +250,12 @@ async def api_client(settings: ApiSettings, keys: dict[Role, str]) -> AsyncItera
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://credit-api") as client,
     ):
         # Keys are remembered only once the app follows their changes: wait, as tests count on both.
-        await eventually(lambda: _now(app.state.authenticator.following), within=10, interval=0.01)
+        await eventually(lambda: at_once(app.state.authenticator.following), within=10, interval=0.01)
         yield Api(client, keys)
 
 
-async def _now(value: bool) -> bool:
+async def at_once(value: T) -> T:
+    """A value already known, as the awaitable an `eventually` probe returns."""
     return value
 
 

@@ -37,7 +37,7 @@ from services.devstack.settings import DevStackSettings, get_devstack_settings
 from shared.models.notifier import Delivery
 from shared.models.risk_worker import Balance, StoredEvent
 from shared.roles import Role
-from tests.integration.conftest import KAFKA, Api, Topics, eventually
+from tests.integration.conftest import KAFKA, Api, Topics, at_once, eventually
 from tests.integration.helpers import alert_event, invoice_event, publish
 from tests.integration.processes import Service, service, service_env, wait_ready
 from tests.integration.receivers import free_port, webhook_receiver
@@ -414,7 +414,7 @@ async def test_the_notifier_killed_mid_delivery(
             for n, event in enumerate(alerts):
                 await publish(topics.alerts, [event], key=f"N-{n % 7}".encode())
             # The first twenty answered and recorded, the next ones waiting on the slow receiver.
-            await eventually(lambda: _async(len(hooks.requests) >= 30), within=60, interval=0.05)
+            await eventually(lambda: at_once(len(hooks.requests) >= 30), within=60, interval=0.05)
             await notifier.kill()
             killed = time.monotonic()
             before_kill = {headers["webhook-id"] for headers, _ in hooks.requests}
@@ -469,10 +469,6 @@ async def network_faults(proxy: Proxy) -> AsyncIterator[tuple[str, float, float]
         await proxy.clear()
         await proxy.enabled(True)
         yield name, began, time.monotonic()
-
-
-async def _async(value: bool) -> bool:
-    return value
 
 
 async def test_the_database_behind_a_fault_proxy(

@@ -17,7 +17,7 @@ from services.notifier.main import serve
 from services.notifier.settings import ChatDestination, NotifierSettings
 from shared.models.notifier import Delivery
 from shared.roles import Role
-from tests.integration.conftest import Api, eventually
+from tests.integration.conftest import Api, at_once, eventually
 from tests.integration.helpers import alert_event, publish, running
 from tests.integration.receivers import Answer, smtp_server, webhook_receiver
 
@@ -51,7 +51,7 @@ async def test_alerts_reach_the_credit_controller_in_their_language_and_webhooks
             )
             await publish(settings.alerts_topic, [event, event], key=b"C-8")  # a redelivery, too
             async with running(serve, settings):
-                await eventually(lambda: _async(len(mailbox.messages) >= 1 and len(hooks.requests) >= 1))
+                await eventually(lambda: at_once(len(mailbox.messages) >= 1 and len(hooks.requests) >= 1))
     [mail] = mailbox.messages
     assert mail["To"] == "zhang@example.cn"
     assert mail["Subject"] == "[Credence] 警告：华东贸易（C-8）— 超出信用额度"
@@ -74,7 +74,7 @@ async def test_a_failing_webhook_is_retried_until_it_succeeds(
         settings = notifier_settings.model_copy(update={"webhook_urls": hooks.url})
         await publish(settings.alerts_topic, [alert_event("C-9")], key=b"C-9")
         async with running(serve, settings):
-            await eventually(lambda: _async(len(hooks.requests) >= 3))
+            await eventually(lambda: at_once(len(hooks.requests) >= 3))
             delivery = await eventually(lambda: _sent(sessions))
     assert delivery.attempts == 3 and delivery.last_error is None
     assert len({h["webhook-id"] for h, _ in hooks.requests}) == 1
@@ -119,7 +119,7 @@ async def test_alerts_of_customers_without_a_controller_go_to_the_fallback_addre
         )
         await publish(settings.alerts_topic, [alert_event("UNKNOWN-1")], key=b"UNKNOWN-1")
         async with running(serve, settings):
-            await eventually(lambda: _async(bool(mailbox.messages)))
+            await eventually(lambda: at_once(bool(mailbox.messages)))
     assert mailbox.messages[0]["To"] == "ops@example.com"
     assert "UNKNOWN-1" in mailbox.messages[0]["Subject"]
 
@@ -127,10 +127,6 @@ async def test_alerts_of_customers_without_a_controller_go_to_the_fallback_addre
 async def _sent(sessions: async_sessionmaker[AsyncSession]) -> Delivery | None:
     async with sessions() as session:
         return (await session.execute(select(Delivery).where(Delivery.status == "sent"))).scalar_one_or_none()
-
-
-async def _async(value: bool) -> bool:
-    return value
 
 
 def early_warning_event(customer: str, level: str, actions: list[str]) -> bytes:
