@@ -106,9 +106,7 @@ async def mark_due(session: AsyncSession, codes: Sequence[str], traceparent: str
     )
 
 
-async def take_due(
-    session: AsyncSession, limit: int, marked_by: datetime
-) -> list[tuple[str, str | None]]:
+async def take_due(session: AsyncSession, limit: int, marked_by: datetime) -> list[tuple[str, str | None]]:
     """Up to `limit` customers marked due by `marked_by`, oldest first, with the trace that marked
     each, taken for this transaction: they come back if it rolls back, and another replica skips
     them meanwhile."""
