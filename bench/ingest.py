@@ -65,6 +65,14 @@ async def stored(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM risk_worker.events"))
 
 
+async def numbered(conn: asyncpg.Connection) -> int:
+    """The event store's highest sequence number, read from one index entry: at least the count
+    (a rolled-back batch leaves a gap), so polled until the target and then confirmed by a count.
+    Counting the whole store every 50 ms took about 8 % of PostgreSQL's time from the worker
+    being measured."""
+    return int(await conn.fetchval("SELECT coalesce(max(seq), 0) FROM risk_worker.events"))
+
+
 async def worker(env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -89,7 +97,7 @@ async def drain_with_worker(env: dict[str, str], database_url: str, target: int)
             await asyncio.sleep(0.01)
         started = time.perf_counter()
         first = await stored(conn)
-        while await stored(conn) < target:
+        while await numbered(conn) < target or await stored(conn) < target:
             await asyncio.sleep(0.05)
         drained = time.perf_counter()
         while await conn.fetchval("SELECT count(*) FROM risk_worker.assessments_due") or await conn.fetchval(
