@@ -74,10 +74,11 @@ async def controller_key(database_url: str) -> str:
 async def subscribe(client: httpx.AsyncClient, url: str, key: str, into: Subscriber) -> None:
     async with client.stream("GET", url, headers={"Authorization": f"Bearer {key}"}) as response:
         response.raise_for_status()
-        into.connected.set()
         event_id, event_type = 0, ""
         async for line in response.aiter_lines():
-            if line.startswith("id:"):
+            if line == ": subscribed":
+                into.connected.set()
+            elif line.startswith("id:"):
                 event_id = int(line[3:])
             elif line.startswith("event:"):
                 event_type = line[6:].strip()

@@ -154,18 +154,29 @@ async def served(settings: ApiSettings) -> AsyncIterator[str]:
 
 
 async def stream_events(
-    url: str, key: str, count: int, **headers: str
+    url: str,
+    key: str,
+    count: int,
+    *,
+    subscribed: asyncio.Event | None = None,
+    last_event_id: int | None = None,
 ) -> list[tuple[int, str, dict[str, Any]]]:
-    """The first `count` server-sent events of a stream as (id, event, data), then disconnect."""
+    """The first `count` server-sent events of a stream as (id, event, data), then disconnect;
+    `subscribed` is set when the server says the stream's starting point is fixed."""
+    headers = {"Authorization": f"Bearer {key}"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
     found: list[tuple[int, str, dict[str, Any]]] = []
     event_id, event_type = 0, ""
     async with (
         httpx.AsyncClient(timeout=60) as client,
-        client.stream("GET", url, headers={"Authorization": f"Bearer {key}", **headers}) as response,
+        client.stream("GET", url, headers=headers) as response,
     ):
         assert response.status_code == 200
         async for line in response.aiter_lines():
-            if line.startswith("id:"):
+            if line == ": subscribed" and subscribed is not None:
+                subscribed.set()
+            elif line.startswith("id:"):
                 event_id = int(line[3:].strip())
             elif line.startswith("event:"):
                 event_type = line[6:].strip()

@@ -45,8 +45,9 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
         url = f"{base}/v1/alerts/stream"
         key = keys[Role.CREDIT_CONTROLLER]
         await change(sessions, api_settings, "C-S0", "watch", "normal")  # before: not for a new client
-        first = asyncio.create_task(stream_events(url, key, 3))
-        await asyncio.sleep(0.3)
+        subscribed = asyncio.Event()
+        first = asyncio.create_task(stream_events(url, key, 3, subscribed=subscribed))
+        await asyncio.wait_for(subscribed.wait(), 20)
         await change(sessions, api_settings, "C-S1", "watch", "normal")
         await change(sessions, api_settings, "C-S1", "warning", "watch")
         await change(sessions, api_settings, "C-S2", "critical", "normal")
@@ -59,7 +60,7 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
         # Gone; meanwhile two more changes; back with the last id it saw.
         await change(sessions, api_settings, "C-S1", "normal", "warning")
         await change(sessions, api_settings, "C-S2", "warning", "critical")
-        rest = await stream_events(url, key, 2, **{"Last-Event-ID": str(seen[-1][0])})
+        rest = await stream_events(url, key, 2, last_event_id=seen[-1][0])
         assert [(t, d["data"]["customer_code"]) for _, t, d in rest] == [
             ("alert.resolved", "C-S1"),
             ("alert.updated", "C-S2"),
@@ -67,7 +68,7 @@ async def test_a_client_resumes_with_last_event_id_and_misses_nothing(
         ids = [i for i, _, _ in seen + rest]
         assert ids == sorted(set(ids))
         # Filters: one customer's changes at warning or above.
-        filtered = await stream_events(f"{url}?customer=C-S2&level=warning", key, 2, **{"Last-Event-ID": "0"})
+        filtered = await stream_events(f"{url}?customer=C-S2&level=warning", key, 2, last_event_id=0)
         assert [(t, d["data"]["level"]) for _, t, d in filtered] == [
             ("alert.opened", "critical"),
             ("alert.updated", "warning"),

@@ -104,8 +104,9 @@ async def test_watch_warning_critical_and_back_with_a_sigkill_and_a_resumed_stre
                 role=Role.CREDIT_MANAGER,
                 json={"amount": "1000.00", "reason": "opening"},
             )
-            first = asyncio.create_task(stream_events(stream, key, 2))
-            await asyncio.sleep(0.5)
+            subscribed = asyncio.Event()
+            first = asyncio.create_task(stream_events(stream, key, 2, subscribed=subscribed))
+            await asyncio.wait_for(subscribed.wait(), 20)
             # Not yet due: utilisation alone moves the level. 920 of 1,000: watch (enters at 0.90).
             await publish(
                 topics.ar_events,
@@ -172,8 +173,8 @@ async def test_watch_warning_critical_and_back_with_a_sigkill_and_a_resumed_stre
             await eventually(lifted, within=30)
             assert (await order(api, "SO-3"))[0] == "approved"
 
-            resumed = await stream_events(stream, key, 2, **{"Last-Event-ID": str(before_kill[-1][0])})
-            history = await stream_events(stream, key, 4, **{"Last-Event-ID": "0"})
+            resumed = await stream_events(stream, key, 2, last_event_id=before_kill[-1][0])
+            history = await stream_events(stream, key, 4, last_event_id=0)
 
             async def delivered() -> bool:
                 return len(mailbox.messages) >= 3 and len(hooks.requests) >= 3

@@ -57,8 +57,9 @@ async def list_alerts(
     "`alert.acknowledged`, `alert.resolved`, `alert.reopened`) with its `id`. A new client receives "
     "changes from now on; one that reconnects with `Last-Event-ID` receives everything it missed, in "
     "order, without duplicates (`Last-Event-ID: 0`: the whole history). `level` keeps "
-    "changes at that level or above; `customer` one customer's. A comment every 15 s keeps proxies "
-    "from closing an idle stream.",
+    "changes at that level or above; `customer` one customer's. The stream opens with the "
+    "comment `: subscribed` once its starting point is fixed: nothing committed after it is "
+    "missed. A comment every 15 s keeps proxies from closing an idle stream.",
     response_class=EventSourceResponse,
     responses={
         200: {

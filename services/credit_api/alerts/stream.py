@@ -91,13 +91,15 @@ class AlertFeed:
 
     async def changes(
         self, min_level: Level, customer_code: str | None, after: int | None
-    ) -> AsyncIterator[Change]:
+    ) -> AsyncIterator[Change | None]:
         """Everything after `after` in order, then live; each change once. Without `after`, a new
-        client: live changes only."""
+        client: live changes only. First `None`, once the starting point is fixed: every change
+        committed from then on will follow."""
         subscriber = Subscriber(min_level, customer_code)
         self._subscribers.add(subscriber)  # first, so nothing between the replay and live is missed
         try:
             seen = await self._latest() if after is None else after  # every change up to here was considered
+            yield None
             while rows := await self._read(seen, customer_code):
                 for change in rows:
                     seen = change.id
@@ -118,12 +120,16 @@ class AlertFeed:
         return len(self._subscribers)
 
 
-def event_stream(changes: AsyncIterator[Change]) -> EventSourceResponse:
-    """Changes as server-sent events (id, event type, the CloudEvent), with a comment every 15 s
-    that keeps proxies from closing an idle stream."""
+def event_stream(changes: AsyncIterator[Change | None]) -> EventSourceResponse:
+    """Changes as server-sent events (id, event type, the CloudEvent), after a `: subscribed`
+    comment once the stream's starting point is fixed (a client that waits for it misses nothing
+    committed after), and with a comment every 15 s that keeps proxies from closing an idle stream."""
 
     async def events() -> AsyncIterator[dict[str, str]]:
         async for change in changes:
-            yield {"id": str(change.id), "event": change.type, "data": change.data}
+            if change is None:
+                yield {"comment": "subscribed"}
+            else:
+                yield {"id": str(change.id), "event": change.type, "data": change.data}
 
     return EventSourceResponse(events(), ping=15)
