@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import httpx
 import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.app import create_app
 from services.credit_api.settings import ApiSettings
@@ -185,3 +187,17 @@ async def stream_events(
                 if len(found) == count:
                     break
     return found
+
+
+async def outbox_empty(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Every event the services' outboxes held has been relayed to Kafka."""
+    async with sessions() as session:
+        left = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM credit_api.outbox)"
+                    " + (SELECT count(*) FROM risk_worker.outbox)"
+                )
+            )
+        ).scalar_one()
+    return bool(left == 0)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.credit_api.settings import ApiSettings
 from shared.roles import Role
 from tests.integration.conftest import Api, api_client, eventually
+from tests.integration.helpers import outbox_empty
 
 
 @pytest.fixture
@@ -94,14 +95,9 @@ async def test_a_busy_database_is_a_503_at_once_never_a_hang(
         }
     )
     body = {"customer_code": "C-1", "amount": "10.00", "currency": "EUR", "reserve": False}
-
-    async def relayed() -> bool:
-        async with sessions() as session:
-            return not (await session.execute(text("SELECT count(*) FROM credit_api.outbox"))).scalar_one()
-
     # Else the new client's relay may claim these events and hold one of its two connections while
     # its producer first meets Kafka, longer than the pool's timeout.
-    await eventually(relayed)
+    await eventually(lambda: outbox_empty(sessions))
     async with api_client(settings, keys) as slow, sessions() as holder, holder.begin():
         # Someone holds the customer's row: each lane's check waits on it, holding a connection.
         await holder.execute(

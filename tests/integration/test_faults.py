@@ -38,7 +38,7 @@ from shared.models.notifier import Delivery
 from shared.models.risk_worker import Balance, StoredEvent
 from shared.roles import Role
 from tests.integration.conftest import KAFKA, Api, Topics, at_once, eventually
-from tests.integration.helpers import alert_event, invoice_event, publish
+from tests.integration.helpers import alert_event, invoice_event, outbox_empty, publish
 from tests.integration.processes import Service, service, service_env, wait_ready
 from tests.integration.receivers import free_port, webhook_receiver
 from tests.integration.toxiproxy import Proxy, toxiproxy
@@ -354,19 +354,6 @@ async def settled(sessions: async_sessionmaker[AsyncSession]) -> None:
         return await outbox_empty(sessions)
 
     await eventually(quiet, within=30)
-
-
-async def outbox_empty(sessions: async_sessionmaker[AsyncSession]) -> bool:
-    async with sessions() as session:
-        left = (
-            await session.execute(
-                text(
-                    "SELECT (SELECT count(*) FROM credit_api.outbox)"
-                    " + (SELECT count(*) FROM risk_worker.outbox)"
-                )
-            )
-        ).scalar_one()
-    return bool(left == 0)
 
 
 async def test_the_postgresql_server_restarted_under_load(
