@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _dev_up(_: argparse.Namespace) -> int:
     from services.devstack import stack
-    from services.devstack.postgres import DevStackError
+    from services.devstack.errors import DevStackError
     from shared.logging import configure_logging
     from shared.settings import PlatformSettings
 

@@ -13,7 +13,7 @@ from string import Template
 
 import structlog
 
-from services.devstack.postgres import DevStackError
+from services.devstack.errors import DevStackError
 from services.devstack.process import read_pid, start_detached, stop_pidfile
 from services.devstack.settings import PROJECT_ROOT, DevStackSettings
 from shared.kafka import kafka_reachable

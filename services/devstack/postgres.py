@@ -14,13 +14,10 @@ from pathlib import Path
 import asyncpg
 import structlog
 
+from services.devstack.errors import DevStackError
 from services.devstack.settings import DevStackSettings
 
 log = structlog.get_logger(__name__)
-
-
-class DevStackError(RuntimeError):
-    pass
 
 
 def _bindir() -> Path | None:
