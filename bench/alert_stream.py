@@ -46,7 +46,7 @@ class Subscriber:
 async def controller_key(database_url: str) -> str:
     """Customers W000… with a limit of 1,000 EUR, whose invoices cross thresholds; a key that reads
     the stream."""
-    from services.credit_api.api_keys.service import digest
+    from services.credit_api.access.api_keys.service import digest
 
     key = f"cred_stream_{uuid.uuid4().hex}"
     conn = await asyncpg.connect(database_url)

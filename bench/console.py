@@ -17,9 +17,9 @@ import asyncpg
 import httpx
 
 from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
+from services.credit_api.access.users.service import create
 from services.credit_api.app import create_app
-from services.credit_api.settings import ApiSettings
-from services.credit_api.users.service import create
+from services.credit_api.kernel.settings import ApiSettings
 from shared.db import one_transaction
 from shared.roles import Role
 

@@ -27,7 +27,7 @@ BODY = '{"customer_code":"B%04d","order_ref":"%s","amount":"10.00","currency":"E
 
 async def seed(database_url: str) -> str:
     """1,000 customers with limits far above what the run reserves; an order-system key."""
-    from services.credit_api.api_keys.service import digest
+    from services.credit_api.access.api_keys.service import digest
 
     key = f"cred_bench_{uuid.uuid4().hex}"
     conn = await asyncpg.connect(database_url)

@@ -13,9 +13,9 @@ from decimal import Decimal
 import asyncpg
 
 from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
-from services.credit_api.collections import repository
-from services.credit_api.collections.service import run
-from services.credit_api.settings import ApiSettings
+from services.credit_api.collections.dunning import repository
+from services.credit_api.collections.dunning.service import run
+from services.credit_api.kernel.settings import ApiSettings
 from shared.db import make_engine, make_sessionmaker
 
 ITEMS = int(os.environ.get("BENCH_DUNNING_ITEMS", "100000"))

@@ -201,7 +201,7 @@ async def paced_delay(
 
 async def ageing_report(database_url: str) -> tuple[float, float]:
     """Seconds for the portfolio ageing report over ITEMS open items: today, and a past month-end."""
-    from services.credit_api.ageing.service import portfolio
+    from services.credit_api.finance.ageing.service import portfolio
     from shared.db import make_engine, make_sessionmaker
     from shared.domain.ageing import Buckets
 

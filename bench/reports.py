@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
-from services.credit_api.reports import service
+from services.credit_api.finance.reports import service
 from shared.db import make_engine, make_sessionmaker
 
 ITEMS = int(os.environ.get("BENCH_REPORT_ITEMS", "1000000"))

@@ -146,7 +146,7 @@ def _dev_platform() -> dict[str, str]:
 
 
 def _dev_env(_: argparse.Namespace) -> int:
-    from services.credit_api.api_keys.dev_env import write_dev_env
+    from services.credit_api.access.api_keys.dev_env import write_dev_env
 
     settings = get_devstack_settings()
     path = asyncio.run(write_dev_env(settings, **_dev_platform()))
@@ -229,8 +229,8 @@ def _assessments_run(args: argparse.Namespace) -> int:
 
 
 def _collections_run(args: argparse.Namespace) -> int:
-    from services.credit_api.collections.service import RunResult, catch_up
-    from services.credit_api.settings import ApiSettings
+    from services.credit_api.collections.dunning.service import RunResult, catch_up
+    from services.credit_api.kernel.settings import ApiSettings
     from shared.db import make_engine, make_sessionmaker
 
     settings = ApiSettings.model_validate(_dev_platform())
@@ -280,7 +280,7 @@ def _dlq_replay(args: argparse.Namespace) -> int:
 def _users_create(args: argparse.Namespace) -> int:
     import getpass
 
-    from services.credit_api.users.service import create
+    from services.credit_api.access.users.service import create
     from shared.db import one_transaction
     from shared.domain.errors import CredenceError
 
@@ -300,8 +300,8 @@ def _users_create(args: argparse.Namespace) -> int:
 
 
 def _keys_create(args: argparse.Namespace) -> int:
-    from services.credit_api.api_keys.service import create_key_standalone
-    from services.credit_api.settings import get_settings
+    from services.credit_api.access.api_keys.service import create_key_standalone
+    from services.credit_api.kernel.settings import get_settings
 
     key = asyncio.run(create_key_standalone(get_settings().database_url, Role(args.role), args.name))
     print(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from services.devstack.settings import DevStackSettings
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.settings import WorkerSettings

@@ -19,43 +19,44 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.credit_api import background, problems
-from services.credit_api.ageing.routes import router as ageing
-from services.credit_api.alerts.routes import router as alerts
-from services.credit_api.alerts.stream import AlertFeed
-from services.credit_api.api_keys.routes import router as api_keys
-from services.credit_api.api_keys.service import Authenticator, RateLimiter
-from services.credit_api.assessments.routes import router as assessments
-from services.credit_api.audit.routes import router as audit
-from services.credit_api.collections.routes import router as collections
+from services.credit_api import background
+from services.credit_api.access.api_keys.routes import router as api_keys
+from services.credit_api.access.api_keys.service import Authenticator, RateLimiter
+from services.credit_api.access.audit.routes import router as audit
+from services.credit_api.collections.disputes.routes import router as disputes
+from services.credit_api.collections.dunning.routes import router as collections
+from services.credit_api.collections.interest.routes import router as interest
+from services.credit_api.collections.promises.routes import router as promises
+from services.credit_api.collections.tasks.routes import router as tasks
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.routes import router as console
 from services.credit_api.console.routes import to_sign_in
-from services.credit_api.credit_checks.pipeline import CheckPipeline
-from services.credit_api.credit_checks.routes import router as credit_checks
-from services.credit_api.credit_holds.routes import router as credit_holds
-from services.credit_api.credit_limits.routes import router as credit_limits
-from services.credit_api.customers.routes import router as customers
-from services.credit_api.dead_letters.routes import router as dead_letters
-from services.credit_api.deliveries.routes import router as deliveries
-from services.credit_api.disputes.routes import router as disputes
-from services.credit_api.dunning_policies.routes import router as dunning_policies
-from services.credit_api.events.routes import router as events
-from services.credit_api.exposure.routes import router as exposure
-from services.credit_api.financial_statements.routes import router as financial_statements
-from services.credit_api.fx_rates.routes import router as fx_rates
-from services.credit_api.insurance.routes import router as insurance
-from services.credit_api.interest.routes import router as interest
-from services.credit_api.limit_requests.routes import router as limit_requests
-from services.credit_api.promises.routes import router as promises
-from services.credit_api.reports.routes import router as reports
-from services.credit_api.reservations.routes import router as reservations
-from services.credit_api.reviews.routes import router as reviews
-from services.credit_api.scorecards.routes import router as scorecards
-from services.credit_api.settings import ApiSettings
-from services.credit_api.tasks.routes import router as tasks
-from services.credit_api.temporary_limits.routes import router as temporary_limits
-from services.credit_api.warning_policies.routes import router as warning_policies
+from services.credit_api.credit.assessments.routes import router as assessments
+from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
+from services.credit_api.credit.credit_checks.routes import router as credit_checks
+from services.credit_api.credit.credit_holds.routes import router as credit_holds
+from services.credit_api.credit.credit_limits.routes import router as credit_limits
+from services.credit_api.credit.customers.routes import router as customers
+from services.credit_api.credit.exposure.routes import router as exposure
+from services.credit_api.credit.financial_statements.routes import router as financial_statements
+from services.credit_api.credit.fx_rates.routes import router as fx_rates
+from services.credit_api.credit.insurance.routes import router as insurance
+from services.credit_api.credit.limit_requests.routes import router as limit_requests
+from services.credit_api.credit.reservations.routes import router as reservations
+from services.credit_api.credit.reviews.routes import router as reviews
+from services.credit_api.credit.temporary_limits.routes import router as temporary_limits
+from services.credit_api.finance.ageing.routes import router as ageing
+from services.credit_api.finance.reports.routes import router as reports
+from services.credit_api.kernel import problems
+from services.credit_api.kernel.settings import ApiSettings
+from services.credit_api.operations.dead_letters.routes import router as dead_letters
+from services.credit_api.operations.ingestion.routes import router as events
+from services.credit_api.policies.dunning_policies.routes import router as dunning_policies
+from services.credit_api.policies.scorecards.routes import router as scorecards
+from services.credit_api.policies.warning_policies.routes import router as warning_policies
+from services.credit_api.warnings.alerts.routes import router as alerts
+from services.credit_api.warnings.alerts.stream import AlertFeed
+from services.credit_api.warnings.deliveries.routes import router as deliveries
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
 from shared.runtime import supervise

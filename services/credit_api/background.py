@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.collections import service as collections
+from services.credit_api.collections.dunning import service as collections
 from services.credit_api.consumer import CreditApiHandler
-from services.credit_api.idempotency import repository as idempotency
-from services.credit_api.reservations import repository as reservations
-from services.credit_api.settings import ApiSettings
+from services.credit_api.credit.reservations import repository as reservations
+from services.credit_api.kernel.idempotency import repository as idempotency
+from services.credit_api.kernel.settings import ApiSettings
 from shared.consumer import BatchConsumer, ConsumerConfig, EachRecord
 from shared.kafka import make_producer
 from shared.models.credit_api import Outbox

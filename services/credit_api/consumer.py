@@ -12,13 +12,13 @@ from typing import NamedTuple
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.alerts import service as alerts
-from services.credit_api.api_keys.service import Principal
-from services.credit_api.credit_holds import service as holds
-from services.credit_api.customers import service as customers
-from services.credit_api.customers.schemas import CustomerData
-from services.credit_api.customers.service import Assessed
-from services.credit_api.settings import ApiSettings
+from services.credit_api.access.api_keys.service import Principal
+from services.credit_api.credit.credit_holds import service as holds
+from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.customers.schemas import CustomerData
+from services.credit_api.credit.customers.service import Assessed
+from services.credit_api.kernel.settings import ApiSettings
+from services.credit_api.warnings.alerts import service as alerts
 from shared.domain.errors import CredenceError, InvalidEvent
 from shared.events import (
     ASSESSMENT_CHANGED,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 from services.credit_api.app import create_app
-from services.credit_api.settings import ApiSettings, get_settings
+from services.credit_api.kernel.settings import ApiSettings, get_settings
 from shared.runtime import run_service, serve_http
 
 

@@ -22,9 +22,9 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from services.credit_api.api_keys.service import create_key
+from services.credit_api.access.api_keys.service import create_key
 from services.credit_api.app import create_app
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from services.devstack.settings import read_dev_env
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.settings import WorkerSettings

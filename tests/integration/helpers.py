@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.app import create_app
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from shared.events import ALERT_RAISED, AlertRaised, encode, new_event
 from tests.integration.conftest import KAFKA, eventually
 from tests.integration.receivers import free_port

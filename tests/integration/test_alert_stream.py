@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.alerts import service as alerts
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
+from services.credit_api.warnings.alerts import service as alerts
 from shared.events import WarningIndicator, WarningLevelChanged
 from shared.models.credit_api import Customer
 from shared.roles import Role

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from shared.roles import Role
 from tests.integration.conftest import Api
 from tests.integration.helpers import served

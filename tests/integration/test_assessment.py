@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.financial_statements.schemas import EXAMPLE
+from services.credit_api.credit.financial_statements.schemas import EXAMPLE
 from services.risk_worker.assessments import repository as assessments
 from shared import scorecards
 from shared.domain.behaviour import add_months

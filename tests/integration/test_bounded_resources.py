@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from shared.roles import Role
 from tests.integration.conftest import Api, api_client, eventually
 from tests.integration.helpers import outbox_empty

@@ -22,8 +22,8 @@ from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.settings import ApiSettings
-from services.credit_api.users.service import create
+from services.credit_api.access.users.service import create
+from services.credit_api.kernel.settings import ApiSettings
 from services.devstack.settings import PROJECT_ROOT
 from services.risk_worker.settings import WorkerSettings
 from shared.events import WARNING_LEVEL_CHANGED, WarningIndicator, WarningLevelChanged, new_event

@@ -4,7 +4,7 @@ import json
 import uuid
 from typing import Any
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.roles import Role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from services.risk_worker.settings import WorkerSettings
 from shared.roles import Role
 from tests.integration.conftest import api_client, eventually

@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from services.notifier.main import serve as notifier
 from services.notifier.settings import NotifierSettings
 from shared.models.risk_worker import StoredEvent

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.ageing.service import customer_ageing
+from services.credit_api.finance.ageing.service import customer_ageing
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.domain import behaviour

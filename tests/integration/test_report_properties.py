@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.reports import service
+from services.credit_api.finance.reports import service
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.domain import dso, provisions, turnover

@@ -365,7 +365,7 @@ async def test_orders_held_for_uninsured_exposure(
 async def test_the_portfolio_summary_agrees_with_the_reports(
     api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    from services.credit_api.reports import service
+    from services.credit_api.finance.reports import service
 
     await ledger(api, worker_settings, sessions)
     await insure(api)

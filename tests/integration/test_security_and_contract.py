@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.settings import ApiSettings
+from services.credit_api.kernel.settings import ApiSettings
 from services.notifier.main import serve as serve_notifier
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.main import serve as serve_worker

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.credit_api.api_keys.service import RateLimiter
+from services.credit_api.access.api_keys.service import RateLimiter
 
 
 def test_a_burst_then_the_rate() -> None:

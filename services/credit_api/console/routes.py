@@ -23,37 +23,37 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sse_starlette import EventSourceResponse
 
-from services.credit_api.alerts import service as alerts
-from services.credit_api.alerts.repository import AlertFilter
-from services.credit_api.alerts.stream import AlertFeed, event_stream
-from services.credit_api.api_keys import service as api_keys
+from services.credit_api.access.api_keys import service as api_keys
+from services.credit_api.access.users import service as users
+from services.credit_api.access.users.errors import SignInRefused
+from services.credit_api.collections.disputes import service as disputes
+from services.credit_api.collections.disputes.schemas import DisputeIn, DisputeReason
+from services.credit_api.collections.promises import service as promises
+from services.credit_api.collections.promises.schemas import PromiseIn
+from services.credit_api.collections.tasks import service as tasks
+from services.credit_api.collections.tasks.schemas import CompletionIn, Outcome
 from services.credit_api.console import service
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
-from services.credit_api.credit_holds import service as holds
-from services.credit_api.customers import service as customers
-from services.credit_api.customers.schemas import CustomerPatch
-from services.credit_api.dead_letters import repository as dead_letters
-from services.credit_api.dead_letters import service as dead_letter_replays
-from services.credit_api.deps import Session
-from services.credit_api.disputes import service as disputes
-from services.credit_api.disputes.schemas import DisputeIn, DisputeReason
-from services.credit_api.dunning_policies import service as dunning_policies
-from services.credit_api.limit_requests import service as limit_requests
-from services.credit_api.limit_requests.schemas import LimitRequestCreate
-from services.credit_api.policy_versions.service import Versions
-from services.credit_api.promises import service as promises
-from services.credit_api.promises.schemas import PromiseIn
-from services.credit_api.reports import routes as report_routes
-from services.credit_api.reports import service as reports
-from services.credit_api.reviews import service as reviews
-from services.credit_api.reviews.schemas import Decision, ReviewIn
-from services.credit_api.scorecards import service as scorecards
-from services.credit_api.tasks import service as tasks
-from services.credit_api.tasks.schemas import CompletionIn, Outcome
-from services.credit_api.users import service as users
-from services.credit_api.users.errors import SignInRefused
-from services.credit_api.warning_policies import service as warning_policies
+from services.credit_api.credit.credit_holds import service as holds
+from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.customers.schemas import CustomerPatch
+from services.credit_api.credit.limit_requests import service as limit_requests
+from services.credit_api.credit.limit_requests.schemas import LimitRequestCreate
+from services.credit_api.credit.reviews import service as reviews
+from services.credit_api.credit.reviews.schemas import Decision, ReviewIn
+from services.credit_api.finance.reports import routes as report_routes
+from services.credit_api.finance.reports import service as reports
+from services.credit_api.kernel.deps import Session
+from services.credit_api.operations.dead_letters import repository as dead_letters
+from services.credit_api.operations.dead_letters import service as dead_letter_replays
+from services.credit_api.policies.dunning_policies import service as dunning_policies
+from services.credit_api.policies.policy_versions.service import Versions
+from services.credit_api.policies.scorecards import service as scorecards
+from services.credit_api.policies.warning_policies import service as warning_policies
+from services.credit_api.warnings.alerts import service as alerts
+from services.credit_api.warnings.alerts.repository import AlertFilter
+from services.credit_api.warnings.alerts.stream import AlertFeed, event_stream
 from services.devstack.settings import PROJECT_ROOT
 from shared.domain.errors import CredenceError
 from shared.domain.warnings import Level

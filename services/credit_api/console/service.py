@@ -14,27 +14,27 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.ageing import service as ageing
-from services.credit_api.alerts import service as alerts
-from services.credit_api.alerts.repository import AlertFilter
-from services.credit_api.assessments import service as assessments
-from services.credit_api.assessments.schemas import AssessmentOut
-from services.credit_api.audit import service as audit
-from services.credit_api.collections import service as collections
-from services.credit_api.collections.schemas import CustomerDunningOut
+from services.credit_api.access.audit import service as audit
+from services.credit_api.collections.disputes import service as disputes
+from services.credit_api.collections.disputes.schemas import DisputeOut
+from services.credit_api.collections.dunning import service as collections
+from services.credit_api.collections.dunning.schemas import CustomerDunningOut
+from services.credit_api.collections.promises import service as promises
+from services.credit_api.collections.promises.schemas import PromiseOut
 from services.credit_api.console import repository
-from services.credit_api.credit_limits import service as credit_limits
-from services.credit_api.customers import service as customers
-from services.credit_api.disputes import service as disputes
-from services.credit_api.disputes.schemas import DisputeOut
-from services.credit_api.exposure import service as exposure
-from services.credit_api.exposure.schemas import ExposureOut
-from services.credit_api.pagination import decode_cursor, encode_cursor
-from services.credit_api.promises import service as promises
-from services.credit_api.promises.schemas import PromiseOut
-from services.credit_api.reports import service as reports
-from services.credit_api.reviews.schemas import Decision
-from services.credit_api.temporary_limits import service as temporary_limits
+from services.credit_api.credit.assessments import service as assessments
+from services.credit_api.credit.assessments.schemas import AssessmentOut
+from services.credit_api.credit.credit_limits import service as credit_limits
+from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.exposure import service as exposure
+from services.credit_api.credit.exposure.schemas import ExposureOut
+from services.credit_api.credit.reviews.schemas import Decision
+from services.credit_api.credit.temporary_limits import service as temporary_limits
+from services.credit_api.finance.ageing import service as ageing
+from services.credit_api.finance.reports import service as reports
+from services.credit_api.kernel.pagination import decode_cursor, encode_cursor
+from services.credit_api.warnings.alerts import service as alerts
+from services.credit_api.warnings.alerts.repository import AlertFilter
 from shared.domain.ageing import Buckets
 from shared.domain.errors import InvalidInput, MissingFxRate, NotFound
 from shared.domain.warnings import Level

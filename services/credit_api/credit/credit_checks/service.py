@@ -1,0 +1,315 @@
+"""Credit checks: gather the customer's standing, decide, reserve or hold, and keep the decision."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.access.api_keys.service import Principal
+from services.credit_api.credit.credit_checks import repository
+from services.credit_api.credit.credit_checks.errors import CreditCheckNotFound
+from services.credit_api.credit.credit_checks.schemas import (
+    CreditCheckOut,
+    CreditCheckRequest,
+    HoldRef,
+    ReasonOut,
+    ReservationRef,
+)
+from services.credit_api.credit.credit_holds import service as holds
+from services.credit_api.credit.customers.errors import CustomerNotFound
+from services.credit_api.credit.exposure import repository as exposure_repository
+from services.credit_api.credit.exposure import service as exposure
+from services.credit_api.credit.fx_rates.service import Converter
+from services.credit_api.credit.reservations import repository as reservation_repository
+from services.credit_api.credit.reservations import service as reservations
+from services.credit_api.kernel.idempotency import service as idempotency
+from services.credit_api.kernel.settings import ApiSettings
+from shared.domain import credit, fx
+from shared.domain.errors import CredenceError
+from shared.domain.money import format_amount, parse_amount
+from shared.models.credit_api import CreditCheck, IdempotencyRecord
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A credit check as a caller asked for it."""
+
+    principal: Principal
+    body: CreditCheckRequest
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    content: dict[str, Any]
+    status_code: int = 200
+    replayed: bool = False
+
+
+Outcome = Answer | CredenceError
+
+
+@dataclass
+class _Batch:
+    """What the checks of a batch decided, to be written back together."""
+
+    reservations: dict[tuple[str, str], tuple[CreditCheck, datetime]] = field(default_factory=dict)
+    reserving: list[tuple[CreditCheck, datetime]] = field(default_factory=list)
+    hold_steps: list[tuple[str, CreditCheck]] = field(default_factory=list)
+    checks: list[tuple[int, CreditCheck]] = field(default_factory=list)
+
+
+async def check_batch(
+    session: AsyncSession, asked: Sequence[Asked], settings: ApiSettings, now: datetime
+) -> list[Outcome]:
+    """Decide credit checks in one transaction, in the order they arrived: the customers' rows
+    locked in one statement, their standings read in one round trip, each check decided by the
+    pure rules against what the earlier ones of the batch reserved, then everything written back
+    set-wise. A check refused by a rule (an unknown customer, a missing rate) fails alone."""
+    outcomes: list[Outcome | None] = [None] * len(asked)
+    fresh, repeats = await _replays(session, asked, outcomes)
+    pairs = [(asked[i].body.customer_code, asked[i].body.order_ref) for i in fresh]
+    customers = await exposure_repository.batch_snapshots(session, pairs, now) if pairs else {}
+    live = {
+        code: {order: (amount, invoiced) for order, amount, invoiced in c.snapshot.reservations}
+        for code, c in customers.items()
+    }
+    held = {code: set(c.held_orders) for code, c in customers.items()}
+    rates: dict[date, fx.Rates] = {}
+    batch = _Batch()
+    for i in fresh:
+        body = asked[i].body
+        found = customers.get(body.customer_code)
+        if found is None:
+            outcomes[i] = CustomerNotFound(
+                f"customer {body.customer_code} does not exist", customer_code=body.customer_code
+            )
+            continue
+        mine = live[body.customer_code]
+        snapshot = replace(
+            found.snapshot,
+            # The order's own reservation is replaced by this check, never added to.
+            reservations=[(o, a, inv) for o, (a, inv) in mine.items() if o != body.order_ref],
+            order_hold_open=body.order_ref in held[body.customer_code],
+        )
+        convert = Converter(session, now.date(), snapshot.currency, rates)
+        try:
+            standing = await exposure.standing_of(
+                snapshot, now, convert, net_unallocated_cash=settings.net_unallocated_cash
+            )
+            stored = await _decide(session, asked[i], standing, convert, settings, now)
+        except CredenceError as exc:
+            outcomes[i] = exc
+            continue
+        batch.checks.append((i, stored))
+        if not body.reserve:
+            continue
+        if stored.decision == credit.Decision.APPROVED.value:
+            mine[body.order_ref] = (stored.amount, found.invoiced.get(body.order_ref, []))
+            entry = (stored, reservations.expiry(settings, now))
+            batch.reservations[(body.customer_code, body.order_ref)] = entry
+            batch.reserving.append(entry)
+            if body.order_ref in held[body.customer_code]:
+                batch.hold_steps.append(("close", stored))
+                held[body.customer_code].discard(body.order_ref)
+        else:
+            batch.hold_steps.append(("open", stored))
+            held[body.customer_code].add(body.order_ref)
+    await _write(session, asked, batch, outcomes, now)
+    # A retry whose first failed finds no stored answer, as it would have after it: decided anew,
+    # after what this batch wrote.
+    again = [i for i, first in repeats if isinstance(outcomes[first], CredenceError)]
+    for i, first in repeats:
+        if i not in again:
+            outcomes[i] = _repeat(asked[i], asked[first], outcomes[first])
+    if again:
+        for i, outcome in zip(
+            again, await check_batch(session, [asked[i] for i in again], settings, now), strict=True
+        ):
+            outcomes[i] = outcome
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == len(asked), "every check answered"
+    return done
+
+
+async def _decide(
+    session: AsyncSession,
+    asked: Asked,
+    standing: exposure.Standing,
+    convert: Converter,
+    settings: ApiSettings,
+    now: datetime,
+) -> CreditCheck:
+    body, cur = asked.body, standing.currency
+    order_amount = parse_amount(body.amount, body.currency)
+    amount = convert.rounded(await convert(order_amount, body.currency))
+    result = await exposure.judge(session, standing, amount, settings)
+    return CreditCheck(
+        id=uuid.uuid4(),
+        customer_code=standing.customer_code,
+        order_ref=body.order_ref,
+        amount=amount,
+        currency=cur,
+        decision=result.decision.value,
+        reasons=[_reason(r, cur).model_dump(mode="json") for r in result.reasons],
+        effective_limit=result.effective_limit,
+        exposure_before=result.exposure_before,
+        exposure_after=result.exposure_after,
+        available_after=result.available_after,
+        order_amount=order_amount,
+        order_currency=body.currency,
+        checked_by=asked.principal.actor,
+        checked_at=now,
+    )
+
+
+async def _replays(
+    session: AsyncSession, asked: Sequence[Asked], outcomes: list[Outcome | None]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """The checks to decide, and the repeats of an Idempotency-Key within the batch (each with
+    its first); a key answered before gets its stored answer (its lock held to the end)."""
+    keyed = {_key(a): a for a in asked if a.idempotency_key}
+    stored = await idempotency.claim_many(session, list(keyed)) if keyed else {}
+    fresh: list[int] = []
+    repeats: list[tuple[int, int]] = []
+    first: dict[tuple[uuid.UUID, str], int] = {}
+    for i, a in enumerate(asked):
+        key = _key(a) if a.idempotency_key else None
+        if key is None:
+            fresh.append(i)
+        elif key in stored:
+            outcomes[i] = _stored(a, stored[key])
+        elif key in first:
+            repeats.append((i, first[key]))
+        else:
+            first[key] = i
+            fresh.append(i)
+    return fresh, repeats
+
+
+def _key(asked: Asked) -> tuple[uuid.UUID, str]:
+    assert asked.idempotency_key is not None
+    return uuid.UUID(asked.principal.key_id), asked.idempotency_key
+
+
+def _stored(asked: Asked, record: IdempotencyRecord) -> Outcome:
+    if record.request_hash != idempotency.fingerprint(asked.body):
+        return idempotency.reused(asked.idempotency_key)
+    return Answer(record.response, record.status_code, replayed=True)
+
+
+def _repeat(asked: Asked, first: Asked, outcome: Outcome | None) -> Outcome:
+    """A retry that arrived in the same batch as its answered first: that answer, as if stored."""
+    assert isinstance(outcome, Answer)
+    if idempotency.fingerprint(asked.body) != idempotency.fingerprint(first.body):
+        return idempotency.reused(asked.idempotency_key)
+    return replace(outcome, replayed=True)
+
+
+async def _write(
+    session: AsyncSession,
+    asked: Sequence[Asked],
+    batch: _Batch,
+    outcomes: list[Outcome | None],
+    now: datetime,
+) -> None:
+    """Reservations (an order's last approval in the batch wins), holds in the order they were
+    decided, the checks, and the answers kept for their Idempotency-Keys: set-wise."""
+    ids = await reservation_repository.upsert_many(
+        session,
+        [
+            (check.customer_code, check.order_ref, check.id, check.amount, check.currency, expires_at)
+            for check, expires_at in batch.reservations.values()
+        ],
+    )
+    refs: dict[uuid.UUID, ReservationRef] = {}
+    for check, expires_at in batch.reserving:
+        check.reservation_id = ids[(check.customer_code, check.order_ref)]
+        refs[check.id] = ReservationRef(
+            id=check.reservation_id, amount=format_amount(check.amount, check.currency), expires_at=expires_at
+        )
+    for step, check in batch.hold_steps:
+        if step == "close":
+            await holds.close_for_order(session, check.customer_code, check.order_ref, now)
+        else:
+            check.hold_id = (await holds.open_hold(session, check)).id
+    await repository.insert_many(session, [check for _, check in batch.checks])
+    remembered = []
+    for i, check in batch.checks:
+        answer = Answer(_view(check, refs.get(check.id)).model_dump(mode="json"))
+        outcomes[i] = answer
+        if asked[i].idempotency_key:
+            remembered.append((asked[i], answer))
+    await idempotency.remember_many(
+        session,
+        [
+            (*_key(a), idempotency.fingerprint(a.body), answer.status_code, answer.content)
+            for a, answer in remembered
+        ],
+    )
+
+
+async def get(session: AsyncSession, check_id: uuid.UUID) -> CreditCheckOut:
+    stored = await repository.get(session, check_id)
+    if stored is None:
+        raise CreditCheckNotFound(f"credit check {check_id} does not exist")
+    return await view(session, stored)
+
+
+async def view(session: AsyncSession, stored: CreditCheck) -> CreditCheckOut:
+    reservation: ReservationRef | None = None
+    if stored.reservation_id is not None:
+        row = await reservation_repository.get(session, stored.reservation_id)
+        if row is not None:
+            reservation = ReservationRef(
+                id=row.id, amount=format_amount(row.amount, row.currency), expires_at=row.expires_at
+            )
+    return _view(stored, reservation)
+
+
+def _view(stored: CreditCheck, reservation: ReservationRef | None) -> CreditCheckOut:
+    cur = stored.currency
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else format_amount(value, cur)
+
+    order_currency = stored.order_currency or cur
+    return CreditCheckOut(
+        check_id=stored.id,
+        customer_code=stored.customer_code,
+        order_ref=stored.order_ref,
+        decision=credit.Decision(stored.decision),
+        reasons=[ReasonOut.model_validate(r) for r in stored.reasons],
+        currency=cur,
+        amount=format_amount(stored.amount, cur),
+        effective_limit=money(stored.effective_limit),
+        exposure_before=format_amount(stored.exposure_before, cur),
+        exposure_after=format_amount(stored.exposure_after, cur),
+        available_after=money(stored.available_after),
+        order_amount=format_amount(
+            stored.order_amount if stored.order_amount is not None else stored.amount, order_currency
+        ),
+        order_currency=order_currency,
+        reservation=reservation,
+        hold=None if stored.hold_id is None else HoldRef(id=stored.hold_id),
+        checked_at=stored.checked_at,
+    )
+
+
+AMOUNTS = {"shortfall", "uninsured", "threshold", "cover"}  # money in reason details, in the credit currency
+
+
+def _reason(reason: credit.Reason, currency: str) -> ReasonOut:
+    details: dict[str, Any] = {
+        k: format_amount(v, currency)
+        if k in AMOUNTS and isinstance(v, Decimal)
+        else (str(v) if isinstance(v, Decimal) else v)
+        for k, v in reason.details.items()
+    }
+    return ReasonOut(code=reason.code, message=reason.message, details=details)

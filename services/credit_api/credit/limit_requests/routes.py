@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from services.credit_api.access.api_keys.service import Principal
+from services.credit_api.credit.credit_holds import service as holds
+from services.credit_api.credit.limit_requests import service
+from services.credit_api.credit.limit_requests.schemas import (
+    LimitRequestCreate,
+    LimitRequestDecision,
+    LimitRequestOut,
+)
+from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.pagination import Cursor, Page, PageSize
+from services.credit_api.kernel.problems import responses
+from shared.roles import Role
+from shared.schemas import CustomerCode
+
+router = APIRouter(prefix="/v1/limit-requests", tags=["limit requests"])
+
+Controller = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
+Approver = Annotated[Principal, Depends(require(Role.CREDIT_MANAGER))]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Request a new permanent limit",
+    description="Within the requester's authority it applies at once (`status: applied`); above it, it "
+    "waits (`pending`) for someone else with enough authority.",
+    responses=responses(401, 403, 404, 422),
+)
+async def submit_limit_request(
+    body: LimitRequestCreate, request: Request, session: Session, principal: Controller
+) -> LimitRequestOut:
+    now = datetime.now(UTC)
+    settings = request.app.state.settings
+    limit_request = await service.submit(session, principal, body, settings, now)
+    if limit_request.status == "applied":
+        await holds.reevaluate(session, limit_request.customer_code, settings, now)
+    return service.view(limit_request)
+
+
+@router.get("", summary="List limit requests, oldest first", responses=responses(401, 403, 422))
+async def list_limit_requests(
+    session: Session,
+    _: Controller,
+    status_: Annotated[
+        Literal["pending", "applied", "approved", "rejected"] | None, Query(alias="status")
+    ] = None,
+    customer_code: Annotated[CustomerCode | None, Query()] = None,
+    limit: PageSize = 50,
+    cursor: Cursor = None,
+) -> Page[LimitRequestOut]:
+    return await service.page(
+        session, status=status_, customer_code=customer_code, cursor=cursor, limit=limit
+    )
+
+
+@router.get("/{request_id}", summary="Read a limit request", responses=responses(401, 403, 404, 422))
+async def get_limit_request(request_id: uuid.UUID, session: Session, _: Controller) -> LimitRequestOut:
+    return service.view(await service.get(session, request_id))
+
+
+@router.post(
+    "/{request_id}/approve",
+    summary="Approve a pending limit request (not your own)",
+    description="The approver is never the requester and needs authority for the amount. The limit "
+    "applies at once and held orders are re-evaluated.",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def approve_limit_request(
+    request_id: uuid.UUID, body: LimitRequestDecision, request: Request, session: Session, principal: Approver
+) -> LimitRequestOut:
+    now = datetime.now(UTC)
+    settings = request.app.state.settings
+    limit_request = await service.approve(session, principal, request_id, body.note, settings, now)
+    await holds.reevaluate(session, limit_request.customer_code, settings, now)
+    return service.view(limit_request)
+
+
+@router.post(
+    "/{request_id}/reject",
+    summary="Reject a pending limit request (not your own)",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def reject_limit_request(
+    request_id: uuid.UUID, body: LimitRequestDecision, session: Session, principal: Approver
+) -> LimitRequestOut:
+    return service.view(await service.reject(session, principal, request_id, body.note, datetime.now(UTC)))

@@ -1,0 +1,85 @@
+"""Temporary increases: on top of the permanent limit for a window of days."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.access.api_keys.service import Principal
+from services.credit_api.access.audit.service import record
+from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
+from services.credit_api.credit.credit_limits.service import within_authority
+from services.credit_api.credit.customers import repository as customers
+from services.credit_api.credit.customers import service as customer_service
+from services.credit_api.credit.temporary_limits import repository
+from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate, TemporaryLimitOut
+from services.credit_api.kernel.settings import ApiSettings
+from shared.domain.money import format_amount, parse_amount
+from shared.models.credit_api import TemporaryLimit
+
+
+async def grant(
+    session: AsyncSession,
+    principal: Principal,
+    customer_code: str,
+    body: TemporaryLimitCreate,
+    settings: ApiSettings,
+    now: datetime,
+) -> TemporaryLimit:
+    customer = await customer_service.get(session, customer_code, for_update=True)
+    amount = parse_amount(body.amount, customer.currency)
+    # Authority covers the highest limit the increase can lead to: the permanent limit plus every
+    # increase that overlaps its window.
+    permanent = await customers.current_limit(session, customer_code)
+    others = await repository.overlapping(session, customer_code, body.valid_from, body.valid_until)
+    peak = (
+        (permanent.amount if permanent else Decimal(0)) + amount + sum((t.amount for t in others), Decimal(0))
+    )
+    if not await within_authority(session, settings, principal.role, customer, peak, now.date()):
+        raise AuthorityExceeded(
+            f"a limit of up to {format_amount(peak, customer.currency)} {customer.currency} "
+            f"is beyond the authority of {principal.role.value}"
+        )
+    limit = TemporaryLimit(
+        id=uuid.uuid4(),
+        customer_code=customer_code,
+        amount=amount,
+        currency=customer.currency,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        reason=body.reason,
+        created_by=principal.actor,
+    )
+    await repository.add(session, limit)
+    await record(
+        session,
+        principal,
+        "temporary_limit.granted",
+        "customer",
+        customer_code,
+        before=None,
+        after=view(limit).model_dump(mode="json", exclude={"created_at"}),
+    )
+    return limit
+
+
+async def listing(session: AsyncSession, customer_code: str) -> list[TemporaryLimitOut]:
+    await customer_service.get(session, customer_code)
+    return [view(t) for t in await repository.for_customer(session, customer_code)]
+
+
+def view(limit: TemporaryLimit) -> TemporaryLimitOut:
+    return TemporaryLimitOut(
+        id=limit.id,
+        customer_code=limit.customer_code,
+        amount=format_amount(limit.amount, limit.currency),
+        currency=limit.currency,
+        valid_from=limit.valid_from,
+        valid_until=limit.valid_until,
+        reason=limit.reason,
+        created_by=limit.created_by,
+        created_at=limit.created_at,
+    )

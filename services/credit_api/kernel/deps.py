@@ -1,0 +1,60 @@
+"""Request-scoped dependencies: the transaction the edge owns, and the caller's identity."""
+
+# No `from __future__ import annotations` here: the role scopes in `require` are local values
+# that FastAPI must see in the evaluated signature.
+
+import math
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.access.api_keys.service import Authenticator, Principal
+from shared.domain.errors import Forbidden, RateLimited
+from shared.roles import Role
+
+_bearer = HTTPBearer(auto_error=False, description="An API key created with `credence keys create`")
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response leaves (scope="function")."""
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    async with sessions() as session, session.begin():
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting only keys of these roles; `admin` is admitted everywhere."""
+    allowed = {*roles, Role.ADMIN}
+
+    async def dependency(
+        request: Request,
+        # The roles become the scopes of the security requirement: OpenAPI lists them per operation.
+        credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Security(_bearer, scopes=sorted(r.value for r in allowed))
+        ],
+    ) -> Principal:
+        authenticator: Authenticator = request.app.state.authenticator
+        principal = await authenticator.authenticate(
+            request.app.state.sessions, credentials.credentials if credentials else None
+        )
+        waiting = request.app.state.rate_limiter.wait(principal.key_id)
+        if waiting:
+            raise RateLimited(
+                f"more than {request.app.state.settings.rate_limit_per_second:g} requests a second "
+                "with this key",
+                retry_after=max(1, math.ceil(waiting)),
+            )
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"role {principal.role.value} may not call this endpoint",
+                allowed_roles=sorted(r.value for r in allowed),
+            )
+        return principal
+
+    return dependency
