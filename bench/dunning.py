@@ -13,6 +13,7 @@ from decimal import Decimal
 import asyncpg
 
 from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
+from services.credit_api import handlers
 from services.credit_api.collections.dunning import repository
 from services.credit_api.collections.dunning.service import run
 from services.credit_api.kernel.settings import ApiSettings
@@ -90,6 +91,7 @@ async def main() -> None:
     await seed(database_url, today)
     settings = ApiSettings.model_validate({"database_url": database_url})
     engine = make_engine(database_url, pool_size=2)
+    handlers.register()
     sessions = make_sessionmaker(engine)
     try:
         started = time.perf_counter()

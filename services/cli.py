@@ -229,11 +229,13 @@ def _assessments_run(args: argparse.Namespace) -> int:
 
 
 def _collections_run(args: argparse.Namespace) -> int:
+    from services.credit_api import handlers
     from services.credit_api.collections.dunning.service import RunResult, catch_up
     from services.credit_api.kernel.settings import ApiSettings
     from shared.db import make_engine, make_sessionmaker
 
     settings = ApiSettings.model_validate(_dev_platform())
+    handlers.register()
     last = args.as_of or datetime.now(UTC).date()
     if args.first is not None and args.first > last:
         print(f"--from {args.first} is after --as-of {last}", file=sys.stderr)

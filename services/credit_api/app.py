@@ -19,7 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.credit_api import background
+from services.credit_api import background, handlers
 from services.credit_api.access.api_keys.routes import router as api_keys
 from services.credit_api.access.api_keys.service import Authenticator, RateLimiter
 from services.credit_api.access.audit.routes import router as audit
@@ -118,6 +118,7 @@ unit. Errors are RFC 9457 `application/problem+json` documents with a stable `ty
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
+    handlers.register()
     # No ping per checkout: a batch of credit checks that meets a connection the server closed is
     # decided again check by check on fresh ones (credit_checks.pipeline), and a request fails at
     # worst once where the ping would have cost a round trip on every request.

@@ -13,10 +13,11 @@ from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.customers.schemas import CustomerData
 from services.credit_api.credit.customers.service import Assessed
+from services.credit_api.credit.events import ReceivablesDecreased
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.warnings.alerts import service as alerts
 from shared.domain.errors import CredenceError, InvalidEvent
@@ -126,8 +127,8 @@ class CreditApiHandler:
         await customers.ensure_stubs(session, stubs)
         await customers.apply_assessments(session, ASSESSOR, [r for r in results if isinstance(r, Assessed)])
         now = datetime.now(UTC)
-        for customer_code in sorted({r for r in results if isinstance(r, str)}):
-            try:
-                await holds.reevaluate(session, customer_code, self._settings, now)
-            except CredenceError:
-                continue  # a customer unknown here has no holds to release
+        await messagebus.publish(
+            session,
+            self._settings,
+            *(ReceivablesDecreased(now, code) for code in sorted({r for r in results if isinstance(r, str)})),
+        )

@@ -22,6 +22,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.credit_api import handlers
 from services.credit_api.access.api_keys.service import create_key
 from services.credit_api.app import create_app
 from services.credit_api.kernel.settings import ApiSettings
@@ -120,6 +121,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Tests that call credit_api's commands directly need their consequences as the app has them.
+    handlers.register()
     return make_sessionmaker(engine)
 
 
@@ -224,6 +227,10 @@ class Api:
     def __init__(self, client: httpx.AsyncClient, keys: dict[Role, str]) -> None:
         self.client = client
         self.keys = keys
+
+    def browser(self) -> httpx.AsyncClient:
+        """Another client of the same app, with cookies of its own: a person at the console."""
+        return httpx.AsyncClient(transport=self.client._transport, base_url=self.client.base_url)
 
     async def request(
         self, method: str, url: str, *, role: Role | None = Role.ADMIN, **kwargs: Any

@@ -451,9 +451,12 @@ async def block_customer(
     reason: Annotated[str, Form(min_length=3, max_length=500)],
 ) -> Response:
     blocking = request.url.path.endswith("/block")
+    now, settings = datetime.now(UTC), request.app.state.settings
     return await _act(
         request, session, user, csrf, f"/console/customers/{code}",
-        lambda: customers.set_block(session, user.principal, code, blocked=blocking, reason=reason),
+        lambda: customers.set_block(
+            session, user.principal, code, blocked=blocking, reason=reason, settings=settings, now=now
+        ),
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from services.credit_api.credit.credit_holds import repository
 from services.credit_api.credit.credit_holds.errors import HoldNotFound, HoldNotOpen
 from services.credit_api.credit.credit_holds.schemas import HoldOut
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.events import StandingChanged
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.reservations import service as reservations
 from services.credit_api.kernel.pagination import Page, after_time_and_id, page_of
@@ -67,12 +68,13 @@ async def close_for_order(session: AsyncSession, customer_code: str, order_ref: 
     )
 
 
-async def reevaluate(
-    session: AsyncSession, customer_code: str, settings: ApiSettings, now: datetime
-) -> list[CreditHold]:
-    """Release, oldest first, every open hold of the customer that passes the rules now. Each
-    release reserves its amount before the next hold is considered."""
-    await customers.get(session, customer_code, for_update=True)
+async def reevaluate(session: AsyncSession, settings: ApiSettings, event: StandingChanged) -> None:
+    """Subscribed to every change that may make room for held orders (handlers.py): release,
+    oldest first, every open hold of the customer that passes the rules now. Each release reserves
+    its amount before the next hold is considered. A customer unknown here has nothing held."""
+    customer_code, now = event.customer_code, event.at
+    if await customers.find(session, customer_code, for_update=True) is None:
+        return
     released = []
     for hold in await repository.open_for_customer(session, customer_code):
         standing = await exposure.standing(
@@ -104,7 +106,6 @@ async def reevaluate(
             released.append(hold)
     if released:
         log.info("holds released automatically", customer_code=customer_code, count=len(released))
-    return released
 
 
 async def release(

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.credit_limits import service
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
 from services.credit_api.credit.customers.routes import CodePath
@@ -32,21 +31,19 @@ Controller = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.C
 async def set_credit_limit(
     customer_code: CodePath, body: CreditLimitSet, request: Request, session: Session, principal: Manager
 ) -> CreditLimitOut:
-    now = datetime.now(UTC)
-    settings = request.app.state.settings
-    limit = await service.set_directly(
-        session,
-        principal,
-        customer_code,
-        body.amount,
-        body.currency,
-        body.valid_until,
-        body.reason,
-        settings,
-        now,
+    return limit_view(
+        await service.set_directly(
+            session,
+            principal,
+            customer_code,
+            body.amount,
+            body.currency,
+            body.valid_until,
+            body.reason,
+            request.app.state.settings,
+            datetime.now(UTC),
+        )
     )
-    await holds.reevaluate(session, customer_code, settings, now)
-    return limit_view(limit)
 
 
 @router.get(

@@ -13,8 +13,9 @@ from services.credit_api.credit.credit_limits import repository
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded, LimitCurrencyMismatch
 from services.credit_api.credit.customers import repository as customers
 from services.credit_api.credit.customers import service as customer_service
+from services.credit_api.credit.events import LimitChanged
 from services.credit_api.credit.fx_rates.service import Converter
-from services.credit_api.credit.reviews import service as reviews
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.errors import InvalidAmount, MissingFxRate
 from shared.domain.money import format_amount, parse_amount
@@ -66,7 +67,7 @@ async def set_directly(
             f"a limit of {format_amount(value, customer.currency)} {customer.currency} is beyond "
             f"the authority of {principal.role.value}; file a limit request"
         )
-    return await apply(session, principal, customer, value, valid_until, reason, now)
+    return await apply(session, principal, customer, value, valid_until, reason, settings, now)
 
 
 async def apply(
@@ -76,6 +77,7 @@ async def apply(
     amount: Decimal,
     valid_until: date | None,
     reason: str,
+    settings: ApiSettings,
     now: datetime,
     *,
     set_by: str | None = None,
@@ -93,8 +95,6 @@ async def apply(
         set_at=now,
     )
     await repository.add(session, limit)
-    # A new limit is a decision: the next review is one review period away.
-    await reviews.reschedule(session, customer, now)
     await record(
         session,
         principal,
@@ -104,6 +104,7 @@ async def apply(
         before=None if previous is None else _snapshot(previous),
         after=_snapshot(limit),
     )
+    await messagebus.publish(session, settings, LimitChanged(now, customer.customer_code))
     return limit
 
 

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.customers import service
 from services.credit_api.credit.customers.schemas import (
     BlockRequest,
@@ -128,7 +127,15 @@ async def list_customers(
 async def block_customer(
     customer_code: CodePath, body: BlockRequest, request: Request, session: Session, principal: Controller
 ) -> CustomerOut:
-    await service.set_block(session, principal, customer_code, blocked=True, reason=body.reason)
+    await service.set_block(
+        session,
+        principal,
+        customer_code,
+        blocked=True,
+        reason=body.reason,
+        settings=request.app.state.settings,
+        now=datetime.now(UTC),
+    )
     return await _view(request, session, customer_code)
 
 
@@ -141,6 +148,13 @@ async def block_customer(
 async def unblock_customer(
     customer_code: CodePath, body: BlockRequest, request: Request, session: Session, principal: Controller
 ) -> CustomerOut:
-    await service.set_block(session, principal, customer_code, blocked=False, reason=body.reason)
-    await holds.reevaluate(session, customer_code, request.app.state.settings, datetime.now(UTC))
+    await service.set_block(
+        session,
+        principal,
+        customer_code,
+        blocked=False,
+        reason=body.reason,
+        settings=request.app.state.settings,
+        now=datetime.now(UTC),
+    )
     return await _view(request, session, customer_code)

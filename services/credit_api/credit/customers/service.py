@@ -21,8 +21,11 @@ from services.credit_api.credit.customers.schemas import (
     CustomerPatch,
     ExposureSummary,
 )
+from services.credit_api.credit.events import CustomerUnblocked
 from services.credit_api.credit.exposure import service as exposure
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.pagination import Page, decode_cursor, page_of
+from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.behaviour import add_months
 from shared.domain.errors import MissingFxRate
 from shared.domain.exposure import utilisation
@@ -123,10 +126,12 @@ async def patch(
     changes = body.model_dump(exclude_unset=True)
     for name, value in changes.items():
         if name == "contacts":
-            value = {
+            # A contact sent as null is cleared: absent, as upsert stores a contact never given.
+            merged = {
                 **customer.contacts,
                 **(body.contacts.model_dump(exclude_unset=True) if body.contacts else {}),
             }
+            value = {key: v for key, v in merged.items() if v is not None}
         elif name in {"name", "language", "status", "listed"} and value is None:
             continue  # required fields cannot be cleared
         setattr(customer, name, value)
@@ -135,13 +140,22 @@ async def patch(
 
 
 async def set_block(
-    session: AsyncSession, principal: Principal, customer_code: str, *, blocked: bool, reason: str
+    session: AsyncSession,
+    principal: Principal,
+    customer_code: str,
+    *,
+    blocked: bool,
+    reason: str,
+    settings: ApiSettings,
+    now: datetime,
 ) -> Customer:
+    """Block or unblock; an unblock lets held orders be decided again."""
     customer = await get(session, customer_code, for_update=True)
     before = snapshot(customer)
+    was_blocked = customer.blocked
     customer.blocked = blocked
     customer.block_reason = reason if blocked else None
-    customer.blocked_at = datetime.now(UTC) if blocked else None
+    customer.blocked_at = now if blocked else None
     customer.blocked_by = principal.actor if blocked else None
     await _touched(
         session,
@@ -151,11 +165,17 @@ async def set_block(
         before,
         reason=reason,
     )
+    if was_blocked and not blocked:
+        await messagebus.publish(session, settings, CustomerUnblocked(now, customer_code))
     return customer
 
 
+async def find(session: AsyncSession, customer_code: str, *, for_update: bool = False) -> Customer | None:
+    return await repository.get(session, customer_code, for_update=for_update)
+
+
 async def get(session: AsyncSession, customer_code: str, *, for_update: bool = False) -> Customer:
-    customer = await repository.get(session, customer_code, for_update=for_update)
+    customer = await find(session, customer_code, for_update=for_update)
     if customer is None:
         raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
     return customer

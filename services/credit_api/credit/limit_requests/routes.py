@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.limit_requests import service
 from services.credit_api.credit.limit_requests.schemas import (
     LimitRequestCreate,
@@ -37,11 +36,9 @@ Approver = Annotated[Principal, Depends(require(Role.CREDIT_MANAGER))]
 async def submit_limit_request(
     body: LimitRequestCreate, request: Request, session: Session, principal: Controller
 ) -> LimitRequestOut:
-    now = datetime.now(UTC)
-    settings = request.app.state.settings
-    limit_request = await service.submit(session, principal, body, settings, now)
-    if limit_request.status == "applied":
-        await holds.reevaluate(session, limit_request.customer_code, settings, now)
+    limit_request = await service.submit(
+        session, principal, body, request.app.state.settings, datetime.now(UTC)
+    )
     return service.view(limit_request)
 
 
@@ -76,10 +73,9 @@ async def get_limit_request(request_id: uuid.UUID, session: Session, _: Controll
 async def approve_limit_request(
     request_id: uuid.UUID, body: LimitRequestDecision, request: Request, session: Session, principal: Approver
 ) -> LimitRequestOut:
-    now = datetime.now(UTC)
-    settings = request.app.state.settings
-    limit_request = await service.approve(session, principal, request_id, body.note, settings, now)
-    await holds.reevaluate(session, limit_request.customer_code, settings, now)
+    limit_request = await service.approve(
+        session, principal, request_id, body.note, request.app.state.settings, datetime.now(UTC)
+    )
     return service.view(limit_request)
 
 

@@ -38,7 +38,7 @@ async def submit(
     amount = limits.limit_amount(customer, body.amount, None)
     request = await _file(session, principal, customer, amount, body.valid_until, body.reason, now)
     if await limits.within_authority(session, settings, principal.role, customer, amount, now.date()):
-        await limits.apply(session, principal, customer, amount, body.valid_until, body.reason, now)
+        await limits.apply(session, principal, customer, amount, body.valid_until, body.reason, settings, now)
         _decide(request, "applied", principal, "within the requester's authority", now)
         await session.flush()
     return request
@@ -114,6 +114,7 @@ async def approve(
         request.amount,
         request.valid_until,
         request.reason,
+        settings,
         now,
         set_by=f"{request.requested_by}, approved by {principal.actor}",
     )

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.reservations import service
 from services.credit_api.credit.reservations.schemas import ReservationChange, ReservationOut
 from services.credit_api.kernel.deps import Session, require
@@ -40,8 +39,7 @@ async def release_reservation(
     reservation_id: uuid.UUID, request: Request, session: Session, principal: Caller
 ) -> ReservationOut:
     now = datetime.now(UTC)
-    reservation = await service.release(session, principal, reservation_id, now)
-    await holds.reevaluate(session, reservation.customer_code, request.app.state.settings, now)
+    reservation = await service.release(session, principal, reservation_id, request.app.state.settings, now)
     return await service.view(session, reservation, now)
 
 
@@ -56,10 +54,7 @@ async def change_reservation(
     reservation_id: uuid.UUID, body: ReservationChange, request: Request, session: Session, principal: Caller
 ) -> ReservationOut:
     now = datetime.now(UTC)
-    settings = request.app.state.settings
-    reservation, decreased = await service.change(
-        session, principal, reservation_id, body.amount, settings, now
+    reservation = await service.change(
+        session, principal, reservation_id, body.amount, request.app.state.settings, now
     )
-    if decreased:
-        await holds.reevaluate(session, reservation.customer_code, settings, now)
     return await service.view(session, reservation, now)

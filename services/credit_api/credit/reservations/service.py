@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.events import ReservationReleased
 from services.credit_api.credit.exposure import repository as exposure_repository
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.fx_rates.service import Converter
@@ -21,6 +22,7 @@ from services.credit_api.credit.reservations.errors import (
     ReservationNotFound,
 )
 from services.credit_api.credit.reservations.schemas import ReservationOut
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.credit import Decision
 from shared.domain.exposure import reservation_remaining
@@ -63,7 +65,11 @@ async def _active(session: AsyncSession, reservation_id: uuid.UUID, now: datetim
 
 
 async def release(
-    session: AsyncSession, principal: Principal, reservation_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    reservation_id: uuid.UUID,
+    settings: ApiSettings,
+    now: datetime,
 ) -> Reservation:
     reservation = await _active(session, reservation_id, now)
     reservation.status = "released"
@@ -79,6 +85,7 @@ async def release(
         before={"status": "active"},
         after={"status": "released"},
     )
+    await messagebus.publish(session, settings, ReservationReleased(now, reservation.customer_code))
     return reservation
 
 
@@ -89,8 +96,8 @@ async def change(
     amount_text: Decimal,
     settings: ApiSettings,
     now: datetime,
-) -> tuple[Reservation, bool]:
-    """Change the amount; an increase is checked like a new order. True when the amount went down."""
+) -> Reservation:
+    """Change the amount; an increase is checked like a new order, a decrease makes room."""
     reservation = await _active(session, reservation_id, now)
     amount = parse_amount(amount_text, reservation.currency)
     previous = reservation.amount
@@ -119,7 +126,9 @@ async def change(
         before={"amount": format_amount(previous, cur)},
         after={"amount": format_amount(amount, cur)},
     )
-    return reservation, amount < previous
+    if amount < previous:
+        await messagebus.publish(session, settings, ReservationReleased(now, reservation.customer_code))
+    return reservation
 
 
 async def get(session: AsyncSession, reservation_id: uuid.UUID) -> Reservation:

@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.events import LimitChanged
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.reviews import repository
 from services.credit_api.credit.reviews.schemas import DueReview, ReviewIn, ReviewOut
 from services.credit_api.kernel.pagination import Page, decode_cursor, page_of
+from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.scorecards.service import VERSIONS as SCORECARDS
 from shared import scorecards as configurations
 from shared.domain.behaviour import add_months
@@ -38,6 +40,13 @@ async def reschedule(session: AsyncSession, customer: Customer, now: datetime) -
     # The credit file changed: the risk worker re-evaluates the customer (a new limit moves its
     # utilisation and expiry indicators).
     customer.updated_at = now
+
+
+async def reschedule_after_limit_change(
+    session: AsyncSession, settings: ApiSettings, event: LimitChanged
+) -> None:
+    """A new limit is a decision: the next review is one review period away."""
+    await reschedule(session, await customers.get(session, event.customer_code, for_update=True), event.at)
 
 
 async def complete(

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.credit.temporary_limits import service
 from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate, TemporaryLimitOut
@@ -34,10 +33,9 @@ async def grant_temporary_limit(
     session: Session,
     principal: Controller,
 ) -> TemporaryLimitOut:
-    now = datetime.now(UTC)
-    settings = request.app.state.settings
-    limit = await service.grant(session, principal, customer_code, body, settings, now)
-    await holds.reevaluate(session, customer_code, settings, now)
+    limit = await service.grant(
+        session, principal, customer_code, body, request.app.state.settings, datetime.now(UTC)
+    )
     return service.view(limit)
 
 

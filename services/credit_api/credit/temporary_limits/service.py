@@ -14,8 +14,10 @@ from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.credit_limits.service import within_authority
 from services.credit_api.credit.customers import repository as customers
 from services.credit_api.credit.customers import service as customer_service
+from services.credit_api.credit.events import TemporaryLimitGranted
 from services.credit_api.credit.temporary_limits import repository
 from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate, TemporaryLimitOut
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import TemporaryLimit
@@ -63,6 +65,7 @@ async def grant(
         before=None,
         after=view(limit).model_dump(mode="json", exclude={"created_at"}),
     )
+    await messagebus.publish(session, settings, TemporaryLimitGranted(now, customer_code))
     return limit
 
 

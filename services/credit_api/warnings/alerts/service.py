@@ -88,6 +88,8 @@ async def apply_change(
             customer.customer_code,
             blocked=False,
             reason=f"early warning back to {change.level}",
+            settings=settings,
+            now=now,
         )
 
 
@@ -188,6 +190,8 @@ async def _block(
             customer.customer_code,
             blocked=True,
             reason=f"{BLOCK_REASON}: {change.level} ({names})",
+            settings=settings,
+            now=now,
         )
 
 
