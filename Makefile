@@ -99,6 +99,7 @@ lint: install $(HELM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-cache
 	$(HELM) lint --strict $(CHART) $(CHART_VALUES)
 	$(HELM) template credence $(CHART) $(CHART_VALUES) | $(VENV)/bin/kubernetes-validate --strict --quiet -
 	! $(HELM) template credence $(CHART) $(CHART_VALUES) --set services.riskWorker.autoscaling.maxReplicas=4 >/dev/null 2>&1

@@ -16,6 +16,7 @@ from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
 from services.credit_api import handlers
 from services.credit_api.collections.dunning import repository
 from services.credit_api.collections.dunning.service import run
+from services.credit_api.collections.receivables import repository as ledger
 from services.credit_api.kernel.settings import ApiSettings
 from shared.db import make_engine, make_sessionmaker
 
@@ -100,7 +101,7 @@ async def main() -> None:
             codes = sorted({r.customer_code for r in rows})
             await repository.taken(session, codes)
             await repository.last_notices(session, codes)
-            await repository.reductions(
+            await ledger.reductions(
                 session, [(r.customer_code, r.item_id) for r in rows if r.due_date < today]
             )
         floor = time.perf_counter() - started

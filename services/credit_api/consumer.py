@@ -12,12 +12,12 @@ from typing import NamedTuple
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.customers.schemas import CustomerData
 from services.credit_api.credit.customers.service import Assessed
 from services.credit_api.credit.events import ReceivablesDecreased
 from services.credit_api.kernel import messagebus
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.warnings.alerts import service as alerts
 from shared.domain.errors import CredenceError, InvalidEvent

@@ -5,15 +5,25 @@
 
 import math
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.access.api_keys.service import Authenticator, Principal
+from services.credit_api.kernel.principal import Principal
 from shared.domain.errors import Forbidden, RateLimited
 from shared.roles import Role
+from shared.schemas import CustomerCode
+
+
+class Authenticates(Protocol):
+    """What `app.state.authenticator` does (access/api_keys: Authenticator): a key to its holder."""
+
+    async def authenticate(
+        self, sessions: async_sessionmaker[AsyncSession], key: str | None
+    ) -> Principal: ...
+
 
 _bearer = HTTPBearer(auto_error=False, description="An API key created with `credence keys create`")
 
@@ -26,6 +36,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 Session = Annotated[AsyncSession, Depends(_session, scope="function")]
+# Every route under /v1/customers/{customer_code}.
+CodePath = Annotated[CustomerCode, Path(description="The ERP's customer code")]
 
 
 def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
@@ -39,7 +51,7 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
             HTTPAuthorizationCredentials | None, Security(_bearer, scopes=sorted(r.value for r in allowed))
         ],
     ) -> Principal:
-        authenticator: Authenticator = request.app.state.authenticator
+        authenticator: Authenticates = request.app.state.authenticator
         principal = await authenticator.authenticate(
             request.app.state.sessions, credentials.credentials if credentials else None
         )

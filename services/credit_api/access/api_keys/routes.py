@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request, status
 
 from services.credit_api.access.api_keys import service
 from services.credit_api.access.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, RotationIn
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.models.credit_api import ApiKey
 

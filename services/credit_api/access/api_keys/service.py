@@ -13,7 +13,6 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -22,25 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.credit_api.access.api_keys import repository
 from services.credit_api.access.api_keys.errors import ApiKeyNotFound, InvalidApiKey
 from services.credit_api.access.audit.service import record
+from services.credit_api.kernel.principal import Principal
 from shared.db import one_transaction
 from shared.domain.errors import Unauthenticated
 from shared.models.credit_api import ApiKey
 from shared.roles import Role
 
 KEY_PREFIX = "cred"
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: str
-    name: str
-    role: Role
-    kind: str = "key"
-
-    @property
-    def actor(self) -> str:
-        """How the audit log names who acted: `key:<name>`, or `event:<source>` for ERP events."""
-        return f"{self.kind}:{self.name}"
 
 
 def digest(key: str) -> str:

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit import repository
 from services.credit_api.access.audit.schemas import AuditOut
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize, decode_cursor, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 from shared.schemas import IsoDateTime

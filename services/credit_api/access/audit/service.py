@@ -13,7 +13,7 @@ from shared.models.credit_api import AuditEntry
 
 if TYPE_CHECKING:
     # The principal type only: api_keys records its own changes through this module.
-    from services.credit_api.access.api_keys.service import Principal
+    from services.credit_api.kernel.principal import Principal
 
 
 async def record(

@@ -13,10 +13,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal, digest
+from services.credit_api.access.api_keys.service import digest
 from services.credit_api.access.audit.service import record
 from services.credit_api.access.users import repository
 from services.credit_api.access.users.errors import InvalidUser, SignInRefused, UserExists
+from services.credit_api.kernel.principal import Principal
 from shared.models.credit_api import User, UserSession
 from shared.roles import Role
 

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.collections.disputes import service
 from services.credit_api.collections.disputes.schemas import DisputeIn, DisputeOut, ResolutionIn
-from services.credit_api.credit.customers.routes import CodePath
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.collections.disputes import repository
 from services.credit_api.collections.disputes.errors import (
@@ -21,8 +20,9 @@ from services.credit_api.collections.disputes.errors import (
     InvoiceNotOpen,
 )
 from services.credit_api.collections.disputes.schemas import DisputeIn, DisputeOut, ResolutionIn
-from services.credit_api.collections.dunning import repository as ledger
+from services.credit_api.collections.receivables import repository as ledger
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
 from shared.events import DISPUTE_CLOSED, DISPUTE_OPENED, DISPUTE_RESOLVED, DisputeChanged, new_event

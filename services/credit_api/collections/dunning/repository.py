@@ -3,7 +3,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, func, select, text
@@ -41,26 +40,6 @@ async def open_invoices(session: AsyncSession, due_by: date) -> Sequence[Row[tup
         .order_by(i.customer_code, i.due_date, i.item_id)
     )
     return (await session.execute(query)).all()
-
-
-async def reductions(
-    session: AsyncSession, items: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], list[tuple[date, Decimal]]]:
-    """What came off each (customer, invoice) and when: payments, credit notes, write-offs."""
-    if not items:
-        return {}
-    pg = await driver(session)
-    rows = await pg.fetch(
-        "SELECT m.customer_code, m.item_id, m.effective_date, -m.amount AS amount "
-        "FROM risk_worker.v_movements m JOIN unnest($1::text[], $2::text[]) AS k(code, item) "
-        "ON m.customer_code = k.code AND m.item_id = k.item WHERE m.account = 'item' AND m.amount < 0",
-        [code for code, _ in items],
-        [item for _, item in items],
-    )
-    found: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
-    for r in rows:
-        found.setdefault((r["customer_code"], r["item_id"]), []).append((r["effective_date"], r["amount"]))
-    return found
 
 
 async def taken(session: AsyncSession, codes: Sequence[str]) -> dict[tuple[str, str], set[str]]:

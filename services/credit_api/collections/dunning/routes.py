@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.collections.dunning import repository, service
 from services.credit_api.collections.dunning.schemas import (
     CustomerDunningOut,
@@ -12,9 +11,9 @@ from services.credit_api.collections.dunning.schemas import (
     RunIn,
     RunOut,
 )
-from services.credit_api.credit.customers.routes import CodePath
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize, after_time_and_id, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 

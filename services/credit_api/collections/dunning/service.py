@@ -15,14 +15,15 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.collections.disputes import service as disputes
 from services.credit_api.collections.dunning import repository
 from services.credit_api.collections.dunning.schemas import CustomerDunningOut, StepOut, TaskOut
 from services.credit_api.collections.interest import service as claims
 from services.credit_api.collections.promises import service as promises
+from services.credit_api.collections.receivables import repository as ledger
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.fx_rates.service import rates_for
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.dunning_policies import service as dunning_policies
 from shared.domain import dunning, fx, interest
@@ -76,7 +77,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
     taken = await repository.taken(session, codes)
-    paid = await repository.reductions(
+    paid = await ledger.reductions(
         session, [(r.customer_code, r.item_id) for r in rows if r.due_date < as_of]
     )
     invoices = {(r.customer_code, r.item_id): r for r in rows}

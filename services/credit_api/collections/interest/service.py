@@ -12,9 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
-from services.credit_api.collections.dunning import repository as ledger
 from services.credit_api.collections.interest import repository
 from services.credit_api.collections.interest.errors import (
     InterestClaimClosed,
@@ -22,7 +20,9 @@ from services.credit_api.collections.interest.errors import (
     NoInterestClaim,
 )
 from services.credit_api.collections.interest.schemas import InterestClaimOut, InvoicedIn, WaiverIn
+from services.credit_api.collections.receivables import repository as ledger
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.dunning_policies import service as dunning_policies
 from shared.domain import interest

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.collections.promises import service
 from services.credit_api.collections.promises.schemas import PromiseIn, PromiseOut
-from services.credit_api.credit.customers.routes import CodePath
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 

@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.collections.promises import repository
 from services.credit_api.collections.promises.errors import InvalidPromise
 from services.credit_api.collections.promises.schemas import PromiseIn, PromiseOut
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
 from shared.events import PROMISE_BROKEN, PROMISE_KEPT, PROMISE_MADE, PromiseChanged, new_event

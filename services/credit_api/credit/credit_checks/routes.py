@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.credit_checks import service
 from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
 from services.credit_api.credit.credit_checks.schemas import CreditCheckOut, CreditCheckRequest
 from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.domain.errors import Unavailable
 from shared.roles import Role

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.credit_checks import repository
 from services.credit_api.credit.credit_checks.errors import CreditCheckNotFound
 from services.credit_api.credit.credit_checks.schemas import (
@@ -22,13 +21,14 @@ from services.credit_api.credit.credit_checks.schemas import (
     ReservationRef,
 )
 from services.credit_api.credit.credit_holds import service as holds
-from services.credit_api.credit.customers.errors import CustomerNotFound
+from services.credit_api.credit.errors import CustomerNotFound
 from services.credit_api.credit.exposure import repository as exposure_repository
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.fx_rates.service import Converter
 from services.credit_api.credit.reservations import repository as reservation_repository
 from services.credit_api.credit.reservations import service as reservations
 from services.credit_api.kernel.idempotency import service as idempotency
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain import credit, fx
 from shared.domain.errors import CredenceError

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.credit_holds import service
 from services.credit_api.credit.credit_holds.schemas import HoldDecision, HoldOut
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 from shared.schemas import CustomerCode

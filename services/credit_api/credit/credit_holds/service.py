@@ -9,7 +9,6 @@ from typing import Any, Literal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.credit_holds import repository
 from services.credit_api.credit.credit_holds.errors import HoldNotFound, HoldNotOpen
@@ -19,6 +18,7 @@ from services.credit_api.credit.events import StandingChanged
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.reservations import service as reservations
 from services.credit_api.kernel.pagination import Page, after_time_and_id, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.credit import Decision
 from shared.domain.money import format_amount

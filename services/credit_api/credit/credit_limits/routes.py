@@ -5,13 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.credit_limits import service
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
-from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.credit.customers.service import limit_view
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 

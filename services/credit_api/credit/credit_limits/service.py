@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.credit_limits import repository
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded, LimitCurrencyMismatch
@@ -16,6 +15,7 @@ from services.credit_api.credit.customers import service as customer_service
 from services.credit_api.credit.events import LimitChanged
 from services.credit_api.credit.fx_rates.service import Converter
 from services.credit_api.kernel import messagebus
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.errors import InvalidAmount, MissingFxRate
 from shared.domain.money import format_amount, parse_amount

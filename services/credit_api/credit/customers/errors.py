@@ -1,9 +1,4 @@
-from shared.domain.errors import AlreadyExists, InvalidInput, NotFound
-
-
-class CustomerNotFound(NotFound):
-    code = "customer-not-found"
-    title = "Customer not found"
+from shared.domain.errors import AlreadyExists, InvalidInput
 
 
 class CustomerExists(AlreadyExists):

@@ -3,9 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.customers import service
 from services.credit_api.credit.customers.schemas import (
     BlockRequest,
@@ -15,18 +14,17 @@ from services.credit_api.credit.customers.schemas import (
     CustomerPatch,
     Status,
 )
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
-from shared.schemas import CustomerCode
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 # ERPs keep master data; credit staff read and amend it. Order systems only ask for decisions.
 Staff = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
 Controller = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
-CodePath = Annotated[CustomerCode, Path(description="The ERP's customer code")]
 
 
 async def _view(request: Request, session: Session, customer_code: str) -> CustomerOut:

@@ -9,10 +9,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record, record_many
 from services.credit_api.credit.customers import repository
-from services.credit_api.credit.customers.errors import CreditCurrencyLocked, CustomerExists, CustomerNotFound
+from services.credit_api.credit.customers.errors import CreditCurrencyLocked, CustomerExists
 from services.credit_api.credit.customers.schemas import (
     CreditLimitOut,
     CustomerCreate,
@@ -21,10 +20,12 @@ from services.credit_api.credit.customers.schemas import (
     CustomerPatch,
     ExposureSummary,
 )
+from services.credit_api.credit.errors import CustomerNotFound
 from services.credit_api.credit.events import CustomerUnblocked
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.pagination import Page, decode_cursor, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.behaviour import add_months
 from shared.domain.errors import MissingFxRate

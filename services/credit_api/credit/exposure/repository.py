@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
+from shared.models.credit_api import InsuranceCover, InsurancePolicy, WarningAlert
 from shared.models.views import order_invoicing, warning_levels
 
 
@@ -130,3 +131,77 @@ async def warning(session: AsyncSession, customer_code: str) -> tuple[list[str],
         )
     ).first()
     return None if row is None else (list(row.causes), dict(row.indicators))
+
+
+async def open_alert(session: AsyncSession, customer_code: str) -> WarningAlert | None:
+    """The customer's unresolved early-warning alert, if any (read, never locked)."""
+    query = select(WarningAlert).where(
+        WarningAlert.customer_code == customer_code, WarningAlert.status != "resolved"
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def in_force(
+    session: AsyncSession, day: date, customer_code: str | None = None
+) -> Sequence[tuple[InsuranceCover, InsurancePolicy]]:
+    """Covers valid on the day under a policy valid on the day, newest decision first."""
+    c, p = InsuranceCover, InsurancePolicy
+    query = (
+        select(c, p)
+        .join(p, p.policy_number == c.policy_number)
+        .where(
+            c.valid_from <= day,
+            or_(c.valid_to.is_(None), c.valid_to >= day),
+            p.valid_from <= day,
+            or_(p.valid_to.is_(None), p.valid_to >= day),
+        )
+        .order_by(c.customer_code, c.created_at.desc())
+    )
+    if customer_code is not None:
+        query = query.where(c.customer_code == customer_code)
+    return [(cover, pol) for cover, pol in (await session.execute(query)).all()]
+
+
+async def policies_in_force(session: AsyncSession, day: date) -> Sequence[InsurancePolicy]:
+    p = InsurancePolicy
+    query = (
+        select(p)
+        .where(p.valid_from <= day, or_(p.valid_to.is_(None), p.valid_to >= day))
+        .order_by(p.policy_number)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+@dataclass(frozen=True)
+class Cover:
+    amount: Decimal
+    currency: str
+    indemnity: Decimal
+    source: str  # named or discretionary
+    policy_number: str
+    valid_to: date | None
+
+
+async def covers_on(
+    session: AsyncSession, day: date, customer_code: str | None = None
+) -> tuple[dict[str, Cover], Cover | None]:
+    """Each customer's newest named cover in force on the day, and the cover of everyone else: the
+    discretionary limit of the first policy in force (None without one)."""
+    named: dict[str, Cover] = {}
+    for cover, p in await in_force(session, day, customer_code):
+        named.setdefault(
+            cover.customer_code,
+            Cover(cover.amount, p.currency, p.indemnity, "named", p.policy_number, cover.valid_to),
+        )
+    found = await policies_in_force(session, day)
+    if not found:
+        return named, None
+    first = found[0]
+    return named, Cover(
+        first.discretionary_limit,
+        first.currency,
+        first.indemnity,
+        "discretionary",
+        first.policy_number,
+        first.valid_to,
+    )

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.credit.exposure import service
 from services.credit_api.credit.exposure.schemas import ExposureOut
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 

@@ -8,13 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.credit.customers.errors import CustomerNotFound
+from services.credit_api.credit.errors import CustomerNotFound
 from services.credit_api.credit.exposure import repository
 from services.credit_api.credit.exposure.schemas import AlertOut, ExposureOut, IndicatorOut
 from services.credit_api.credit.fx_rates.service import Converter
-from services.credit_api.credit.insurance import repository as insurance
 from services.credit_api.kernel.settings import ApiSettings
-from services.credit_api.warnings.alerts import repository as alerts
 from shared.domain import credit
 from shared.domain.exposure import Exposure, reservation_remaining, utilisation
 from shared.domain.money import format_amount
@@ -114,7 +112,7 @@ async def judge(
     if settings.max_uninsured_exposure is None:
         return decide(standing, amount, settings.policy)
     convert = Converter(session, standing.today, standing.currency)
-    named, default = await insurance.covers_on(session, standing.today, standing.customer_code)
+    named, default = await repository.covers_on(session, standing.today, standing.customer_code)
     chosen = named.get(standing.customer_code, default)
     cover = ZERO if chosen is None else await convert(chosen.amount, chosen.currency)
     indemnity = ZERO if chosen is None else chosen.indemnity
@@ -158,7 +156,7 @@ async def view(session: AsyncSession, standing: Standing) -> ExposureOut:
     exposure = standing.exposure
     limit = standing.effective_limit
     used = utilisation(exposure.total, limit)
-    alert = await alerts.unresolved(session, standing.customer_code)
+    alert = await repository.open_alert(session, standing.customer_code)
     warning = await repository.warning(session, standing.customer_code)
     causes, indicators = warning or ([], {})
     return ExposureOut(

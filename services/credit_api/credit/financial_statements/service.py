@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.financial_statements import repository
 from services.credit_api.credit.financial_statements.schemas import RatioOut, StatementIn, StatementOut
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain import financials
 from shared.domain.financials import AMOUNT_FIELDS, Statement

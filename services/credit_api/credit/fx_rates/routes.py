@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.fx_rates import service
 from services.credit_api.credit.fx_rates.schemas import FxRatesInForce, FxRatesOut, FxRatesSet
 from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 from shared.schemas import IsoDate

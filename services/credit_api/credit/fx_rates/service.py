@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.fx_rates import repository
 from services.credit_api.credit.fx_rates.schemas import FxPairOut, FxRatesInForce, FxRatesSet
+from services.credit_api.kernel.principal import Principal
 from shared.domain import fx
 from shared.domain.money import minor_units, round_money
 

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 
-from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.credit.insurance import service
 from services.credit_api.credit.insurance.schemas import CoverIn, CoverOut, PolicyIn, PolicyOut
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.insurance import repository
 from services.credit_api.credit.insurance.errors import InvalidCover, UnknownPolicy
 from services.credit_api.credit.insurance.schemas import CoverIn, CoverOut, PolicyIn, PolicyOut
+from services.credit_api.kernel.principal import Principal
 from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import InsuranceCover, InsurancePolicy
 

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.credit.limit_requests import service
 from services.credit_api.credit.limit_requests.schemas import (
     LimitRequestCreate,
@@ -15,6 +14,7 @@ from services.credit_api.credit.limit_requests.schemas import (
 )
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 from shared.schemas import CustomerCode

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.credit_limits import service as limits
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
@@ -22,6 +21,7 @@ from services.credit_api.credit.limit_requests.errors import (
 )
 from services.credit_api.credit.limit_requests.schemas import LimitRequestCreate, LimitRequestOut
 from services.credit_api.kernel.pagination import Page, after_time_and_id, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount
 from shared.models.credit_api import Customer, LimitRequest

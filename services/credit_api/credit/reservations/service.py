@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.events import ReservationReleased
@@ -23,6 +22,7 @@ from services.credit_api.credit.reservations.errors import (
 )
 from services.credit_api.credit.reservations.schemas import ReservationOut
 from services.credit_api.kernel import messagebus
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.credit import Decision
 from shared.domain.exposure import reservation_remaining

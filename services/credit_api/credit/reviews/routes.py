@@ -5,12 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.credit.reviews import service
 from services.credit_api.credit.reviews.schemas import DueReview, ReviewIn, ReviewOut
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
 from shared.schemas import IsoDate

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.events import LimitChanged
@@ -16,6 +15,7 @@ from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.reviews import repository
 from services.credit_api.credit.reviews.schemas import DueReview, ReviewIn, ReviewOut
 from services.credit_api.kernel.pagination import Page, decode_cursor, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.scorecards.service import VERSIONS as SCORECARDS
 from shared import scorecards as configurations

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.credit_limits.service import within_authority
@@ -18,6 +17,7 @@ from services.credit_api.credit.events import TemporaryLimitGranted
 from services.credit_api.credit.temporary_limits import repository
 from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate, TemporaryLimitOut
 from services.credit_api.kernel import messagebus
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import TemporaryLimit

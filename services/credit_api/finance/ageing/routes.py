@@ -6,11 +6,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.finance.ageing import service
 from services.credit_api.finance.ageing.schemas import AgeingOut, PortfolioOut
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.domain.ageing import Buckets
 from shared.roles import Role

@@ -11,8 +11,6 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.customers.routes import CodePath
 from services.credit_api.finance.reports import service
 from services.credit_api.finance.reports.schemas import (
     AbcApplied,
@@ -27,7 +25,8 @@ from services.credit_api.finance.reports.schemas import (
     TurnoverReport,
 )
 from services.credit_api.finance.reports.tabular import XLSX, Table, to_csv, to_xlsx
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.domain.ageing import Buckets
 from shared.roles import Role

@@ -15,14 +15,14 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record, record_many
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.exposure import repository as covers
 from services.credit_api.credit.fx_rates.service import Converter
-from services.credit_api.credit.insurance import repository as insurance_covers
 from services.credit_api.finance.reports import repository
 from services.credit_api.finance.reports.errors import NoSpecificProvision
 from services.credit_api.finance.reports.tabular import Column, Table
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.policies.scorecards.service import probabilities_of_default
 from shared.domain import abc, dso, insurance, provisions, turnover
 from shared.domain.ageing import Buckets
@@ -679,7 +679,7 @@ class CustomerInsurance:
     customer_code: str
     currency: str  # of the figures: the cover's, or the reporting currency without one
     result: insurance.Insured
-    cover: insurance_covers.Cover | None
+    cover: covers.Cover | None
 
 
 async def _insured(
@@ -687,7 +687,7 @@ async def _insured(
 ) -> list[CustomerInsurance]:
     """Each customer's receivables as of the date against its cover in force (in the cover's
     currency)."""
-    named, default = await insurance_covers.covers_on(session, as_of)
+    named, default = await covers.covers_on(session, as_of)
     owed: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for code, cur, _, amount in await repository.buckets(session, as_of, Buckets().bounds):
         if groups.customer is None or code == groups.customer:
@@ -857,7 +857,7 @@ async def summary(session: AsyncSession, as_of: date, currency: str) -> Summary:
     labels = buckets.labels
     groups = Groups(session, as_of, "portfolio", currency, {})
     specific = {s.customer_code: s for s in await repository.specific_provisions(session)}
-    named, default = await insurance_covers.covers_on(session, as_of)
+    named, default = await covers.covers_on(session, as_of)
     graded, totals = await repository.overview(session, as_of, buckets.bounds, sorted(specific))
 
     async def value(amount: Decimal, cur: str) -> Decimal | None:

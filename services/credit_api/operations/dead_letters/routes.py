@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize, decode_cursor, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from services.credit_api.operations.dead_letters import repository, service
 from services.credit_api.operations.dead_letters.schemas import DeadLetterOut, ReplayIn, ReplayOut

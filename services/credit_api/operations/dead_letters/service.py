@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record_many
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.operations.dead_letters import repository
 from services.credit_api.operations.dead_letters.errors import NotReplayable
 from shared.models.credit_api import Outbox

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from services.credit_api.operations.ingestion import service
 from services.credit_api.operations.ingestion.schemas import EventBatch, IngestOut

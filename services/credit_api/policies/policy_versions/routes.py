@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from services.credit_api.policies.policy_versions.schemas import PolicyVersionOut, VersionPath
 from services.credit_api.policies.policy_versions.service import Versions

@@ -11,8 +11,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.policies.policy_versions import repository
 from services.credit_api.policies.policy_versions.errors import PolicyVersionNotFound, PolicyVersionTaken
 from services.credit_api.policies.policy_versions.schemas import PolicyVersionOut

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from services.credit_api.access.api_keys.service import Principal
-from services.credit_api.credit.customers.routes import CodePath
-from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.deps import CodePath, Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from services.credit_api.warnings.alerts import service
 from services.credit_api.warnings.alerts.repository import AlertFilter

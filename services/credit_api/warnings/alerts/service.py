@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import repository as customers_repository
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.limit_requests import service as limit_requests
 from services.credit_api.kernel.pagination import Page, after_time_and_id, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.warnings.alerts import repository
 from services.credit_api.warnings.alerts.errors import AlertNotFound, AlertResolved

@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from services.credit_api.access.api_keys.service import Principal
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.pagination import Cursor, Page, PageSize, after_time_and_id, page_of
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from services.credit_api.warnings.deliveries import repository
 from services.credit_api.warnings.deliveries.schemas import DeliveryOut

@@ -1,0 +1,32 @@
+"""The ledger as collections reads it (the risk worker's v_movements view): what came off each
+invoice and when, which dunning, interest and disputes all need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import driver
+
+
+async def reductions(
+    session: AsyncSession, items: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[tuple[date, Decimal]]]:
+    """What came off each (customer, invoice) and when: payments, credit notes, write-offs."""
+    if not items:
+        return {}
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT m.customer_code, m.item_id, m.effective_date, -m.amount AS amount "
+        "FROM risk_worker.v_movements m JOIN unnest($1::text[], $2::text[]) AS k(code, item) "
+        "ON m.customer_code = k.code AND m.item_id = k.item WHERE m.account = 'item' AND m.amount < 0",
+        [code for code, _ in items],
+        [item for _, item in items],
+    )
+    found: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
+    for r in rows:
+        found.setdefault((r["customer_code"], r["item_id"]), []).append((r["effective_date"], r["amount"]))
+    return found
