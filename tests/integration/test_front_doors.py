@@ -365,3 +365,30 @@ async def test_every_console_action_leaves_the_state_its_api_twin_leaves(
         "rejected",
     ]
     assert api_events == console_events
+
+
+async def test_lists_show_the_exposure_the_credit_check_uses(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        await create(session, Role.CREDIT_CONTROLLER, "Li Wei", "li.wei@example.com", PASSWORD)
+    await api.ok(
+        "POST",
+        "/v1/customers",
+        status=201,
+        json={"customer_code": "R-1", "name": "Reserved", "currency": "EUR"},
+    )
+    await api.ok("PUT", "/v1/customers/R-1/credit-limit", json={"amount": "5000.00", "reason": "opening"})
+    assert (await check(api, "R-1", "SO-1", "1000.00"))["decision"] == "approved"
+
+    exposure = await api.ok("GET", "/v1/customers/R-1/exposure", role=Role.CREDIT_CONTROLLER)
+    assert (exposure["exposure"], exposure["utilisation"]) == ("1000.00", "0.2000")
+    listed = await api.ok("GET", "/v1/customers", role=Role.CREDIT_CONTROLLER)
+    [summary] = [c["exposure_summary"] for c in listed["items"] if c["customer_code"] == "R-1"]
+    assert summary == {"exposure": "1000.00", "available": "4000.00", "utilisation": "0.2000"}
+    person = Person(api.browser())
+    await person.sign_in("li.wei@example.com")
+    page = (await person.client.get("/console/customers?q=R-1")).text
+    row = page[page.index(">R-1<") :]
+    row = row[: row.index("</tr>")]
+    assert "€1,000.00" in row and "20.0%" in row, row

@@ -320,7 +320,14 @@ async def customer_list(
         "level": Level[level.upper()].value if level else None,
         "level_name": level or None,
     }
-    data = await service.customer_list(session, filters, sort, cursor, service.Format(language))
+    data = await service.customer_list(
+        session,
+        filters,
+        sort,
+        cursor,
+        service.Format(language),
+        request.app.state.settings.net_unallocated_cash,
+    )
     query = {k: v for k, v in request.query_params.items() if k != "cursor"}
     next_url = "/console/customers?" + urlencode({**query, "cursor": data["next"] or ""})
     return _page(

@@ -154,26 +154,42 @@ def decode(cursor: str | None, sort: str) -> tuple[Any, str] | None:
 
 
 async def customer_list(
-    session: AsyncSession, filters: dict[str, Any], sort: str, cursor: str | None, fmt: Format
+    session: AsyncSession,
+    filters: dict[str, Any],
+    sort: str,
+    cursor: str | None,
+    fmt: Format,
+    net_unallocated_cash: bool,
 ) -> dict[str, Any]:
+    """The list is filtered, sorted and paged by the database; what it shows of each customer's
+    standing is what its credit check uses (`exposure.figures`), for the page's customers."""
     rows = await repository.customers(session, filters, sort, decode(cursor, sort), PAGE + 1)
     more = len(rows) > PAGE
     shown = rows[:PAGE]
     key = KEYS[sort]
+    found = await exposure.standings(
+        session,
+        [r["customer_code"] for r in shown],
+        datetime.now(UTC),
+        net_unallocated_cash=net_unallocated_cash,
+    )
+
+    def row(r: Any) -> dict[str, Any]:
+        standing = found.get(r["customer_code"])
+        figures = None if standing is None else exposure.figures(standing)
+        return {
+            "code": r["customer_code"],
+            "name": r["name"],
+            "grade": r["grade"],
+            "blocked": r["blocked"],
+            "exposure": fmt.money(None if figures is None else figures.exposure, r["currency"]),
+            "utilisation": fmt.percent(None if figures is None else figures.utilisation),
+            "level": Level(r["warning_level"]).label,
+            "days_past_due": "—" if figures is None else figures.days_past_due,
+        }
+
     return {
-        "rows": [
-            {
-                "code": r["customer_code"],
-                "name": r["name"],
-                "grade": r["grade"],
-                "blocked": r["blocked"],
-                "exposure": fmt.money(r["exposure"], r["currency"]),
-                "utilisation": fmt.percent(r["utilisation"]),
-                "level": Level(r["warning_level"]).label,
-                "days_past_due": r["days_past_due"],
-            }
-            for r in shown
-        ],
+        "rows": [row(r) for r in shown],
         "next": encode_cursor(str(shown[-1][key]), shown[-1]["customer_code"]) if more and shown else None,
     }
 

@@ -28,10 +28,7 @@ Controller = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.C
 
 
 async def _view(request: Request, session: Session, customer_code: str) -> CustomerOut:
-    customer = await service.get(session, customer_code)
-    return await service.view(
-        session, customer, datetime.now(UTC), request.app.state.settings.net_unallocated_cash
-    )
+    return await service.show(session, customer_code, request.app.state.settings.net_unallocated_cash)
 
 
 @router.post(

@@ -28,8 +28,6 @@ from services.credit_api.kernel.pagination import Page, decode_cursor, page_of
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.behaviour import add_months
-from shared.domain.errors import MissingFxRate
-from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount, minor_units
 from shared.models.credit_api import CreditLimit, Customer
 
@@ -187,31 +185,40 @@ async def page(
 ) -> Page[CustomerOut]:
     after = decode_cursor(cursor, str)[0] if cursor else None
     rows = await repository.page(session, filters, after, limit + 1)
-    now = datetime.now(UTC)
-    views = {c.customer_code: await view(session, c, now, net_unallocated_cash) for c in rows[:limit]}
+    shown = rows[:limit]
+    found = await exposure.standings(
+        session,
+        [c.customer_code for c in shown],
+        datetime.now(UTC),
+        net_unallocated_cash=net_unallocated_cash,
+    )
+    views = {c.customer_code: await view(session, c, found.get(c.customer_code)) for c in shown}
     return page_of(rows, limit, lambda c: views[c.customer_code], lambda c: (c.customer_code,))
 
 
-async def view(
-    session: AsyncSession, customer: Customer, now: datetime, net_unallocated_cash: bool
-) -> CustomerOut:
+async def show(session: AsyncSession, customer_code: str, net_unallocated_cash: bool) -> CustomerOut:
+    customer = await get(session, customer_code)
+    found = await exposure.standings(
+        session, [customer_code], datetime.now(UTC), net_unallocated_cash=net_unallocated_cash
+    )
+    return await view(session, customer, found.get(customer_code))
+
+
+async def view(session: AsyncSession, customer: Customer, standing: exposure.Standing | None) -> CustomerOut:
+    """The credit file with the figures the credit check uses (`standing`: None when an exchange
+    rate is missing)."""
     limit = await repository.current_limit(session, customer.customer_code)
-    summary: ExposureSummary | None = None
-    try:
-        standing = await exposure.standing(
-            session, customer.customer_code, now, net_unallocated_cash=net_unallocated_cash
+    cur = customer.currency
+    shown = None if standing is None else exposure.figures(standing)
+    summary = (
+        None
+        if shown is None
+        else ExposureSummary(
+            exposure=format_amount(shown.exposure, cur),
+            available=None if shown.available is None else format_amount(shown.available, cur),
+            utilisation=None if shown.utilisation is None else f"{shown.utilisation:f}",
         )
-    except MissingFxRate:
-        in_force = None
-    else:
-        in_force = standing.effective_limit
-        total = standing.exposure.total
-        used = utilisation(total, in_force)
-        summary = ExposureSummary(
-            exposure=format_amount(total, customer.currency),
-            available=None if in_force is None else format_amount(in_force - total, customer.currency),
-            utilisation=None if used is None else f"{used:f}",
-        )
+    )
     fields: dict[str, Any] = {
         c: getattr(customer, c)
         for c in CustomerOut.model_fields
@@ -221,7 +228,7 @@ async def view(
         score=None if customer.score is None else f"{customer.score:f}",
         **fields,
         credit_limit=None if limit is None else limit_view(limit),
-        effective_limit=None if in_force is None else format_amount(in_force, customer.currency),
+        effective_limit=None if shown is None or shown.limit is None else format_amount(shown.limit, cur),
         exposure_summary=summary,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,8 @@ from services.credit_api.credit.exposure import repository
 from services.credit_api.credit.exposure.schemas import AlertOut, ExposureOut, IndicatorOut
 from services.credit_api.credit.fx_rates.service import Converter
 from services.credit_api.kernel.settings import ApiSettings
-from shared.domain import credit
+from shared.domain import credit, fx
+from shared.domain.errors import MissingFxRate
 from shared.domain.exposure import Exposure, reservation_remaining, utilisation
 from shared.domain.money import format_amount
 from shared.domain.warnings import Level
@@ -55,6 +57,49 @@ async def standing(
         raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
     return await standing_of(
         snap, now, Converter(session, now.date(), snap.currency), net_unallocated_cash=net_unallocated_cash
+    )
+
+
+async def standings(
+    session: AsyncSession, codes: Sequence[str], now: datetime, *, net_unallocated_cash: bool
+) -> dict[str, Standing | None]:
+    """`standing` of many customers (a list's page) in one round trip; None for a customer whose
+    receivables need an exchange rate the table lacks."""
+    snaps = await repository.snapshots(session, codes, now)
+    rates: dict[date, fx.Rates] = {}
+    found: dict[str, Standing | None] = {}
+    for code, snap in snaps.items():
+        try:
+            found[code] = await standing_of(
+                snap,
+                now,
+                Converter(session, now.date(), snap.currency, rates),
+                net_unallocated_cash=net_unallocated_cash,
+            )
+        except MissingFxRate:
+            found[code] = None
+    return found
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a person reads of a customer's standing in a list or on its page: the check's figures."""
+
+    exposure: Decimal
+    limit: Decimal | None
+    available: Decimal | None
+    utilisation: Decimal | None
+    days_past_due: int
+
+
+def figures(standing: Standing) -> Figures:
+    total, limit = standing.exposure.total, standing.effective_limit
+    return Figures(
+        exposure=total,
+        limit=limit,
+        available=None if limit is None else limit - total,
+        utilisation=utilisation(total, limit),
+        days_past_due=standing.exposure.max_days_past_due(standing.today),
     )
 
 
