@@ -30,7 +30,7 @@ from services.credit_api.collections.promises.routes import router as promises
 from services.credit_api.collections.tasks.routes import router as tasks
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.routes import router as console
-from services.credit_api.console.routes import to_sign_in
+from services.credit_api.console.web import to_sign_in
 from services.credit_api.credit.assessments.routes import router as assessments
 from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
 from services.credit_api.credit.credit_checks.routes import router as credit_checks

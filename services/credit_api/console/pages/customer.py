@@ -1,200 +1,230 @@
-"""What each console page shows, gathered from the same services the API uses: no business rule
-lives here, only the choice of figures and their formatting for a language."""
+"""A customer's page: the credit file, its standing as the credit check computes it, limits, open
+items, assessment, collections and the trail; and the actions a person takes on it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.audit import service as audit
 from services.credit_api.collections.disputes import service as disputes
-from services.credit_api.collections.disputes.schemas import DisputeOut
+from services.credit_api.collections.disputes.schemas import DisputeIn, DisputeOut, DisputeReason
 from services.credit_api.collections.dunning import service as collections
 from services.credit_api.collections.dunning.schemas import CustomerDunningOut
 from services.credit_api.collections.promises import service as promises
-from services.credit_api.collections.promises.schemas import PromiseOut
-from services.credit_api.console import repository
+from services.credit_api.collections.promises.schemas import PromiseIn, PromiseOut
+from services.credit_api.console.texts import texts
+from services.credit_api.console.web import (
+    CONTROLLERS,
+    EDITORS,
+    Format,
+    User,
+    act,
+    attempt,
+    checked,
+    form_errors,
+    language_of,
+    may,
+    redirect_back,
+    render,
+)
 from services.credit_api.credit.assessments import service as assessments
 from services.credit_api.credit.assessments.schemas import AssessmentOut
 from services.credit_api.credit.credit_limits import service as credit_limits
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.customers.schemas import CustomerPatch
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.exposure.schemas import ExposureOut
-from services.credit_api.credit.reviews.schemas import Decision
+from services.credit_api.credit.limit_requests import service as limit_requests
+from services.credit_api.credit.limit_requests.schemas import LimitRequestCreate
+from services.credit_api.credit.reviews import service as reviews
+from services.credit_api.credit.reviews.schemas import Decision, ReviewIn
 from services.credit_api.credit.temporary_limits import service as temporary_limits
 from services.credit_api.finance.ageing import service as ageing
-from services.credit_api.finance.reports import service as reports
-from services.credit_api.kernel.pagination import decode_cursor, encode_cursor
+from services.credit_api.kernel.deps import Session
 from services.credit_api.warnings.alerts import service as alerts
 from services.credit_api.warnings.alerts.repository import AlertFilter
 from shared.domain.ageing import Buckets
-from shared.domain.errors import InvalidInput, MissingFxRate, NotFound
-from shared.domain.warnings import Level
+from shared.domain.errors import MissingFxRate, NotFound
+from shared.roles import Role
 
-ZERO = Decimal(0)
-PAGE = 50
-
-
-@dataclass(frozen=True)
-class Format:
-    """Numbers, money and dates as the language writes them."""
-
-    language: str
-
-    @property
-    def locale(self) -> str:
-        return self.language.replace("-", "_")
-
-    def money(self, amount: Decimal | str | None, currency: str) -> str:
-        if amount is None:
-            return "—"
-        return format_currency(Decimal(amount), currency, locale=self.locale)
-
-    def number(self, value: Decimal | str | None) -> str:
-        return "—" if value is None else format_decimal(Decimal(value), locale=self.locale)
-
-    def percent(self, value: Decimal | None) -> str:
-        return "—" if value is None else format_percent(value, format="#,##0.0%", locale=self.locale)
-
-    def day(self, value: date | None) -> str:
-        return "—" if value is None else format_date(value, format="medium", locale=self.locale)
-
-    def when(self, value: datetime | None) -> str:
-        return "—" if value is None else format_datetime(value, format="short", locale=self.locale)
+router = APIRouter()
 
 
-async def portfolio(
-    session: AsyncSession, as_of: date, currency: str, fmt: Format, words: dict[str, str]
-) -> dict[str, Any]:
-    figures = await reports.summary(session, as_of, currency)
-    owed = figures.receivables
-    ageing_chart = {
-        "legend": {},
-        "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": [words.get(label, label) for label in figures.labels]},
-        "yAxis": {"type": "value"},
-        "series": [
-            {
-                "name": grade if grade != "(none)" else words["not_graded"],
-                "type": "bar",
-                "stack": "ageing",
-                "data": [float(v) for v in values],
-            }
-            for grade, values in sorted(figures.by_grade.items())
-        ],
-    }
-    grades = await repository.grade_counts(session)
-    grade_chart = {
-        "tooltip": {},
-        "xAxis": {"type": "category", "data": [g or words["not_graded"] for g, _ in grades]},
-        "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"type": "bar", "data": [n for _, n in grades]}],
-    }
-    alerts = await repository.open_alerts(session)
-    return {
-        "as_of": as_of,
-        "currency": currency,
-        "figures": [
-            ("receivables", fmt.money(owed, currency), "/console/customers?sort=exposure"),
-            (
-                "overdue_share",
-                fmt.percent((owed - figures.not_due) / owed if owed > 0 else None),
-                "/console/customers?sort=overdue",
-            ),
-            (
-                "dso",
-                fmt.number(figures.dso.quantize(Decimal("0.1")) if figures.dso is not None else None),
-                "/console/reports/dso?format=xlsx",
-            ),
-            ("provision", fmt.money(figures.provision, currency), "/console/reports/provisions?format=xlsx"),
-            (
-                "insured_share",
-                fmt.percent(figures.insured / owed if owed > 0 else None),
-                "/console/reports/insurance?format=xlsx",
-            ),
-        ],
-        "ageing_chart": json.dumps(ageing_chart),
-        "grade_chart": json.dumps(grade_chart),
-        "alerts": [(level, alerts.get(level, 0)) for level in ("critical", "warning", "watch")],
-        "missing_rates": figures.missing_rates,
-    }
-
-
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "code": str,
-    "exposure": Decimal,
-    "utilisation": Decimal,
-    "overdue": int,
-}
-KEYS = {
-    "code": "customer_code",
-    "exposure": "exposure",
-    "utilisation": "utilisation_key",
-    "overdue": "days_past_due",
-}
-
-
-def decode(cursor: str | None, sort: str) -> tuple[Any, str] | None:
-    """A cursor of another sort, or none this console issued, starts the list again."""
-    if not cursor:
-        return None
-    try:
-        value, code = decode_cursor(cursor, PARSERS[sort], str)
-    except InvalidInput:
-        return None
-    return value, code
-
-
-async def customer_list(
-    session: AsyncSession,
-    filters: dict[str, Any],
-    sort: str,
-    cursor: str | None,
-    fmt: Format,
-    net_unallocated_cash: bool,
-) -> dict[str, Any]:
-    """The list is filtered, sorted and paged by the database; what it shows of each customer's
-    standing is what its credit check uses (`exposure.figures`), for the page's customers."""
-    rows = await repository.customers(session, filters, sort, decode(cursor, sort), PAGE + 1)
-    more = len(rows) > PAGE
-    shown = rows[:PAGE]
-    key = KEYS[sort]
-    found = await exposure.standings(
+@router.get("/customers/{code}")
+async def customer_page(
+    request: Request, session: Session, user: User, code: str, as_of: date | None = None
+) -> HTMLResponse:
+    language = language_of(request)
+    data = await _file(
         session,
-        [r["customer_code"] for r in shown],
-        datetime.now(UTC),
-        net_unallocated_cash=net_unallocated_cash,
+        code,
+        as_of or date.today(),
+        Format(language),
+        request.app.state.settings,
+        texts(language),
+    )
+    return render(
+        request, "customer.html.j2", code, user, page="customers", data=data,
+        may_edit=may(user, *EDITORS), may_act=may(user, *CONTROLLERS),
+    )  # fmt: skip
+
+
+@router.post("/customers/{code}/file")
+async def edit_file(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form(max_length=200)],
+    country: Annotated[str, Form(max_length=2)] = "",
+    industry: Annotated[str, Form(max_length=100)] = "",
+    payment_terms: Annotated[str, Form(max_length=20)] = "",
+    review_date: Annotated[str, Form(max_length=10)] = "",
+    credit_controller_email: Annotated[str, Form(max_length=200)] = "",
+    accounts_payable_email: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The credit file as the API's PATCH changes it; an empty field clears an optional one."""
+    back = f"/console/customers/{code}"
+    try:
+        body = CustomerPatch.model_validate(
+            {
+                "name": name,
+                "country": country or None,
+                "industry": industry or None,
+                "payment_terms": payment_terms or None,
+                "review_date": review_date or None,
+                "contacts": {
+                    "credit_controller_email": credit_controller_email or None,
+                    "accounts_payable_email": accounts_payable_email or None,
+                },
+            }
+        )
+    except ValidationError as exc:
+        checked(user, csrf)
+        return redirect_back(back, form_errors(exc), texts(language_of(request)))
+    return await act(
+        request,
+        session,
+        user,
+        csrf,
+        back,
+        lambda: customers.patch(session, user.principal, code, body),
+        EDITORS,
     )
 
-    def row(r: Any) -> dict[str, Any]:
-        standing = found.get(r["customer_code"])
-        figures = None if standing is None else exposure.figures(standing)
-        return {
-            "code": r["customer_code"],
-            "name": r["name"],
-            "grade": r["grade"],
-            "blocked": r["blocked"],
-            "exposure": fmt.money(None if figures is None else figures.exposure, r["currency"]),
-            "utilisation": fmt.percent(None if figures is None else figures.utilisation),
-            "level": Level(r["warning_level"]).label,
-            "days_past_due": "—" if figures is None else figures.days_past_due,
-        }
 
-    return {
-        "rows": [row(r) for r in shown],
-        "next": encode_cursor(str(shown[-1][key]), shown[-1]["customer_code"]) if more and shown else None,
-    }
+@router.post("/customers/{code}/reviews")
+async def complete_review(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    decision: Annotated[Decision, Form()],
+    note: Annotated[str, Form(min_length=3, max_length=2000)],
+) -> Response:
+    body = ReviewIn(decision=decision, note=note)
+    now = datetime.now(UTC)
+    return await act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: reviews.complete(session, user.principal, code, body, now),
+    )  # fmt: skip
 
 
-async def customer(
+@router.post("/customers/{code}/limit-requests")
+async def request_limit(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    amount: Annotated[str, Form(max_length=30)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    checked(user, csrf)
+    words = texts(language_of(request))
+    if not may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
+        return redirect_back(f"/console/customers/{code}", words["only_managers"], words)
+    try:
+        body = LimitRequestCreate(customer_code=code, amount=amount, reason=reason)
+    except ValidationError as exc:
+        return redirect_back(f"/console/customers/{code}", "; ".join(e["msg"] for e in exc.errors()), words)
+    settings = request.app.state.settings
+    refusal = await attempt(
+        session, lambda: limit_requests.submit(session, user.principal, body, settings, datetime.now(UTC))
+    )
+    return redirect_back(f"/console/customers/{code}", refusal, words)
+
+
+@router.post("/customers/{code}/block")
+@router.post("/customers/{code}/unblock")
+async def block_customer(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    reason: Annotated[str, Form(min_length=3, max_length=500)],
+) -> Response:
+    blocking = request.url.path.endswith("/block")
+    now, settings = datetime.now(UTC), request.app.state.settings
+    return await act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: customers.set_block(
+            session, user.principal, code, blocked=blocking, reason=reason, settings=settings, now=now
+        ),
+    )  # fmt: skip
+
+
+@router.post("/customers/{code}/promises")
+async def record_promise(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    item_id: Annotated[str, Form(min_length=1, max_length=100)],
+    promised_date: Annotated[date, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    body = PromiseIn(item_ids=[item_id], promised_date=promised_date, channel="phone", note=note or None)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    return await act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: promises.make(session, user.principal, code, body, now, settings),
+    )  # fmt: skip
+
+
+@router.post("/customers/{code}/disputes")
+async def open_dispute(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    item_id: Annotated[str, Form(min_length=1, max_length=100)],
+    reason_code: Annotated[DisputeReason, Form()],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    body = DisputeIn(customer_code=code, reason_code=reason_code, note=note or None)
+    now, settings = datetime.now(UTC), request.app.state.settings
+    return await act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: disputes.open_dispute(session, user.principal, item_id, body, now, settings),
+    )  # fmt: skip
+
+
+async def _file(
     session: AsyncSession, code: str, as_of: date, fmt: Format, settings: Any, words: dict[str, str]
 ) -> dict[str, Any]:
     found = await customers.get(session, code)
@@ -358,12 +388,3 @@ def _items(
         }
         for item, currency, _, due, amount in items
     ]
-
-
-async def customer_grades(
-    session: AsyncSession, codes: list[str]
-) -> dict[str, tuple[str | None, str | None]]:
-    return {
-        code: (grade, None if score is None else f"{score:f}")
-        for code, grade, score in await repository.grades(session, codes)
-    }

@@ -1,0 +1,97 @@
+"""The portfolio: receivables, overdue share, DSO, provision, insured share, ageing by grade."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.credit_api.console import repository
+from services.credit_api.console.texts import texts
+from services.credit_api.console.web import (
+    Format,
+    User,
+    language_of,
+    render,
+)
+from services.credit_api.finance.reports import service as reports
+from services.credit_api.kernel.deps import Session
+
+router = APIRouter()
+
+
+@router.get("/")
+async def portfolio(
+    request: Request,
+    session: Session,
+    user: User,
+    as_of: date | None = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> HTMLResponse:
+    language = language_of(request)
+    words = texts(language)
+    chosen = currency or str(request.app.state.settings.authority_currency)
+    data = await _figures(session, as_of or date.today(), chosen, Format(language), words)
+    return render(request, "portfolio.html.j2", words["portfolio"], user, page="portfolio", data=data)
+
+
+async def _figures(
+    session: AsyncSession, as_of: date, currency: str, fmt: Format, words: dict[str, str]
+) -> dict[str, Any]:
+    figures = await reports.summary(session, as_of, currency)
+    owed = figures.receivables
+    ageing_chart = {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [words.get(label, label) for label in figures.labels]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": grade if grade != "(none)" else words["not_graded"],
+                "type": "bar",
+                "stack": "ageing",
+                "data": [float(v) for v in values],
+            }
+            for grade, values in sorted(figures.by_grade.items())
+        ],
+    }
+    grades = await repository.grade_counts(session)
+    grade_chart = {
+        "tooltip": {},
+        "xAxis": {"type": "category", "data": [g or words["not_graded"] for g, _ in grades]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "data": [n for _, n in grades]}],
+    }
+    alerts = await repository.open_alerts(session)
+    return {
+        "as_of": as_of,
+        "currency": currency,
+        "figures": [
+            ("receivables", fmt.money(owed, currency), "/console/customers?sort=exposure"),
+            (
+                "overdue_share",
+                fmt.percent((owed - figures.not_due) / owed if owed > 0 else None),
+                "/console/customers?sort=overdue",
+            ),
+            (
+                "dso",
+                fmt.number(figures.dso.quantize(Decimal("0.1")) if figures.dso is not None else None),
+                "/console/reports/dso?format=xlsx",
+            ),
+            ("provision", fmt.money(figures.provision, currency), "/console/reports/provisions?format=xlsx"),
+            (
+                "insured_share",
+                fmt.percent(figures.insured / owed if owed > 0 else None),
+                "/console/reports/insurance?format=xlsx",
+            ),
+        ],
+        "ageing_chart": json.dumps(ageing_chart),
+        "grade_chart": json.dumps(grade_chart),
+        "alerts": [(level, alerts.get(level, 0)) for level in ("critical", "warning", "watch")],
+        "missing_rates": figures.missing_rates,
+    }
