@@ -16,7 +16,24 @@ from typing import Any
 import asyncpg
 
 from bench.common import ITEM_COLUMNS, MOVEMENT_COLUMNS, fresh_database
-from services.credit_api.finance.reports import service
+from services.credit_api.finance.reports import (
+    abc as abc_report,
+)
+from services.credit_api.finance.reports import (
+    dso as dso_report,
+)
+from services.credit_api.finance.reports import (
+    insurance as insurance_report,
+)
+from services.credit_api.finance.reports import (
+    provisions as provisions_report,
+)
+from services.credit_api.finance.reports import (
+    top_risks as top_risks_report,
+)
+from services.credit_api.finance.reports import (
+    turnover as turnover_report,
+)
 from shared.db import make_engine, make_sessionmaker
 
 ITEMS = int(os.environ.get("BENCH_REPORT_ITEMS", "1000000"))
@@ -122,47 +139,47 @@ async def main() -> None:
             await conn.close()
         await timed(
             "dso (portfolio)",
-            lambda s: service.dso_report(s, today, 90, "portfolio", "EUR"),
+            lambda s: dso_report.report(s, today, 90, "portfolio", "EUR"),
             lambda r: f"DSO {r['rows'][0]['dso']}, countback {r['rows'][0]['countback_dso']}",
         )
         await timed(
             "dso (by customer)",
-            lambda s: service.dso_report(s, today, 90, "customer", "EUR"),
+            lambda s: dso_report.report(s, today, 90, "customer", "EUR"),
             lambda r: f"{len(r['rows']):,} rows",
         )
         await timed(
             "turnover (12 months, by industry)",
-            lambda s: service.turnover_report(s, today, 12, "industry", "EUR"),
+            lambda s: turnover_report.report(s, today, 12, "industry", "EUR"),
             lambda r: f"{len(r['rows'])} rows, turnover {r['rows'][0]['turnover']}",
         )
         await timed(
             "provisions (matrix)",
-            lambda s: service.provisions_report(s, today, "portfolio", "EUR"),
+            lambda s: provisions_report.report(s, today, "portfolio", "EUR"),
             lambda r: f"provision {r['rows'][0]['provision']}",
         )
         await timed(
             "provisions (roll rates, 12 months)",
-            lambda s: service.provisions_report(s, today, "portfolio", "EUR", method="roll_rate"),
+            lambda s: provisions_report.report(s, today, "portfolio", "EUR", method="roll_rate"),
             lambda r: "rates " + ", ".join(f"{b} {v}" for b, v in r["rates"]["buckets"].items()),
         )
         await timed(
             "provisions (roll rates, by grade)",
-            lambda s: service.provisions_report(s, today, "grade", "EUR", method="roll_rate"),
+            lambda s: provisions_report.report(s, today, "grade", "EUR", method="roll_rate"),
             lambda r: f"{len(r['rows'])} rows",
         )
         await timed(
             "abc (365 days)",
-            lambda s: service.abc_report(s, today, 365, Decimal("0.8"), Decimal("0.95"), "EUR"),
+            lambda s: abc_report.report(s, today, 365, Decimal("0.8"), Decimal("0.95"), "EUR"),
             lambda r: f"{sum(1 for x in r['rows'] if x['abc_class'] == 'A'):,} A customers",
         )
         await timed(
             "insurance (by customer)",
-            lambda s: service.insurance_report(s, today, "customer", "EUR"),
+            lambda s: insurance_report.report(s, today, "customer", "EUR"),
             lambda r: f"{len(r['over_cover']):,} over cover",
         )
         await timed(
             "top risks (20)",
-            lambda s: service.top_risks_report(s, today, "EUR", 20, Decimal("0.45")),
+            lambda s: top_risks_report.report(s, today, "EUR", 20, Decimal("0.45")),
             lambda r: f"expected loss {r['total_expected_loss']}",
         )
     finally:

@@ -47,6 +47,7 @@ from services.credit_api.credit.reviews.routes import router as reviews
 from services.credit_api.credit.temporary_limits.routes import router as temporary_limits
 from services.credit_api.finance.ageing.routes import router as ageing
 from services.credit_api.finance.reports.routes import router as reports
+from services.credit_api.finance.specific_provisions.routes import router as specific_provisions
 from services.credit_api.kernel import problems
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.operations.dead_letters.routes import router as dead_letters
@@ -82,6 +83,7 @@ ROUTERS = (
     exposure,
     ageing,
     reports,
+    specific_provisions,
     insurance,
     financial_statements,
     assessments,

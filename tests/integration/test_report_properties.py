@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.credit_api.finance.reports import service
+from services.credit_api.finance.reports import dso as dso_report
+from services.credit_api.finance.reports import provisions as provisions_report
+from services.credit_api.finance.reports import turnover as turnover_report
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.domain import dso, provisions, turnover
@@ -78,9 +80,9 @@ async def test_reports_equal_their_definitions(
     assert await journal_matches_balances(sessions, customers)
 
     async with sessions() as session:
-        shown = await service.dso_report(session, AS_OF, 90, "customer", "EUR")
-        turned = await service.turnover_report(session, AS_OF, 3, "customer", "EUR")
-        rolled = await service.provisions_report(
+        shown = await dso_report.report(session, AS_OF, 90, "customer", "EUR")
+        turned = await turnover_report.report(session, AS_OF, 3, "customer", "EUR")
+        rolled = await provisions_report.report(
             session, date(2026, 12, 31), "portfolio", "EUR", method="roll_rate", history_months=3
         )
     rows = {r["group"]: r for r in shown["rows"] if r["group"] in customers}

@@ -365,7 +365,10 @@ async def test_orders_held_for_uninsured_exposure(
 async def test_the_portfolio_summary_agrees_with_the_reports(
     api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    from services.credit_api.finance.reports import service
+    from services.credit_api.finance.reports import dso as dso_report
+    from services.credit_api.finance.reports import insurance as insurance_report
+    from services.credit_api.finance.reports import provisions as provisions_report
+    from services.credit_api.finance.reports.summary import summary as headline
 
     await ledger(api, worker_settings, sessions)
     await insure(api)
@@ -376,10 +379,10 @@ async def test_the_portfolio_summary_agrees_with_the_reports(
         json={"rate": "0.5", "reason": "insolvency proceedings opened"},
     )
     async with sessions() as session:
-        summary = await service.summary(session, AS_OF, "EUR")
-        dso = await service.dso_report(session, AS_OF, 90, "portfolio", "EUR")
-        provided = await service.provisions_report(session, AS_OF, "portfolio", "EUR")
-        insured = await service.insurance_report(session, AS_OF, "portfolio", "EUR")
+        summary = await headline(session, AS_OF, "EUR")
+        dso = await dso_report.report(session, AS_OF, 90, "portfolio", "EUR")
+        provided = await provisions_report.report(session, AS_OF, "portfolio", "EUR")
+        insured = await insurance_report.report(session, AS_OF, "portfolio", "EUR")
     row = dso["rows"][0]
     assert (f"{summary.receivables:.2f}", f"{summary.not_due:.2f}") == (row["receivables"], row["not_due"])
     assert summary.dso is not None and str(summary.dso.quantize(Decimal("0.1"))) == row["dso"]

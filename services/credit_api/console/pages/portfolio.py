@@ -19,7 +19,7 @@ from services.credit_api.console.web import (
     language_of,
     render,
 )
-from services.credit_api.finance.reports import service as reports
+from services.credit_api.finance.reports import summary
 from services.credit_api.kernel.deps import Session
 
 router = APIRouter()
@@ -43,7 +43,7 @@ async def portfolio(
 async def _figures(
     session: AsyncSession, as_of: date, currency: str, fmt: Format, words: dict[str, str]
 ) -> dict[str, Any]:
-    figures = await reports.summary(session, as_of, currency)
+    figures = await summary.summary(session, as_of, currency)
     owed = figures.receivables
     ageing_chart = {
         "legend": {},

@@ -14,8 +14,8 @@ from services.credit_api.console.web import (
     language_of,
     render,
 )
+from services.credit_api.finance.reports import common
 from services.credit_api.finance.reports import routes as report_routes
-from services.credit_api.finance.reports import service as reports
 from services.credit_api.kernel.deps import Session
 
 router = APIRouter()
@@ -41,7 +41,7 @@ async def report_file(
     user: User,
     name: Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"],
     as_of: date | None = None,
-    group_by: reports.GroupBy = "portfolio",
+    group_by: common.GroupBy = "portfolio",
     format: Literal["csv", "xlsx"] = "xlsx",
 ) -> Response:
     """The report as the API gives it, for the signed-in person."""

@@ -149,20 +149,6 @@ async def specific_provisions(session: AsyncSession) -> Sequence[SpecificProvisi
     return (await session.execute(select(SpecificProvision))).scalars().all()
 
 
-async def specific_provision(session: AsyncSession, customer_code: str) -> SpecificProvision | None:
-    return await session.get(SpecificProvision, customer_code, with_for_update=True)
-
-
-async def save_specific(session: AsyncSession, provision: SpecificProvision) -> None:
-    await session.merge(provision)
-    await session.flush()
-
-
-async def delete_specific(session: AsyncSession, provision: SpecificProvision) -> None:
-    await session.delete(provision)
-    await session.flush()
-
-
 async def set_abc_classes(session: AsyncSession, classes: dict[str, str | None]) -> None:
     if not classes:
         return

@@ -11,7 +11,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.finance.reports import service
+from services.credit_api.finance.reports import (
+    abc,
+    common,
+    dso,
+    insurance,
+    provisions,
+    top_risks,
+    turnover,
+)
 from services.credit_api.finance.reports.schemas import (
     AbcApplied,
     AbcApplyIn,
@@ -19,13 +27,11 @@ from services.credit_api.finance.reports.schemas import (
     DsoReport,
     InsuranceReport,
     ProvisionsReport,
-    SpecificProvisionIn,
-    SpecificProvisionOut,
     TopRisksReport,
     TurnoverReport,
 )
 from services.credit_api.finance.reports.tabular import XLSX, Table, to_csv, to_xlsx
-from services.credit_api.kernel.deps import CodePath, Session, require
+from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.domain.ageing import Buckets
@@ -89,13 +95,13 @@ async def _output(
 
 @dataclass(frozen=True)
 class Grouping:
-    group_by: service.GroupBy
+    group_by: common.GroupBy
     customer: str | None
 
 
 async def _grouping(
     group_by: Annotated[
-        service.GroupBy,
+        common.GroupBy,
         Query(description="Rows per group; `currency` keeps each currency apart, the others convert"),
     ] = "portfolio",
     customer: Annotated[str | None, Query(max_length=64, description="One customer only")] = None,
@@ -110,21 +116,19 @@ Make = Callable[..., Awaitable[dict[str, Any]]]
 
 
 def _dso(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
-    return service.dso_report(
+    return dso.report(
         session, out.as_of, p.get("period_days", 90), by.group_by, out.currency, by.customer,
         countback_days=p.get("countback_days"),
     )  # fmt: skip
 
 
 def _turnover(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
-    return service.turnover_report(
-        session, out.as_of, p.get("months", 12), by.group_by, out.currency, by.customer
-    )
+    return turnover.report(session, out.as_of, p.get("months", 12), by.group_by, out.currency, by.customer)
 
 
 def _provisions(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
     buckets = p.get("buckets")
-    return service.provisions_report(
+    return provisions.report(
         session,
         out.as_of,
         by.group_by,
@@ -140,36 +144,36 @@ def _provisions(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> A
 
 def _abc(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
     cut_a, cut_b = p.get("a", Decimal("0.80")), p.get("b", Decimal("0.95"))
-    return service.abc_report(session, out.as_of, p.get("period_days", 365), cut_a, cut_b, out.currency)
+    return abc.report(session, out.as_of, p.get("period_days", 365), cut_a, cut_b, out.currency)
 
 
 def _insurance(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
-    return service.insurance_report(
+    return insurance.report(
         session, out.as_of, by.group_by, out.currency, by.customer, p.get("expiring_days", 30)
     )
 
 
 def _top_risks(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
-    return service.top_risks_report(
+    return top_risks.report(
         session, out.as_of, out.currency, p.get("limit", 20), p.get("loss_given_default", Decimal("0.45"))
     )
 
 
 # name → how it is made, the model its JSON follows, and its table for CSV and Excel
 REPORTS: dict[str, tuple[Make, type[BaseModel], Callable[[dict[str, Any]], Table]]] = {
-    "dso": (_dso, DsoReport, lambda r: service.flat(r, service.DSO_COLUMNS, "dso")),
-    "turnover": (_turnover, TurnoverReport, lambda r: service.flat(r, service.TURNOVER_COLUMNS, "turnover")),
-    "provisions": (_provisions, ProvisionsReport, service.provision_table),
-    "abc": (_abc, AbcReport, lambda r: service.flat(r, service.ABC_COLUMNS, "abc")),
+    "dso": (_dso, DsoReport, lambda r: common.flat(r, dso.COLUMNS, "dso")),
+    "turnover": (_turnover, TurnoverReport, lambda r: common.flat(r, turnover.COLUMNS, "turnover")),
+    "provisions": (_provisions, ProvisionsReport, provisions.provision_table),
+    "abc": (_abc, AbcReport, lambda r: common.flat(r, abc.COLUMNS, "abc")),
     "insurance": (
         _insurance,
         InsuranceReport,
-        lambda r: service.flat(r, service.INSURANCE_COLUMNS, "insurance"),
+        lambda r: common.flat(r, insurance.COLUMNS, "insurance"),
     ),
     "top-risks": (
         _top_risks,
         TopRisksReport,
-        lambda r: service.flat(r, service.TOP_RISK_COLUMNS, "top-risks"),
+        lambda r: common.flat(r, top_risks.COLUMNS, "top-risks"),
     ),
 }
 
@@ -255,34 +259,6 @@ async def provisions_report(
     )  # fmt: skip
 
 
-@router.put(
-    "/v1/customers/{customer_code}/specific-provision",
-    summary="Provide for a customer by name (takes it out of the matrix)",
-    description="A rate of what it owes, or an amount, with the reason. Credit managers; audited.",
-    responses=responses(401, 403, 404, 422),
-)
-async def set_specific_provision(
-    customer_code: CodePath, body: SpecificProvisionIn, session: Session, principal: Manager
-) -> SpecificProvisionOut:
-    saved = await service.set_specific(
-        session, principal, customer_code, body.rate, body.amount, body.currency, body.reason
-    )
-    return SpecificProvisionOut.model_validate(service.specific_view(saved))
-
-
-@router.delete(
-    "/v1/customers/{customer_code}/specific-provision",
-    summary="Return a customer to the provision matrix (audited); answers what was removed",
-    responses=responses(401, 403, 404, 422),
-)
-async def remove_specific_provision(
-    customer_code: CodePath, session: Session, principal: Manager
-) -> SpecificProvisionOut:
-    return SpecificProvisionOut.model_validate(
-        await service.remove_specific(session, principal, customer_code)
-    )
-
-
 @router.get(
     "/v1/reports/abc",
     response_model=AbcReport,
@@ -311,8 +287,8 @@ async def abc_report(
 )
 async def apply_abc(request: Request, body: AbcApplyIn, session: Session, principal: Manager) -> AbcApplied:
     currency = str(request.app.state.settings.authority_currency)
-    report = await service.abc_report(session, body.as_of, body.period_days, body.a, body.b, currency)
-    return AbcApplied(as_of=body.as_of, changed=await service.apply_abc(session, principal, report))
+    report = await abc.report(session, body.as_of, body.period_days, body.a, body.b, currency)
+    return AbcApplied(as_of=body.as_of, changed=await abc.apply_abc(session, principal, report))
 
 
 @router.get(
