@@ -61,3 +61,11 @@ def parse_terms(code: str) -> Terms:
     return Terms(
         code, days, from_month_end=match["eom"] is not None, to_month_end=match["then_eom"] is not None
     )
+
+
+def invoice_due_date(issue_date: date, due_date: date | None, terms_code: str | None) -> date | None:
+    """An invoice's own due date; without one, the date its customer's payment terms give; None
+    when it has neither (the ledger refuses such an invoice)."""
+    if due_date is not None or terms_code is None:
+        return due_date
+    return parse_terms(terms_code).due_date(issue_date)

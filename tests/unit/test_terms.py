@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from shared.domain.terms import InvalidTerms, parse_terms
+from shared.domain.terms import InvalidTerms, invoice_due_date, parse_terms
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,13 @@ def test_terms_give_the_due_date(code: str, invoice: date, due: date) -> None:
 def test_malformed_terms_are_refused(code: str) -> None:
     with pytest.raises(InvalidTerms):
         parse_terms(code)
+
+
+def test_an_invoice_keeps_its_own_due_date_else_takes_its_customers_terms() -> None:
+    issued = date(2026, 3, 10)
+    # The ERP's due date wins over the terms in the credit file.
+    assert invoice_due_date(issued, date(2026, 5, 1), "NET30") == date(2026, 5, 1)
+    # Undated: NET30 gives 9 April, as in the table above.
+    assert invoice_due_date(issued, None, "NET30") == date(2026, 4, 9)
+    # Neither: no due date, which the ledger refuses.
+    assert invoice_due_date(issued, None, None) is None

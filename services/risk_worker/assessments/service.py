@@ -29,6 +29,7 @@ from shared.events import (
     WARNING_LEVEL_CHANGED,
     AssessmentChanged,
     CloudEvent,
+    FinancialStatementFiled,
     WarningIndicator,
     WarningLevelChanged,
     new_event,
@@ -512,3 +513,16 @@ async def _reassess_stale(
                 publish=publish,
                 policies=policies,
             )
+
+
+async def file_statements(session: AsyncSession, statements: Sequence[FinancialStatementFiled]) -> list[str]:
+    """Financial statements from the ERP: a later one for the same period replaces the earlier.
+    Returns the customers whose assessment they change."""
+    latest = {(s.customer_code, s.period_end): s for s in statements}
+    await repository.save_statements(session, list(latest.values()))
+    return sorted({code for code, _ in latest})
+
+
+async def mark_due(session: AsyncSession, codes: Sequence[str], traceparent: str | None) -> None:
+    """These customers are reassessed at the next round (`run`), once however often they were marked."""
+    await repository.mark_due(session, codes, traceparent)
