@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -30,9 +32,12 @@ CustomerCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
+DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
 def _decimal_string(value: object) -> object:
-    if not isinstance(value, str):
-        raise ValueError("amounts are carried as decimal strings")
+    if not isinstance(value, str) or re.fullmatch(DECIMAL, value) is None:
+        raise ValueError('amounts are carried as decimal strings, like "1250.00"')
     return value
 
 
@@ -45,9 +50,14 @@ def _check_decimals(amount: Decimal, currency: str) -> None:
 
 
 # Amounts travel as strings so that no JSON parser turns them into binary floats.
-EventAmount = Annotated[Decimal, BeforeValidator(_decimal_string)]
+# The published schemas say so too: a JSON number is dead-lettered, so no schema may allow one.
+_AS_STRING = WithJsonSchema({"type": "string", "pattern": DECIMAL, "examples": ["1250.00"]})
+EventAmount = Annotated[Decimal, BeforeValidator(_decimal_string), _AS_STRING]
 StatementAmount = Annotated[
-    Decimal, BeforeValidator(_decimal_string), Field(max_digits=20, decimal_places=4, examples=["1250000.00"])
+    Decimal,
+    BeforeValidator(_decimal_string),
+    Field(max_digits=20, decimal_places=4),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL, "examples": ["1250000.00"]}),
 ]
 
 
