@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,8 +22,8 @@ from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.warnings.alerts import service as alerts
 from shared.events import WarningIndicator, WarningLevelChanged
 from shared.roles import Role
-from tests.integration.conftest import Api
-from tests.integration.helpers import drain
+from tests.integration.conftest import KAFKA, Api, Platform, eventually
+from tests.integration.helpers import drain, invoice_event, outbox_empty, publish
 
 API, CONSOLE = "P-API", "P-CON"
 PASSWORD = "correct horse battery staple"
@@ -130,13 +131,16 @@ def stable(value: Any) -> Any:
     return value
 
 
-async def state(sessions: async_sessionmaker[AsyncSession], customer: str) -> dict[str, str]:
+async def state(
+    sessions: async_sessionmaker[AsyncSession], customer: str, queries: dict[str, str] = STATE
+) -> dict[str, str]:
     async with sessions() as session:
         found = {
             name: json.dumps(
-                [list(r) for r in (await session.execute(text(sql), {"c": customer})).all()], default=str
+                stable([list(r) for r in (await session.execute(text(sql), {"c": customer})).all()]),
+                default=str,
             )
-            for name, sql in STATE.items()
+            for name, sql in queries.items()
         }
     return {name: text_.replace(customer, "CUSTOMER") for name, text_ in found.items()}
 
@@ -392,3 +396,206 @@ async def test_lists_show_the_exposure_the_credit_check_uses(
     row = page[page.index(">R-1<") :]
     row = row[: row.index("</tr>")]
     assert "€1,000.00" in row and "20.0%" in row, row
+
+
+COLLECTIONS = {
+    "promises": "SELECT item_ids, amount, currency, promised_date, made_on, channel, note, status "
+    "FROM credit_api.promises WHERE customer_code = :c ORDER BY promised_date, amount",
+    "disputes": "SELECT item_id, reason_code, amount, status, note FROM credit_api.disputes "
+    "WHERE customer_code = :c ORDER BY item_id",
+    "tasks": "SELECT kind, step, as_of, items, status, outcome, note FROM credit_api.collection_tasks "
+    "WHERE customer_code = :c ORDER BY kind, step",
+    "steps": "SELECT item_id, step, outcome, as_of FROM credit_api.dunning_steps "
+    "WHERE customer_code = :c ORDER BY item_id, step",
+    "notices": "SELECT step, effect, as_of, channels, items FROM credit_api.dunning_notices "
+    "WHERE customer_code = :c ORDER BY step",
+    "audit": "SELECT action, entity_type, before, after FROM credit_api.audit_log WHERE entity_id = :c "
+    "OR entity_id IN (SELECT id::text FROM credit_api.promises WHERE customer_code = :c "
+    "UNION SELECT id::text FROM credit_api.disputes WHERE customer_code = :c "
+    "UNION SELECT id::text FROM credit_api.collection_tasks WHERE customer_code = :c) ORDER BY id",
+}
+
+
+async def published(topic: str) -> list[tuple[bytes, dict[str, str]]]:
+    """Everything on the topic so far (the outboxes relayed first)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found: list[tuple[bytes, dict[str, str]]] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1000):
+            for records in batch.values():
+                found.extend((r.value or b"", {}) for r in records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def test_every_collections_action_of_the_console_leaves_the_state_its_api_twin_leaves(
+    stack: Platform, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    api = stack.api
+    async with sessions() as session, session.begin():
+        await create(session, Role.CREDIT_CONTROLLER, "Li Wei", "li.wei@example.com", PASSWORD)
+    controller = Person(api.browser())
+    await controller.sign_in("li.wei@example.com")
+    today = datetime.now(UTC).date()
+    for code in (API, CONSOLE):
+        await api.ok(
+            "PUT",
+            f"/v1/customers/{code}",
+            role=Role.ERP,
+            status=201,
+            json={
+                "name": "Twin Ltd",
+                "currency": "EUR",
+                "contacts": {"accounts_payable_email": "ap@twin.example"},
+            },
+        )
+        await publish(
+            stack.ar_events,
+            [
+                invoice_event(
+                    code,
+                    f"{code}-{x}",
+                    amount,
+                    issue_date=(today - timedelta(days=130)).isoformat(),
+                    # Far enough past due that every grade's sequence has reached its legal
+                    # hand-over, a task: the day's run is the same whatever grade the twins get.
+                    due_date=(today - timedelta(days=100)).isoformat(),
+                )
+                for x, amount in (("A", "400.00"), ("B", "600.00"), ("C", "1500.00"))
+            ],
+        )
+
+    async def booked() -> bool:
+        """Both ledgers booked and both customers graded by the worker's assessment."""
+        for code in (API, CONSOLE):
+            seen = await api.ok("GET", f"/v1/customers/{code}/exposure", role=Role.CREDIT_CONTROLLER)
+            graded = await api.ok("GET", f"/v1/customers/{code}", role=Role.CREDIT_CONTROLLER)
+            if seen["open_receivables"] != "2500.00" or graded["grade"] is None:
+                return False
+        return True
+
+    await eventually(booked, within=30)
+    promised = (today + timedelta(days=3)).isoformat()
+    await api.ok(
+        "POST",
+        f"/v1/customers/{API}/promises",
+        role=Role.CREDIT_CONTROLLER,
+        status=201,
+        json={
+            "item_ids": [f"{API}-A"],
+            "promised_date": promised,
+            "channel": "phone",
+            "note": "wire on Friday",
+        },
+    )
+    await controller.act(
+        f"/console/customers/{CONSOLE}/promises",
+        item_id=f"{CONSOLE}-A",
+        promised_date=promised,
+        note="wire on Friday",
+    )
+    await api.ok(
+        "POST",
+        f"/v1/invoices/{API}-B/disputes",
+        role=Role.CREDIT_CONTROLLER,
+        status=201,
+        json={"customer_code": API, "reason_code": "quality", "note": "goods damaged"},
+    )
+    await controller.act(
+        f"/console/customers/{CONSOLE}/disputes",
+        item_id=f"{CONSOLE}-B",
+        reason_code="quality",
+        note="goods damaged",
+    )
+    # The day's dunning leaves each customer the same notices and tasks; one task is then worked.
+    await api.ok("POST", "/v1/dunning-runs", json={"as_of": today.isoformat()})
+    async with sessions() as session:
+        tasks = {
+            code: await session.scalar(
+                text(
+                    "SELECT id FROM credit_api.collection_tasks WHERE customer_code = :c AND status = 'open' "
+                    "ORDER BY kind, step LIMIT 1"
+                ),
+                {"c": code},
+            )
+            for code in (API, CONSOLE)
+        }
+    assert tasks[API] is not None and tasks[CONSOLE] is not None
+    await api.ok(
+        "POST",
+        f"/v1/tasks/{tasks[API]}/complete",
+        role=Role.CREDIT_CONTROLLER,
+        json={"outcome": "reached", "note": "spoke to accounts payable"},
+    )
+    await controller.act(
+        f"/console/worklist/{tasks[CONSOLE]}", outcome="reached", note="spoke to accounts payable"
+    )
+
+    through_api = await state(sessions, API, COLLECTIONS)
+    through_console = await state(sessions, CONSOLE, COLLECTIONS)
+    for name in COLLECTIONS:
+        assert through_api[name] == through_console[name], name
+    assert '"promise.made"' in through_api["audit"] and '"dispute.opened"' in through_api["audit"]
+    await eventually(lambda: outbox_empty(sessions), within=20)
+    records = await published(stack.credit_events)
+    api_events, console_events = events_of(records, API), events_of(records, CONSOLE)
+    assert {e["type"] for e in api_events} >= {"promise.made", "dispute.opened"}
+    assert api_events == console_events
+
+
+async def test_operations_of_the_console_leave_the_state_their_api_twins_leave(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session, session.begin():
+        await create(session, Role.ADMIN, "Ada Admin", "ada@example.com", PASSWORD)
+    admin = Person(api.browser())
+    await admin.sign_in("ada@example.com")
+    made = {
+        door: await api.ok("POST", "/v1/api-keys", status=201, json={"role": "erp", "name": f"sap-{door}"})
+        for door in ("api", "console")
+    }
+    await api.ok("DELETE", f"/v1/api-keys/{made['api']['id']}")
+    await admin.act(f"/console/operations/api-keys/{made['console']['id']}/revoke")
+    for key in made.values():
+        refused = await api.client.get("/v1/customers", headers={"Authorization": f"Bearer {key['key']}"})
+        assert refused.status_code == 401
+
+    shipped = (await api.ok("GET", "/v1/scorecards/default"))["document"]
+    await api.ok("PUT", "/v1/scorecards/v-api", status=201, json=shipped)
+    await admin.act("/console/operations/policies/scorecard", version="v-con", document=json.dumps(shipped))
+
+    async with sessions() as session:
+        audit = {
+            door: stable(
+                [
+                    list(r)
+                    for r in await session.execute(
+                        text(
+                            "SELECT action, entity_type, before, after FROM credit_api.audit_log "
+                            "WHERE entity_id = :k OR entity_id = :v ORDER BY id"
+                        ),
+                        {"k": made[door]["id"], "v": f"v-{door[:3]}"},
+                    )
+                ]
+            )
+            for door in ("api", "console")
+        }
+        versions = {
+            door: list(
+                (
+                    await session.execute(
+                        text("SELECT document, active FROM credit_api.scorecards WHERE version = :v"),
+                        {"v": f"v-{door[:3]}"},
+                    )
+                ).one()
+            )
+            for door in ("api", "console")
+        }
+    actions = [row[0] for row in audit["api"]]
+    assert "api_key.revoked" in actions and any(a.startswith("scorecard.") for a in actions), actions
+    assert json.dumps(audit["api"]).replace("sap-api", "X").replace("v-api", "V") == json.dumps(
+        audit["console"]
+    ).replace("sap-console", "X").replace("v-con", "V")
+    assert versions["api"][0] == versions["console"][0]

@@ -10,7 +10,11 @@ from shared.domain.dunning import Policy
 from shared.models.credit_api import DunningPolicy
 
 VERSIONS = Versions(
-    "dunning policy", DunningPolicy, dunning_policies.parse, dunning_policies.default_document
+    "dunning policy",
+    DunningPolicy,
+    dunning_policies.parse,
+    dunning_policies.default_document,
+    dunning_policies.PolicyIn,
 )
 
 

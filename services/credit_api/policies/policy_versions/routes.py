@@ -20,11 +20,9 @@ Admin = Annotated[Principal, Depends(require())]
 Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
 
 
-def policy_router(
-    prefix: str, versions: Versions[Any], body: type[BaseModel], takes_effect: str
-) -> APIRouter:
+def policy_router(prefix: str, versions: Versions[Any], takes_effect: str) -> APIRouter:
     router = APIRouter(prefix=prefix, tags=["credit assessment" if "score" in prefix else "early warning"])
-    kind = versions.kind
+    kind, body = versions.kind, versions.schema
 
     @router.put(
         "/{version}",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.audit.service import record
@@ -33,6 +34,9 @@ class Versions(Generic[P]):
     # Checks a document in full, raising the domain's error with pointers.
     check: Callable[[dict[str, Any], str], object]
     default_document: Callable[[], dict[str, Any]]
+    # The document's schema: what is stored is the document as the schema reads it, so that the
+    # same policy is stored alike from JSON (the API) and from YAML (the console).
+    schema: type[BaseModel]
 
     async def put(
         self,
@@ -46,6 +50,7 @@ class Versions(Generic[P]):
         if version == DEFAULT_VERSION:
             raise InvalidInput(f"`default` is the shipped {self.kind}; upload it under a name of your own")
         self.check(document, version)
+        document = self.schema.model_validate(document).model_dump(mode="json", exclude_unset=True)
         policy = await repository.get(session, self.model, version)
         if policy is not None and policy.document != document:
             raise PolicyVersionTaken(

@@ -10,7 +10,9 @@ from services.credit_api.policies.policy_versions.service import Versions
 from shared import scorecards
 from shared.models.credit_api import Scorecard
 
-VERSIONS = Versions("scorecard", Scorecard, scorecards.parse, scorecards.default_document)
+VERSIONS = Versions(
+    "scorecard", Scorecard, scorecards.parse, scorecards.default_document, scorecards.ScorecardIn
+)
 
 
 async def probabilities_of_default(session: AsyncSession) -> tuple[dict[str, Decimal], Decimal]:

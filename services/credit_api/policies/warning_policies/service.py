@@ -7,5 +7,9 @@ from shared import warning_policies
 from shared.models.credit_api import WarningPolicy
 
 VERSIONS = Versions(
-    "warning policy", WarningPolicy, warning_policies.parse, warning_policies.default_document
+    "warning policy",
+    WarningPolicy,
+    warning_policies.parse,
+    warning_policies.default_document,
+    warning_policies.PolicyIn,
 )
