@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.collections.dunning import service as collections
 from services.credit_api.consumer import CreditApiHandler
-from services.credit_api.credit.reservations import repository as reservations
-from services.credit_api.kernel.idempotency import repository as idempotency
+from services.credit_api.credit.reservations import service as reservations
+from services.credit_api.kernel.idempotency import service as idempotency
 from services.credit_api.kernel.settings import ApiSettings
 from shared.consumer import BatchConsumer, ConsumerConfig, EachRecord
 from shared.kafka import make_producer
@@ -64,7 +64,7 @@ async def _housekeeping(
     while not stop.is_set():
         now = datetime.now(UTC)
         async with sessions() as session, session.begin():
-            expired = await reservations.expire_due(session, now)
+            expired = await reservations.expire_due(session, settings, now)
             purged = await idempotency.purge_before(
                 session, now - timedelta(hours=settings.idempotency_retention_hours)
             )

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.credit.reservations import service as reservations
 from services.credit_api.kernel.settings import ApiSettings
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
@@ -148,3 +152,21 @@ async def test_a_payment_through_the_ledger_releases_a_held_order(
         assert (exposure["open_receivables"], exposure["reserved_orders"]) == ("0.00", "500.00")
     [event] = await credit_events(settings.credit_events_topic, 1)
     assert (event["type"], event["data"]["resolution"]) == ("credit.hold_released", "automatic")
+
+
+async def test_an_expired_reservation_makes_room_for_a_held_order(
+    api: Api, api_settings: ApiSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await setup_customer(api, limit="1000.00")
+    assert (await order(api, "800.00", "SO-1"))["decision"] == "approved"
+    assert (await order(api, "500.00", "SO-2"))["decision"] == "held"
+    # The housekeeping job, as it runs once SO-1's reservation has outlived its time to live.
+    later = datetime.now(UTC) + timedelta(days=api_settings.reservation_ttl_days, minutes=1)
+    async with sessions() as session, session.begin():
+        assert await reservations.expire_due(session, api_settings, later) == 1
+    [hold] = (await api.ok("GET", "/v1/credit-holds?customer_code=C-1", role=Role.CREDIT_CONTROLLER))["items"]
+    assert (hold["order_ref"], hold["status"], hold["resolution_note"]) == (
+        "SO-2",
+        "released",
+        "passes the credit check again",
+    )

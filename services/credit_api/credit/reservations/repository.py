@@ -40,7 +40,8 @@ async def get(session: AsyncSession, reservation_id: uuid.UUID) -> Reservation |
     return await session.get(Reservation, reservation_id)
 
 
-async def expire_due(session: AsyncSession, now: datetime) -> int:
+async def expire_due(session: AsyncSession, now: datetime) -> list[str]:
+    """Reservations past their expiry marked so; the customer of each, once per reservation."""
     result = await session.execute(
         update(Reservation)
         .where(
@@ -48,5 +49,6 @@ async def expire_due(session: AsyncSession, now: datetime) -> int:
             Reservation.expires_at <= now,
         )
         .values(status="expired", released_at=now, release_reason="expired")
+        .returning(Reservation.customer_code)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return list(result.scalars().all())

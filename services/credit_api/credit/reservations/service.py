@@ -46,6 +46,16 @@ async def reserve(
     return ids[(customer_code, order_ref)]
 
 
+async def expire_due(session: AsyncSession, settings: ApiSettings, now: datetime) -> int:
+    """Reservations past their expiry stop counting for good; their customers' held orders are
+    decided again, as after a release. Returns how many expired."""
+    codes = await repository.expire_due(session, now)
+    await messagebus.publish(
+        session, settings, *(ReservationReleased(now, code) for code in sorted(set(codes)))
+    )
+    return len(codes)
+
+
 def expiry(settings: ApiSettings, now: datetime) -> datetime:
     return now + timedelta(days=settings.reservation_ttl_days)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,3 +37,8 @@ async def remember_many(
 ) -> None:
     """(API key id, key, request fingerprint, status, response) of answers to keep."""
     await repository.add_many(session, records)
+
+
+async def purge_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Keys older than the retention are forgotten: a retry that late is a new request."""
+    return await repository.purge_before(session, cutoff)
