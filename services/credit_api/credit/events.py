@@ -35,5 +35,10 @@ class ReservationReleased(StandingChanged):
 
 
 @dataclass(frozen=True)
+class CoverGranted(StandingChanged):
+    """An insurer's cover decision: more of the exposure may be insured."""
+
+
+@dataclass(frozen=True)
 class ReceivablesDecreased(StandingChanged):
     """The ledger says the customer owes less (a payment, a credit note, a write-off)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Request, status
 
 from services.credit_api.credit.insurance import service
 from services.credit_api.credit.insurance.schemas import CoverIn, CoverOut, PolicyIn, PolicyOut
@@ -42,13 +42,16 @@ async def list_policies(session: Session, _: Reader) -> list[PolicyOut]:
     status_code=status.HTTP_201_CREATED,
     summary="Record an insurer's cover decision for a customer",
     description="Amount (in the policy's currency; 0 for a refusal), validity and the decision "
-    "reference; the newest decision in force applies. Credit managers; audited.",
+    "reference; the newest decision in force applies. Credit managers; audited. Held orders are "
+    "re-evaluated at once.",
     responses=responses(401, 403, 404, 422),
 )
 async def grant_cover(
-    customer_code: CodePath, body: CoverIn, session: Session, principal: Manager
+    customer_code: CodePath, body: CoverIn, request: Request, session: Session, principal: Manager
 ) -> CoverOut:
-    return await service.grant(session, principal, customer_code, body, datetime.now(UTC))
+    return await service.grant(
+        session, principal, customer_code, body, request.app.state.settings, datetime.now(UTC)
+    )
 
 
 @router.get(

@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.audit.service import record
 from services.credit_api.credit.customers import service as customers
+from services.credit_api.credit.events import CoverGranted
 from services.credit_api.credit.insurance import repository
 from services.credit_api.credit.insurance.errors import InvalidCover, UnknownPolicy
 from services.credit_api.credit.insurance.schemas import CoverIn, CoverOut, PolicyIn, PolicyOut
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.principal import Principal
+from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import InsuranceCover, InsurancePolicy
 
@@ -54,8 +57,15 @@ async def policies(session: AsyncSession) -> list[PolicyOut]:
 
 
 async def grant(
-    session: AsyncSession, principal: Principal, customer_code: str, body: CoverIn, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    customer_code: str,
+    body: CoverIn,
+    settings: ApiSettings,
+    now: datetime,
 ) -> CoverOut:
+    """An insurer's decision on a customer; where uninsured exposure is limited, a larger cover
+    lets held orders be decided again."""
     await customers.get(session, customer_code)
     policy = await repository.policy(session, body.policy_number)
     if policy is None:
@@ -86,6 +96,7 @@ async def grant(
         before=None,
         after=view.model_dump(mode="json"),
     )
+    await messagebus.publish(session, settings, CoverGranted(now, customer_code))
     return view
 
 
