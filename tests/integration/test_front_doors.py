@@ -196,6 +196,18 @@ async def test_every_console_action_leaves_the_state_its_api_twin_leaves(
 
     controller_key, manager_key = Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER
 
+    async def request_limit(amount: str, reason: str) -> None:
+        await both(
+            lambda c: api.ok(
+                "POST",
+                "/v1/limit-requests",
+                role=controller_key,
+                status=201,
+                json={"customer_code": c, "amount": amount, "reason": reason},
+            ),
+            lambda c: controller.act(f"/console/customers/{c}/limit-requests", amount=amount, reason=reason),
+        )
+
     # A blocked customer's order is held; the unblock releases it, through either door.
     await both(
         lambda c: api.ok(
@@ -219,18 +231,7 @@ async def test_every_console_action_leaves_the_state_its_api_twin_leaves(
     # by a manager, and the approval makes room for it.
     for code in (API, CONSOLE):
         assert (await check(api, code, "SO-2", "800.00"))["decision"] == "held"
-    await both(
-        lambda c: api.ok(
-            "POST",
-            "/v1/limit-requests",
-            role=controller_key,
-            status=201,
-            json={"customer_code": c, "amount": "60000.00", "reason": "turnover doubled"},
-        ),
-        lambda c: controller.act(
-            f"/console/customers/{c}/limit-requests", amount="60000.00", reason="turnover doubled"
-        ),
-    )
+    await request_limit("60000.00", "turnover doubled")
     api_request, console_request = await request_id(sessions, API), await request_id(sessions, CONSOLE)
     await api.ok(
         "POST", f"/v1/limit-requests/{api_request}/approve", role=manager_key, json={"note": "good payer"}
@@ -241,30 +242,8 @@ async def test_every_console_action_leaves_the_state_its_api_twin_leaves(
         assert holds["items"] == [], code
 
     # A request within the controller's authority applies at once; another, pending, is rejected.
-    await both(
-        lambda c: api.ok(
-            "POST",
-            "/v1/limit-requests",
-            role=controller_key,
-            status=201,
-            json={"customer_code": c, "amount": "40000.00", "reason": "seasonal peak over"},
-        ),
-        lambda c: controller.act(
-            f"/console/customers/{c}/limit-requests", amount="40000.00", reason="seasonal peak over"
-        ),
-    )
-    await both(
-        lambda c: api.ok(
-            "POST",
-            "/v1/limit-requests",
-            role=controller_key,
-            status=201,
-            json={"customer_code": c, "amount": "90000.00", "reason": "new contract"},
-        ),
-        lambda c: controller.act(
-            f"/console/customers/{c}/limit-requests", amount="90000.00", reason="new contract"
-        ),
-    )
+    await request_limit("40000.00", "seasonal peak over")
+    await request_limit("90000.00", "new contract")
     api_request, console_request = await request_id(sessions, API), await request_id(sessions, CONSOLE)
     await api.ok(
         "POST", f"/v1/limit-requests/{api_request}/reject", role=manager_key, json={"note": "not yet"}

@@ -113,6 +113,28 @@ async def list_customers(
     )
 
 
+async def _blocked(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    customer_code: str,
+    body: BlockRequest,
+    *,
+    blocked: bool,
+) -> CustomerOut:
+    settings = request.app.state.settings
+    await service.set_block(
+        session,
+        principal,
+        customer_code,
+        blocked=blocked,
+        reason=body.reason,
+        settings=settings,
+        now=datetime.now(UTC),
+    )
+    return await _view(request, session, customer_code)
+
+
 @router.post(
     "/{customer_code}/block",
     summary="Block a customer for credit, with a reason",
@@ -122,16 +144,7 @@ async def list_customers(
 async def block_customer(
     customer_code: CodePath, body: BlockRequest, request: Request, session: Session, principal: Controller
 ) -> CustomerOut:
-    await service.set_block(
-        session,
-        principal,
-        customer_code,
-        blocked=True,
-        reason=body.reason,
-        settings=request.app.state.settings,
-        now=datetime.now(UTC),
-    )
-    return await _view(request, session, customer_code)
+    return await _blocked(request, session, principal, customer_code, body, blocked=True)
 
 
 @router.post(
@@ -143,13 +156,4 @@ async def block_customer(
 async def unblock_customer(
     customer_code: CodePath, body: BlockRequest, request: Request, session: Session, principal: Controller
 ) -> CustomerOut:
-    await service.set_block(
-        session,
-        principal,
-        customer_code,
-        blocked=False,
-        reason=body.reason,
-        settings=request.app.state.settings,
-        now=datetime.now(UTC),
-    )
-    return await _view(request, session, customer_code)
+    return await _blocked(request, session, principal, customer_code, body, blocked=False)
