@@ -9,12 +9,13 @@
   whose scale needs other cut-offs.
 
 X1 = working capital / total assets, X2 = retained earnings / total assets, X3 = EBIT / total
-assets, X5 = sales / total assets (annualised when the period is not a year).
+assets, X5 = sales / total assets. The flows (EBIT, sales) of a statement shorter or longer than a
+year are annualised alike, and the result says so: the models were fitted on annual accounts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -61,6 +62,7 @@ class Result:
     score: Decimal | None
     zone: Zone | None
     reason: str | None = None
+    annualised: str | None = None  # what was scaled to a year, in words
 
 
 def choose(*, listed: bool, manufacturing: bool) -> Model:
@@ -103,17 +105,19 @@ def variables(model: Model, s: Statement) -> tuple[Decimal, ...] | str:
         getattr(s, equity_field) / liabilities,
     ]
     if len(spec.coefficients) == 5:
-        x.append(s.annual_revenue / assets)  # type: ignore[operator]
+        x.append(s.revenue / assets)  # type: ignore[operator]
     return tuple(x)
 
 
 def score(model: Model, s: Statement) -> Result:
-    x = variables(model, s)
+    x = variables(model, s.annualised)
     if isinstance(x, str):
-        return Result(model, None, None, None, x)
+        return Result(model, None, None, None, x, s.annualising)
     total = sum((c * v for c, v in zip(SPECS[model].coefficients, x, strict=True)), Decimal(0))
     shown = total.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
-    return Result(model, tuple(v.quantize(X_PLACES) for v in x), shown, zone(model, shown))
+    return Result(
+        model, tuple(v.quantize(X_PLACES) for v in x), shown, zone(model, shown), None, s.annualising
+    )
 
 
 def assess(s: Statement, *, listed: bool, manufacturing: bool, configured: Model | None = None) -> Result:
@@ -123,7 +127,5 @@ def assess(s: Statement, *, listed: bool, manufacturing: bool, configured: Model
     result = score(model, s)
     if model is Model.Z and configured is None and s.market_value_equity is None:
         private = score(Model.Z_PRIME, s)
-        return Result(
-            private.model, private.x, private.score, private.zone, "no market value of equity: Z' used"
-        )
+        return replace(private, reason="no market value of equity: Z' used")
     return result

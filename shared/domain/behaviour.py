@@ -28,11 +28,14 @@ from itertools import pairwise
 ZERO = Decimal(0)
 DAYS_PLACES = Decimal("0.1")
 SHARE_PLACES = Decimal("0.0001")
-# (days late, index): 30 days early is 100, on time 80, … 120 days late or more 20.
+# (days late, index), Dun & Bradstreet's PAYDEX scale: 100 anticipates (30 days early here), 90
+# discount, 80 prompt (on time), 70 = 15 days beyond terms, 60 = 22, 50 = 30, 40 = 60, 30 = 90,
+# 20 = 120 or more.
 INDEX_ANCHORS: tuple[tuple[int, int], ...] = (
     (-30, 100),
     (0, 80),
     (15, 70),
+    (22, 60),
     (30, 50),
     (60, 40),
     (90, 30),

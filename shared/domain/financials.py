@@ -5,7 +5,7 @@ A ratio that lacks an input, or whose denominator is zero, is `None` with the re
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -46,10 +46,26 @@ class Statement:
     market_value_equity: Decimal | None = None
 
     @property
-    def annual_revenue(self) -> Decimal | None:
-        if self.revenue is None:
+    def annualised(self) -> Statement:
+        """The period's flows (revenue, EBIT, interest expense, net income, operating cash flow)
+        scaled to twelve months, so that ratios of a flow to a balance-sheet item read as a year's
+        whatever the period; the balance sheet is a moment and stays as it is."""
+        if self.period_months == 12:
+            return self
+        factor = Decimal(12) / self.period_months
+        scaled = {name: getattr(self, name) * factor for name in FLOWS if getattr(self, name) is not None}
+        return replace(self, period_months=12, **scaled)
+
+    @property
+    def annualising(self) -> str | None:
+        """What `annualised` did, in words; None for a year's statement."""
+        if self.period_months == 12:
             return None
-        return self.revenue * 12 / self.period_months
+        factor = format((Decimal(12) / self.period_months).quantize(Decimal("0.0001")).normalize(), "f")
+        return f"flows of a {self.period_months}-month statement annualised (× {factor})"
+
+
+FLOWS = ("revenue", "ebit", "interest_expense", "net_income", "operating_cash_flow")
 
 
 AMOUNT_FIELDS = tuple(
@@ -134,7 +150,9 @@ def _ratio(s: Statement, label: str, top: tuple[str, ...], bottom: str) -> Ratio
 RATIOS = ("current", "quick", "debt_to_asset", "net_margin", "interest_cover", "operating_cash_flow")
 
 
-def ratios(s: Statement) -> dict[str, Ratio]:
+def ratios(statement: Statement) -> dict[str, Ratio]:
+    """On the annualised flows: a half-year's operating cash flow is set against a year's needs."""
+    s = statement.annualised
     return {
         "current": _ratio(s, "current", ("current_assets",), "current_liabilities"),
         "quick": _ratio(s, "quick", ("current_assets", "inventory"), "current_liabilities"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from shared.domain.errors import InvalidAmount, UnknownCurrency
@@ -72,8 +72,10 @@ def quantum(currency: str) -> Decimal:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round to the currency's minor unit, half to even as accounting ledgers do."""
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN)
+    """Round to the currency's minor unit, half away from zero: the one rule for money everywhere
+    (interest, notices, reports, exports), as Council Regulation (EC) No 1103/97, art. 5, has it for
+    the euro."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
 def parse_amount(value: str | Decimal, currency: str, *, positive: bool = True) -> Decimal:

@@ -340,7 +340,7 @@ def _recommend(
     if s is not None:
         for amount, share, label in (
             (s.equity, rule.equity_share, "equity"),
-            (s.annual_revenue, rule.revenue_share, "revenue"),
+            (s.annualised.revenue, rule.revenue_share, "revenue"),
         ):
             if amount is None:
                 continue
@@ -354,10 +354,11 @@ def _recommend(
         base, basis = min(candidates), "the lower of the equity and revenue shares"
     else:
         base, basis = floor, "payment experience only (no usable statement)"
-    if cap is not None and base > cap:
-        base, basis = cap, f"{basis}, capped"
     if floor > base:
         base, basis = floor, "the highest exposure carried without going overdue"
+    # The grade's cap is the last word: not even the customer's own record goes past it.
+    if cap is not None and base > cap:
+        base, basis = cap, f"{basis}, capped"
     limit = (base / LIMIT_STEP).to_integral_value(rounding=ROUND_FLOOR) * LIMIT_STEP
     return Recommendation(limit, grade.terms, basis), notes
 
@@ -453,6 +454,7 @@ def explain(a: Assessment, money: Callable[[Decimal], str]) -> dict[str, Any]:
             "score": _plain(a.altman.score),
             "zone": None if a.altman.zone is None else a.altman.zone.value,
             "note": a.altman.reason,
+            "annualised": a.altman.annualised,
         },
         "ratios": {
             name: {"value": _plain(r.value), "change": _plain(r.change), "reason": r.reason}

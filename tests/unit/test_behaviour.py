@@ -15,9 +15,9 @@ AS_OF = date(2026, 11, 30)
 
 @pytest.mark.parametrize(
     ("days_late", "index"),
-    # The anchors of the issue, in the manner of D&B's PAYDEX (100 = 30 days early, 80 = prompt,
-    # 70 = 15 days beyond terms, 50 = 30, 40 = 60, 30 = 90, 20 = 120 or more).
-    [(-45, 100), (-30, 100), (0, 80), (15, 70), (30, 50), (60, 40), (90, 30), (120, 20), (400, 20)],
+    # Dun & Bradstreet's PAYDEX scale: 100 anticipates (30 days early here), 80 = prompt, 70 = 15 days
+    # beyond terms, 60 = 22, 50 = 30, 40 = 60, 30 = 90, 20 = 120 or more.
+    [(-45, 100), (-30, 100), (0, 80), (15, 70), (22, 60), (30, 50), (60, 40), (90, 30), (120, 20), (400, 20)],
 )
 def test_the_payment_index_at_each_anchor(days_late: int, index: int) -> None:
     assert index_for(days_late) == index
@@ -25,7 +25,8 @@ def test_the_payment_index_at_each_anchor(days_late: int, index: int) -> None:
 
 def test_the_payment_index_is_linear_between_anchors() -> None:
     assert index_for(-15) == 90
-    assert index_for(20) == D(70) - D(20) * 5 / 15
+    assert index_for(20) == D(70) - D(10) * 5 / 7
+    assert index_for(26) == 55
     assert index_for(45) == 45
 
 

@@ -138,9 +138,41 @@ def test_missing_inputs_are_named_never_guessed() -> None:
     assert zero.reason == "Z': total_liabilities is zero"
 
 
-def test_revenue_of_a_half_year_is_annualised() -> None:
-    half = replace(from_ratios("0", "0", "0", "0", "0.5"), period_months=6)
-    assert altman.score(Model.Z, half).x == (D(0), D(0), D(0), D(0), D(1))
+def test_every_flow_of_a_half_year_is_annualised_alike() -> None:
+    # The numerade.com worked example above (Z = 2.06) as a six-month statement: the same year at
+    # half the EBIT and half the sales scores the same, on every model, and says it was annualised.
+    year = Statement(
+        period_end=date(2025, 12, 31),
+        currency="USD",
+        current_assets=D(5100),
+        current_liabilities=D(0),
+        total_assets=D(72000),
+        total_liabilities=D(66000),
+        retained_earnings=D(16900),
+        ebit=D(8800),
+        equity=D(27000),
+        market_value_equity=D(27000),
+        revenue=D(72000),
+    )
+    half = replace(year, period_months=6, ebit=D(4400), revenue=D(36000))
+    for model in Model:
+        annual, halved = altman.score(model, year), altman.score(model, half)
+        assert (halved.x, halved.score, halved.zone) == (annual.x, annual.score, annual.zone), model
+        assert (annual.annualised, halved.annualised) == (
+            None,
+            "flows of a 6-month statement annualised (× 2)",
+        )
+    assert altman.score(Model.Z, half).score == D("2.06")
+
+
+def test_ratios_of_a_flow_to_the_balance_sheet_read_as_a_year() -> None:
+    # A quarter's operating cash flow of 25 against current liabilities of 250: 0.4 a year, not 0.1.
+    quarter = replace(
+        STATEMENT, period_months=3, operating_cash_flow=D(25), ebit=D(30), interest_expense=D(7.5)
+    )
+    found = ratios(quarter)
+    assert found["operating_cash_flow"].value == D("0.4000")
+    assert found["interest_cover"].value == ratios(STATEMENT)["interest_cover"].value  # flow over flow
 
 
 STATEMENT = Statement(

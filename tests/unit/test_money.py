@@ -14,9 +14,14 @@ def test_amounts_keep_the_decimals_of_their_currency() -> None:
     assert format_amount(Decimal("1.5"), "KWD") == "1.500"
 
 
-def test_rounding_is_half_to_even() -> None:
-    assert round_money(Decimal("0.125"), "EUR") == Decimal("0.12")
+def test_money_rounds_half_up_to_the_minor_unit() -> None:
+    # Council Regulation (EC) No 1103/97, art. 5: "sums ... shall be rounded up or down to the
+    # nearest cent. If ... a result exactly half-way, the sum shall be rounded up."
+    assert round_money(Decimal("0.125"), "EUR") == Decimal("0.13")
     assert round_money(Decimal("0.135"), "EUR") == Decimal("0.14")
+    assert round_money(Decimal("-0.125"), "EUR") == Decimal("-0.13")  # away from zero, as a debit
+    assert round_money(Decimal("0.5"), "JPY") == Decimal(1)
+    assert round_money(Decimal("0.0005"), "KWD") == Decimal("0.001")
 
 
 @pytest.mark.parametrize(("value", "currency"), [("10.001", "EUR"), ("1.5", "JPY"), ("1.2345", "KWD")])

@@ -122,6 +122,18 @@ def test_statements_in_another_currency_need_a_rate() -> None:
     assert rated.recommendation.limit == D(72_000)
 
 
+def test_the_grade_cap_is_the_last_word_even_over_the_payment_record() -> None:
+    # Carried 100,000 without going overdue, but grade A's cap is set at 50,000: the cap wins.
+    card = scorecards.default()
+    grades = tuple(replace(g, limit=replace(g.limit, cap=D(50_000))) for g in card.grades)
+    record = replace(SUBJECT.behaviour, high_credit=D(100_000))
+    a = scorecard.assess(
+        replace(card, grades=grades), replace(SUBJECT, behaviour=record), AS_OF, same_currency
+    )
+    assert a.recommendation.limit == D(50_000)
+    assert a.recommendation.basis == "the highest exposure carried without going overdue, capped"
+
+
 def document(**changes: Any) -> dict[str, Any]:
     doc = scorecards.default_document()
     doc.update(changes)
