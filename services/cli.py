@@ -243,6 +243,8 @@ def _collections_run(args: argparse.Namespace) -> int:
 
     def done(r: RunResult, n: int, of: int) -> None:
         did = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
+        if r.missing_rates:
+            did += f"; no exchange rate for {', '.join(r.missing_rates)}: those items' steps wait"
         print(f"[{n}/{of}] dunning {r.as_of}: {r.customers} customers, {did} (policy {r.policy_version})")
 
     async def dun() -> None:

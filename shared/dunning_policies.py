@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from shared.domain import dunning as domain
 from shared.domain.dunning import Effect, InvalidDunningPolicy
-from shared.domain.interest import RateRule
+from shared.domain.interest import RateRule, Tier, check_tiers
 from shared.domain.money import MINOR_UNITS
 from shared.policy_documents import read, shipped
 
@@ -38,6 +38,11 @@ class InterestIn(_Strict):
     margin: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
     per: Literal["day", "half_year"] = "day"
     reference: dict[date, Annotated[Decimal, Field(ge=-1, le=1)]] = {}
+
+
+class TierIn(_Strict):
+    below: Annotated[Decimal, Field(gt=0)] | None = None
+    amount: Annotated[Decimal, Field(ge=0)]
 
 
 class PolicyIn(_Strict):
@@ -84,7 +89,11 @@ class PolicyIn(_Strict):
     promise_grace_days: Annotated[StrictInt, Field(ge=0, le=90)] = 0
     dispute_age_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 30
     interest: InterestIn | None = None
-    compensation: dict[Currency, Annotated[Decimal, Field(ge=0)]] = {}
+    compensation: dict[Currency, Annotated[Decimal, Field(ge=0)] | list[TierIn]] = Field(
+        {},
+        description="Per late item, by its currency: a flat sum, or tiers by the size of the debt "
+        "(each `below` an amount, the last without it)",
+    )
     steps: dict[str, list[StepIn]]
 
     def to_domain(self, version: str) -> domain.Policy:
@@ -98,6 +107,20 @@ class PolicyIn(_Strict):
             rate = RateRule(
                 self.interest.fixed, self.interest.margin, self.interest.reference, self.interest.per
             )
+        compensation: dict[str, tuple[Tier, ...]] = {}
+        for currency, given in self.compensation.items():
+            tiers = (
+                (Tier(given),)
+                if isinstance(given, Decimal)
+                else tuple(Tier(t.amount, t.below) for t in given)
+            )
+            wrong = check_tiers(tiers)
+            if wrong is not None:
+                raise InvalidDunningPolicy(
+                    f"#/compensation/{currency}: {wrong}",
+                    errors=[{"pointer": f"#/compensation/{currency}", "detail": wrong}],
+                )
+            compensation[currency] = tiers
         unknown = sorted(c for c in {self.currency, *self.compensation} if c not in MINOR_UNITS)
         if unknown:
             raise InvalidDunningPolicy(
@@ -121,7 +144,7 @@ class PolicyIn(_Strict):
                 promise_grace_days=self.promise_grace_days,
                 dispute_age_days=self.dispute_age_days,
                 interest=rate,
-                compensation=dict(self.compensation),
+                compensation=compensation,
             )
         )
 

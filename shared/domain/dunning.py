@@ -21,7 +21,7 @@ from typing import Literal
 
 from shared.domain import fx
 from shared.domain.errors import InvalidInput
-from shared.domain.interest import RateRule
+from shared.domain.interest import RateRule, Tier
 
 Effect = Literal[
     "reminder", "friendly_notice", "formal_notice", "phone_task", "final_notice", "legal_handover"
@@ -61,7 +61,8 @@ class Policy:
     promise_grace_days: int = 0
     dispute_age_days: int = 30
     interest: RateRule | None = None
-    compensation: Mapping[str, Decimal] = field(default_factory=dict)  # per item, by currency
+    # Per late item, by the item's currency: the tiers by the size of the debt.
+    compensation: Mapping[str, tuple[Tier, ...]] = field(default_factory=dict)
 
     def for_grade(self, grade: str | None) -> tuple[Step, ...]:
         return self.steps.get(grade or "default") or self.steps["default"]
@@ -93,6 +94,9 @@ class Plan:
     actions: tuple[Action, ...]  # what is sent or tasked today
     superseded: tuple[tuple[Item, Step], ...]  # earlier steps an item will never take
     waiting: tuple[tuple[Step, str], ...]  # steps due but held back, and why
+    # Currencies of items at a step with a minimum that have no rate into the policy's currency:
+    # what the run reports, since those items could not count toward the minimum.
+    missing_rates: frozenset[str] = frozenset()
 
 
 def reached(steps: Sequence[Step], item: Item, as_of: date) -> Step | None:
@@ -123,12 +127,22 @@ def plan(
         superseded += [(item, s) for s in steps[: order[step.name]] if s.name not in item.taken]
     actions: list[Action] = []
     waiting: list[tuple[Step, str]] = []
+    missing: set[str] = set()
     by_step = {s.name: s for s in steps}
     for name in sorted(due, key=order.__getitem__, reverse=True):
         step, at_step = by_step[name], tuple(due[name])
-        total = sum((convert(i.open_amount, i.currency) or ZERO for i in at_step), ZERO)
+        converted = [(i, convert(i.open_amount, i.currency)) for i in at_step]
+        total = sum((amount for _, amount in converted if amount is not None), ZERO)
+        unrated = sorted({i.currency for i, amount in converted if amount is None})
         if total < step.min_amount:
-            waiting.append((step, f"{total} below the step's minimum of {step.min_amount}"))
+            missing |= set(unrated)
+            waiting.append(
+                (
+                    step,
+                    f"{total} below the step's minimum of {step.min_amount}"
+                    + (f", without the items in {', '.join(unrated)}: no exchange rate" if unrated else ""),
+                )
+            )
         elif step.message and any(a.step.message for a in actions):
             waiting.append((step, "a more advanced notice goes out today"))
         elif step.message and last_message_on is not None and (as_of - last_message_on).days < min_gap_days:
@@ -141,6 +155,7 @@ def plan(
         actions=tuple(reversed(actions)),
         superseded=tuple((i, s) for i, s in superseded if i.item_id in sent),
         waiting=tuple(waiting),
+        missing_rates=frozenset(missing),
     )
 
 

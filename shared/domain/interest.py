@@ -7,8 +7,10 @@ each calendar day (29 February too) earns a 365th of the annual rate. The annual
 a reference rate plus a margin: the reference in force on the day, or (EU Directive 2011/7/EU) the
 central bank's rate in force on 1 January for the first half-year and on 1 July for the second,
 plus at least 8 points. The sum is
-rounded once per item, to the currency's minor unit. A fixed compensation per item (EUR 40 under
-the Directive) is owed once the item is late.
+rounded once per item, to the currency's minor unit. A fixed compensation per item is owed once the
+item is late: a flat sum (EUR 40 under the Directive), or by the size of the debt (the UK's Late
+Payment of Commercial Debts (Interest) Act 1998, s. 5A: £40 below £1,000, £70 below £10,000, £100
+from £10,000).
 """
 
 from __future__ import annotations
@@ -66,6 +68,36 @@ class RateRule:
         if at == 0:
             raise MissingReferenceRate(f"no reference rate in force on {fixing.isoformat()}")
         return self.reference[days[at - 1]] + self.margin
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A compensation of `amount` for a debt below `below` (None: any debt the tiers before leave)."""
+
+    amount: Decimal
+    below: Decimal | None = None
+
+
+def compensation_for(tiers: Sequence[Tier], debt: Decimal) -> Decimal:
+    """The compensation a late debt of this size earns; nothing without tiers. Tiers come in
+    increasing order of `below`, the open-ended one last (the policy's validation sees to it)."""
+    for tier in tiers:
+        if tier.below is None or debt < tier.below:
+            return tier.amount
+    return ZERO
+
+
+def check_tiers(tiers: Sequence[Tier]) -> str | None:
+    """Why these tiers cannot be used, or None."""
+    bounds = [t.below for t in tiers]
+    if not tiers or bounds[-1] is not None or None in bounds[:-1]:
+        return "tiers end with one without `below`, and only the last is without it"
+    limits = [b for b in bounds if b is not None]
+    if limits != sorted(set(limits)) or any(b <= 0 for b in limits):
+        return "`below` increases from one tier to the next"
+    if any(t.amount < 0 for t in tiers):
+        return "a compensation is not negative"
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from shared import dunning_policies
 from shared.domain.dunning import InvalidDunningPolicy, Item, Plan, Step, plan
+from shared.domain.interest import Tier
 
 D = Decimal
 TODAY = date(2026, 11, 24)
@@ -40,7 +41,7 @@ def names(result: Plan) -> list[tuple[str, list[str]]]:
 def test_the_shipped_policy_reads_and_falls_back_for_customers_without_a_grade() -> None:
     assert [s.offset_days for s in A] == [-5, 7, 21, 30, 45, 75]
     assert POLICY.for_grade(None) == POLICY.for_grade("C") == POLICY.for_grade("Z")
-    assert POLICY.compensation == {"EUR": D(40)}
+    assert POLICY.compensation["EUR"] == (Tier(D(40)),)
     assert POLICY.interest is not None and POLICY.interest.on(date(2024, 3, 1)) == D("0.1250")
 
 
@@ -89,6 +90,31 @@ def test_small_balances_wait_and_keep_their_earlier_steps() -> None:
     assert [(s.name, why) for s, why in result.waiting] == [
         ("notice_1", "45.00 below the step's minimum of 50")
     ]
+
+
+def test_an_item_without_an_exchange_rate_is_reported_never_counted_as_nothing() -> None:
+    def euros_only(amount: Decimal, currency: str) -> Decimal | None:
+        return amount if currency == "EUR" else None
+
+    pounds = Item("INV-2", TODAY - timedelta(days=9), D("900.00"), "GBP")
+    result = plan(
+        A,
+        [item("INV-1", 8, "20.00"), pounds],
+        TODAY,
+        last_message_on=None,
+        min_gap_days=5,
+        convert=euros_only,
+    )
+    assert result.actions == ()
+    assert [(s.name, why) for s, why in result.waiting] == [
+        ("notice_1", "20.00 below the step's minimum of 50, without the items in GBP: no exchange rate")
+    ]
+    assert result.missing_rates == {"GBP"}
+    # Enough in known currencies: the step goes out with every item, and nothing is missing.
+    enough = plan(
+        A, [item("INV-1", 8), pounds], TODAY, last_message_on=None, min_gap_days=5, convert=euros_only
+    )
+    assert names(enough) == [("notice_1", ["INV-1", "INV-2"])] and enough.missing_rates == frozenset()
 
 
 def test_disputed_and_promised_items_are_left_out() -> None:

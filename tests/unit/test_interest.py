@@ -17,7 +17,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.interest import MissingReferenceRate, Payment, RateRule, late_interest
+from shared import dunning_policies
+from shared.domain.dunning import InvalidDunningPolicy
+from shared.domain.interest import (
+    MissingReferenceRate,
+    Payment,
+    RateRule,
+    Tier,
+    compensation_for,
+    late_interest,
+)
 from shared.domain.money import round_money
 
 D = Decimal
@@ -213,3 +222,42 @@ def test_periods_agree_with_a_plain_day_by_day_sum(
             break
         expected += open_before * STATUTORY.on(day) / 365
     assert result.interest == round_money(expected, "EUR")
+
+
+UK_TIERS = (Tier(D(40), D(1000)), Tier(D(70), D(10000)), Tier(D(100)))
+
+
+@pytest.mark.parametrize(
+    ("debt", "owed"),
+    # Late Payment of Commercial Debts (Interest) Act 1998, s. 5A(2): £40 for a debt under £1,000,
+    # £70 for £1,000 or more but under £10,000, £100 for £10,000 or more.
+    [("999.99", 40), ("1000.00", 70), ("9999.99", 70), ("10000.00", 100), ("250000.00", 100)],
+)
+def test_the_uk_fixed_sums_by_the_size_of_the_debt(debt: str, owed: int) -> None:
+    assert compensation_for(UK_TIERS, D(debt)) == owed
+
+
+def test_a_flat_compensation_and_none() -> None:
+    assert compensation_for((Tier(D(40)),), D("12.00")) == 40  # Directive 2011/7/EU, Art. 6
+    assert compensation_for((), D("12.00")) == 0
+
+
+def test_the_shipped_policy_claims_the_directives_and_the_acts_sums() -> None:
+    policy = dunning_policies.parse(dunning_policies.default_document(), "default")
+    assert policy.compensation["EUR"] == (Tier(D(40)),)
+    assert policy.compensation["GBP"] == UK_TIERS
+
+
+@pytest.mark.parametrize(
+    "tiers",
+    [
+        [{"below": "10000", "amount": "70"}, {"below": "1000", "amount": "40"}, {"amount": "100"}],
+        [{"below": "1000", "amount": "40"}],
+        [{"amount": "40"}, {"amount": "100"}],
+    ],
+)
+def test_tiers_out_of_order_or_without_an_open_end_are_refused(tiers: list[dict[str, str]]) -> None:
+    document = {**dunning_policies.default_document(), "compensation": {"GBP": tiers}}
+    with pytest.raises(InvalidDunningPolicy) as refused:
+        dunning_policies.parse(document, "v2")
+    assert refused.value.extra["errors"][0]["pointer"] == "#/compensation/GBP"

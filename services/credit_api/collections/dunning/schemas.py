@@ -29,6 +29,10 @@ class RunOut(BaseModel):
     notices: int
     tasks: int
     already_done: bool = Field(description="The day had been run before: nothing was done again")
+    missing_rates: list[str] = Field(
+        description="Currencies without an exchange rate into the policy's: their items could not count "
+        "toward a step's minimum, and the steps they would have made wait (add the rates and run again)"
+    )
 
     model_config = {
         "from_attributes": True,
@@ -41,6 +45,7 @@ class RunOut(BaseModel):
                     "notices": 14,
                     "tasks": 3,
                     "already_done": False,
+                    "missing_rates": [],
                 }
             ]
         },

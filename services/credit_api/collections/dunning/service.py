@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,6 +37,8 @@ from shared.roles import Role
 CREDIT_STOP = "dunning: final notice"
 DUNNING = Principal(key_id=str(uuid.UUID(int=1)), name="dunning", role=Role.ADMIN, kind="system")
 
+log = structlog.get_logger(__name__)
+
 
 async def customer_dunning(session: AsyncSession, customer_code: str) -> CustomerDunningOut:
     await customers.get(session, customer_code)
@@ -54,6 +57,9 @@ class RunResult:
     notices: int
     tasks: int
     already_done: bool = False
+    # Currencies without a rate into the policy's: their items could not count toward a step's
+    # minimum, and the steps they would have made wait.
+    missing_rates: tuple[str, ...] = ()
 
 
 async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunResult:
@@ -88,6 +94,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     tasks: list[CollectionTask] = []
     steps: list[dict[str, Any]] = []
     stops: list[str] = []
+    missing: set[str] = set()
     convert = fx.converter(rates, policy.currency)
     for code in codes:
         held = disputed.get(code, set()) | promised.get(code, set())
@@ -110,6 +117,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
             min_gap_days=policy.min_gap_days,
             convert=convert,
         )
+        missing |= plan.missing_rates
         for action in plan.actions:
             listed = [
                 _line(
@@ -167,7 +175,11 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     await claims.claim_settled(session, first or as_of, as_of, policy, DUNNING, settings)
     if stops:
         await customers.block_many(session, DUNNING, stops, CREDIT_STOP)
-    result = RunResult(as_of, policy.version, len(codes), len(notices), len(tasks))
+    result = RunResult(
+        as_of, policy.version, len(codes), len(notices), len(tasks), missing_rates=tuple(sorted(missing))
+    )
+    if missing:
+        log.warning("dunning minimums without exchange rates", as_of=as_of, currencies=result.missing_rates)
     await repository.add_run(
         session,
         DunningRun(

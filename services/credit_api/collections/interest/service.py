@@ -54,7 +54,9 @@ def owed(
             payments=[interest.Payment(day, amount) for day, amount in paid],
             as_of=as_of,
             rate=policy.interest,
-            compensation=policy.compensation.get(invoice.currency, Decimal(0)),
+            compensation=interest.compensation_for(
+                policy.compensation.get(invoice.currency, ()), invoice.amount
+            ),
         )
     except interest.MissingReferenceRate:
         return None  # a policy without the reference rate for those days claims none
