@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.domain import abc, dso, insurance, provisions, turnover
 from shared.domain.errors import InvalidInput
@@ -117,41 +119,95 @@ def test_a_negative_bucket_carries_no_loss_and_every_bucket_needs_a_rate() -> No
 
 
 BUCKETS = ["not_due", "1-30", "31-60", ">60"]
-
-
-def test_roll_rates_computed_by_hand() -> None:
-    # Worked by hand. Month-ends M0, M1, M2 (not due / 1–30 / 31–60 / >60) and write-offs between:
-    #   M0: 1000 / 400 / 100 / 50,  M1: 1200 / 200 / 80 / 40 (10 written off), M2: … / 240 / 50 / 20 (8).
-    # Not due → 1–30: 200/1000 = 0.20 and 240/1200 = 0.20; 1–30 → 31–60: 80/400 = 0.20, 50/200 = 0.25;
-    # 31–60 → >60: 40/100 = 0.40, 20/80 = 0.25; >60 → written off: 10/50 = 0.20, 8/40 = 0.20.
-    # Averages 0.20, 0.225, 0.325, 0.20; loss rates from the oldest: >60 0.20; 31–60 0.325 × 0.20 =
-    # 0.065; 1–30 0.225 × 0.065 = 0.014625; not due 0.20 × 0.014625 = 0.002925.
-    months = [
+# Worked by hand. Month-ends M0, M1, M2 (not due / 1–30 / 31–60 / >60):
+#   M0: 1000 / 400 / 100 / 50; by M1, 200 of the 1000 arrived in 1–30, 80 of the 400 in 31–60, 40 of
+#   the 100 in >60 (what entered it), and 10 was written off.
+#   M1: 1200 / 200 / 80 / 40; by M2, 240, 50 and 20 rolled on, and 8 was written off.
+HAND = [
+    provisions.Month(
         {"not_due": D(1000), "1-30": D(400), "31-60": D(100), ">60": D(50)},
+        {"not_due": D(200), "1-30": D(80), "31-60": D(40)},
+        entered=D(40),
+        written_off=D(10),
+    ),
+    provisions.Month(
         {"not_due": D(1200), "1-30": D(200), "31-60": D(80), ">60": D(40)},
-        {"not_due": D(900), "1-30": D(240), "31-60": D(50), ">60": D(20)},
-    ]
-    result = provisions.roll_rates(months, [D(10), D(8)], BUCKETS)
-    assert [r.average for r in result.roll_rates] == [D("0.2"), D("0.225"), D("0.325"), D("0.2")]
-    assert result.rates == {
-        "not_due": D("0.002925"),
-        "1-30": D("0.014625"),
-        "31-60": D("0.065"),
-        ">60": D("0.2"),
-    }
-    assert [(f.start, f.rolled) for f in result.roll_rates[1].months] == [(D(400), D(80)), (D(200), D(50))]
+        {"not_due": D(240), "1-30": D(50), "31-60": D(20)},
+        entered=D(20),
+        written_off=D(8),
+    ),
+]
+
+
+def test_roll_rates_weigh_each_month_by_its_balance() -> None:
+    # Amount-weighted: not due 440/2200 = 0.2; 1–30 130/600; 31–60 60/180; >60 (written off of what
+    # entered it) 18/60 = 0.3. Loss rates from the oldest: 0.3; 0.1; 0.0216…; 0.00433….
+    result = provisions.roll_rates(HAND, BUCKETS)
+    assert result.weighting == "amount"
+    assert [r.average for r in result.roll_rates] == [D("0.2"), D(130) / 600, D(60) / 180, D("0.3")]
+    assert result.rates[">60"] == D("0.3")
+    assert result.rates["31-60"] == D(60) / 180 * D("0.3")
+    assert [(f.start, f.rolled) for f in result.roll_rates[3].months] == [(D(40), D(10)), (D(20), D(8))]
     # A forward-looking factor of 1.5 raises every rate by half, never past 100 %.
-    raised = provisions.roll_rates(months, [D(10), D(8)], BUCKETS, factor=D("1.5"))
-    assert raised.rates[">60"] == D("0.30")
-    assert provisions.roll_rates(months, [D(60), D(60)], BUCKETS, factor=D(2)).rates[">60"] == 1
+    assert provisions.roll_rates(HAND, BUCKETS, factor=D("1.5")).rates[">60"] == D("0.45")
+    assert provisions.roll_rates(HAND, BUCKETS, factor=D(4)).rates[">60"] == 1
+
+
+def test_the_plain_mean_of_the_monthly_ratios_is_an_option() -> None:
+    # Not due (0.2 + 0.2) / 2; 1–30 (0.2 + 0.25) / 2; 31–60 (0.4 + 0.25) / 2; >60 stays what was
+    # written off of all that entered it, 18 / 60: a month's entries are written off in later months.
+    result = provisions.roll_rates(HAND, BUCKETS, weighting="mean")
+    assert [r.average for r in result.roll_rates] == [D("0.2"), D("0.225"), D("0.325"), D("0.3")]
+
+
+def test_a_month_of_1000_weighs_a_hundredth_of_a_month_of_100000() -> None:
+    small = provisions.Month({"not_due": D(1000)}, {"not_due": D(500)})  # 50 % rolled
+    large = provisions.Month({"not_due": D(100_000)}, {"not_due": D(1000)})  # 1 % rolled
+    weighted = provisions.roll_rates([small, large], BUCKETS).roll_rates[0].average
+    assert weighted == D(1500) / D(101_000)  # 1.49 %, where the plain mean says 25.5 %
+    assert provisions.roll_rates([small, large], BUCKETS, weighting="mean").roll_rates[0].average == D(
+        "0.255"
+    )
+
+
+def test_the_last_bucket_loses_what_enters_it_not_a_months_write_offs_over_its_balance() -> None:
+    # Steady portfolio, worked by hand: >90 holds 10,000 of old debts that stay there for months
+    # before their write-off; every month 1,000 of 61–90's 2,000 rolls into it, and 1,000 is
+    # written off. All that enters >90 is lost: its loss rate is 100 % (a month's write-offs over
+    # its balance would say 10 %), and 61–90's is the half of it that rolls on.
+    buckets = ["not_due", "1-30", "31-60", "61-90", ">90"]
+    steady = provisions.Month(
+        {"61-90": D(2000), ">90": D(10_000)}, {"61-90": D(1000)}, entered=D(1000), written_off=D(1000)
+    )
+    result = provisions.roll_rates([steady] * 6, buckets)
+    assert (result.rates[">90"], result.rates["61-90"]) == (D(1), D("0.5"))
 
 
 def test_roll_rates_need_history_and_an_empty_bucket_loses_nothing() -> None:
     with pytest.raises(InvalidInput):
-        provisions.roll_rates([{"not_due": D(1)}], [], BUCKETS)
-    empty = [{"not_due": D(100)}, {"not_due": D(100)}]
-    result = provisions.roll_rates(empty, [D(0)], BUCKETS)
+        provisions.roll_rates([], BUCKETS)
+    empty = [provisions.Month({"not_due": D(100)}, {"not_due": D(0)})]
+    result = provisions.roll_rates(empty, BUCKETS)
     assert result.roll_rates[1].average is None and result.rates["not_due"] == 0
+
+
+def test_a_credit_balance_lowers_no_one_elses_provision() -> None:
+    # At 0.3 %, A owing 10,000 and B at −4,000 in the same bucket: 30.00, not 18.00.
+    owed = {("A", "EUR", "not_due"): D(10_000), ("B", "EUR", "not_due"): D(-4000)}
+    balances = {b: amount for (_, b), amount in provisions.floored(owed).items()}
+    assert provisions.matrix(balances, {"not_due": D("0.003")}).total == D(30)
+
+
+def test_a_segment_with_too_little_history_has_the_portfolios_rates() -> None:
+    busy = [provisions.Month({"not_due": D(10_000)}, {"not_due": D(1000)})] * 6
+    new = [provisions.Month({}), *[provisions.Month({"not_due": D(100)}, {"not_due": D(50)})] * 5]
+    result = provisions.segmented({"DE": busy, "FR": new}, BUCKETS, provisions.Minimum(months=6))
+    assert result.fallbacks == {"FR": "5 month-ends with a balance, fewer than 6"}
+    assert result.rates["DE"].roll_rates[0].average == D("0.1")
+    assert result.rates["FR"] is result.portfolio
+    assert result.portfolio.roll_rates[0].average == D(6250) / D(60_500)
+    low = provisions.segmented({"DE": busy}, BUCKETS, provisions.Minimum(months=1, balance=D(20_000)))
+    assert low.fallbacks == {"DE": "an average month-end balance of 10000.00, below 20000"}
 
 
 def test_specific_provisions() -> None:
@@ -193,18 +249,17 @@ def test_insured_exposure_and_expected_loss() -> None:
 def test_roll_rates_of_a_published_cohort_and_their_matrix() -> None:
     # IFRScommunity.com, "IFRS 9 example: lifetime ECL for trade receivables using a provision
     # matrix": of January's 100,000 of sales, 50,000 were still open when due, 23,000 a month later,
-    # 8,000 after two, 2,000 after three, never paid. Loss rates 2.0 %, 4.0 %, 8.7 %, 25 %, 100 %; on
-    # 300,000 / 140,000 / 60,000 / 23,000 / 5,000 the allowance is 27,567.
+    # 8,000 after two, 2,000 after three, never paid (written off a month later). Loss rates 2.0 %,
+    # 4.0 %, 8.7 %, 25 %, 100 %; on 300,000 / 140,000 / 60,000 / 23,000 / 5,000 the allowance is 27,567.
     buckets = ["not_due", "1-30", "31-60", "61-90", ">90"]
     months = [
-        {"not_due": D(100_000)},
-        {"1-30": D(50_000)},
-        {"31-60": D(23_000)},
-        {"61-90": D(8_000)},
-        {">90": D(2_000)},
-        {},
+        provisions.Month({"not_due": D(100_000)}, {"not_due": D(50_000)}),
+        provisions.Month({"1-30": D(50_000)}, {"1-30": D(23_000)}),
+        provisions.Month({"31-60": D(23_000)}, {"31-60": D(8_000)}),
+        provisions.Month({"61-90": D(8_000)}, {"61-90": D(2_000)}, entered=D(2_000)),
+        provisions.Month({">90": D(2_000)}, written_off=D(2_000)),
     ]
-    result = provisions.roll_rates(months, [D(0), D(0), D(0), D(0), D(2_000)], buckets)
+    result = provisions.roll_rates(months, buckets)
     shown = {b: r.quantize(D("0.001")) for b, r in result.rates.items()}
     assert shown == {
         "not_due": D("0.020"),
@@ -215,3 +270,69 @@ def test_roll_rates_of_a_published_cohort_and_their_matrix() -> None:
     }
     balances = dict(zip(buckets, [D(300_000), D(140_000), D(60_000), D(23_000), D(5_000)], strict=True))
     assert provisions.matrix(balances, result.rates).total.quantize(D(1)) == D(27_567)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> dict[str, list[provisions.Month]]:
+    months = draw(st.integers(1, 8))
+    segments = draw(
+        st.lists(st.sampled_from(["DE", "FR", "IT", "(none)"]), min_size=1, max_size=4, unique=True)
+    )
+    amounts = st.integers(0, 50_000).map(D)
+    out: dict[str, list[provisions.Month]] = {}
+    for name in segments:
+        history = []
+        for _ in range(months):
+            held = {b: draw(amounts) for b in BUCKETS}
+            rolled = {b: D(draw(st.integers(0, int(held[b])))) for b in BUCKETS[:-1]}
+            history.append(provisions.Month(held, rolled, rolled[BUCKETS[-2]], draw(amounts)))
+        out[name] = history
+    return out
+
+
+def plain(history: list[provisions.Month], weighting: str) -> dict[str, D]:
+    """Loss rates recomputed as a person would: Σ rolled ÷ Σ held per bucket (the mean of the
+    monthly ratios when asked), the last bucket Σ written off ÷ Σ entered, then multiplied through."""
+    roll: dict[str, D] = {}
+    for b in BUCKETS[:-1]:
+        pairs = [(m.rolled[b], m.held[b]) for m in history if m.held[b] > 0]
+        if not pairs:
+            roll[b] = D(0)
+        elif weighting == "mean":
+            roll[b] = sum((r / h for r, h in pairs), D(0)) / len(pairs)
+        else:
+            roll[b] = sum((r for r, _ in pairs), D(0)) / sum((h for _, h in pairs), D(0))
+    entered = sum((m.entered for m in history), D(0))
+    roll[BUCKETS[-1]] = min(sum((m.written_off for m in history), D(0)) / entered, D(1)) if entered else D(0)
+    rates, onward = {}, D(1)
+    for b in reversed(BUCKETS):
+        onward *= roll[b]
+        rates[b] = onward
+    return rates
+
+
+@settings(max_examples=200, deadline=None)
+@given(found=histories(), weighting=st.sampled_from(["amount", "mean"]), needed=st.integers(1, 8))
+def test_segmented_roll_rates_equal_a_plain_recomputation_per_segment(
+    found: dict[str, list[provisions.Month]], weighting: provisions.Weighting, needed: int
+) -> None:
+    result = provisions.segmented(found, BUCKETS, provisions.Minimum(months=needed), weighting=weighting)
+    whole = [provisions.Month(*parts) for parts in _summed(found)]
+    for name, history in found.items():
+        with_balance = sum(1 for m in history if sum(m.held.values()) > 0)
+        expected = plain(history if with_balance >= needed else whole, weighting)
+        assert result.rates[name].rates == expected, name
+        assert (name in result.fallbacks) == (with_balance < needed)
+
+
+def _summed(found: dict[str, list[provisions.Month]]) -> list[tuple[dict[str, D], dict[str, D], D, D]]:
+    months = len(next(iter(found.values())))
+    return [
+        (
+            {b: sum((h[i].held[b] for h in found.values()), D(0)) for b in BUCKETS},
+            {b: sum((h[i].rolled[b] for h in found.values()), D(0)) for b in BUCKETS[:-1]},
+            sum((h[i].entered for h in found.values()), D(0)),
+            sum((h[i].written_off for h in found.values()), D(0)),
+        )
+        for i in range(months)
+    ]
