@@ -223,10 +223,17 @@ class CreditNoteIssued(_Strict):
     amount: EventAmount
     issue_date: date
     invoice_id: ItemId | None = Field(None, description="Absent: the credit stays on account")
+    corrects: StrictBool = Field(
+        False,
+        description="True: the credit note corrects its invoice (billed too high), so the corrected "
+        "part never bore late interest; false: it settles part of what was owed, from its own date",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         _check_decimals(self.amount, self.currency)
+        if self.corrects and self.invoice_id is None:
+            raise ValueError("a credit note that corrects an invoice names it (invoice_id)")
         return self
 
 

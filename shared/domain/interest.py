@@ -135,6 +135,20 @@ class LateInterest:
     periods: tuple[Period, ...]
 
 
+def _corrected(payments: Sequence[Payment], corrections: Sequence[Payment], due_date: date) -> list[Payment]:
+    """The reductions with each correction moved from its own date to the due date."""
+    left = list(payments)
+    for correction in corrections:
+        same = next((p for p in left if p.day == correction.day and p.amount >= correction.amount), None)
+        if same is None:
+            continue  # not among the reductions: nothing to move
+        left.remove(same)
+        if same.amount > correction.amount:
+            left.append(Payment(same.day, same.amount - correction.amount))
+        left.append(Payment(min(due_date, correction.day), correction.amount))
+    return left
+
+
 def late_interest(
     *,
     amount: Decimal,
@@ -144,10 +158,14 @@ def late_interest(
     as_of: date,
     rate: RateRule,
     compensation: Decimal = ZERO,
+    corrections: Sequence[Payment] = (),
 ) -> LateInterest:
-    """What an item of `amount` due on `due_date` owes as of `as_of` for being paid late."""
+    """What an item of `amount` due on `due_date` owes as of `as_of` for being paid late.
+    `corrections`: credit notes that correct the invoice (it was billed too high), each also among
+    `payments` on its own date: what they took off never bore interest, so they count from the due
+    date instead, as though the invoice had been billed right."""
     balance = amount
-    reductions = sorted(payments, key=lambda p: p.day)
+    reductions = sorted(_corrected(payments, corrections, due_date), key=lambda p: p.day)
     # Payments up to the due date were on time: they only lower the balance that runs late.
     while reductions and reductions[0].day <= due_date:
         balance -= reductions.pop(0).amount

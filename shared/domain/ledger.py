@@ -121,6 +121,7 @@ class CreditNote:
     issue_date: date
     invoice_id: str | None
     applied: Decimal
+    corrects: bool = False  # a correction of its invoice, not a settlement (late interest)
 
     @property
     def key(self) -> Key:
@@ -474,6 +475,7 @@ class Ledger:
             issue_date=note.issue_date,
             invoice_id=note.invoice_id,
             applied=applied,
+            corrects=note.corrects,
         )
         self._notes[credit.key] = credit
         self._journal(code, "credit", cur, note.amount - applied, note.issue_date)

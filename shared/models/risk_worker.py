@@ -135,6 +135,9 @@ class CreditNote(Base):
     issue_date: Mapped[date]
     invoice_id: Mapped[str | None] = mapped_column(String(100))
     applied: Mapped[Decimal] = mapped_column(comment="What of it reduced the invoice; the rest is on account")
+    corrects: Mapped[bool] = mapped_column(
+        server_default=text("false"), comment="Corrects its invoice (from its due date for late interest)"
+    )
 
 
 class ParkedAllocation(Base):

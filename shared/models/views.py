@@ -153,6 +153,8 @@ credit_notes = Table(
     Column("amount", MONEY),
     Column("issue_date", Date),
     Column("invoice_id", String),
+    Column("applied", MONEY),
+    Column("corrects", Boolean),
     schema="risk_worker",
 )
 

@@ -18,7 +18,7 @@ from services.credit_api.finance.reports import turnover as turnover_report
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.domain import dso, provisions, turnover
-from shared.domain.money import format_amount
+from shared.domain.money import format_amount, round_money
 from shared.models.credit_api import Customer
 from tests.integration.conftest import eventually
 from tests.integration.helpers import publish, running
@@ -123,29 +123,69 @@ async def test_reports_equal_their_definitions(
             days(result.days),
         )
 
-    # Month-ends before December: 31 August to 30 November, and the write-offs between them.
+    # The roll rates as of 31 December over three months (31 August to 30 November), and the
+    # previous month-end's own over the three before (31 July to 31 October), recomputed invoice
+    # by invoice from the events: what each bucket held, what of it sat in a later bucket a month
+    # later, what entered the last bucket, and what was written off.
     everyone = EARLIER.setdefault(id(sessions), [])
     everyone.append((model, customers))
-    history = []
-    for end in ends:
-        portfolio = dict.fromkeys(LABELS, ZERO)
-        for ledger, codes in everyone:
-            for code in codes:
-                for label, amount in ledger.customers[code].ageing(end)[0].items():
-                    portfolio[label if label in LABELS else ">90"] += amount
-        history.append(portfolio)
-    written = [ZERO, ZERO, ZERO]
-    for ledger, codes in everyone:
-        for code in codes:
-            for day, amount in ledger.customers[code].written_off():
-                written[next(n for n in range(3) if ends[n] < day <= ends[n + 1])] += amount
-    expected = provisions.roll_rates(history, written, LABELS)
+    ends = [date(2026, 7, 31), date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31), AS_OF]
+    history = _history(everyone, ends)
+    expected = provisions.roll_rates(history[1:], LABELS)
+    before = provisions.roll_rates(history[:3], LABELS)
     shown_rates = rolled["rates"]["buckets"]
     assert shown_rates == {b: str(r.quantize(Decimal("0.000001"))) for b, r in expected.rates.items()}
-    # The movement's base, 30 November, from the same scan of the journal as the rates.
-    provided = sum((max(history[-1][b], ZERO) * r for b, r in expected.rates.items()), ZERO)
+    assert rolled["previous_rates"]["buckets"] == {
+        b: str(r.quantize(Decimal("0.000001"))) for b, r in before.rates.items()
+    }
+    # The provision as it stood on 30 November, at that day's own rates, on each customer's
+    # balances floored at zero, each bucket's loss to the cent.
+    per_customer = dict.fromkeys(LABELS, ZERO)
+    for ledger, codes in everyone:
+        for code in codes:
+            held: dict[str, Decimal] = dict.fromkeys(LABELS, ZERO)
+            for label, amount in ledger.customers[code].ageing(AS_OF)[0].items():
+                held[label if label in LABELS else ">90"] += amount
+            for label in LABELS:
+                per_customer[label] += max(held[label], ZERO)
+    provided = sum((round_money(per_customer[b] * r, "EUR") for b, r in before.rates.items()), ZERO)
     rows = rolled["rows"]
     assert (rows[0]["previous_month_end"] if rows else "0.00") == format_amount(provided, "EUR")
+
+
+def _history(everyone: list[tuple[Ledger, list[str]]], ends: list[date]) -> list[provisions.Month]:
+    """The months between the month-ends, recomputed from the events: every invoice's balance at
+    each month-end summed per due date (a cohort: one bucket at a time), what each bucket held, what
+    of it a cohort still owed in a later bucket a month later (never more than it held), what so
+    entered the last bucket, and what was written off."""
+    cohorts: dict[date, list[Decimal]] = {}
+    written = [ZERO] * (len(ends) - 1)
+    for ledger, codes in everyone:
+        for code in codes:
+            c = ledger.customers[code]
+            for n, end in enumerate(ends):
+                for on, what, amount in c.effects:
+                    if on <= end and what in c.invoices and c.invoices[what].issue_date <= end:
+                        cohorts.setdefault(c.invoices[what].due_date, [ZERO] * len(ends))[n] += amount
+            for day, amount in c.written_off():
+                for n in range(len(ends) - 1):
+                    if ends[n] < day <= ends[n + 1]:
+                        written[n] += amount
+    months = []
+    for n in range(len(ends) - 1):
+        held: dict[str, Decimal] = {}
+        rolled: dict[str, Decimal] = {}
+        entered = ZERO
+        for due, balance in cohorts.items():
+            before = sum(1 for bound in (0, 30, 60, 90) if (ends[n] - due).days > bound)
+            after = sum(1 for bound in (0, 30, 60, 90) if (ends[n + 1] - due).days > bound)
+            held[LABELS[before]] = held.get(LABELS[before], ZERO) + balance[n]
+            if balance[n] > 0 and balance[n + 1] > 0 and after > before:
+                moved = min(balance[n], balance[n + 1])
+                rolled[LABELS[before]] = rolled.get(LABELS[before], ZERO) + moved
+                entered += moved if after == len(LABELS) - 1 else ZERO
+        months.append(provisions.Month(held, rolled, entered, written[n]))
+    return months
 
 
 def _month_end(first: date) -> date:

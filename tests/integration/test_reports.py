@@ -234,7 +234,13 @@ async def test_reports_as_csv_and_excel(
     assert lines[0] == ["portfolio", "EUR", "not_due", 100000, 0.003, 300]
     assert sheet.cell(2, 5).number_format == "0.00%"
     # Without its specific provision, R2's 10,000 over 90 days is in the matrix: 1,060 more.
-    assert lines[-2][2:] == ["total", None, None, 3792]
+    assert lines[-5][2:] == ["total", None, None, 3792]
+    assert [line[2] for line in lines[-4:]] == [
+        "previous_month_end",
+        "movement",
+        "movement_by_balances",
+        "movement_by_rates",
+    ]
 
 
 async def insure(api: Api) -> None:

@@ -261,3 +261,28 @@ def test_tiers_out_of_order_or_without_an_open_end_are_refused(tiers: list[dict[
     with pytest.raises(InvalidDunningPolicy) as refused:
         dunning_policies.parse(document, "v2")
     assert refused.value.extra["errors"][0]["pointer"] == "#/compensation/GBP"
+
+
+def test_a_correcting_credit_note_takes_its_part_off_from_the_due_date() -> None:
+    # Worked by hand, at a fixed 8 %, ACT/365: an invoice of 10,000 due 1 March 2026 was billed
+    # 2,000 too high; the credit note of 31 March corrects it, and the 8,000 owed is paid on 30
+    # April. Interest runs 2 March to 30 April (60 days) on 8,000: 8,000 × 0.08 × 60 / 365 = 105.21.
+    # Had the credit note settled part of a debt rightly billed, the 10,000 runs 30 days and the
+    # 8,000 the next 30: 65.75 + 52.60 = 118.36.
+    note, payment = Payment(date(2026, 3, 31), D(2000)), Payment(date(2026, 4, 30), D(8000))
+
+    def interest(corrections: list[Payment]) -> D:
+        return late_interest(
+            amount=D(10_000),
+            currency="EUR",
+            due_date=date(2026, 3, 1),
+            payments=[note, payment],
+            as_of=date(2026, 6, 30),
+            rate=RateRule(fixed=D("0.08")),
+            corrections=corrections,
+        ).interest
+
+    assert interest([note]) == D("105.21")
+    assert interest([]) == D("118.36")
+    # A correction the reductions do not hold (not yet applied) moves nothing.
+    assert interest([Payment(date(2026, 4, 1), D(500))]) == D("118.36")

@@ -127,7 +127,7 @@ async def _credit_notes(conn: Any, notes: set[Key], applied_to: set[Key]) -> lis
     return await _linked(
         conn,
         CreditNote,
-        "SELECT customer_code, credit_note_id, currency, amount, issue_date, invoice_id, applied "
+        "SELECT customer_code, credit_note_id, currency, amount, issue_date, invoice_id, applied, corrects "
         "FROM risk_worker.credit_notes "
         "WHERE (customer_code, credit_note_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
         "OR (applied > 0 AND (customer_code, invoice_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))) "
@@ -195,8 +195,8 @@ async def save(session: AsyncSession, changes: Changes) -> None:
         ),
         (
             "INSERT INTO risk_worker.credit_notes (customer_code, credit_note_id, currency, amount, "
-            "issue_date, invoice_id, applied) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
-            "$4::numeric[], $5::date[], $6::text[], $7::numeric[])",
+            "issue_date, invoice_id, applied, corrects) SELECT * FROM unnest($1::text[], $2::text[], "
+            "$3::text[], $4::numeric[], $5::date[], $6::text[], $7::numeric[], $8::boolean[])",
             [
                 (
                     n.customer_code,
@@ -206,6 +206,7 @@ async def save(session: AsyncSession, changes: Changes) -> None:
                     n.issue_date,
                     n.invoice_id,
                     n.applied,
+                    n.corrects,
                 )
                 for n in changes.new_credit_notes
             ],

@@ -83,8 +83,10 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
     taken = await repository.taken(session, codes)
-    paid = await ledger.reductions(
-        session, [(r.customer_code, r.item_id) for r in rows if r.due_date < as_of]
+    late_keys = [(r.customer_code, r.item_id) for r in rows if r.due_date < as_of]
+    paid, corrected = (
+        await ledger.reductions(session, late_keys),
+        await ledger.corrections(session, late_keys),
     )
     invoices = {(r.customer_code, r.item_id): r for r in rows}
     last = await repository.last_notices(session, codes)
@@ -126,7 +128,11 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                     None
                     if (code, i.item_id) in waived
                     else claims.owed(
-                        invoices[code, i.item_id], paid.get((code, i.item_id), []), as_of, policy
+                        invoices[code, i.item_id],
+                        paid.get((code, i.item_id), []),
+                        as_of,
+                        policy,
+                        corrected.get((code, i.item_id), []),
                     ),
                 )
                 for i in action.items

@@ -40,10 +40,15 @@ from shared.outbox import outbox_row
 
 
 def owed(
-    invoice: Any, paid: Sequence[tuple[date, Decimal]], as_of: date, policy: Policy
+    invoice: Any,
+    paid: Sequence[tuple[date, Decimal]],
+    as_of: date,
+    policy: Policy,
+    corrected: Sequence[tuple[date, Decimal]] = (),
 ) -> interest.LateInterest | None:
     """What an invoice (amount, currency, due date) owes by `as_of` for being late, by the policy;
-    None when the policy claims no interest."""
+    None when the policy claims no interest. `corrected`: what correcting credit notes took off it
+    (also among `paid`), which counts from the due date."""
     if policy.interest is None or invoice.due_date >= as_of:
         return None
     try:
@@ -76,10 +81,12 @@ async def claim_settled(
 ) -> list[InterestClaim]:
     """Claims for the invoices settled late from `since` through `as_of` (set-wise)."""
     settled = await repository.settled_late(session, since, as_of)
-    paid = await ledger.reductions(session, [(r.customer_code, r.item_id) for r in settled])
+    keys = [(r.customer_code, r.item_id) for r in settled]
+    paid, corrected = await ledger.reductions(session, keys), await ledger.corrections(session, keys)
     claims = []
     for r in settled:
-        late = owed(r, paid.get((r.customer_code, r.item_id), []), r.settled_on, policy)
+        key = (r.customer_code, r.item_id)
+        late = owed(r, paid.get(key, []), r.settled_on, policy, corrected.get(key, []))
         if late is None or not (late.interest or late.compensation):
             continue
         claims.append(_claim(r, late, r.settled_on, "claimable", policy.version))
@@ -98,12 +105,12 @@ async def of_customer(session: AsyncSession, customer_code: str, as_of: date) ->
     open_ = [
         r for r in await repository.overdue_open(session, customer_code, as_of) if r.item_id not in frozen
     ]
-    paid = await ledger.reductions(session, [(r.customer_code, r.item_id) for r in open_])
+    keys = [(r.customer_code, r.item_id) for r in open_]
+    paid, corrected = await ledger.reductions(session, keys), await ledger.corrections(session, keys)
     accruing = []
     for r in open_:
-        late = owed(
-            r, [p for p in paid.get((r.customer_code, r.item_id), []) if p[0] <= as_of], as_of, policy
-        )
+        key = (r.customer_code, r.item_id)
+        late = owed(r, [p for p in paid.get(key, []) if p[0] <= as_of], as_of, policy, corrected.get(key, []))
         if late is not None and (late.interest or late.compensation):
             accruing.append(view(_claim(r, late, None, "accruing", policy.version), as_of))
     return sorted([*(view(c) for c in stored), *accruing], key=lambda c: (c.due_date, c.item_id))
@@ -163,8 +170,9 @@ async def _accrued(session: AsyncSession, customer_code: str, item_id: str, toda
     if row is None or row.status != "open" or row.open_amount <= 0:
         raise NoInterestClaim(f"invoice {item_id} of {customer_code} has no late interest to claim")
     policy = await dunning_policies.active(session)
-    paid = await ledger.reductions(session, [(customer_code, item_id)])
-    late = owed(row, paid.get((customer_code, item_id), []), today, policy)
+    key = (customer_code, item_id)
+    paid, corrected = await ledger.reductions(session, [key]), await ledger.corrections(session, [key])
+    late = owed(row, paid.get(key, []), today, policy, corrected.get(key, []))
     if late is None or not (late.interest or late.compensation):
         raise NoInterestClaim(f"invoice {item_id} of {customer_code} owes no late interest")
     return _claim(row, late, None, "accruing", policy.version)

@@ -1,5 +1,6 @@
-"""The ledger as collections reads it (the risk worker's v_movements view): what came off each
-invoice and when, which dunning, interest and disputes all need."""
+"""The ledger as collections reads it (the risk worker's v_movements and v_credit_notes views): what
+came off each invoice and when, which dunning, interest and disputes all need, and which of it
+corrected the invoice rather than settled it."""
 
 from __future__ import annotations
 
@@ -29,4 +30,25 @@ async def reductions(
     found: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
     for r in rows:
         found.setdefault((r["customer_code"], r["item_id"]), []).append((r["effective_date"], r["amount"]))
+    return found
+
+
+async def corrections(
+    session: AsyncSession, items: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[tuple[date, Decimal]]]:
+    """What credit notes that correct each (customer, invoice) took off it, and on which day: late
+    interest counts those from the due date (`shared/domain/interest.py`)."""
+    if not items:
+        return {}
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT n.customer_code, n.invoice_id, n.issue_date, n.applied "
+        "FROM risk_worker.v_credit_notes n JOIN unnest($1::text[], $2::text[]) AS k(code, item) "
+        "ON n.customer_code = k.code AND n.invoice_id = k.item WHERE n.corrects AND n.applied > 0",
+        [code for code, _ in items],
+        [item for _, item in items],
+    )
+    found: dict[tuple[str, str], list[tuple[date, Decimal]]] = {}
+    for r in rows:
+        found.setdefault((r["customer_code"], r["invoice_id"]), []).append((r["issue_date"], r["applied"]))
     return found

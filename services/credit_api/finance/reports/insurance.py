@@ -16,6 +16,7 @@ from services.credit_api.finance.reports.common import ZERO, GroupBy, Groups, gr
 from services.credit_api.finance.reports.tabular import Column
 from shared.domain import insurance
 from shared.domain.ageing import Buckets
+from shared.domain.money import round_money
 
 COLUMNS = [
     Column("group"),
@@ -81,21 +82,26 @@ async def report(
             ("exposure", max(r.exposure, ZERO)),
             ("cover", max(r.cover, ZERO)),
             ("insured", r.insured),
-            ("uninsured", r.uninsured),
             ("over_cover", r.over_cover),
         ):
             await groups.add(figure, c.customer_code, c.currency, value)
-    rows = [
-        {
-            "group": name,
-            "currency": cur,
-            **{
-                f: money(groups.get((name, cur), f), cur)
-                for f in ("exposure", "cover", "insured", "uninsured", "over_cover")
-            },
-        }
-        for name, cur in sorted(groups.sums)
-    ]
+    rows = []
+    for name, cur in sorted(groups.sums):
+        # Printed to the cent, and footing: what is uninsured is the printed exposure less the
+        # printed insured part.
+        exposure = round_money(groups.get((name, cur), "exposure"), cur)
+        insured = round_money(groups.get((name, cur), "insured"), cur)
+        rows.append(
+            {
+                "group": name,
+                "currency": cur,
+                "exposure": money(exposure, cur),
+                "cover": money(groups.get((name, cur), "cover"), cur),
+                "insured": money(insured, cur),
+                "uninsured": money(exposure - insured, cur),
+                "over_cover": money(groups.get((name, cur), "over_cover"), cur),
+            }
+        )
     soon = as_of + timedelta(days=expiring_days)
     return {
         "as_of": as_of,

@@ -4,6 +4,8 @@ or given rates, and specific provisions per customer (`shared/domain/provisions.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -25,6 +27,7 @@ from services.credit_api.finance.reports.tabular import Column, Table
 from shared.domain import provisions
 from shared.domain.ageing import Buckets
 from shared.domain.errors import InvalidInput
+from shared.domain.money import round_money
 from shared.models.credit_api import SpecificProvision
 from shared.policy_documents import shipped
 
@@ -48,6 +51,23 @@ def parse_rates(text: str | None, buckets: Buckets) -> list[Decimal] | None:
     return rates
 
 
+Segment = Literal["industry", "country", "grade", "currency"]
+
+
+def minimum() -> provisions.Minimum:
+    """The history a segment needs for roll rates of its own (`shared/policies/provisions.yaml`)."""
+    given = shipped("provisions.yaml").get("segment_minimum", {})
+    return provisions.Minimum(int(given.get("months", 6)), Decimal(str(given.get("balance", 0))))
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The loss rates in force on a day: by segment (one, "portfolio", without segmentation)."""
+
+    rates: dict[str, dict[str, Decimal]]
+    described: dict[str, Any]
+
+
 async def report(
     session: AsyncSession,
     as_of: date,
@@ -59,134 +79,180 @@ async def report(
     rates: str | None = None,
     history_months: int = 12,
     factor: Decimal = Decimal(1),
+    segment_by: Segment | None = None,
+    weighting: provisions.Weighting = "amount",
     customer: str | None = None,
 ) -> dict[str, Any]:
+    """The provision as of the date and as it stood at the previous month-end (each with the rates
+    of its own day), and the movement between them split into what the balances and what the rates
+    did. Every printed total is the sum of the printed lines it totals."""
     shipped_buckets, shipped_rates = default_rates()
     buckets = bounds or shipped_buckets
     labels = buckets.labels
     specific = {s.customer_code: s for s in await repository.specific_provisions(session)}
-    basis: dict[str, Any]
     before_day = month_start(as_of) - timedelta(days=1)
-    # The roll rates read the previous month-end's balances anyway: per group, when the groups are
-    # a credit-file attribute, they serve the movement too.
-    shared_group = group_by if group_by in ("industry", "country", "grade") else None
-    reuse = method == "roll_rate" and customer is None and group_by != "customer"
-    previous_rows: list[tuple[str, str, int, Decimal]] | None = None
+    if segment_by is not None and method != "roll_rate":
+        raise InvalidInput("segments have rates of their own only by roll rates: add method=roll_rate")
     if method == "roll_rate":
-        loss, at_end = await _roll_rates(
-            session, as_of, buckets, history_months, factor, currency, specific, shared_group
+        now_basis, before_basis = await _roll_rates(
+            session, as_of, buckets, history_months, factor, currency, specific, segment_by, weighting
         )
-        previous_rows = at_end if reuse else None
-        by_bucket = loss.rates
-        basis = {
-            "method": "roll_rate",
-            "history_months": history_months,
-            "forward_looking_factor": str(factor),
-            "roll_rates": [
-                {
-                    "bucket": r.bucket,
-                    "average": figure(r.average, RATE),
-                    "months": [
-                        {"balance": money(f.start, currency), "rolled_on": money(f.rolled, currency)}
-                        for f in r.months
-                    ],
-                }
-                for r in loss.roll_rates
-            ],
-        }
     else:
         chosen = parse_rates(rates, buckets)
         if chosen is None:
             if bounds is not None and bounds != shipped_buckets:
                 raise InvalidInput(f"give the rates of the buckets {', '.join(labels)}")
             chosen = shipped_rates
-        by_bucket = dict(zip(labels, chosen, strict=True))
-        basis = {"method": "matrix", "source": "request" if rates else "shared/policies/provisions.yaml"}
-    now = await _provide(session, as_of, buckets, by_bucket, group_by, currency, customer, specific)
-    before = await _provide(
-        session, before_day, buckets, by_bucket, group_by, currency, customer, specific, previous_rows
+        fixed = {"portfolio": dict(zip(labels, chosen, strict=True))}
+        described = {"method": "matrix", "source": "request" if rates else "shared/policies/provisions.yaml"}
+        now_basis = before_basis = Basis(fixed, described)
+    file = await repository.customers(session)
+
+    def segment_of(code: str, cur: str) -> str:
+        if segment_by is None:
+            return "portfolio"
+        if segment_by == "currency":
+            return cur
+        found = file.get(code, (None, None, None, None, None))[
+            {"industry": 1, "country": 2, "grade": 3}[segment_by]
+        ]
+        return found or "(none)"
+
+    now = await _provide(
+        session, as_of, buckets, now_basis.rates, segment_of, group_by, currency, customer, specific
     )
-    rows = []
-    for key in sorted(now.sums):
-        name, cur = key
-        lines = provisions.matrix({b: now.get(key, b) for b in labels}, by_bucket)
-        special = now.get(key, "specific")
-        total = lines.total + special
-        previous = sum((before.get(key, b) * r for b, r in by_bucket.items() if before.get(key, b) > 0), ZERO)
-        previous += before.get(key, "specific")
-        rows.append(
-            {
-                "group": name,
-                "currency": cur,
-                "buckets": [
-                    {
-                        "bucket": line.bucket,
-                        "balance": money(line.balance, cur),
-                        "rate": figure(line.rate, RATE),
-                        "loss": money(line.loss, cur),
-                    }
-                    for line in lines.lines
-                ],
-                "matrix_provision": money(lines.total, cur),
-                "specific_receivables": money(now.get(key, "specific_balance"), cur),
-                "specific_provision": money(special, cur),
-                "provision": money(total, cur),
-                "previous_month_end": money(previous, cur),
-                "movement": money(total - previous, cur),
-            }
-        )
+    before = await _provide(
+        session, before_day, buckets, before_basis.rates, segment_of, group_by, currency, customer, specific
+    )
+
+    def shown_rates(key: tuple[str, str]) -> dict[str, Decimal]:
+        """The rates a group is provided for at, where it holds nothing to show them by."""
+        same = group_by == segment_by or (group_by == "currency" and segment_by == "currency")
+        portfolio = now_basis.rates["portfolio"]
+        return now_basis.rates.get(key[0], portfolio) if same else portfolio
+
+    rows = [_row(key, labels, now, before, shown_rates(key)) for key in sorted(now.sums)]
     return {
         "as_of": as_of,
         "previous_month_end": before_day,
         "group_by": group_by,
-        "rates": {"buckets": {b: figure(r, RATE) for b, r in by_bucket.items()}, **basis},
+        "rates": {
+            "buckets": {b: figure(r, RATE) for b, r in now_basis.rates.get("portfolio", {}).items()},
+            **now_basis.described,
+        },
+        "previous_rates": {
+            "buckets": {b: figure(r, RATE) for b, r in before_basis.rates.get("portfolio", {}).items()}
+        },
         "rows": rows,
         "missing_rates": sorted(now.missing | before.missing),
     }
+
+
+def _row(
+    key: tuple[str, str], labels: list[str], now: Groups, before: Groups, otherwise: dict[str, Decimal]
+) -> dict[str, Any]:
+    """One group's lines, each loss printed to the minor unit, and totals that are the sums of the
+    printed lines: movement = provision − previous; by balances = Σ (balance now − then) × the
+    previous rate, plus the change of the specific provisions; by rates = the rest."""
+    name, cur = key
+    lines = []
+    matrix_total = previous_matrix = by_balances = ZERO
+    for bucket in labels:
+        balance, loss = now.get(key, bucket), round_money(now.get(key, f"loss:{bucket}"), cur)
+        then, then_loss = before.get(key, bucket), round_money(before.get(key, f"loss:{bucket}"), cur)
+        # The rate the balance was provided at (its customers' segments' rates, weighted).
+        rate = now.get(key, f"loss:{bucket}") / balance if balance > 0 else otherwise[bucket]
+        then_rate = before.get(key, f"loss:{bucket}") / then if then > 0 else ZERO
+        lines.append(
+            {
+                "bucket": bucket,
+                "balance": money(balance, cur),
+                "rate": figure(rate, RATE),
+                "loss": money(loss, cur),
+            }
+        )
+        matrix_total += loss
+        previous_matrix += then_loss
+        by_balances += (balance - then) * then_rate
+    special = round_money(now.get(key, "specific"), cur)
+    previous_special = round_money(before.get(key, "specific"), cur)
+    total, previous = matrix_total + special, previous_matrix + previous_special
+    movement = total - previous
+    balances_part = round_money(by_balances, cur) + special - previous_special
+    return {
+        "group": name,
+        "currency": cur,
+        "buckets": lines,
+        "matrix_provision": money(matrix_total, cur),
+        "specific_receivables": money(now.get(key, "specific_balance"), cur),
+        "specific_provision": money(special, cur),
+        "provision": money(total, cur),
+        "previous_month_end": money(previous, cur),
+        "movement": money(movement, cur),
+        "movement_by_balances": money(balances_part, cur),
+        "movement_by_rates": money(movement - balances_part, cur),
+    }
+
+
+async def specific_losses(
+    specific: dict[str, SpecificProvision],
+    owed: dict[tuple[str, str], Decimal],
+    value: Callable[[Decimal, str, str], Awaitable[Decimal | None]],
+) -> list[tuple[str, str, Decimal]]:
+    """(customer, currency, loss) of the customers provided for by name, from what each owes per
+    currency: a rate applies to each currency's balance (floored at zero), an amount to the
+    customer's total in the amount's currency. The one rule of the report and the summary."""
+    found: list[tuple[str, str, Decimal]] = []
+    for (code, cur), amount in owed.items():
+        chosen = specific[code]
+        if chosen.rate is not None:
+            found.append((code, cur, provisions.Specific(code, rate=chosen.rate).loss(amount)))
+    for code, chosen in specific.items():
+        if chosen.amount is None or not any(c == code for c, _ in owed):
+            continue
+        target = chosen.currency or next(cur for c, cur in owed if c == code)
+        total = ZERO
+        for (c, cur), amount in owed.items():
+            if c == code:
+                total += await value(amount, cur, target) or ZERO
+        found.append((code, target, provisions.Specific(code, amount=chosen.amount).loss(total)))
+    return found
 
 
 async def _provide(
     session: AsyncSession,
     as_of: date,
     buckets: Buckets,
-    rates: dict[str, Decimal],
+    rates: dict[str, dict[str, Decimal]],
+    segment_of: Callable[[str, str], str],
     group_by: GroupBy,
     currency: str,
     customer: str | None,
     specific: dict[str, SpecificProvision],
-    grouped: list[tuple[str, str, int, Decimal]] | None = None,
 ) -> Groups:
-    """Bucket balances of the customers in the matrix, and the specific provisions of the others.
-    `grouped`: the matrix customers' balances already summed per group."""
+    """Per group: each bucket's balance and loss over the customers in the matrix, each customer's
+    balance floored at zero per currency and bucket and provided for at its segment's rates (a
+    segment without rates of its own has the portfolio's); and the specific provisions of the
+    others."""
     groups = await groups_of(session, as_of, group_by, currency, customer)
     labels = buckets.labels
     owed: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    if grouped is None:
-        rows = await repository.buckets(session, as_of, buckets.bounds)
-    else:
-        for name, cur, index, amount in grouped:
-            await groups.add_group(labels[index], name, cur, amount)
-        rows = await repository.buckets(session, as_of, buckets.bounds, sorted(specific)) if specific else []
-    for code, cur, index, amount in rows:
+    portfolio = rates.get("portfolio")
+    for code, cur, index, amount in await repository.buckets(session, as_of, buckets.bounds):
         if code in specific:
             owed[code, cur] += amount
-        else:
-            await groups.add(labels[index], code, cur, amount)
-    for (code, cur), amount in owed.items():
-        await groups.add("specific_balance", code, cur, amount)
-        chosen = specific[code]
-        if chosen.rate is not None:
-            await groups.add("specific", code, cur, provisions.Specific(code, rate=chosen.rate).loss(amount))
-    for code, chosen in specific.items():
-        # An amount is in its own currency, owed or not in that one.
-        if chosen.amount is not None and any(c == code for c, _ in owed):
-            total = ZERO
-            for (c, cur), amount in owed.items():
-                if c == code:
-                    value = await groups.value(amount, cur, chosen.currency or cur)
-                    total += value or ZERO
-            loss = provisions.Specific(code, amount=chosen.amount).loss(total)
-            await groups.add("specific", code, chosen.currency or currency, loss)
+            continue
+        if amount <= 0:
+            continue  # a credit balance lowers no one else's provision
+        label = labels[index]
+        by_bucket = rates.get(segment_of(code, cur)) or portfolio
+        assert by_bucket is not None
+        await groups.add(label, code, cur, amount)
+        await groups.add(f"loss:{label}", code, cur, amount * by_bucket[label])
+    for code, cur in list(owed):
+        await groups.add("specific_balance", code, cur, owed[code, cur])
+    for code, cur, loss in await specific_losses(specific, owed, groups.value):
+        await groups.add("specific", code, cur, loss)
     return groups
 
 
@@ -198,31 +264,98 @@ async def _roll_rates(
     factor: Decimal,
     currency: str,
     specific: dict[str, SpecificProvision],
-    group: str | None,
-) -> tuple[provisions.LossRates, list[tuple[str, str, int, Decimal]]]:
-    """Month-end balances per bucket over the `months` months before the as-of date's, portfolio-wide
-    in the reporting currency (customers provided for by name left out), and the write-offs between."""
+    segment_by: Segment | None,
+    weighting: provisions.Weighting,
+) -> tuple[Basis, Basis]:
+    """Loss rates as of the date and as of the previous month-end, each from the `months` months of
+    history before its own month, from one scan of the journal: per segment (the portfolio as one
+    without segments) in the reporting currency, customers provided for by name left out."""
     if months < 1:
         raise InvalidInput("roll rates need at least one month of history")
-    ends = [month_start(as_of, n) - timedelta(days=1) for n in reversed(range(months + 1))]
+    ends = [month_start(as_of, n) - timedelta(days=1) for n in reversed(range(months + 2))]
     labels = buckets.labels
-    history: list[dict[str, Decimal]] = []
     converter = Groups(session, as_of, "portfolio", currency, {})
-    at = await repository.buckets_at(session, ends, buckets.bounds, sorted(specific), group)
-    for end in ends:
-        balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for _, cur, index, amount in at[end]:
-            balances[labels[index]] += await converter.value(amount, cur, currency) or ZERO
-        history.append(balances)
-    written: list[Decimal] = [ZERO] * months
-    for code, cur, day, amount in await repository.written_off(
-        session, ends[0] + timedelta(days=1), ends[-1]
+    flows = await repository.roll_history(session, ends, buckets.bounds, sorted(specific), segment_by)
+    written: dict[str, list[Decimal]] = {}
+    for seg, cur, day, amount in await repository.written_off(
+        session, ends[0] + timedelta(days=1), ends[-1], sorted(specific), segment_by
     ):
-        if code in specific:
-            continue
-        n = next(i for i in range(months) if ends[i] < day <= ends[i + 1])
-        written[n] += await converter.value(amount, cur, currency) or ZERO
-    return provisions.roll_rates(history, written, labels, factor=factor), at[ends[-1]]
+        n = next(i for i in range(months + 1) if ends[i] < day <= ends[i + 1])
+        written.setdefault(seg, [ZERO] * (months + 1))[n] += (
+            await converter.value(amount, cur, currency) or ZERO
+        )
+    histories: dict[str, list[provisions.Month]] = {}
+    for (seg, cur), f in sorted(flows.items()):
+        history = histories.setdefault(seg, [provisions.Month({}) for _ in range(months + 1)])
+        for n in range(months + 1):
+            held = {labels[i]: await converter.value(a, cur, currency) or ZERO for i, a in f.held[n].items()}
+            rolled = {
+                labels[i]: await converter.value(a, cur, currency) or ZERO for i, a in f.rolled[n].items()
+            }
+            entered = await converter.value(f.entered[n], cur, currency) or ZERO
+            history[n] = provisions.add([[history[n]], [provisions.Month(held, rolled, entered)]])[0]
+    for seg, amounts in written.items():
+        history = histories.setdefault(seg, [provisions.Month({}) for _ in range(months + 1)])
+        histories[seg] = [
+            replace(m, written_off=m.written_off + w) for m, w in zip(history, amounts, strict=True)
+        ]
+    if not histories:
+        histories["portfolio"] = [provisions.Month({}) for _ in range(months + 1)]
+    floor = minimum()
+
+    def basis(window: slice) -> Basis:
+        found = provisions.segmented(
+            {seg: h[window] for seg, h in histories.items()},
+            labels,
+            floor,
+            factor=factor,
+            weighting=weighting,
+        )
+        by_segment = {"portfolio": found.portfolio.rates, **{s: r.rates for s, r in found.rates.items()}}
+        if segment_by is None:
+            by_segment = {"portfolio": found.portfolio.rates}
+        return Basis(by_segment, _described(found, months, factor, weighting, segment_by, floor, currency))
+
+    return basis(slice(1, months + 1)), basis(slice(0, months))
+
+
+def _described(
+    found: provisions.Segmented,
+    months: int,
+    factor: Decimal,
+    weighting: provisions.Weighting,
+    segment_by: Segment | None,
+    floor: provisions.Minimum,
+    currency: str,
+) -> dict[str, Any]:
+    """How the rates were had, for the response: method, weighting, the portfolio's roll rates with
+    their data, each segment's rates and the segments that fell back to the portfolio's, and why."""
+    described: dict[str, Any] = {
+        "method": "roll_rate",
+        "weighting": weighting,
+        "history_months": months,
+        "forward_looking_factor": str(factor),
+        "roll_rates": [
+            {
+                "bucket": r.bucket,
+                "average": figure(r.average, RATE),
+                "months": [
+                    {"balance": money(f.start, currency), "rolled_on": money(f.rolled, currency)}
+                    for f in r.months
+                ],
+            }
+            for r in found.portfolio.roll_rates
+        ],
+    }
+    if segment_by is not None:
+        described["segment_by"] = segment_by
+        described["segment_minimum"] = {"months": floor.months, "balance": money(floor.balance, currency)}
+        described["segments"] = {
+            seg: {b: figure(r, RATE) for b, r in rates.rates.items()}
+            for seg, rates in sorted(found.rates.items())
+        }
+        described["fallbacks"] = dict(sorted(found.fallbacks.items()))
+    return described
 
 
 COLUMNS = [
@@ -250,7 +383,10 @@ def provision_table(report: dict[str, Any]) -> Table:
             }
         )
         table.rows.append({**head, "bucket": "total", "loss": row["provision"]})
+        table.rows.append({**head, "bucket": "previous_month_end", "loss": row["previous_month_end"]})
         table.rows.append({**head, "bucket": "movement", "loss": row["movement"]})
+        table.rows.append({**head, "bucket": "movement_by_balances", "loss": row["movement_by_balances"]})
+        table.rows.append({**head, "bucket": "movement_by_rates", "loss": row["movement_by_rates"]})
     return table
 
 

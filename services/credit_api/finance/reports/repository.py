@@ -5,6 +5,7 @@ journal's month-end balances, and write-offs by month."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -129,20 +130,28 @@ async def receivables(
     return found
 
 
-async def written_off(session: AsyncSession, first: date, last: date) -> list[tuple[str, str, date, Decimal]]:
-    """(customer, currency, the day, amount) of invoices written off from `first` through `last`:
-    what came off each on the day it was written off."""
+async def written_off(
+    session: AsyncSession, first: date, last: date, excluded: Sequence[str], segment: str | None = None
+) -> list[tuple[str, str, date, Decimal]]:
+    """(segment, currency, the day, amount) of invoices written off from `first` through `last`:
+    what came off each on the day it was written off; segments as `roll_history`'s."""
+    column = (
+        "'portfolio'" if segment is None else SEGMENT_COLUMNS[segment].replace("m.currency", "o.currency")
+    )
     rows = await _scan(
         session,
-        "SELECT o.customer_code, o.currency, o.settled_on, -sum(m.amount) AS amount "
+        f"SELECT {column} AS seg, o.currency, o.settled_on, -sum(m.amount) AS amount "  # noqa: S608
         "FROM risk_worker.v_open_items o JOIN risk_worker.v_movements m "
         "  ON m.customer_code = o.customer_code AND m.item_id = o.item_id AND m.account = 'item' "
         "  AND m.effective_date = o.settled_on AND m.amount < 0 "
-        "WHERE o.status = 'written_off' AND o.settled_on BETWEEN $1 AND $2 GROUP BY 1, 2, 3",
+        "LEFT JOIN credit_api.customers c ON c.customer_code = o.customer_code "
+        "WHERE o.status = 'written_off' AND o.settled_on BETWEEN $1 AND $2 "
+        "  AND o.customer_code <> ALL($3::text[]) GROUP BY 1, 2, 3",
         first,
         last,
+        list(excluded),
     )
-    return [(r["customer_code"], r["currency"], r["settled_on"], r["amount"]) for r in rows]
+    return [(r["seg"], r["currency"], r["settled_on"], r["amount"]) for r in rows]
 
 
 async def specific_provisions(session: AsyncSession) -> Sequence[SpecificProvision]:
@@ -174,66 +183,97 @@ async def standing(session: AsyncSession) -> dict[str, tuple[int, str | None]]:
     return {r["code"]: (r["level"], r["step"]) for r in rows}
 
 
-GROUP_COLUMNS = {"industry": "c.industry", "country": "c.country", "grade": "c.grade"}
+SEGMENT_COLUMNS = {
+    "industry": "coalesce(c.industry, '(none)')",
+    "country": "coalesce(c.country, '(none)')",
+    "grade": "coalesce(c.grade, '(none)')",
+    "currency": "m.currency",
+}
 
 
-async def buckets_at(
+@dataclass(frozen=True)
+class Flows:
+    """One segment and currency, month by month between the month-ends asked: per bucket index,
+    what it held at the first month-end, what of that sat in a later bucket at the next, what
+    entered the last bucket from the ones before."""
+
+    held: list[dict[int, Decimal]]
+    rolled: list[dict[int, Decimal]]
+    entered: list[Decimal]
+
+
+async def roll_history(
     session: AsyncSession,
-    days: Sequence[date],
+    ends: Sequence[date],
     bounds: tuple[int, ...],
     excluded: Sequence[str],
-    group: str | None = None,
-) -> dict[date, list[tuple[str, str, int, Decimal]]]:
-    """Per day asked: (group, currency, bucket index, open amount) by due date (index 0: not due)
-    over every customer but the `excluded`, grouped by a credit-file attribute (`industry`,
-    `country`, `grade`; None: the portfolio as one), from one scan of the journal: movements are
-    summed per due date into the first day asked on or after them, then added up day by day."""
-    ordered = sorted(set(days))
-    if not ordered:
-        return {}
-    column = "'portfolio'" if group is None else f"coalesce({GROUP_COLUMNS[group]}, '(none)')"
+    segment: str | None = None,
+) -> dict[tuple[str, str], Flows]:
+    """(segment, currency) → its flows between consecutive `ends` (ascending), over every customer
+    but the `excluded`, segmented by a credit-file attribute or the currency (None: the portfolio
+    as one). One scan of the journal: movements are summed per due date into the first month-end on
+    or after them; each due date is a cohort whose bucket at every month-end is known, so what
+    rolled on is exactly what sits in a later bucket a month later, never older debts already
+    there."""
+    column = "'portfolio'" if segment is None else SEGMENT_COLUMNS[segment]
     rows = await _scan(
         session,
-        f"SELECT {column} AS grp, m.currency, o.due_date, width_bucket(m.effective_date, $1::date[]) AS k, "  # noqa: S608
+        f"SELECT {column} AS seg, m.currency, o.due_date, width_bucket(m.effective_date, $1::date[]) AS k, "  # noqa: S608
         "sum(m.amount) AS amount "
         "FROM risk_worker.v_movements m JOIN risk_worker.v_open_items o "
         "  ON o.customer_code = m.customer_code AND o.item_id = m.item_id "
         "LEFT JOIN credit_api.customers c ON c.customer_code = m.customer_code "
         "WHERE m.account = 'item' AND m.effective_date <= $2 AND m.customer_code <> ALL($3::text[]) "
         "GROUP BY 1, 2, 3, 4",
-        [d + timedelta(days=1) for d in ordered],
-        ordered[-1],
+        [d + timedelta(days=1) for d in ends],
+        ends[-1],
         list(excluded),
     )
-    parts: dict[tuple[str, str, date], list[Decimal]] = {}
+    cohorts: dict[tuple[str, str, date], list[Decimal]] = {}
     for r in rows:
-        key = (r["grp"], r["currency"], r["due_date"])
-        parts.setdefault(key, [ZERO] * len(ordered))[r["k"]] += r["amount"]
-    totals: dict[tuple[date, str, str, int], Decimal] = {}
-    for (name, currency, due), amounts in parts.items():
-        running = ZERO
-        for day, amount in zip(ordered, amounts, strict=True):
+        cohorts.setdefault((r["seg"], r["currency"], r["due_date"]), [ZERO] * len(ends))[r["k"]] += r[
+            "amount"
+        ]
+    last = len(bounds) + 1  # index 0 is not due
+    months = len(ends) - 1
+    found: dict[tuple[str, str], Flows] = {}
+    for (seg, currency, due), amounts in cohorts.items():
+        flows = found.get((seg, currency))
+        if flows is None:
+            flows = found[seg, currency] = Flows(
+                [{} for _ in range(months)], [{} for _ in range(months)], [ZERO] * months
+            )
+        running, balances = ZERO, []
+        for amount in amounts:
             running += amount
-            if running:
-                index = sum(1 for b in (0, *bounds) if (day - due).days > b)
-                at = (day, name, currency, index)
-                totals[at] = totals.get(at, ZERO) + running
-    found: dict[date, list[tuple[str, str, int, Decimal]]] = {d: [] for d in ordered}
-    for (day, name, currency, index), amount in totals.items():
-        found[day].append((name, currency, index, amount))
+            balances.append(running)
+        index = [sum(1 for b in (0, *bounds) if (day - due).days > b) for day in ends]
+        for n in range(months):
+            now, then = balances[n], balances[n + 1]
+            if now:
+                flows.held[n][index[n]] = flows.held[n].get(index[n], ZERO) + now
+            # What moved on is what the cohort still owes a month later, never more than it held.
+            if now > 0 and then > 0 and index[n + 1] > index[n]:
+                moved = min(now, then)
+                flows.rolled[n][index[n]] = flows.rolled[n].get(index[n], ZERO) + moved
+                if index[n + 1] == last:
+                    flows.entered[n] += moved
     return found
 
 
 async def overview(
     session: AsyncSession, as_of: date, bounds: tuple[int, ...], specific: Sequence[str]
-) -> tuple[list[tuple[str | None, bool, str, int, Decimal]], list[tuple[str, str, Decimal]]]:
+) -> tuple[list[tuple[str | None, bool, str, int, Decimal, Decimal]], list[tuple[str, str, Decimal]]]:
     """In one scan of the items as of the date: (grade, provided for by name, currency, bucket
-    index, amount) sums, and each customer's (customer, currency, total)."""
+    index, amount, amount with each customer's balance floored at zero) sums, and each customer's
+    (customer, currency, total)."""
     rows = await _scan(
         session,
-        f"WITH {OWED_AS_OF}, named AS (SELECT *, customer_code = ANY($3::text[]) AS named FROM owed) "  # noqa: S608
+        f"WITH {OWED_AS_OF}, per AS (SELECT customer_code, currency, bucket, sum(amount) AS amount "  # noqa: S608
+        "  FROM owed GROUP BY 1, 2, 3), "
+        "named AS (SELECT *, customer_code = ANY($3::text[]) AS named FROM per) "
         "SELECT c.grade, o.named, o.customer_code, o.currency, o.bucket, sum(o.amount) AS amount,"
-        "  GROUPING(o.customer_code) AS by_grade "
+        "  sum(greatest(o.amount, 0)) AS floored, GROUPING(o.customer_code) AS by_grade "
         "FROM named o JOIN credit_api.customers c ON c.customer_code = o.customer_code "
         "GROUP BY GROUPING SETS ((c.grade, o.named, o.currency, o.bucket), (o.customer_code, o.currency))",
         as_of,
@@ -241,7 +281,9 @@ async def overview(
         list(specific),
     )
     graded = [
-        (r["grade"], r["named"], r["currency"], r["bucket"], r["amount"]) for r in rows if r["by_grade"]
+        (r["grade"], r["named"], r["currency"], r["bucket"], r["amount"], r["floored"])
+        for r in rows
+        if r["by_grade"]
     ]
     totals = [(r["customer_code"], r["currency"], r["amount"]) for r in rows if not r["by_grade"]]
     return graded, totals

@@ -138,6 +138,8 @@ def _provisions(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> A
         rates=p.get("rates"),
         history_months=p.get("history_months", 12),
         factor=p.get("factor", Decimal(1)),
+        segment_by=p.get("segment_by"),
+        weighting=p.get("weighting", "amount"),
         customer=by.customer,
     )
 
@@ -232,9 +234,19 @@ async def turnover_report(
     description="Each due-date bucket's balance × its loss rate, for customers without a specific "
     "provision; theirs by rate or amount. Rates: `method=matrix` with `rates` (one per bucket) or "
     "`shared/policies/provisions.yaml` (IFRS 9 IE12's); `method=roll_rate` derives them from the "
-    "month-end balances of the `history_months` months before the as-of date's (the share of each "
-    "bucket found in the next a month later, the last bucket's into write-off), times `factor`. "
-    "`movement`: against the previous month-end with the same rates.",
+    "`history_months` months before the as-of date's month (IFRS 9 B5.5.35): each bucket's roll rate is "
+    "the share of what it held at a month-end that had moved on to a later bucket a month later (only "
+    "what came from it), the last bucket's the share of what entered it that was written off (a "
+    "lifetime loss); weighted by amount (`weighting=amount`: Σ rolled ÷ Σ held) or the plain mean of "
+    "the months (`weighting=mean`); a bucket's loss rate is the product of the roll rates from it on, "
+    "times `factor`, at most 100 %. `segment_by` (industry, country, grade, currency) gives each "
+    "segment the rates of its own history (IFRS 9 B5.5.5); a segment with too little (the policy's "
+    "`segment_minimum`) has the portfolio's, and `rates.fallbacks` says which and why. Balances are "
+    "floored at zero per customer and currency. `previous_month_end`: the provision as it stood then, "
+    "with that day's own rates; `movement` = provision − previous, split into `movement_by_balances` "
+    "(the change of balances at the previous rates, and of specific provisions) and "
+    "`movement_by_rates` (the rest). Every loss is printed to the minor unit and every total is the "
+    "sum of the printed lines.",
     responses={**responses(401, 403, 404, 422), 200: TABLES},
 )
 async def provisions_report(
@@ -252,10 +264,19 @@ async def provisions_report(
     ] = None,
     history_months: Annotated[int, Query(ge=1, le=60)] = 12,
     factor: Annotated[Decimal, Query(ge=0, le=10, description="Forward-looking adjustment")] = Decimal(1),
+    segment_by: Annotated[
+        Literal["industry", "country", "grade", "currency"] | None,
+        Query(description="Roll rates per segment (with `method=roll_rate`)"),
+    ] = None,
+    weighting: Annotated[
+        Literal["amount", "mean"],
+        Query(description="Roll rates weighted by amount, or the plain mean of months"),
+    ] = "amount",
 ) -> Response:
     return await produce(
         session, "provisions", out, by,
         method=method, buckets=buckets, rates=rates, history_months=history_months, factor=factor,
+        segment_by=segment_by, weighting=weighting,
     )  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
@@ -152,13 +152,33 @@ class RollRateOut(BaseModel):
     months: list[RolledMonth]
 
 
+class SegmentMinimum(BaseModel):
+    months: int
+    balance: str
+
+
 class Rates(BaseModel):
-    buckets: dict[str, str | None]
-    method: str
+    buckets: dict[str, str | None] = Field(description="The portfolio's loss rates by bucket")
+    method: Literal["matrix", "roll_rate"]
     source: str | None = None
+    weighting: Literal["amount", "mean"] | None = None
     history_months: int | None = None
     forward_looking_factor: str | None = None
-    roll_rates: list[RollRateOut] | None = None
+    roll_rates: list[RollRateOut] | None = Field(
+        None, description="The portfolio's, with the data behind them"
+    )
+    segment_by: str | None = None
+    segment_minimum: SegmentMinimum | None = None
+    segments: dict[str, dict[str, str | None]] | None = Field(
+        None, description="Each segment's loss rates by bucket (the portfolio's where it fell back)"
+    )
+    fallbacks: dict[str, str] | None = Field(
+        None, description="Segments with too little history for rates of their own, and why"
+    )
+
+
+class PreviousRates(BaseModel):
+    buckets: dict[str, str | None]
 
 
 class ProvisionRow(BaseModel):
@@ -169,8 +189,12 @@ class ProvisionRow(BaseModel):
     specific_receivables: str
     specific_provision: str
     provision: str
-    previous_month_end: str
+    previous_month_end: str = Field(description="The provision as it stood then, at that day's own rates")
     movement: str
+    movement_by_balances: str = Field(
+        description="Σ (balance now − then) × the rate then, and the change of specific provisions"
+    )
+    movement_by_rates: str = Field(description="The rest of the movement: what the change of rates did")
 
 
 class ProvisionsReport(BaseModel):
@@ -178,6 +202,7 @@ class ProvisionsReport(BaseModel):
     previous_month_end: IsoDate
     group_by: str
     rates: Rates
+    previous_rates: PreviousRates
     rows: list[ProvisionRow]
     missing_rates: list[str]
 
@@ -197,6 +222,15 @@ class ProvisionsReport(BaseModel):
                 "method": "matrix",
                 "source": "shared/policies/provisions.yaml",
             },
+            "previous_rates": {
+                "buckets": {
+                    "not_due": "0.003000",
+                    "1-30": "0.016000",
+                    "31-60": "0.036000",
+                    "61-90": "0.066000",
+                    ">90": "0.106000",
+                }
+            },
             "rows": [
                 {
                     "group": "portfolio",
@@ -214,6 +248,8 @@ class ProvisionsReport(BaseModel):
                     "provision": "7732.00",
                     "previous_month_end": "5752.00",
                     "movement": "1980.00",
+                    "movement_by_balances": "1980.00",
+                    "movement_by_rates": "0.00",
                 }
             ],
             "missing_rates": [],

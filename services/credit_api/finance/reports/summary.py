@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.credit.exposure import repository as covers
 from services.credit_api.finance.reports import repository
 from services.credit_api.finance.reports.common import ZERO, Groups
-from services.credit_api.finance.reports.provisions import default_rates
+from services.credit_api.finance.reports.provisions import default_rates, specific_losses
 from shared.domain import dso, insurance, provisions
+from shared.domain.money import round_money
 
 
 @dataclass(frozen=True)
@@ -44,30 +45,33 @@ async def summary(session: AsyncSession, as_of: date, currency: str) -> Summary:
 
     by_grade: dict[str, list[Decimal]] = {}
     in_matrix = [ZERO] * len(labels)
-    for grade, by_name, cur, index, amount in graded:
+    for grade, by_name, cur, index, amount, floored in graded:
         converted = await value(amount, cur)
         if converted is None:
             continue
         by_grade.setdefault(grade or "(none)", [ZERO] * len(labels))[index] += converted
         if not by_name:
-            in_matrix[index] += converted
-    # As the report does it: the matrix over the bucket balances summed first.
-    provision = provisions.matrix(
+            in_matrix[index] += await value(floored, cur) or ZERO
+    # As the report prints it: each bucket's loss to the cent, on balances floored per customer.
+    lines = provisions.matrix(
         dict(zip(labels, in_matrix, strict=True)), dict(zip(labels, rates, strict=True))
-    ).total
+    )
+    provision = sum((round_money(line.loss, currency) for line in lines.lines), ZERO)
     owed: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    by_currency: dict[tuple[str, str], Decimal] = {}
     for code, cur, amount in totals:
+        if code in specific:
+            by_currency[code, cur] = amount
         converted = await value(amount, cur)
         if converted is not None:
             owed[code] += converted
+
+    special = ZERO
+    for _, cur, loss in await specific_losses(specific, by_currency, groups.value):
+        special += await value(loss, cur) or ZERO
+    provision += round_money(special, currency)
     insured_total = ZERO
     for code, total in owed.items():
-        chosen = specific.get(code)
-        if chosen is not None and chosen.rate is not None:
-            provision += provisions.Specific(code, rate=chosen.rate).loss(total)
-        elif chosen is not None:
-            cap = await value(chosen.amount or ZERO, chosen.currency or currency) or ZERO
-            provision += provisions.Specific(code, amount=cap).loss(total)
         cover = named.get(code, default)
         if cover is not None:
             limit = await value(cover.amount, cover.currency) or ZERO

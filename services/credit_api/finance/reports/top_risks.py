@@ -14,6 +14,7 @@ from services.credit_api.finance.reports.insurance import insured_of
 from services.credit_api.finance.reports.tabular import Column
 from services.credit_api.policies.scorecards.service import probabilities_of_default
 from shared.domain import insurance
+from shared.domain.money import round_money
 from shared.domain.warnings import Level
 
 COLUMNS = [
@@ -44,7 +45,8 @@ async def report(
         uninsured = await groups.value(c.result.uninsured, c.currency, currency) or ZERO
         grade = groups.file.get(c.customer_code, (None,) * 5)[3]
         pd = by_grade.get(grade or "", unknown)
-        loss = insurance.expected_loss(uninsured, pd, loss_given_default)
+        # To the cent, as printed: the total is the sum of the printed losses.
+        loss = round_money(insurance.expected_loss(uninsured, pd, loss_given_default), currency)
         level, step = standing.get(c.customer_code, (0, None))
         row = {
             "customer_code": c.customer_code,
