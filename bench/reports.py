@@ -168,6 +168,13 @@ async def main() -> None:
             lambda r: f"{len(r['rows'])} rows",
         )
         await timed(
+            "provisions (roll rates segmented by grade)",
+            lambda s: provisions_report.report(
+                s, today, "grade", "EUR", method="roll_rate", segment_by="grade"
+            ),
+            lambda r: f"{len(r['rates']['segments'])} segments, {len(r['rates']['fallbacks'])} fell back",
+        )
+        await timed(
             "abc (365 days)",
             lambda s: abc_report.report(s, today, 365, Decimal("0.8"), Decimal("0.95"), "EUR"),
             lambda r: f"{sum(1 for x in r['rows'] if x['abc_class'] == 'A'):,} A customers",
