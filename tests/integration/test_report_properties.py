@@ -1,20 +1,29 @@
 """Generated event streams through Kafka into the risk worker, then the finance reports read back
 from PostgreSQL: DSO, CEI, turnover and the roll-rate loss rates always equal their definitions
-computed from the same events by the plain ledger model."""
+computed from the same events by the plain ledger model, and every printed total of the provisions,
+insurance and top-risks reports is the sum of its printed lines in JSON, CSV and Excel."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+import openpyxl
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.finance.reports import dso as dso_report
+from services.credit_api.finance.reports import insurance as insurance_report
 from services.credit_api.finance.reports import provisions as provisions_report
+from services.credit_api.finance.reports import top_risks as top_risks_report
 from services.credit_api.finance.reports import turnover as turnover_report
+from services.credit_api.finance.reports.routes import REPORTS
+from services.credit_api.finance.reports.tabular import to_csv, to_xlsx
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
 from shared.domain import dso, provisions, turnover
@@ -85,6 +94,26 @@ async def test_reports_equal_their_definitions(
         rolled = await provisions_report.report(
             session, date(2026, 12, 31), "portfolio", "EUR", method="roll_rate", history_months=3
         )
+        printed = {
+            "provisions": [
+                rolled,
+                await provisions_report.report(session, AS_OF, "customer", "EUR"),
+                await provisions_report.report(
+                    session,
+                    AS_OF,
+                    "customer",
+                    "EUR",
+                    method="roll_rate",
+                    history_months=3,
+                    segment_by="currency",
+                ),
+            ],
+            "insurance": [await insurance_report.report(session, AS_OF, "customer", "EUR")],
+            "top-risks": [await top_risks_report.report(session, AS_OF, "EUR", 100_000, Decimal("0.45"))],
+        }
+    for name, reports in printed.items():
+        for report in reports:
+            foots(name, report)
     rows = {r["group"]: r for r in shown["rows"] if r["group"] in customers}
     start = AS_OF - timedelta(days=89)
     for code in customers:
@@ -151,6 +180,48 @@ async def test_reports_equal_their_definitions(
     provided = sum((round_money(per_customer[b] * r, "EUR") for b, r in before.rates.items()), ZERO)
     rows = rolled["rows"]
     assert (rows[0]["previous_month_end"] if rows else "0.00") == format_amount(provided, "EUR")
+
+
+def foots(name: str, report: dict[str, Any]) -> None:
+    """Every printed total is the sum of the printed lines it totals, in JSON, CSV and Excel."""
+    table = REPORTS[name][2](report)
+    as_csv = list(csv.DictReader(io.StringIO(to_csv(table))))
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    as_xlsx = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    cent = Decimal("0.01")
+
+    def amount(value: Any) -> Decimal:
+        return ZERO if value in (None, "") else Decimal(str(value)).quantize(cent)
+
+    if name == "provisions":
+        for row in report["rows"]:
+            losses = [amount(b["loss"]) for b in row["buckets"]]
+            assert sum(losses, ZERO) == amount(row["matrix_provision"])
+            assert amount(row["matrix_provision"]) + amount(row["specific_provision"]) == amount(
+                row["provision"]
+            )
+            assert amount(row["provision"]) - amount(row["previous_month_end"]) == amount(row["movement"])
+            assert amount(row["movement_by_balances"]) + amount(row["movement_by_rates"]) == amount(
+                row["movement"]
+            )
+        for lines in (as_csv, as_xlsx):
+            for group in {(r["group"], r["currency"]) for r in lines}:
+                by = {r["bucket"]: amount(r["loss"]) for r in lines if (r["group"], r["currency"]) == group}
+                buckets = [v for k, v in by.items() if k in LABELS]
+                assert sum(buckets, ZERO) + by["specific"] == by["total"], group
+                assert by["total"] - by["previous_month_end"] == by["movement"], group
+                assert by["movement_by_balances"] + by["movement_by_rates"] == by["movement"], group
+    elif name == "insurance":
+        for lines in (report["rows"], as_csv, as_xlsx):
+            for r in lines:
+                assert amount(r["insured"]) + amount(r["uninsured"]) == amount(r["exposure"]), r
+    else:
+        for lines in (report["rows"], as_csv, as_xlsx):
+            assert sum((amount(r["expected_loss"]) for r in lines), ZERO) == amount(
+                report["total_expected_loss"]
+            )
 
 
 def _history(everyone: list[tuple[Ledger, list[str]]], ends: list[date]) -> list[provisions.Month]:
