@@ -51,22 +51,28 @@ def test_z_reproduces_published_examples(x: tuple[str, ...], score: str, zone: Z
     assert (result.score, result.zone) == (D(score), zone)
 
 
+# Worked example (numerade.com): working capital 5,100, retained earnings 16,900, EBIT 8,800, total
+# assets 72,000, equity 27,000, total liabilities 66,000, sales equal to total assets.
+NUMERADE = Statement(
+    period_end=date(2025, 12, 31),
+    currency="USD",
+    current_assets=D(5100),
+    current_liabilities=D(0),
+    total_assets=D(72000),
+    total_liabilities=D(66000),
+    retained_earnings=D(16900),
+    ebit=D(8800),
+    equity=D(27000),
+    market_value_equity=D(27000),
+    revenue=D(72000),
+)
+
+
 def test_z_from_statement_amounts_as_published() -> None:
     # Worked example (numerade.com): working capital 5,100, retained earnings 16,900, EBIT 8,800,
     # total assets 72,000, equity 27,000, total liabilities 66,000, sales equal to total assets:
     # Z = 0.085 + 0.329 + 0.403 + 0.245 + 1.0 = 2.062.
-    s = Statement(
-        period_end=date(2025, 12, 31),
-        currency="USD",
-        current_assets=D(5100),
-        current_liabilities=D(0),
-        total_assets=D(72000),
-        total_liabilities=D(66000),
-        retained_earnings=D(16900),
-        ebit=D(8800),
-        market_value_equity=D(27000),
-        revenue=D(72000),
-    )
+    s = replace(NUMERADE, equity=None)
     result = altman.score(Model.Z, s)
     assert result.score == D("2.06")
     assert result.x == (D("0.0708"), D("0.2347"), D("0.1222"), D("0.4091"), D("1.0000"))
@@ -141,19 +147,7 @@ def test_missing_inputs_are_named_never_guessed() -> None:
 def test_every_flow_of_a_half_year_is_annualised_alike() -> None:
     # The numerade.com worked example above (Z = 2.06) as a six-month statement: the same year at
     # half the EBIT and half the sales scores the same, on every model, and says it was annualised.
-    year = Statement(
-        period_end=date(2025, 12, 31),
-        currency="USD",
-        current_assets=D(5100),
-        current_liabilities=D(0),
-        total_assets=D(72000),
-        total_liabilities=D(66000),
-        retained_earnings=D(16900),
-        ebit=D(8800),
-        equity=D(27000),
-        market_value_equity=D(27000),
-        revenue=D(72000),
-    )
+    year = NUMERADE
     half = replace(year, period_months=6, ebit=D(4400), revenue=D(36000))
     for model in Model:
         annual, halved = altman.score(model, year), altman.score(model, half)
