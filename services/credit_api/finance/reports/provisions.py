@@ -127,7 +127,7 @@ async def report(
 
     def shown_rates(key: tuple[str, str]) -> dict[str, Decimal]:
         """The rates a group is provided for at, where it holds nothing to show them by."""
-        same = group_by == segment_by or (group_by == "currency" and segment_by == "currency")
+        same = group_by == segment_by
         portfolio = now_basis.rates["portfolio"]
         return now_basis.rates.get(key[0], portfolio) if same else portfolio
 
