@@ -105,7 +105,9 @@ async def seed(database_url: str, today: date) -> None:
             "'D-' || customer_code, 'bench' FROM credit_api.customers "
             "WHERE right(customer_code, 1) IN ('0', '5')"
         )
-        await conn.execute("ANALYZE")
+        # As autovacuum leaves a live ledger: hint bits set and the visibility map built, so the
+        # reports are timed on the tables a running system has, not on pages straight from COPY.
+        await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
 

@@ -52,7 +52,7 @@ async def report(
     as-of date."""
     groups = await groups_of(session, as_of, group_by, currency, customer)
     start = as_of - timedelta(days=period_days - 1)
-    for code, cur, index, amount in await repository.buckets(session, as_of, Buckets().bounds):
+    for code, cur, index, amount in (await repository.buckets(session, [as_of], Buckets().bounds))[as_of]:
         await groups.add("receivables", code, cur, amount)
         if index == 0:
             await groups.add("not_due", code, cur, amount)

@@ -44,7 +44,7 @@ async def insured_of(
     currency)."""
     named, default = await covers.covers_on(session, as_of)
     owed: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for code, cur, _, amount in await repository.buckets(session, as_of, Buckets().bounds):
+    for code, cur, _, amount in (await repository.buckets(session, [as_of], Buckets().bounds))[as_of]:
         if groups.customer is None or code == groups.customer:
             owed[code].append((cur, amount))
     found = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -118,12 +118,20 @@ async def report(
         ]
         return found or "(none)"
 
-    now = await _provide(
-        session, as_of, buckets, now_basis.rates, segment_of, group_by, currency, customer, specific
-    )
-    before = await _provide(
-        session, before_day, buckets, before_basis.rates, segment_of, group_by, currency, customer, specific
-    )
+    owed = await repository.buckets(session, [as_of, before_day], buckets.bounds)
+    now, before = [
+        await _provide(
+            session,
+            day,
+            owed[day],
+            buckets.labels,
+            basis.rates,
+            segment_of,
+            (group_by, currency, customer),
+            specific,
+        )
+        for day, basis in ((as_of, now_basis), (before_day, before_basis))
+    ]
 
     def shown_rates(key: tuple[str, str]) -> dict[str, Decimal]:
         """The rates a group is provided for at, where it holds nothing to show them by."""
@@ -222,23 +230,21 @@ async def specific_losses(
 async def _provide(
     session: AsyncSession,
     as_of: date,
-    buckets: Buckets,
+    owed_by_bucket: list[tuple[str, str, int, Decimal]],
+    labels: list[str],
     rates: dict[str, dict[str, Decimal]],
     segment_of: Callable[[str, str], str],
-    group_by: GroupBy,
-    currency: str,
-    customer: str | None,
+    grouping: tuple[GroupBy, str, str | None],
     specific: dict[str, SpecificProvision],
 ) -> Groups:
     """Per group: each bucket's balance and loss over the customers in the matrix, each customer's
     balance floored at zero per currency and bucket and provided for at its segment's rates (a
     segment without rates of its own has the portfolio's); and the specific provisions of the
     others."""
-    groups = await groups_of(session, as_of, group_by, currency, customer)
-    labels = buckets.labels
+    groups = await groups_of(session, as_of, *grouping)
     owed: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     portfolio = rates.get("portfolio")
-    for code, cur, index, amount in await repository.buckets(session, as_of, buckets.bounds):
+    for code, cur, index, amount in owed_by_bucket:
         if code in specific:
             owed[code, cur] += amount
             continue
@@ -276,29 +282,21 @@ async def _roll_rates(
     labels = buckets.labels
     converter = Groups(session, as_of, "portfolio", currency, {})
     flows = await repository.roll_history(session, ends, buckets.bounds, sorted(specific), segment_by)
-    written: dict[str, list[Decimal]] = {}
-    for seg, cur, day, amount in await repository.written_off(
-        session, ends[0] + timedelta(days=1), ends[-1], sorted(specific), segment_by
-    ):
-        n = next(i for i in range(months + 1) if ends[i] < day <= ends[i + 1])
-        written.setdefault(seg, [ZERO] * (months + 1))[n] += (
-            await converter.value(amount, cur, currency) or ZERO
-        )
     histories: dict[str, list[provisions.Month]] = {}
     for (seg, cur), f in sorted(flows.items()):
         history = histories.setdefault(seg, [provisions.Month({}) for _ in range(months + 1)])
+
+        async def value(amount: Decimal, cur: str = cur) -> Decimal:
+            return await converter.value(amount, cur, currency) or ZERO
+
         for n in range(months + 1):
-            held = {labels[i]: await converter.value(a, cur, currency) or ZERO for i, a in f.held[n].items()}
-            rolled = {
-                labels[i]: await converter.value(a, cur, currency) or ZERO for i, a in f.rolled[n].items()
-            }
-            entered = await converter.value(f.entered[n], cur, currency) or ZERO
-            history[n] = provisions.add([[history[n]], [provisions.Month(held, rolled, entered)]])[0]
-    for seg, amounts in written.items():
-        history = histories.setdefault(seg, [provisions.Month({}) for _ in range(months + 1)])
-        histories[seg] = [
-            replace(m, written_off=m.written_off + w) for m, w in zip(history, amounts, strict=True)
-        ]
+            month = provisions.Month(
+                {labels[i]: await value(a) for i, a in f.held[n].items()},
+                {labels[i]: await value(a) for i, a in f.rolled[n].items()},
+                await value(f.entered[n]),
+                await value(f.written_off[n]),
+            )
+            history[n] = provisions.add([[history[n]], [month]])[0]
     if not histories:
         histories["portfolio"] = [provisions.Month({}) for _ in range(months + 1)]
     floor = minimum()

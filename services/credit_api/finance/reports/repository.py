@@ -4,6 +4,7 @@ journal's month-end balances, and write-offs by month."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,9 +19,16 @@ from shared.models.credit_api import SpecificProvision
 
 ZERO = Decimal(0)
 # For the reports' scans of the whole journal: the planner, expecting a group per row, sorts a
-# million rows to disk; hashed in memory they take half the time (bench/reports.py).
-ANALYTIC = "SET LOCAL work_mem = '64MB'; SET LOCAL enable_sort = off"
-ORDINARY = "RESET work_mem; RESET enable_sort"
+# million rows to disk; hashed in memory they take half the time. JIT compiling costs more than it
+# saves on scans of seconds, and with the cost of passing rows between processes left out the joins
+# run on every CPU (bench/reports.py: segmented roll rates 8.1 s → 5.0 s with the scans below).
+ANALYTIC = (
+    "SET LOCAL work_mem = '64MB'; SET LOCAL enable_sort = off; SET LOCAL jit = off; "
+    "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0"
+)
+ORDINARY = (
+    "RESET work_mem; RESET enable_sort; RESET jit; RESET parallel_setup_cost; RESET parallel_tuple_cost"
+)
 
 
 async def _scan(session: AsyncSession, query: str, *args: Any) -> list[Any]:
@@ -63,20 +71,47 @@ def _lower_bounds(bounds: tuple[int, ...]) -> list[int]:
 
 
 async def buckets(
-    session: AsyncSession, as_of: date, bounds: tuple[int, ...], customers: Sequence[str] | None = None
-) -> list[tuple[str, str, int, Decimal]]:
-    """(customer, currency, bucket index, open amount) as of the date by due date (index 0 is not
-    due), of every customer or of those named. Today's open balance less the journal's movements
-    after the date, as ageing reads it."""
+    session: AsyncSession, days: Sequence[date], bounds: tuple[int, ...]
+) -> dict[date, list[tuple[str, str, int, Decimal]]]:
+    """Per day asked: (customer, currency, bucket index, open amount) by due date (index 0 is not
+    due), each item's balance being today's less the journal's movements after the day, as ageing
+    reads it. One scan of the items for all the days: an item enters once, with its bucket and
+    balance on each day as columns."""
+    ordered = sorted(set(days))
+    if not ordered:
+        return {}
+    # The balance on a day is the open amount less what moved after the day: the open amounts
+    # grouped on their own (in parallel), and the few later movements joined to their items apart,
+    # rather than a join of every item to them.
+    on = [f"($1::date[])[{k}]" for k in range(1, len(ordered) + 1)]
+    keys = ", ".join(f"width_bucket({d} - i.due_date, $2::int[]) AS bucket{k}" for k, d in enumerate(on))
+    open_then = ", ".join(
+        f"sum(i.open_amount) FILTER (WHERE i.issue_date <= {d}) AS amount{k}" for k, d in enumerate(on)
+    )
+    moved_since = ", ".join(
+        f"-sum(m.amount) FILTER (WHERE i.issue_date <= {d} AND m.effective_date > {d}) AS amount{k}"
+        for k, d in enumerate(on)
+    )
+    grouped = ", ".join(str(k) for k in range(1, len(on) + 3))
+    per_day = ", ".join(f"({k}, bucket{k}, amount{k})" for k in range(len(on)))
     rows = await _scan(
         session,
-        f"WITH {OWED_AS_OF}SELECT customer_code, currency, bucket, sum(amount) AS amount FROM owed "  # noqa: S608
-        "WHERE $3::text[] IS NULL OR customer_code = ANY($3::text[]) GROUP BY 1, 2, 3",
-        as_of,
+        "SELECT d.n, u.customer_code, u.currency, d.bucket, sum(d.amount) FROM ("  # noqa: S608
+        f"  SELECT i.customer_code, i.currency, {keys}, {open_then} "
+        f"  FROM risk_worker.v_open_items i WHERE i.open_amount <> 0 GROUP BY {grouped} "
+        f"  UNION ALL SELECT i.customer_code, i.currency, {keys}, {moved_since} "
+        "  FROM risk_worker.v_movements m JOIN risk_worker.v_open_items i "
+        "    ON i.customer_code = m.customer_code AND i.item_id = m.item_id "
+        f"  WHERE m.account = 'item' AND m.effective_date > {on[0]} GROUP BY {grouped}"
+        f") u CROSS JOIN LATERAL (VALUES {per_day}) d (n, bucket, amount) "
+        "GROUP BY 1, 2, 3, 4 HAVING sum(d.amount) <> 0",
+        ordered,
         _lower_bounds(bounds),
-        None if customers is None else list(customers),
     )
-    return [(r["customer_code"], r["currency"], r["bucket"], r["amount"]) for r in rows]
+    found: dict[date, list[tuple[str, str, int, Decimal]]] = {d: [] for d in ordered}
+    for n, code, cur, index, amount in rows:
+        found[ordered[n]].append((code, cur, index, amount))
+    return found
 
 
 async def sales(
@@ -130,30 +165,6 @@ async def receivables(
     return found
 
 
-async def written_off(
-    session: AsyncSession, first: date, last: date, excluded: Sequence[str], segment: str | None = None
-) -> list[tuple[str, str, date, Decimal]]:
-    """(segment, currency, the day, amount) of invoices written off from `first` through `last`:
-    what came off each on the day it was written off; segments as `roll_history`'s."""
-    column = (
-        "'portfolio'" if segment is None else SEGMENT_COLUMNS[segment].replace("m.currency", "o.currency")
-    )
-    rows = await _scan(
-        session,
-        f"SELECT {column} AS seg, o.currency, o.settled_on, -sum(m.amount) AS amount "  # noqa: S608
-        "FROM risk_worker.v_open_items o JOIN risk_worker.v_movements m "
-        "  ON m.customer_code = o.customer_code AND m.item_id = o.item_id AND m.account = 'item' "
-        "  AND m.effective_date = o.settled_on AND m.amount < 0 "
-        "LEFT JOIN credit_api.customers c ON c.customer_code = o.customer_code "
-        "WHERE o.status = 'written_off' AND o.settled_on BETWEEN $1 AND $2 "
-        "  AND o.customer_code <> ALL($3::text[]) GROUP BY 1, 2, 3",
-        first,
-        last,
-        list(excluded),
-    )
-    return [(r["seg"], r["currency"], r["settled_on"], r["amount"]) for r in rows]
-
-
 async def specific_provisions(session: AsyncSession) -> Sequence[SpecificProvision]:
     return (await session.execute(select(SpecificProvision))).scalars().all()
 
@@ -195,11 +206,12 @@ SEGMENT_COLUMNS = {
 class Flows:
     """One segment and currency, month by month between the month-ends asked: per bucket index,
     what it held at the first month-end, what of that sat in a later bucket at the next, what
-    entered the last bucket from the ones before."""
+    entered the last bucket from the ones before, what was written off in the month."""
 
     held: list[dict[int, Decimal]]
     rolled: list[dict[int, Decimal]]
     entered: list[Decimal]
+    written_off: list[Decimal]
 
 
 async def roll_history(
@@ -214,12 +226,13 @@ async def roll_history(
     as one). One scan of the journal: movements are summed per due date into the first month-end on
     or after them; each due date is a cohort whose bucket at every month-end is known, so what
     rolled on is exactly what sits in a later bucket a month later, never older debts already
-    there."""
+    there. A write-off is what came off an invoice on the day it was written off."""
     column = "'portfolio'" if segment is None else SEGMENT_COLUMNS[segment]
     rows = await _scan(
         session,
         f"SELECT {column} AS seg, m.currency, o.due_date, width_bucket(m.effective_date, $1::date[]) AS k, "  # noqa: S608
-        "sum(m.amount) AS amount "
+        "sum(m.amount) AS amount, -sum(m.amount) FILTER (WHERE m.effective_date = o.settled_on "
+        "  AND o.status = 'written_off' AND m.amount < 0) AS written_off "
         "FROM risk_worker.v_movements m JOIN risk_worker.v_open_items o "
         "  ON o.customer_code = m.customer_code AND o.item_id = m.item_id "
         "LEFT JOIN credit_api.customers c ON c.customer_code = m.customer_code "
@@ -229,25 +242,27 @@ async def roll_history(
         ends[-1],
         list(excluded),
     )
-    cohorts: dict[tuple[str, str, date], list[Decimal]] = {}
-    for r in rows:
-        cohorts.setdefault((r["seg"], r["currency"], r["due_date"]), [ZERO] * len(ends))[r["k"]] += r[
-            "amount"
-        ]
     last = len(bounds) + 1  # index 0 is not due
+    lower = (0, *bounds)  # a debt is in the bucket of the bounds it is past
     months = len(ends) - 1
     found: dict[tuple[str, str], Flows] = {}
-    for (seg, currency, due), amounts in cohorts.items():
+    cohorts: dict[tuple[str, str, date], list[Decimal]] = {}
+    for seg, currency, due, k, amount, written in rows:
+        cohorts.setdefault((seg, currency, due), [ZERO] * len(ends))[k] += amount
         flows = found.get((seg, currency))
         if flows is None:
             flows = found[seg, currency] = Flows(
-                [{} for _ in range(months)], [{} for _ in range(months)], [ZERO] * months
+                [{} for _ in range(months)], [{} for _ in range(months)], [ZERO] * months, [ZERO] * months
             )
+        if written and k:  # the k-th month-end is the first on or after the day
+            flows.written_off[k - 1] += written
+    for (seg, currency, due), amounts in cohorts.items():
+        flows = found[seg, currency]
         running, balances = ZERO, []
         for amount in amounts:
             running += amount
             balances.append(running)
-        index = [sum(1 for b in (0, *bounds) if (day - due).days > b) for day in ends]
+        index = [bisect_left(lower, (day - due).days) for day in ends]
         for n in range(months):
             now, then = balances[n], balances[n + 1]
             if now:
