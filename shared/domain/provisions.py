@@ -63,6 +63,19 @@ def matrix(balances: Mapping[str, Decimal], rates: Mapping[str, Decimal]) -> Mat
     )
 
 
+def by_balances(then: Mapping[str, tuple[Decimal, Decimal]], now: Mapping[str, Decimal]) -> Decimal:
+    """The part of a provision's movement between two month-ends that the balances made: each
+    bucket's change of balance at the rate it was provided at before (its loss then over its
+    balance then; nothing for a bucket that held nothing). The rest of the movement is what the
+    rates did. `then`: bucket → (balance, loss); `now`: bucket → balance."""
+    part = ZERO
+    for bucket in then.keys() | now.keys():
+        balance, loss = then.get(bucket, (ZERO, ZERO))
+        rate = loss / balance if balance > 0 else ZERO
+        part += (now.get(bucket, ZERO) - balance) * rate
+    return part
+
+
 def floored(owed: Mapping[tuple[str, str, str], Decimal]) -> dict[tuple[str, str], Decimal]:
     """(customer, currency, bucket) → balance, to (currency, bucket) → the sum of the positive ones:
     a credit balance carries no loss, and lowers no one else's."""

@@ -191,6 +191,19 @@ def test_roll_rates_need_history_and_an_empty_bucket_loses_nothing() -> None:
     assert result.roll_rates[1].average is None and result.rates["not_due"] == 0
 
 
+def test_the_movement_splits_into_what_the_balances_and_what_the_rates_did() -> None:
+    # Hand-worked: 1–30 held 10,000 at 1 % (100) and now 12,000 at 1.5 % (180); 31–60 held 5,000 at
+    # 10 % (500) and now 4,000 at 12 % (480). Movement 660 − 600 = 60. The balances: +2,000 at 1 %
+    # and −1,000 at 10 %, −80; the rates: 12,000 × 0.5 % + 4,000 × 2 % = 140; −80 + 140 = 60.
+    then = {"1-30": (D(10_000), D(100)), "31-60": (D(5000), D(500))}
+    now = {"1-30": D(12_000), "31-60": D(4000)}
+    part = provisions.by_balances(then, now)
+    assert part == D(-80)
+    assert (D(180) + D(480)) - (D(100) + D(500)) - part == D(140)
+    # A bucket that held nothing before has no rate then: all its provision is the rates' doing.
+    assert provisions.by_balances({"61-90": (D(0), D(0))}, {"61-90": D(3000)}) == 0
+
+
 def test_a_credit_balance_lowers_no_one_elses_provision() -> None:
     # At 0.3 %, A owing 10,000 and B at −4,000 in the same bucket: 30.00, not 18.00.
     owed = {("A", "EUR", "not_due"): D(10_000), ("B", "EUR", "not_due"): D(-4000)}

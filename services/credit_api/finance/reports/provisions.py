@@ -164,13 +164,12 @@ def _row(
     previous rate, plus the change of the specific provisions; by rates = the rest."""
     name, cur = key
     lines = []
-    matrix_total = previous_matrix = by_balances = ZERO
+    matrix_total = previous_matrix = ZERO
     for bucket in labels:
         balance, loss = now.get(key, bucket), round_money(now.get(key, f"loss:{bucket}"), cur)
-        then, then_loss = before.get(key, bucket), round_money(before.get(key, f"loss:{bucket}"), cur)
+        then_loss = round_money(before.get(key, f"loss:{bucket}"), cur)
         # The rate the balance was provided at (its customers' segments' rates, weighted).
         rate = now.get(key, f"loss:{bucket}") / balance if balance > 0 else otherwise[bucket]
-        then_rate = before.get(key, f"loss:{bucket}") / then if then > 0 else ZERO
         lines.append(
             {
                 "bucket": bucket,
@@ -181,7 +180,10 @@ def _row(
         )
         matrix_total += loss
         previous_matrix += then_loss
-        by_balances += (balance - then) * then_rate
+    by_balances = provisions.by_balances(
+        {b: (before.get(key, b), before.get(key, f"loss:{b}")) for b in labels},
+        {b: now.get(key, b) for b in labels},
+    )
     special = round_money(now.get(key, "specific"), cur)
     previous_special = round_money(before.get(key, "specific"), cur)
     total, previous = matrix_total + special, previous_matrix + previous_special
