@@ -57,6 +57,7 @@ def owed(
             currency=invoice.currency,
             due_date=invoice.due_date,
             payments=[interest.Payment(day, amount) for day, amount in paid],
+            corrections=[interest.Payment(day, amount) for day, amount in corrected],
             as_of=as_of,
             rate=policy.interest,
             compensation=interest.compensation_for(
