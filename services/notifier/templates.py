@@ -17,6 +17,7 @@ from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from shared.events import AlertRaised, DunningNoticeIssued
+from shared.vocabulary import UNITS, amount_of, word
 
 _env = Environment(
     loader=PackageLoader("services.notifier", "templates"),
@@ -26,19 +27,6 @@ _env = Environment(
 )
 
 KIND_TITLES = {"limit_exceeded": ("Credit limit exceeded", "超出信用额度")}
-LEVELS_ZH = {"normal": "正常", "watch": "关注", "warning": "警告", "critical": "严重"}
-INDICATOR_NAMES = {
-    "max_days_past_due": ("Days past due (oldest open invoice)", "最长逾期天数"),
-    "overdue_share": ("Overdue share of receivables", "逾期应收占比"),
-    "limit_utilisation": ("Limit utilisation", "额度使用率"),
-    "score_drop": ("Score drop over 90 days (points)", "90 天内评分下降（分）"),
-    "grade_downgrade": ("Grades lost over 90 days", "90 天内等级下调档数"),
-    "altman_distress": ("Altman Z in the distress zone", "Altman Z 处于困境区"),
-    "bounced_payments": ("Bounced payments in 90 days", "90 天内退票次数"),
-    "days_beyond_terms_trend": ("Days beyond terms, trend", "超期付款天数趋势"),
-    "limit_expiring": ("Days until the limit expires", "额度到期剩余天数"),
-    "broken_promises": ("Broken promises to pay in 90 days", "90 天内未兑现的付款承诺"),
-}
 
 
 def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tuple[str, str]:
@@ -51,13 +39,23 @@ def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tu
         "level": alert.level,
         "kind_title": title_en,
         "kind_title_zh": title_zh,
-        "level_zh": LEVELS_ZH.get(alert.level, alert.level),
-        "levels_zh": LEVELS_ZH,
+        "level_zh": word("level", alert.level, "zh-CN"),
+        "previous_level_zh": word("level", str(details.get("previous_level")), "zh-CN"),
         "causes": details.get("causes", []),
         "actions": details.get("actions", []),
         "previous_level": details.get("previous_level"),
-        "indicator_names": {k: en for k, (en, _) in INDICATOR_NAMES.items()},
-        "indicator_names_zh": {k: zh for k, (_, zh) in INDICATOR_NAMES.items()},
+        # Per language: (the indicator's words, its value with its unit, the level's words).
+        "said": {
+            lang: [
+                (
+                    word("indicator", c.get("indicator", ""), lang),
+                    amount_of(UNITS.get(c.get("indicator", ""), "count"), c.get("value"), lang),
+                    word("level", c.get("level", ""), lang),
+                )
+                for c in details.get("causes", [])
+            ]
+            for lang in ("en", "zh-CN")
+        },
     }
     for lang in _languages(language):
         for name in (f"{alert.kind}.{alert.level}", alert.kind, "alert_raised"):

@@ -119,7 +119,7 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
         await done(page, "form[action$='/block'] button")
         assert "Blocked" in await page.inner_text("h1")
         assert "user:Maria Rossi" in await page.inner_text("section[aria-labelledby=trail-title]")
-        assert "customer.blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
+        assert "Blocked" in await page.inner_text("section[aria-labelledby=trail-title]")
         promised = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
         await page.select_option("form[action$='/promises'] select[name=item_id]", "I-2")
         await page.fill("form[action$='/promises'] input[name=promised_date]", promised)
@@ -128,7 +128,7 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
         await page.select_option("form[action$='/disputes'] select[name=item_id]", "I-3")
         await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quality")
         await done(page, "form[action$='/disputes'] button")
-        assert "quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
+        assert "Quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
         assert await accessible(page) == []
 
         await page.click("button:has-text('中文')")
@@ -289,7 +289,10 @@ async def test_an_alert_raised_by_a_kafka_event_appears_without_reload(
         await publish(settings.risk_events_topic, [event.model_dump_json().encode()], key=b"W1")
         row = page.locator("#alerts tbody tr")
         await row.first.wait_for(timeout=20000)  # no reload: the server pushed it
-        assert "W1" in await row.first.inner_text() and "critical" in await row.first.inner_text()
+        pushed = await row.first.inner_text()
+        # Words, not codes: the level and the cause with its unit, as on the page drawn by the server.
+        assert "W1" in pushed and "critical" in pushed and "max_days_past_due" not in pushed
+        assert "Days past due (oldest open invoice): 95 days" in pushed
         await shot(page, "alerts")
         assert await accessible(page) == []
 
@@ -399,7 +402,7 @@ async def test_a_customer_page_with_limits_exposure_dunning_and_a_review(
         await page.fill("form[action$='/reviews'] input[name=note]", "paying again since October")
         await done(page, "form[action$='/reviews'] button")
         trail = await page.inner_text("section[aria-labelledby=trail-title]")
-        assert "customer.reviewed" in trail and "customer.updated" in trail and "user:Li Wei" in trail
+        assert "Credit review recorded" in trail and "Credit file updated" in trail and "user:Li Wei" in trail
 
         async with sessions() as session, session.begin():
             await session.execute(

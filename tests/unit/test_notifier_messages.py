@@ -77,7 +77,7 @@ def test_early_warning_emails_say_what_each_level_means_and_why() -> None:
         early_warning("critical", ["notify", "block"]), language="en", customer_name="Acme"
     )
     assert watch[0] == "[Credence] WATCH: Acme (C-1) — early warning"
-    assert "Overdue share of receivables: 0.45 (watch)" in watch[1]
+    assert "Overdue share of receivables: 45% (watch)" in watch[1]
     assert "Nothing has been changed on the account" in watch[1]
     assert "A lower credit limit" in warning[1] and "waiting for approval" in warning[1]
     assert "The customer has been blocked" in critical[1]
@@ -90,7 +90,7 @@ def test_early_warning_emails_in_chinese_and_regional_fallback() -> None:
         early_warning("critical", ["block"]), language="zh-CN", customer_name="华东贸易"
     )
     assert subject == "[Credence] 严重：华东贸易（C-1）— 信用预警"
-    assert "逾期应收占比：0.45（严重）" in body and "该客户已被冻结" in body
+    assert "逾期应收占比：45%（严重）" in body and "该客户已被冻结" in body
     subject, _ = render_alert(early_warning("watch", []), language="en-GB", customer_name="Acme")
     assert subject.startswith("[Credence] WATCH")
 

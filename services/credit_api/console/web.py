@@ -5,8 +5,8 @@ the session cookie is HttpOnly and SameSite=Strict, and Secure when the request 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,8 +26,12 @@ from services.credit_api.access.users import service as users
 from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
 from services.credit_api.kernel.deps import Session
+from services.credit_api.policies.warning_policies import service as warning_policies
+from shared import vocabulary
 from shared.domain.errors import CredenceError
 from shared.roles import Role
+from shared.vocabulary import word
+from shared.warning_policies import parse as parse_warning_policy
 
 HERE = Path(__file__).parent
 # Every template escapes what it prints (the names end in .j2, which Jinja would not escape by
@@ -73,6 +77,8 @@ def render(
         name,
         {
             "t": texts(language),
+            # Every code a person reads, as words in the page's language (shared/vocabulary.py).
+            "w": lambda vocabulary, code: word(vocabulary, code, language),
             "language": language,
             "title": title,
             "user": user,
@@ -157,9 +163,17 @@ def form_errors(exc: ValidationError) -> str:
 
 @dataclass(frozen=True)
 class Format:
-    """Numbers, money and dates as the language writes them."""
+    """Numbers, money and dates as the language writes them. `enters`: where each indicator's level
+    begins by the active warning policy ((indicator, level) → enter threshold), for alert causes."""
 
     language: str
+    enters: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    def cause(self, cause: Mapping[str, Any]) -> str:
+        indicator, level = str(cause.get("indicator", "")), str(cause.get("level", ""))
+        return vocabulary.cause(
+            indicator, cause.get("value"), level, self.enters.get((indicator, level)), self.language
+        )
 
     @property
     def locale(self) -> str:
@@ -181,3 +195,11 @@ class Format:
 
     def when(self, value: datetime | None) -> str:
         return "—" if value is None else format_datetime(value, format="short", locale=self.locale)
+
+
+async def formatter(request: Request, session: AsyncSession) -> Format:
+    """The page's format, with the active warning policy's thresholds for alert causes."""
+    active = await warning_policies.VERSIONS.active(session)
+    policy = parse_warning_policy(active.document, active.version)
+    enters = {(r.indicator, level.label): t.enter for r in policy.rules for level, t in r.levels.items()}
+    return Format(language_of(request), enters)

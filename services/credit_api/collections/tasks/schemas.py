@@ -8,6 +8,9 @@ from pydantic import BaseModel, Field, JsonValue
 from services.credit_api.collections.promises.schemas import PromiseIn
 from shared.schemas import IsoDate, IsoDateTime
 
+TaskKind = Literal[
+    "phone_task", "legal_handover", "no_address", "broken_promise", "dispute_to_resolve", "critical_customer"
+]
 Outcome = Literal["reached", "no_answer", "wrong_contact", "promise_made", "handed_over", "resolved", "other"]
 LINE: dict[str, JsonValue] = {
     "item_id": "INV-1001",
@@ -20,10 +23,7 @@ LINE: dict[str, JsonValue] = {
 
 class WorkItem(BaseModel):
     task_id: uuid.UUID | None = Field(description="None for a customer at critical: not a task to complete")
-    kind: str = Field(
-        description="phone_task, legal_handover, no_address, broken_promise, dispute_to_resolve, or "
-        "critical_customer (at the critical early-warning level)"
-    )
+    kind: TaskKind = Field(description="critical_customer: at the critical early-warning level")
     customer_code: str
     customer_name: str
     grade: str | None
@@ -83,7 +83,7 @@ class CompletionIn(BaseModel):
 class TaskOut(BaseModel):
     id: uuid.UUID
     customer_code: str
-    kind: str
+    kind: TaskKind
     status: str
     outcome: str | None
     note: str | None

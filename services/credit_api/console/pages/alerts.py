@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -15,24 +18,26 @@ from services.credit_api.console.web import (
     Format,
     User,
     act,
+    formatter,
     language_of,
     render,
 )
 from services.credit_api.kernel.deps import Session
 from services.credit_api.warnings.alerts import service as alerts
 from services.credit_api.warnings.alerts.repository import AlertFilter
-from services.credit_api.warnings.alerts.stream import AlertFeed, event_stream
+from services.credit_api.warnings.alerts.stream import AlertFeed, Change, event_stream
 from shared.domain.warnings import Level
+from shared.vocabulary import word
 
 router = APIRouter()
 
 
 @router.get("/alerts")
 async def alert_list(request: Request, session: Session, user: User) -> HTMLResponse:
-    fmt = Format(language_of(request))
+    fmt = await formatter(request, session)
     shown = await alerts.page(session, AlertFilter(), None, 200)
     rows = [
-        {**a.model_dump(), "opened": fmt.when(a.opened_at)}
+        {**a.model_dump(), "opened": fmt.when(a.opened_at), "said": [fmt.cause(c) for c in a.causes]}
         for a in sorted(shown.items, key=lambda a: a.opened_at, reverse=True)
         if a.status != "resolved"
     ]
@@ -45,7 +50,22 @@ async def alert_list(request: Request, session: Session, user: User) -> HTMLResp
 async def alert_stream(request: Request, user: User) -> EventSourceResponse:
     """The API's live stream, for the signed-in person: changes from now on."""
     feed: AlertFeed = request.app.state.alert_feed
-    return event_stream(feed.changes(Level.WATCH, None, None))
+    return event_stream(_worded(feed.changes(Level.WATCH, None, None), Format(language_of(request))))
+
+
+async def _worded(changes: AsyncIterator[Change | None], fmt: Format) -> AsyncIterator[Change | None]:
+    """Each change with the words a person reads beside its codes (`data.words`)."""
+    async for change in changes:
+        if change is not None:
+            event = json.loads(change.data)
+            alert = event.get("data", {})
+            alert["words"] = {
+                "level": word("level", str(alert.get("level")), fmt.language),
+                "status": word("status", str(alert.get("status")), fmt.language),
+                "causes": [fmt.cause(c) for c in alert.get("causes", [])],
+            }
+            change = replace(change, data=json.dumps(event))
+        yield change
 
 
 @router.post("/alerts/{alert_id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, get_args
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,6 +19,7 @@ from services.credit_api.console.web import (
     User,
     attempt,
     checked,
+    formatter,
     language_of,
     may,
     redirect_back,
@@ -32,9 +33,12 @@ router = APIRouter()
 
 @router.get("/worklist")
 async def worklist(request: Request, session: Session, user: User) -> HTMLResponse:
-    fmt = Format(language_of(request))
+    fmt = await formatter(request, session)
     work = await tasks.worklist(session, datetime.now(UTC))
-    rows = [{**w.model_dump(), "at_risk": fmt.money(w.amount_at_risk, w.currency)} for w in work]
+    rows = [
+        {**w.model_dump(), "at_risk": fmt.money(w.amount_at_risk, w.currency), "lines": _lines(w.items, fmt)}
+        for w in work
+    ]
     outcomes = list(get_args(Outcome))
     words = texts(language_of(request))
     return render(
@@ -76,3 +80,18 @@ async def complete_task(
         session, lambda: tasks.complete(session, user.principal, task_id, body, now, settings)
     )
     return redirect_back("/console/worklist", refusal, words)
+
+
+def _lines(items: list[dict[str, Any]], fmt: Format) -> list[str]:
+    """What a task is about, as the collector reads it: each invoice or promise with its amount in
+    its currency, or the causes of a critical level."""
+    said = []
+    for line in items:
+        if "causes" in line:
+            said += [fmt.cause(c) for c in line["causes"]]
+            continue
+        label = line.get("item_id") or line.get("promise_id") or line.get("dispute_id") or ""
+        amount = line.get("open_amount") or line.get("amount")
+        currency = line.get("currency")
+        said.append(f"{label} {fmt.money(amount, currency) if amount and currency else ''}".strip())
+    return said

@@ -33,11 +33,12 @@
         row.dataset.alert = alert.alert_id;
         body.insertBefore(row, body.firstChild);
       }
+      var words = alert.words || { level: "", status: "", causes: [] };
       row.replaceChildren(
         cell(alert.customer_code),
-        cell(alert.level),
-        cell(alert.status),
-        cell(alert.causes.map(function (c) { return c.indicator + " " + (c.value || ""); }).join("; ")),
+        cell(words.level),
+        cell(words.status),
+        cell(words.causes.join("; ")),
         cell(alert.opened_at),
         cell("")
       );

@@ -1,0 +1,210 @@
+"""The platform's codes as people read them, in English and Chinese: one place for the console, the
+notifier's messages and anything else a person reads. A code nobody gave words to still reads as
+words (`"new_thing"` → "New thing"), never as a code; the unit tests hold every code the API can
+emit to having words in both languages.
+
+Indicator values are written with their unit, in the language's way with numbers (Babel's CLDR
+data): "95 days past due", "逾期 95 天", "overdue share 100%".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from babel.numbers import format_decimal, format_percent
+
+Words = tuple[str, str]  # English, Chinese
+Unit = Literal["days", "share", "points", "count", "flag", "grades"]
+
+VOCABULARY: dict[str, dict[str, Words]] = {
+    "level": {
+        "normal": ("normal", "正常"),
+        "watch": ("watch", "关注"),
+        "warning": ("warning", "警告"),
+        "critical": ("critical", "严重"),
+    },
+    "indicator": {
+        "max_days_past_due": ("Days past due (oldest open invoice)", "最长逾期天数"),
+        "overdue_share": ("Overdue share of receivables", "逾期应收占比"),
+        "limit_utilisation": ("Limit utilisation", "额度使用率"),
+        "score_drop": ("Score drop over 90 days (points)", "90 天内评分下降（分）"),
+        "grade_downgrade": ("Grades lost over 90 days", "90 天内等级下调档数"),
+        "altman_distress": ("Altman Z in the distress zone", "Altman Z 处于困境区"),
+        "bounced_payments": ("Bounced payments in 90 days", "90 天内退票次数"),
+        "days_beyond_terms_trend": ("Days beyond terms, trend", "超期付款天数趋势"),
+        "limit_expiring": ("Days until the limit expires", "额度到期剩余天数"),
+        "broken_promises": ("Broken promises to pay in 90 days", "90 天内未兑现的付款承诺"),
+    },
+    "reason": {
+        "customer_blocked": ("Customer blocked", "客户已冻结"),
+        "no_valid_limit": ("No credit limit in force", "无有效信用额度"),
+        "overdue": ("Overdue invoices", "存在逾期发票"),
+        "critical_warning": ("Critical early warning", "严重预警"),
+        "limit_exceeded": ("Credit limit exceeded", "超出信用额度"),
+        "near_limit": ("Near the credit limit", "接近信用额度"),
+        "uninsured_exposure": ("Exposure above the insured cover", "超出保险额度的敞口"),
+    },
+    "task": {
+        "phone_task": ("Phone call", "电话催收"),
+        "legal_handover": ("Legal hand-over", "移交法务"),
+        "no_address": ("No address to write to", "缺少联系地址"),
+        "broken_promise": ("Broken promise to pay", "付款承诺未兑现"),
+        "dispute_to_resolve": ("Dispute to resolve", "待处理争议"),
+        "critical_customer": ("Customer at critical", "严重预警客户"),
+    },
+    "step": {
+        "reminder": ("Reminder", "付款提醒"),
+        "notice_1": ("First notice", "第一次催款通知"),
+        "notice_2": ("Formal notice", "正式催款通知"),
+        "call": ("Phone call", "电话催收"),
+        "final": ("Final notice", "最后通知"),
+        "legal": ("Legal hand-over", "移交法务"),
+    },
+    "effect": {
+        "reminder": ("Reminder", "付款提醒"),
+        "friendly_notice": ("Friendly notice", "友好催款通知"),
+        "formal_notice": ("Formal notice", "正式催款通知"),
+        "phone_task": ("Phone call", "电话催收"),
+        "final_notice": ("Final notice", "最后通知"),
+        "legal_handover": ("Legal hand-over", "移交法务"),
+    },
+    "status": {
+        "open": ("open", "未处理"),
+        "acknowledged": ("acknowledged", "已确认"),
+        "resolved": ("resolved", "已解决"),
+        "released": ("released", "已放行"),
+        "rejected": ("rejected", "已拒绝"),
+        "pending": ("pending", "待处理"),
+        "approved": ("approved", "已批准"),
+        "sent": ("sent", "已发送"),
+        "failed": ("failed", "失败"),
+        "accruing": ("accruing", "计息中"),
+        "claimable": ("claimable", "可索偿"),
+        "waived": ("waived", "已免除"),
+        "invoiced": ("invoiced", "已开票"),
+        "kept": ("kept", "已兑现"),
+        "broken": ("broken", "未兑现"),
+        "accepted": ("accepted", "已接受"),
+        "closed": ("closed", "已关闭"),
+        "escalated": ("escalated", "已升级"),
+        "cancelled": ("cancelled", "已取消"),
+        "taken": ("taken", "已执行"),
+        "superseded": ("superseded", "已跳过"),
+        "skipped": ("skipped", "未执行"),
+        "applied": ("applied", "已生效"),
+        "active": ("active", "有效"),
+        "inactive": ("inactive", "停用"),
+    },
+    "dunning_outcome": {
+        "notice": ("notice sent", "已发送通知"),
+        "task": ("task for a person", "人工任务"),
+        "superseded": ("superseded by a later step", "已被后续阶段取代"),
+    },
+    "action": {
+        "api_key.created": ("API key created", "已创建 API 密钥"),
+        "api_key.revoked": ("API key revoked", "已吊销 API 密钥"),
+        "api_key.rotated": ("API key rotated", "已轮换 API 密钥"),
+        "credit_hold.rejected": ("Held order rejected", "已拒绝暂挂订单"),
+        "credit_hold.released": ("Held order released", "已放行暂挂订单"),
+        "credit_limit.set": ("Credit limit set", "已设定信用额度"),
+        "customer.abc_classified": ("ABC class set", "已设定 ABC 分类"),
+        "customer.assessed": ("Assessed", "已评估"),
+        "customer.blocked": ("Blocked", "已冻结"),
+        "customer.unblocked": ("Unblocked", "已解冻"),
+        "customer.created": ("Customer created", "已创建客户"),
+        "customer.updated": ("Credit file updated", "已更新信用档案"),
+        "customer.reviewed": ("Credit review recorded", "已记录信用复核"),
+        "customer.stub_created": ("Customer first seen in the ledger", "首次在账簿中出现"),
+        "dead_letter.replayed": ("Dead letter replayed", "已重放死信"),
+        "financial_statement.filed": ("Financial statement filed", "已提交财务报表"),
+        "fx_rates.set": ("Exchange rates set", "已设定汇率"),
+        "insurance.cover_granted": ("Insurance cover granted", "已获保险额度"),
+        "insurance.policy_set": ("Insurance policy set", "已设定保险保单"),
+        "limit_request.submitted": ("Limit change requested", "已申请额度调整"),
+        "limit_request.approved": ("Limit change approved", "已批准额度调整"),
+        "limit_request.rejected": ("Limit change rejected", "已拒绝额度调整"),
+        "provision.specific_removed": ("Specific provision removed", "已撤销个别拨备"),
+        "provision.specific_set": ("Specific provision set", "已设定个别拨备"),
+        "reservation.changed": ("Reservation changed", "已变更额度占用"),
+        "reservation.released": ("Reservation released", "已释放额度占用"),
+        "task.completed": ("Task completed", "已完成任务"),
+        "temporary_limit.granted": ("Temporary limit granted", "已授予临时额度"),
+        "user.created": ("User created", "已创建用户"),
+    },
+    "dispute_reason": {
+        "price": ("Price", "价格"),
+        "quantity": ("Quantity", "数量"),
+        "quality": ("Quality", "质量"),
+        "not_delivered": ("Not delivered", "未交货"),
+        "duplicate": ("Duplicate invoice", "重复开票"),
+        "terms": ("Payment terms", "付款条件"),
+        "other": ("Other", "其他"),
+    },
+}
+
+# What an indicator's value counts, for writing it with its unit.
+UNITS: dict[str, Unit] = {
+    "max_days_past_due": "days",
+    "overdue_share": "share",
+    "limit_utilisation": "share",
+    "score_drop": "points",
+    "grade_downgrade": "grades",
+    "altman_distress": "flag",
+    "bounced_payments": "count",
+    "days_beyond_terms_trend": "days",
+    "limit_expiring": "days",
+    "broken_promises": "count",
+}
+
+
+def _zh(language: str) -> bool:
+    return language.split("-")[0] == "zh"
+
+
+def word(vocabulary: str, code: str, language: str) -> str:
+    """The code's words in the language; a code without words reads as words all the same."""
+    known = VOCABULARY.get(vocabulary, {}).get(code)
+    if known is None:
+        return code.replace(".", " ").replace("_", " ").capitalize()
+    return known[1] if _zh(language) else known[0]
+
+
+def amount_of(unit: Unit, value: str | Decimal | None, language: str) -> str:
+    """An indicator's value with its unit, as the language writes it."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return "—"
+    locale = language.replace("-", "_")
+    zh = _zh(language)
+    if unit == "share":
+        return format_percent(number, format="#,##0.#%", locale=locale)
+    if unit == "flag":
+        return ("是" if number else "否") if zh else ("yes" if number else "no")
+    figure = format_decimal(number, format="#,##0.#", locale=locale)
+    words = {
+        "days": ("days", "天"),
+        "points": ("points", "分"),
+        "grades": ("grades", "档"),
+        "count": ("", "次"),
+    }[unit]
+    said = words[1] if zh else words[0]
+    return f"{figure} {said}".strip() if not zh else f"{figure} {said}"
+
+
+def cause(
+    indicator: str, value: str | Decimal | None, level: str, enter: Decimal | None, language: str
+) -> str:
+    """An alert's cause as a controller reads it: the indicator, its value, and where the level
+    begins ("Days past due (oldest open invoice): 95 days (critical from 90 days)")."""
+    unit = UNITS.get(indicator, "count")
+    colon = "：" if _zh(language) else ": "
+    said = f"{word('indicator', indicator, language)}{colon}{amount_of(unit, value, language)}"
+    if enter is None or unit == "flag":
+        return said
+    threshold = amount_of(unit, enter, language)
+    level_words = word("level", level, language)
+    if _zh(language):
+        return f"{said}（{level_words}起点 {threshold}）"
+    return f"{said} ({level_words} from {threshold})"
