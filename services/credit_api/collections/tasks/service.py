@@ -16,7 +16,7 @@ from services.credit_api.access.audit.service import record
 from services.credit_api.collections.promises import service as promises
 from services.credit_api.collections.tasks import repository
 from services.credit_api.collections.tasks.errors import TaskCompleted, TaskNotFound
-from services.credit_api.collections.tasks.schemas import CompletionIn, TaskKind, TaskOut, WorkItem
+from services.credit_api.collections.tasks.schemas import CompletionIn, TaskOut, WorkItem
 from services.credit_api.credit.fx_rates.service import rates_for
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
