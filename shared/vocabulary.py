@@ -132,6 +132,64 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "temporary_limit.granted": ("Temporary limit granted", "已授予临时额度"),
         "user.created": ("User created", "已创建用户"),
     },
+    "column": {
+        "group": ("Group", "分组"),
+        "currency": ("Currency", "币种"),
+        "bucket": ("Bucket", "账龄段"),
+        "balance": ("Balance", "余额"),
+        "rate": ("Rate", "比率"),
+        "loss": ("Expected loss", "预期损失"),
+        "abc_class": ("ABC class", "ABC 分类"),
+        "previous_class": ("Previous class", "上期分类"),
+        "class_in_file": ("Class in the credit file", "档案中的分类"),
+        "customer_code": ("Customer", "客户"),
+        "credit_sales": ("Credit sales", "赊销额"),
+        "share": ("Share", "占比"),
+        "cumulative": ("Cumulative share", "累计占比"),
+        "average_days_delinquent": ("Average days delinquent", "平均逾期天数"),
+        "average_receivables": ("Average receivables", "平均应收"),
+        "beginning_receivables": ("Receivables at the start", "期初应收"),
+        "best_possible_dso": ("Best possible DSO", "最佳 DSO"),
+        "cei_percent": ("CEI %", "回款效率指数 %"),
+        "countback_dso": ("Countback DSO", "倒推法 DSO"),
+        "dso": ("DSO", "DSO"),
+        "days": ("Days", "天数"),
+        "cover": ("Cover", "保险额度"),
+        "dunning_step": ("Dunning step", "催收阶段"),
+        "expected_loss": ("Expected loss", "预期损失"),
+        "exposure": ("Exposure", "敞口"),
+        "grade": ("Grade", "等级"),
+        "insured": ("Insured", "已投保"),
+        "uninsured": ("Uninsured", "未投保"),
+        "over_cover": ("Over the cover", "超出保额"),
+        "loss_given_default": ("Loss given default", "违约损失率"),
+        "not_due": ("Not due", "未到期"),
+        "period_days": ("Period (days)", "期间（天）"),
+        "probability_of_default": ("Probability of default", "违约概率"),
+        "receivables": ("Receivables", "应收账款"),
+        "turnover": ("Turnover", "周转率"),
+        "warning_level": ("Warning level", "预警级别"),
+    },
+    "bucket": {
+        "not_due": ("not due", "未到期"),
+        "specific": ("specific provision", "个别拨备"),
+        "total": ("total", "合计"),
+        "previous_month_end": ("at the previous month-end", "上月末"),
+        "movement": ("movement", "变动"),
+        "movement_by_balances": ("of which balances", "其中：余额变动"),
+        "movement_by_rates": ("of which rates", "其中：比率变动"),
+    },
+    "group": {
+        "portfolio": ("portfolio", "全部组合"),
+        "(none)": ("(none)", "（无）"),
+    },
+    "role": {
+        "order_system": ("order system", "订单系统"),
+        "erp": ("ERP", "ERP 系统"),
+        "credit_controller": ("credit controller", "信用专员"),
+        "credit_manager": ("credit manager", "信用经理"),
+        "admin": ("administrator", "管理员"),
+    },
     "dispute_reason": {
         "price": ("Price", "价格"),
         "quantity": ("Quantity", "数量"),
@@ -162,12 +220,16 @@ def _zh(language: str) -> bool:
     return language.split("-")[0] == "zh"
 
 
+def known(vocabulary: str, code: str, language: str) -> str | None:
+    """The code's words in the language, if it has any."""
+    words = VOCABULARY.get(vocabulary, {}).get(code)
+    return None if words is None else words[1] if _zh(language) else words[0]
+
+
 def word(vocabulary: str, code: str, language: str) -> str:
     """The code's words in the language; a code without words reads as words all the same."""
-    known = VOCABULARY.get(vocabulary, {}).get(code)
-    if known is None:
-        return code.replace(".", " ").replace("_", " ").capitalize()
-    return known[1] if _zh(language) else known[0]
+    said = known(vocabulary, code, language)
+    return code.replace(".", " ").replace("_", " ").capitalize() if said is None else said
 
 
 def amount_of(unit: Unit, value: str | Decimal | None, language: str) -> str:

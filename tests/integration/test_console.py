@@ -508,3 +508,53 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
     # The ledger fixture published six events; the seventh is the replayed one.
     sent = await drain(worker_settings.ar_events_topic, 7)
     assert [json.loads(value)["id"] for value, _ in sent[6:]] == [replayed["id"]]
+
+
+SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PAGES = ["/console/", "/console/customers", "/console/customers/R1", "/console/worklist", "/console/alerts",
+         "/console/holds", "/console/approvals", "/console/reports"]  # fmt: skip
+REPORT_VIEWS = [
+    "/console/reports/dso/view?group_by=grade",
+    "/console/reports/turnover/view?group_by=industry",
+    "/console/reports/provisions/view",
+    "/console/reports/abc/view",
+    "/console/reports/insurance/view?group_by=customer",
+    "/console/reports/top-risks/view",
+]
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+async def test_every_page_reads_as_words_and_every_report_is_on_screen(
+    console: str, api: Api, locale: str
+) -> None:
+    # A dunning run gives the worklist its tasks and the customers their steps, in words to check.
+    await api.ok("POST", "/v1/dunning-runs", json={"as_of": date.today().isoformat()})
+    work = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
+    assert work and any(w["step"] for w in work)
+    async with chromium() as browser:
+        page = await browser.new_page(locale=locale, viewport={"width": 1280, "height": 900})
+        await page.goto(f"{console}/console/")
+        await sign_in(page, console, "maria@example.com", PASSWORD)
+        await page.wait_for_url(f"{console}/console/")
+        for path in PAGES + REPORT_VIEWS:
+            await page.goto(f"{console}{path}")
+            shown = await page.inner_text("body")
+            assert "object at 0x" not in shown and "<built-in" not in shown, path
+            assert not SNAKE.findall(shown), (path, SNAKE.findall(shown)[:5])
+            if locale == "zh-CN":
+                headers = await page.locator("main th").all_inner_texts()
+                untranslated = [h for h in headers if h and not CJK.search(h) and h not in {"DSO", "#"}]
+                assert not untranslated, (path, untranslated)
+        for path in REPORT_VIEWS:
+            await page.goto(f"{console}{path}")
+            assert await page.locator("#report-table tbody tr").count() > 0, path
+            await page.wait_for_selector("#report-chart canvas")
+            assert await accessible(page) == [], path
+        await page.goto(f"{console}/console/reports/provisions/view")
+        # The provision matrix: money as the language writes it, rates as percentages.
+        table = await page.inner_text("#report-table")
+        assert "€" in table and "%" in table
+        await shot(page, f"report-provisions-{locale}")
+        await page.goto(f"{console}/console/reports/dso/view?group_by=grade")
+        await shot(page, f"report-dso-{locale}")

@@ -17,6 +17,7 @@ from shared.domain.credit import ReasonCode
 from shared.domain.dunning import Effect
 from shared.domain.warnings import INDICATORS, Level
 from shared.dunning_policies import default_document
+from shared.roles import Role
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -34,6 +35,7 @@ EMITTED: dict[str, set[str]] = {
     "step": shipped_step_names(),
     "dispute_reason": set(get_args(DisputeReason)),
     "dunning_outcome": {"notice", "task", "superseded"},
+    "role": {str(role) for role in Role},
     "status": {
         *get_args(InterestClaimOut.model_fields["status"].annotation),
         "open", "acknowledged", "resolved", "released", "rejected", "pending", "applied", "approved",

@@ -1,28 +1,48 @@
-"""The reports, downloaded as the API gives them."""
+"""The reports on screen, with their parameters, a chart where one reads better than a table, and
+the downloads as the API gives them."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.credit_api.console.texts import texts
 from services.credit_api.console.web import (
+    Format,
     User,
     language_of,
     render,
 )
 from services.credit_api.finance.reports import common
 from services.credit_api.finance.reports import routes as report_routes
+from services.credit_api.finance.reports.tabular import Column, Table
 from services.credit_api.kernel.deps import Session
+from shared.vocabulary import known, word
 
 router = APIRouter()
 
-
+Name = Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"]
 REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")
 GROUPED = ("dso", "turnover", "provisions", "insurance")
+GROUPS = ("portfolio", "customer", "industry", "country", "grade", "currency")
+# Per report, its chart: the category column, and the series as (column, kind, stack).
+CHARTS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
+    "dso": (
+        "group",
+        [("dso", "bar", None), ("countback_dso", "bar", None), ("best_possible_dso", "bar", None)],
+    ),
+    "turnover": ("group", [("turnover", "bar", None)]),
+    "provisions": ("bucket", [("loss", "bar", None), ("rate", "line", None)]),
+    "abc": ("customer_code", [("share", "bar", None), ("cumulative", "line", None)]),
+    "insurance": ("group", [("insured", "bar", "exposure"), ("uninsured", "bar", "exposure")]),
+    "top-risks": ("customer_code", [("expected_loss", "bar", None)]),
+}
+CHARTED_ROWS = 30  # a chart of more categories than this is unreadable: the table has them all
 
 
 @router.get("/reports")
@@ -30,8 +50,97 @@ async def report_list(request: Request, user: User) -> HTMLResponse:
     words = texts(language_of(request))
     return render(
         request, "reports.html.j2", words["reports"], user,
-        page="reports", reports=REPORTS, grouped=GROUPED, today=date.today().isoformat(),
+        page="reports", reports=REPORTS, grouped=GROUPED, groups=GROUPS, today=date.today().isoformat(),
     )  # fmt: skip
+
+
+@router.get("/reports/{name}/view")
+async def report_view(
+    request: Request,
+    session: Session,
+    user: User,
+    name: Name,
+    as_of: date | None = None,
+    group_by: common.GroupBy = "portfolio",
+) -> HTMLResponse:
+    """The report as a table on screen, as the API computes it, with its chart."""
+    language = language_of(request)
+    fmt, words = Format(language), texts(language)
+    currency = str(request.app.state.settings.authority_currency)
+    day = as_of or date.today()
+    make, _, tabulate = report_routes.REPORTS[name]
+    out = report_routes.Output(day, currency, "json", None)
+    table = tabulate(await make(session, out, report_routes.Grouping(group_by, None)))
+    return render(
+        request, "report.html.j2", words["r_" + name], user,
+        page="reports", report=name, as_of=day.isoformat(), group_by=group_by, currency=currency,
+        grouped=name in GROUPED, groups=GROUPS,
+        headers=[word("column", c.name, language) for c in table.columns],
+        kinds=[c.kind for c in table.columns],
+        rows=[[_cell(c, row, fmt) for c in table.columns] for row in table.rows],
+        chart=json.dumps(_chart(name, table, language)),
+    )  # fmt: skip
+
+
+def _cell(column: Column, row: dict[str, Any], fmt: Format) -> str:
+    value = row.get(column.name)
+    if value is None or value == "":
+        return ""
+    if column.kind == "amount":
+        return fmt.money(value, str(row.get(column.currency_column) or ""))
+    if column.kind == "rate":
+        return fmt.percent(Decimal(value))
+    if column.kind in ("days", "number"):
+        return fmt.number(value)
+    if column.kind == "date":
+        return fmt.day(date.fromisoformat(str(value)))
+    return _label(str(value), fmt.language)
+
+
+def _chart(name: str, table: Table, language: str) -> dict[str, Any]:
+    """An ECharts option of the report's chart: its first rows by the category column."""
+    category, series = CHARTS[name]
+    rows = [r for r in table.rows if name != "provisions" or r.get("rate") not in (None, "")]
+    rows = rows[:CHARTED_ROWS]
+    rates = {s for s, _, _ in series if next((c.kind for c in table.columns if c.name == s), "") == "rate"}
+    both = bool(rates) and len(rates) < len(series)
+
+    def value(row: dict[str, Any], column: str) -> float | None:
+        raw = row.get(column)
+        return None if raw in (None, "") else float(Decimal(raw))
+
+    return {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {
+            "type": "category",
+            "data": [_label(str(r.get(category, "")), language) for r in rows],
+            "axisLabel": {"rotate": 30 if len(rows) > 8 else 0},
+        },
+        "yAxis": [{"type": "value"}, {"type": "value", "max": 1, "axisLabel": {"percent": True}}]
+        if both
+        else [{"type": "value", "axisLabel": {"percent": bool(rates)}}],
+        "series": [
+            {
+                "name": word("column", column, language),
+                "type": kind,
+                **({"stack": stack} if stack else {}),
+                **({"yAxisIndex": 1} if both and column in rates else {}),
+                "data": [value(r, column) for r in rows],
+            }
+            for column, kind, stack in series
+        ],
+    }
+
+
+def _label(text: str, language: str) -> str:
+    """A text cell: a code of the report's own (a bucket, a group, a level, a step) as words; a
+    name or a customer's code as it is."""
+    for vocabulary in ("bucket", "group", "level", "step"):
+        said = known(vocabulary, text, language)
+        if said is not None:
+            return said
+    return text
 
 
 @router.get("/reports/{name}")
@@ -39,7 +148,7 @@ async def report_file(
     request: Request,
     session: Session,
     user: User,
-    name: Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"],
+    name: Name,
     as_of: date | None = None,
     group_by: common.GroupBy = "portfolio",
     format: Literal["csv", "xlsx"] = "xlsx",

@@ -7,6 +7,20 @@
       var chart = echarts.init(el, null, { locale: locale, renderer: "canvas" });
       var option = JSON.parse(el.dataset.chart);
       option.animation = false;  // drawn at once: for people who prefer less motion, and for screenshots
+      // Axis labels fit their chart: value axes in the language's compact numbers (1.2M, 12万) and
+      // the grid grown to hold them, so no label is ever cut.
+      var lang = document.documentElement.lang || "en";
+      var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
+      var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+      option.grid = Object.assign({ containLabel: true, left: 8, right: 16 }, option.grid || {});
+      ["xAxis", "yAxis"].forEach(function (name) {
+        [].concat(option[name] || []).forEach(function (axis) {
+          if (axis.type === "value") {
+            var shown = (axis.axisLabel || {}).percent ? percent : compact;
+            axis.axisLabel = { formatter: function (v) { return shown.format(v); } };
+          }
+        });
+      });
       chart.setOption(option);
       el.dataset.drawn = "1";
       window.addEventListener("resize", function () { chart.resize(); });
