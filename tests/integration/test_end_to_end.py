@@ -85,7 +85,7 @@ async def test_invoice_to_exposure_to_held_check_to_alert_email_and_webhook(
     [mail] = mailbox.messages
     assert mail["To"] == "controller@example.com"
     assert mail["Subject"] == "[Credence] WARNING: Northwind Traders (C-42) — early warning"
-    assert "Limit utilisation: 1.1 (warning)" in mail.get_content()
+    assert "Limit utilisation: 110% (warning)" in mail.get_content()
     [(headers, body)] = hooks.requests
     alert = json.loads(body)
     assert (alert["type"], alert["subject"], alert["data"]["kind"]) == (
