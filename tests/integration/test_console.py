@@ -23,13 +23,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.access.users.service import create
+from services.credit_api.credit.financial_statements.schemas import EXAMPLE
 from services.credit_api.kernel.settings import ApiSettings
 from services.devstack.settings import PROJECT_ROOT
+from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.events import WARNING_LEVEL_CHANGED, WarningIndicator, WarningLevelChanged, new_event
 from shared.roles import Role
-from tests.integration.conftest import Api
-from tests.integration.helpers import drain, invoice_event, publish, served
+from tests.integration.conftest import Api, eventually
+from tests.integration.helpers import drain, invoice_event, publish, running, served
 from tests.integration.test_reports import ledger
 
 SHOTS = PROJECT_ROOT / ".devstack" / "screenshots"
@@ -526,12 +528,24 @@ REPORT_VIEWS = [
 
 @pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
 async def test_every_page_reads_as_words_and_every_report_is_on_screen(
-    console: str, api: Api, locale: str
+    console: str, api: Api, worker_settings: WorkerSettings, locale: str
 ) -> None:
-    # A dunning run gives the worklist its tasks and the customers their steps, in words to check.
+    # A dunning run gives the worklist its tasks and the customers their steps, in words to check;
+    # two statements filed give R1 an assessment with Altman, ratios and their change.
     await api.ok("POST", "/v1/dunning-runs", json={"as_of": date.today().isoformat()})
     work = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
     assert work and any(w["step"] for w in work)
+    earlier = {**EXAMPLE, "current_assets": "400000.00", "total_assets": "900000.00", "equity": "300000.00"}
+    for period_end, statement in (("2024-12-31", earlier), ("2025-12-31", EXAMPLE)):
+        path = f"/v1/customers/R1/financial-statements/{period_end}"
+        await api.ok("PUT", path, role=Role.ERP, status=202, json=statement)
+    async with running(serve_worker, worker_settings):
+
+        async def assessed() -> bool:
+            got = await api.request("GET", "/v1/customers/R1/assessment", role=Role.CREDIT_CONTROLLER)
+            return got.status_code == 200 and bool(got.json()["ratios"].get("current", {}).get("change"))
+
+        await eventually(assessed, within=30)
     async with chromium() as browser:
         page = await browser.new_page(locale=locale, viewport={"width": 1280, "height": 900})
         await page.goto(f"{console}/console/")
@@ -558,3 +572,21 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
         await shot(page, f"report-provisions-{locale}")
         await page.goto(f"{console}/console/reports/dso/view?group_by=grade")
         await shot(page, f"report-dso-{locale}")
+
+        # What a credit manager decides on: the recommendation, Altman, ratios, behaviour, statements.
+        await page.goto(f"{console}/console/customers/R1")
+        recommendation = await page.inner_text("#recommendation")
+        altman = await page.inner_text("#altman")
+        ratios = await page.inner_text("#ratios")
+        if locale == "zh-CN":
+            assert "建议额度" in recommendation and "€" in recommendation
+            assert "Z'" in altman and "安全区" in altman
+            assert "流动比率" in ratios and "+0.4" in ratios
+        else:
+            assert "Recommended limit" in recommendation and "€" in recommendation
+            assert "Z'" in altman and "safe" in altman
+            assert "Current ratio" in ratios and "+0.4" in ratios
+        assert await page.locator("#statements tbody tr").count() == 2
+        await page.wait_for_selector("#ratio-chart canvas")
+        assert await accessible(page) == []
+        await shot(page, f"customer-assessment-{locale}")

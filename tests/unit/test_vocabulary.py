@@ -15,6 +15,8 @@ from services.credit_api.collections.tasks.schemas import TaskKind
 from shared import vocabulary
 from shared.domain.credit import ReasonCode
 from shared.domain.dunning import Effect
+from shared.domain.financials import RATIOS
+from shared.domain.scorecard import FACTOR_INPUTS
 from shared.domain.warnings import INDICATORS, Level
 from shared.dunning_policies import default_document
 from shared.roles import Role
@@ -36,6 +38,9 @@ EMITTED: dict[str, set[str]] = {
     "dispute_reason": set(get_args(DisputeReason)),
     "dunning_outcome": {"notice", "task", "superseded"},
     "role": {str(role) for role in Role},
+    "factor": set(FACTOR_INPUTS),
+    "ratio": set(RATIOS),
+    "zone": {"safe", "grey", "distress"},
     "status": {
         *get_args(InterestClaimOut.model_fields["status"].annotation),
         "open", "acknowledged", "resolved", "released", "rejected", "pending", "applied", "approved",

@@ -21,6 +21,7 @@ from services.credit_api.collections.dunning import service as collections
 from services.credit_api.collections.dunning.schemas import CustomerDunningOut
 from services.credit_api.collections.promises import service as promises
 from services.credit_api.collections.promises.schemas import PromiseIn, PromiseOut
+from services.credit_api.console.pages import customer_assessment
 from services.credit_api.console.texts import texts
 from services.credit_api.console.web import (
     CONTROLLERS,
@@ -43,6 +44,7 @@ from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.customers.schemas import CustomerPatch
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.exposure.schemas import ExposureOut
+from services.credit_api.credit.financial_statements import service as financial_statements
 from services.credit_api.credit.limit_requests import service as limit_requests
 from services.credit_api.credit.limit_requests.schemas import LimitRequestCreate
 from services.credit_api.credit.reviews import service as reviews
@@ -55,6 +57,7 @@ from services.credit_api.warnings.alerts.repository import AlertFilter
 from shared.domain.ageing import Buckets
 from shared.domain.errors import MissingFxRate, NotFound
 from shared.roles import Role
+from shared.vocabulary import word
 
 router = APIRouter()
 
@@ -283,7 +286,12 @@ async def _file(
         "ageing_chart": json.dumps(chart),
         "items": _items(await ageing.open_items(session, code, as_of), dunned, promised, disputed, fmt),
         "assessment": assessed,
-        "factors_chart": None if assessed is None else json.dumps(_factors_chart(assessed, words)),
+        "assessed": None
+        if assessed is None
+        else customer_assessment.view(
+            assessed, await financial_statements.listing(session, code), fmt, words
+        ),
+        "factors_chart": None if assessed is None else json.dumps(_factors_chart(assessed, fmt.language)),
         "trend_chart": None
         if not trend
         else json.dumps(
@@ -346,20 +354,21 @@ def _exposure(standing: ExposureOut, fmt: Format) -> dict[str, Any]:
     }
 
 
-def _factors_chart(assessed: AssessmentOut, words: dict[str, str]) -> dict[str, Any]:
+def _factors_chart(assessed: AssessmentOut, language: str) -> dict[str, Any]:
+    """Each factor's points against its most, by the factor's name."""
     return {
-        "tooltip": {},
-        "grid": {"left": 160},
+        "tooltip": {"trigger": "axis"},
+        "legend": {},
         "xAxis": {"type": "value"},
         "yAxis": {
             "type": "category",
-            "data": [f.factor for f in assessed.factors],
+            "data": [word("factor", f.factor, language) for f in assessed.factors],
             "axisLabel": {"interval": 0},
         },
         "series": [
             {
                 "type": "bar",
-                "name": words["score"],
+                "name": texts(language)["score"],
                 "data": [float(Decimal(f.points)) for f in assessed.factors],
             }
         ],
