@@ -571,6 +571,9 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
         assert "€" in table and "%" in table
         await shot(page, f"report-provisions-{locale}")
         await page.goto(f"{console}/console/reports/dso/view?group_by=grade")
+        await page.wait_for_selector("#trend-chart canvas")
+        trend = json.loads(await page.get_attribute("#trend-chart", "data-chart") or "{}")
+        assert len(trend["xAxis"]["data"]) == 12 and any(v is not None for v in trend["series"][0]["data"])
         await shot(page, f"report-dso-{locale}")
 
         # What a credit manager decides on: the recommendation, Altman, ratios, behaviour, statements.

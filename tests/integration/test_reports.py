@@ -20,6 +20,8 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.finance.reports import dso as dso_report
+from services.credit_api.finance.reports.common import month_end, month_start
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.models.views import open_items
@@ -399,3 +401,21 @@ async def test_the_portfolio_summary_agrees_with_the_reports(
     assert [f"{v:.2f}" for v in summary.by_grade["(none)"]] == [
         "100000.00", "80000.00", "32000.00", "0.00", "10000.00"
     ]  # fmt: skip
+
+
+async def test_the_dso_trend_agrees_with_the_dso_report_at_each_month_end(
+    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await ledger(api, worker_settings, sessions)
+    async with sessions() as session:
+        found = await dso_report.trend(session, AS_OF, 4, "EUR")
+    assert [t["month_end"] for t in found] == [month_end(month_start(AS_OF, n)) for n in range(4, 0, -1)]
+    assert any(t["dso"] is not None for t in found)
+    for t in found:
+        # The same month read by the report, over the month's own days, grouped as the portfolio.
+        end: date = t["month_end"]
+        report = await api.ok(
+            "GET", f"/v1/reports/dso?as_of={end.isoformat()}&period_days={end.day}", role=READER
+        )
+        [row] = report["rows"] or [{"dso": None, "cei_percent": None}]
+        assert (t["dso"], t["cei_percent"]) == (row["dso"], row["cei_percent"]), end

@@ -19,6 +19,7 @@ from services.credit_api.console.web import (
     render,
 )
 from services.credit_api.finance.reports import common
+from services.credit_api.finance.reports import dso as dso_report
 from services.credit_api.finance.reports import routes as report_routes
 from services.credit_api.finance.reports.tabular import Column, Table
 from services.credit_api.kernel.deps import Session
@@ -42,6 +43,7 @@ CHARTS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
     "insurance": ("group", [("insured", "bar", "exposure"), ("uninsured", "bar", "exposure")]),
     "top-risks": ("customer_code", [("expected_loss", "bar", None)]),
 }
+TREND_MONTHS = 12
 CHARTED_ROWS = 30  # a chart of more categories than this is unreadable: the table has them all
 
 
@@ -71,6 +73,9 @@ async def report_view(
     make, _, tabulate = report_routes.REPORTS[name]
     out = report_routes.Output(day, currency, "json", None)
     table = tabulate(await make(session, out, report_routes.Grouping(group_by, None)))
+    trend = None
+    if name == "dso":
+        trend = json.dumps(_trend_chart(await dso_report.trend(session, day, TREND_MONTHS, currency), words))
     return render(
         request, "report.html.j2", words["r_" + name], user,
         page="reports", report=name, as_of=day.isoformat(), group_by=group_by, currency=currency,
@@ -78,7 +83,7 @@ async def report_view(
         headers=[word("column", c.name, language) for c in table.columns],
         kinds=[c.kind for c in table.columns],
         rows=[[_cell(c, row, fmt) for c in table.columns] for row in table.rows],
-        chart=json.dumps(_chart(name, table, language)),
+        chart=json.dumps(_chart(name, table, language)), trend=trend,
     )  # fmt: skip
 
 
@@ -129,6 +134,29 @@ def _chart(name: str, table: Table, language: str) -> dict[str, Any]:
                 "data": [value(r, column) for r in rows],
             }
             for column, kind, stack in series
+        ],
+    }
+
+
+def _trend_chart(months: list[dict[str, Any]], words: dict[str, str]) -> dict[str, Any]:
+    """The portfolio's DSO (days, left) and CEI (%, right) at each month-end."""
+
+    def value(raw: Any) -> float | None:
+        return None if raw is None else float(raw)
+
+    return {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [m["month_end"].isoformat() for m in months]},
+        "yAxis": [{"type": "value"}, {"type": "value"}],
+        "series": [
+            {"type": "bar", "name": words["dso"], "data": [value(m["dso"]) for m in months]},
+            {
+                "type": "line",
+                "name": words["cei"],
+                "yAxisIndex": 1,
+                "data": [value(m["cei_percent"]) for m in months],
+            },
         ],
     }
 

@@ -119,3 +119,36 @@ async def report(
 
 
 # Turnover -----------------------------------------------------------------------------------------
+
+
+async def trend(session: AsyncSession, as_of: date, months: int, currency: str) -> list[dict[str, Any]]:
+    """The portfolio's DSO and CEI at each of the last `months` month-ends before the date, each
+    over its own month: receivables at the month-end over the month's credit sales × its days; CEI
+    from the receivables at the month-end before. Two scans whatever the number of months."""
+    firsts = [month_start(as_of, n) for n in range(months, 0, -1)]
+    ends = [month_end(first) for first in firsts]
+    days = [firsts[0] - timedelta(days=1), *ends]
+    groups = await groups_of(session, as_of, "portfolio", currency, None)
+    owed = await repository.buckets(session, days, ())
+    for n, day in enumerate(days):
+        for code, cur, index, amount in owed[day]:
+            await groups.add(f"r{n}", code, cur, amount)
+            if index == 0:
+                await groups.add(f"c{n}", code, cur, amount)
+    for code, cur, period, amount in await repository.sales(session, firsts, ends[-1]):
+        await groups.add(f"s{period + 1}", code, cur, amount)
+    key = ("portfolio", currency)
+    found = []
+    for n, end in enumerate(ends, start=1):
+        sales, receivables = groups.get(key, f"s{n}"), groups.get(key, f"r{n}")
+        cei = dso.collection_effectiveness(
+            groups.get(key, f"r{n - 1}"), sales, receivables, groups.get(key, f"c{n}")
+        )
+        found.append(
+            {
+                "month_end": end,
+                "dso": figure(dso.standard(receivables, sales, end.day)),
+                "cei_percent": figure(cei, Decimal("0.01")),
+            }
+        )
+    return found
