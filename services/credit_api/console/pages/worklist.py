@@ -27,6 +27,7 @@ from services.credit_api.console.web import (
 )
 from services.credit_api.kernel.deps import Session
 from shared.roles import Role
+from shared.vocabulary import word
 
 router = APIRouter()
 
@@ -88,7 +89,8 @@ def _lines(items: list[dict[str, Any]], fmt: Format) -> list[str]:
     said = []
     for line in items:
         if "causes" in line:
-            said += [fmt.cause(c) for c in line["causes"]]
+            # The critical level's causes: the indicators by name (the alert has their values).
+            said += [word("indicator", str(c), fmt.language) for c in line["causes"]]
             continue
         label = line.get("item_id") or line.get("promise_id") or line.get("dispute_id") or ""
         amount = line.get("open_amount") or line.get("amount")
