@@ -542,6 +542,16 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
     await api.ok("POST", "/v1/dunning-runs", json={"as_of": date.today().isoformat()})
     work = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
     assert work and any(w["step"] for w in work)
+    # An order held for its reason (R1 has no limit), shown on the holds page in words.
+    order = {
+        "customer_code": "R1",
+        "order_ref": "SO-1",
+        "amount": "500.00",
+        "currency": "EUR",
+        "reserve": True,
+    }
+    held = await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=order)
+    assert held["decision"] == "held" and held["reasons"][0]["code"] == "no_valid_limit"
     earlier = {**EXAMPLE, "current_assets": "400000.00", "total_assets": "900000.00", "equity": "300000.00"}
     for period_end, statement in (("2024-12-31", earlier), ("2025-12-31", EXAMPLE)):
         path = f"/v1/customers/R1/financial-statements/{period_end}"
@@ -569,6 +579,9 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
                 assert not untranslated, (path, untranslated)
                 english = set(LATIN.findall(shown)) - NOT_ENGLISH
                 assert not english, (path, sorted(english))
+        await page.goto(f"{console}/console/holds")
+        expected = "无有效信用额度" if locale == "zh-CN" else "No credit limit in force"
+        assert expected in await page.inner_text("tr[data-hold]")
         for path in REPORT_VIEWS:
             await page.goto(f"{console}{path}")
             assert await page.locator("#report-table tbody tr").count() > 0, path
