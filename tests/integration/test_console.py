@@ -9,11 +9,13 @@ import asyncio
 import io
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 import openpyxl
@@ -23,13 +25,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.access.users.service import create
+from services.credit_api.collections.tasks.schemas import TaskKind
 from services.credit_api.credit.financial_statements.schemas import EXAMPLE
 from services.credit_api.kernel.settings import ApiSettings
 from services.devstack.settings import PROJECT_ROOT
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
+from shared.domain.credit import ReasonCode
+from shared.domain.warnings import INDICATORS
 from shared.events import WARNING_LEVEL_CHANGED, WarningIndicator, WarningLevelChanged, new_event
+from shared.models.credit_api import CollectionTask, CreditHold, WarningAlert
 from shared.roles import Role
+from shared.vocabulary import word
 from tests.integration.conftest import Api, eventually
 from tests.integration.helpers import drain, invoice_event, publish, running, served
 from tests.integration.test_reports import ledger
@@ -533,10 +540,51 @@ REPORT_VIEWS = [
 ]
 
 
+async def every_code(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """A task of every kind, an order held for every reason, an alert of every indicator and a
+    customer at critical, as the commands leave them in the database: every code a page can show."""
+    now = datetime.now(UTC)
+    line = [{"item_id": "I-2", "open_amount": "80000.00", "currency": "EUR"}]
+    async with sessions() as session, session.begin():
+        session.add_all(
+            CollectionTask(customer_code="R2", kind=kind, step="call", as_of=now.date(), items=line)
+            for kind in get_args(TaskKind)
+            if kind != "critical_customer"
+        )
+        reasons = [{"code": str(code), "message": "", "details": {}} for code in ReasonCode]
+        session.add(
+            CreditHold(
+                check_id=uuid.uuid4(), customer_code="R2", order_ref="SO-ALL", amount=Decimal(1),
+                currency="EUR", order_amount=Decimal(1), order_currency="EUR", reasons=reasons,
+                status="open",
+            )
+        )  # fmt: skip
+        causes = [{"indicator": i, "value": "1", "level": "critical"} for i in INDICATORS]
+        session.add(
+            WarningAlert(
+                customer_code="R2", level="critical", status="open", causes=causes, opened_at=now,
+                updated_at=now,
+            )
+        )  # fmt: skip
+        await session.execute(
+            text(
+                "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, causes, "
+                "indicators, policy_version, since, evaluated_at) VALUES ('R2', 3, false, "
+                """'["max_days_past_due", "overdue_share"]', '{}', 'default', now(), now()) """
+                "ON CONFLICT (customer_code) DO UPDATE SET level = 3, causes = excluded.causes"
+            )
+        )
+
+
 @pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
 async def test_every_page_reads_as_words_and_every_report_is_on_screen(
-    console: str, api: Api, worker_settings: WorkerSettings, locale: str
+    console: str,
+    api: Api,
+    worker_settings: WorkerSettings,
+    sessions: async_sessionmaker[AsyncSession],
+    locale: str,
 ) -> None:
+    await every_code(sessions)
     # A dunning run gives the worklist its tasks and the customers their steps, in words to check;
     # two statements filed give R1 an assessment with Altman, ratios and their change.
     await api.ok("POST", "/v1/dunning-runs", json={"as_of": date.today().isoformat()})
@@ -579,9 +627,16 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
                 assert not untranslated, (path, untranslated)
                 english = set(LATIN.findall(shown)) - NOT_ENGLISH
                 assert not english, (path, sorted(english))
+        language = "zh-CN" if locale == "zh-CN" else "en"
         await page.goto(f"{console}/console/holds")
-        expected = "无有效信用额度" if locale == "zh-CN" else "No credit limit in force"
-        assert expected in await page.inner_text("tr[data-hold]")
+        holds = await page.inner_text("#main, main")
+        assert all(word("reason", str(code), language) in holds for code in ReasonCode)
+        await page.goto(f"{console}/console/worklist")
+        tasks = await page.inner_text("main")
+        assert all(word("task", kind, language) in tasks for kind in get_args(TaskKind))
+        await page.goto(f"{console}/console/alerts")
+        alerts = await page.inner_text("main")
+        assert all(word("indicator", indicator, language) in alerts for indicator in INDICATORS)
         for path in REPORT_VIEWS:
             await page.goto(f"{console}{path}")
             assert await page.locator("#report-table tbody tr").count() > 0, path
