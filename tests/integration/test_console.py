@@ -642,7 +642,10 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
             assert await page.locator("#report-table tbody tr").count() > 0, path
             await page.wait_for_selector("#report-chart canvas")
             assert await accessible(page) == [], path
-        await page.goto(f"{console}/console/reports/provisions/view")
+        await page.goto(f"{console}/console/reports/provisions/view?group_by=customer")
+        await page.wait_for_selector("#ageing-chart canvas")
+        ageing = json.loads(await page.get_attribute("#ageing-chart", "data-chart") or "{}")
+        assert {s["stack"] for s in ageing["series"]} == {"ageing"} and len(ageing["series"]) >= 2
         # The provision matrix: money as the language writes it, rates as percentages.
         table = await page.inner_text("#report-table")
         assert "€" in table and "%" in table

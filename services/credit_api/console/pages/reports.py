@@ -4,11 +4,12 @@ the downloads as the API gives them."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.credit_api.console.texts import texts
@@ -56,26 +57,32 @@ async def report_list(request: Request, user: User) -> HTMLResponse:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What both the page and the download are asked: which report, as of when, in what groups."""
+
+    name: Name
+    as_of: date | None = None
+    group_by: common.GroupBy = "portfolio"
+
+
 @router.get("/reports/{name}/view")
 async def report_view(
-    request: Request,
-    session: Session,
-    user: User,
-    name: Name,
-    as_of: date | None = None,
-    group_by: common.GroupBy = "portfolio",
+    request: Request, session: Session, user: User, asked: Annotated[Asked, Depends()]
 ) -> HTMLResponse:
     """The report as a table on screen, as the API computes it, with its chart."""
+    name, group_by = asked.name, asked.group_by
     language = language_of(request)
     fmt, words = Format(language), texts(language)
     currency = str(request.app.state.settings.authority_currency)
-    day = as_of or date.today()
+    day = asked.as_of or date.today()
     make, _, tabulate = report_routes.REPORTS[name]
     out = report_routes.Output(day, currency, "json", None)
     table = tabulate(await make(session, out, report_routes.Grouping(group_by, None)))
     trend = None
     if name == "dso":
         trend = json.dumps(_trend_chart(await dso_report.trend(session, day, TREND_MONTHS, currency), words))
+    ageing = json.dumps(_ageing_chart(table, language)) if name == "provisions" else None
     return render(
         request, "report.html.j2", words["r_" + name], user,
         page="reports", report=name, as_of=day.isoformat(), group_by=group_by, currency=currency,
@@ -83,7 +90,7 @@ async def report_view(
         headers=[word("column", c.name, language) for c in table.columns],
         kinds=[c.kind for c in table.columns],
         rows=[[_cell(c, row, fmt) for c in table.columns] for row in table.rows],
-        chart=json.dumps(_chart(name, table, language)), trend=trend,
+        chart=json.dumps(_chart(name, table, language)), trend=trend, ageing=ageing,
     )  # fmt: skip
 
 
@@ -105,8 +112,7 @@ def _cell(column: Column, row: dict[str, Any], fmt: Format) -> str:
 def _chart(name: str, table: Table, language: str) -> dict[str, Any]:
     """An ECharts option of the report's chart: its first rows by the category column."""
     category, series = CHARTS[name]
-    rows = [r for r in table.rows if name != "provisions" or r.get("rate") not in (None, "")]
-    rows = rows[:CHARTED_ROWS]
+    rows = _matrix(table) if name == "provisions" else table.rows[:CHARTED_ROWS]
     rates = {s for s, _, _ in series if next((c.kind for c in table.columns if c.name == s), "") == "rate"}
     both = bool(rates) and len(rates) < len(series)
 
@@ -161,6 +167,44 @@ def _trend_chart(months: list[dict[str, Any]], words: dict[str, str]) -> dict[st
     }
 
 
+def _matrix(table: Table) -> list[dict[str, Any]]:
+    """The provision matrix over every group: per bucket, the losses summed and the rate they make
+    of the balances (the groups' own rates, weighted)."""
+    sums: dict[str, list[Decimal]] = {}
+    for r in table.rows:
+        if r.get("rate") not in (None, ""):
+            both = sums.setdefault(str(r["bucket"]), [Decimal(0), Decimal(0)])
+            both[0] += Decimal(r["balance"])
+            both[1] += Decimal(r["loss"])
+    return [
+        {"bucket": b, "loss": str(loss), "rate": str(loss / balance) if balance > 0 else None}
+        for b, (balance, loss) in sums.items()
+    ]
+
+
+def _ageing_chart(table: Table, language: str) -> dict[str, Any]:
+    """The receivables by bucket, each group's stacked on the others': ageing as a stacked bar."""
+    lines = [r for r in table.rows if r.get("rate") not in (None, "")]
+    buckets = list(dict.fromkeys(str(r["bucket"]) for r in lines))
+    groups = list(dict.fromkeys(str(r["group"]) for r in lines))[:CHARTED_ROWS]
+    balance = {(str(r["group"]), str(r["bucket"])): float(Decimal(r["balance"])) for r in lines}
+    return {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [_label(b, language) for b in buckets]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "type": "bar",
+                "stack": "ageing",
+                "name": _label(group, language),
+                "data": [balance.get((group, b), 0.0) for b in buckets],
+            }
+            for group in groups
+        ],
+    }
+
+
 def _label(text: str, language: str) -> str:
     """A text cell: a code of the report's own (a bucket, a group, a level, a step) as words; a
     name or a customer's code as it is."""
@@ -176,12 +220,11 @@ async def report_file(
     request: Request,
     session: Session,
     user: User,
-    name: Name,
-    as_of: date | None = None,
-    group_by: common.GroupBy = "portfolio",
+    asked: Annotated[Asked, Depends()],
     format: Literal["csv", "xlsx"] = "xlsx",
 ) -> Response:
     """The report as the API gives it, for the signed-in person."""
     currency = str(request.app.state.settings.authority_currency)
-    out = report_routes.Output(as_of or date.today(), currency, format, None)
-    return await report_routes.produce(session, name, out, report_routes.Grouping(group_by, None))
+    out = report_routes.Output(asked.as_of or date.today(), currency, format, None)
+    grouping = report_routes.Grouping(asked.group_by, None)
+    return await report_routes.produce(session, asked.name, out, grouping)
