@@ -521,6 +521,8 @@ async def test_operations_for_an_admin_with_policy_errors_shown_inline(
 
 SNAKE = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# An amount as the database holds it (400000.00): not as anyone writes money.
+BARE_AMOUNT = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}\b")
 LATIN = re.compile(r"\b[A-Za-z][a-z]{2,}\b")
 # On a Chinese page, the Latin words that are names, not English left untranslated: the product,
 # the link to English, file formats, the data's own names (people, industries, sources, versions).
@@ -621,6 +623,7 @@ async def test_every_page_reads_as_words_and_every_report_is_on_screen(
             shown = await page.inner_text("body")
             assert "object at 0x" not in shown and "<built-in" not in shown, path
             assert not SNAKE.findall(shown), (path, SNAKE.findall(shown)[:5])
+            assert not BARE_AMOUNT.findall(shown), (path, BARE_AMOUNT.findall(shown)[:5])
             if locale == "zh-CN":
                 headers = await page.locator("main th").all_inner_texts()
                 untranslated = [h for h in headers if h and not CJK.search(h) and h not in {"DSO", "#"}]
