@@ -14,6 +14,8 @@ from typing import Literal
 
 from babel.numbers import format_decimal, format_percent
 
+from shared.domain.scorecard import RATIO_INPUTS
+
 Words = tuple[str, str]  # English, Chinese
 Unit = Literal["days", "share", "points", "count", "flag", "grades"]
 
@@ -206,14 +208,6 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "industry_risk": ("Industry risk", "行业风险"),
         "country_risk": ("Country risk", "国家风险"),
     },
-    "ratio": {
-        "current": ("Current ratio", "流动比率"),
-        "quick": ("Quick ratio", "速动比率"),
-        "debt_to_asset": ("Debt to assets", "资产负债率"),
-        "net_margin": ("Net margin", "净利润率"),
-        "interest_cover": ("Interest cover", "利息保障倍数"),
-        "operating_cash_flow": ("Operating cash flow ratio", "经营现金流比率"),
-    },
     "zone": {
         "safe": ("safe", "安全区"),
         "grey": ("grey", "灰色区"),
@@ -243,6 +237,9 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "other": ("Other", "其他"),
     },
 }
+
+# A statement's ratios read as the scorecard factors that score them.
+VOCABULARY["ratio"] = {ratio: VOCABULARY["factor"][factor] for factor, ratio in RATIO_INPUTS.items()}
 
 # What an indicator's value counts, for writing it with its unit.
 UNITS: dict[str, Unit] = {
@@ -295,7 +292,7 @@ def amount_of(unit: Unit, value: str | Decimal | None, language: str) -> str:
         "count": ("", "次"),
     }[unit]
     said = words[1] if zh else words[0]
-    return f"{figure} {said}".strip() if not zh else f"{figure} {said}"
+    return f"{figure} {said}".strip()
 
 
 def cause(
