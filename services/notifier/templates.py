@@ -17,7 +17,7 @@ from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
 from shared.events import AlertRaised, DunningNoticeIssued
-from shared.vocabulary import UNITS, amount_of, word
+from shared.vocabulary import UNITS, amount_of, known, word
 
 _env = Environment(
     loader=PackageLoader("services.notifier", "templates"),
@@ -26,12 +26,11 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 
-KIND_TITLES = {"limit_exceeded": ("Credit limit exceeded", "超出信用额度")}
-
 
 def render_alert(alert: AlertRaised, *, language: str, customer_name: str) -> tuple[str, str]:
     """Subject and body of an alert message."""
-    title_en, title_zh = KIND_TITLES.get(alert.kind, (alert.kind.replace("_", " ").capitalize(), alert.kind))
+    title_en = word("reason", alert.kind, "en")
+    title_zh = known("reason", alert.kind, "zh-CN") or alert.kind
     details: dict[str, Any] = alert.details
     context = {
         "alert": alert,
