@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.credit.credit_checks import service
+from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
+from services.credit_api.credit.credit_checks.schemas import CreditCheckRequest
+from services.credit_api.kernel.principal import Principal
+from services.credit_api.kernel.settings import ApiSettings
 from shared.roles import Role
 from tests.integration.conftest import Api
 
@@ -118,3 +125,66 @@ async def test_concurrent_mixed_checks_match_a_sequential_replay(
     for code, orders in live.items():
         assert sum(orders.values(), Decimal(0)) <= LIMITS[code]  # never an overshoot
     assert sum(1 for r in rows if r.decision == "held") > 10  # the limits were reached
+
+
+def _counted(name: str, labels: dict[str, str] | None = None) -> float:
+    return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+
+def _taken() -> tuple[float, float, float, float]:
+    """The pipeline's counters: checks taken at once and queued, batches decided, checks in them."""
+    return (
+        _counted("credence_credit_check_arrivals_total", {"taken": "at_once"}),
+        _counted("credence_credit_check_arrivals_total", {"taken": "queued"}),
+        _counted("credence_credit_check_batch_size_count"),
+        _counted("credence_credit_check_batch_size_sum"),
+    )
+
+
+async def test_an_idle_check_is_decided_at_once_and_a_crowd_in_batches(
+    api: Api, api_settings: ApiSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Natural batching, read from the pipeline's own counters, not from a clock. One lane: a check
+    that finds it free is decided at once and alone, so a second check sent while the first is
+    being decided is not taken into its batch (a window would have held the first back for it); it
+    queues and goes in the next. A crowd that arrives while the lane is busy is decided together."""
+    await api.ok(
+        "POST", "/v1/customers", status=201, json={"customer_code": "K1", "name": "K1", "currency": "EUR"}
+    )
+    await api.ok("PUT", "/v1/customers/K1/credit-limit", json={"amount": "100000.00", "reason": "test"})
+    pipeline = CheckPipeline(sessions, api_settings.model_copy(update={"check_batch_lanes": 1}))
+    stop = asyncio.Event()
+    lanes = asyncio.create_task(pipeline.run(stop))
+    caller = Principal(str(uuid.uuid4()), "order-system", Role.ORDER_SYSTEM)
+
+    def asked(order: str) -> service.Asked:
+        body = {
+            "customer_code": "K1",
+            "order_ref": order,
+            "amount": "1.00",
+            "currency": "EUR",
+            "reserve": True,
+        }
+        return service.Asked(caller, CreditCheckRequest.model_validate(body))
+
+    try:
+        await asyncio.sleep(0)  # the lane starts and waits for checks
+        before = _taken()
+        first = asyncio.create_task(pipeline.submit(asked("SO-first")))
+        for _ in range(5):
+            await asyncio.sleep(0)  # the lane has taken the first check and is deciding it
+        second = pipeline.submit(asked("SO-second"))
+        answers = await asyncio.gather(first, second)
+        assert [a.content["decision"] for a in answers] == ["approved", "approved"]
+        changed = tuple(a - b for a, b in zip(_taken(), before, strict=True))
+        assert changed == (1, 1, 2, 2)  # at once, queued; two batches of one
+
+        before = _taken()
+        crowd = await asyncio.gather(*(pipeline.submit(asked(f"SO-{n}")) for n in range(60)))
+        assert {a.content["decision"] for a in crowd} == {"approved"}
+        at_once, queued, batches, checks = (a - b for a, b in zip(_taken(), before, strict=True))
+        assert (at_once, queued, checks) == (1, 59, 60)
+        assert batches < 10  # decided together, not one by one
+    finally:
+        stop.set()
+        await lanes

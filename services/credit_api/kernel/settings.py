@@ -27,12 +27,6 @@ class ApiSettings(PlatformSettings):
         Decimal("0"), description="Share above the limit still approved (0.05 = 5%)"
     )
     near_limit_ratio: Decimal = Field(Decimal("0.90"), description="Utilisation from which approvals warn")
-    check_batch_window_ms: float = Field(
-        2.0,
-        ge=0,
-        le=50,
-        description="How long a credit check waits for others to be decided with it in one transaction",
-    )
     check_batch_size: int = Field(
         64, ge=1, le=1000, description="The most credit checks decided in one batch"
     )

@@ -1,7 +1,11 @@
-"""The credit check pipeline: concurrent checks gathered for a short window (or until a batch is
-full) and decided together in one transaction, so that a commit and its WAL flush serve many
-checks instead of one. A few lanes decide batches at once, each on its own connection; the
-customers' row locks keep them correct together, as they keep several API processes correct.
+"""The credit check pipeline: concurrent checks decided together in one transaction, so that a
+commit and its WAL flush serve many checks instead of one. Batching is natural (group commit): a
+lane that is free takes a check the moment it arrives and decides at once, alone if it is alone;
+the checks that arrive while every lane is deciding wait in the queue and form the next batch.
+Nothing ever waits for a timer, so an idle check costs no more than its own work, and batches grow
+by themselves exactly when the load makes them worth it. A few lanes decide batches at once, each
+on its own connection; the customers' row locks keep them correct together, as they keep several
+API processes correct.
 
 A batch that fails as a whole (a lost connection, a statement the database refuses) is decided
 again check by check, each in its own transaction, so that one check's failure stays its own."""
@@ -32,6 +36,11 @@ BATCH_SECONDS = Histogram(
     "Time to decide and commit one batch of credit checks",
     buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
 )
+# How a check met the pipeline: a free lane took it at once, or it queued behind batches being
+# decided and joined the next one. The share of `queued` grows with the load, as batching should.
+ARRIVALS = Counter(
+    "credence_credit_check_arrivals_total", "Credit checks by how a lane took them", ["taken"]
+)
 # Each reason of a decision counts once (a decision without reasons as reason "none"), replays not
 # at all: the rate of `limit_exceeded` refusals is what a credit manager watches.
 DECISIONS = Counter(
@@ -45,13 +54,15 @@ class CheckPipeline:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: ApiSettings) -> None:
         self._sessions = sessions
         self._settings = settings
-        self._window = settings.check_batch_window_ms / 1000
         self._size = settings.check_batch_size
         self._queue: asyncio.Queue[Waiting] = asyncio.Queue()
+        self._free = 0  # lanes waiting for a check
 
     async def submit(self, asked: service.Asked) -> service.Answer:
         """The check's answer; a refusal by a rule is raised as the domain error it is."""
         answer: asyncio.Future[service.Answer] = asyncio.get_running_loop().create_future()
+        # A free lane is woken by this put and takes the check before any other arrives.
+        ARRIVALS.labels("at_once" if self._free > self._queue.qsize() else "queued").inc()
         self._queue.put_nowait((asked, answer))
         return await answer
 
@@ -66,11 +77,12 @@ class CheckPipeline:
 
     async def _lane(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            self._free += 1
+            try:
+                batch = [await self._queue.get()]
+            finally:
+                self._free -= 1
             self._take(batch)
-            if len(batch) < self._size and self._window:
-                await asyncio.sleep(self._window)
-                self._take(batch)
             await self._decide(batch)
 
     def _take(self, batch: list[Waiting]) -> None:
