@@ -94,6 +94,29 @@ async def test_a_new_check_for_the_same_order_replaces_its_reservation(api: Api,
     assert (await exposure(api))["reserved_orders"] == "700.00"
 
 
+async def test_a_new_check_keeps_the_orders_reservation_and_every_copy_of_its_answer_names_it(
+    api: Api, customer: str
+) -> None:
+    """The amended order's reservation is updated in place: its answer, the answer kept for its
+    Idempotency-Key and the stored decision all name the reservation the order already had."""
+
+    async def keyed(amount: str, key: str) -> Any:
+        body = {"customer_code": "C-1", "order_ref": "SO-7", "amount": amount, "currency": "EUR"}
+        response = await api.request(
+            "POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, headers={"Idempotency-Key": key}, json=body
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    first = await keyed("400.00", "first")
+    amended = await keyed("450.00", "amended")
+    replayed = await keyed("450.00", "amended")
+    stored = await api.ok("GET", f"/v1/credit-checks/{amended['check_id']}", role=Role.ORDER_SYSTEM)
+    ids = {first["reservation"]["id"], amended["reservation"]["id"], replayed["reservation"]["id"]}
+    assert ids == {stored["reservation"]["id"]}
+    assert stored["reservation"]["amount"] == replayed["reservation"]["amount"] == "450.00"
+
+
 async def test_open_receivables_count_and_the_shortfall_is_given(
     api: Api, customer: str, sessions: Sessions
 ) -> None:

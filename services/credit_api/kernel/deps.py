@@ -42,7 +42,7 @@ CodePath = Annotated[CustomerCode, Path(description="The ERP's customer code")]
 
 def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency admitting only keys of these roles; `admin` is admitted everywhere."""
-    allowed = {*roles, Role.ADMIN}
+    allowed = admitted(*roles)
 
     async def dependency(
         request: Request,
@@ -51,22 +51,36 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
             HTTPAuthorizationCredentials | None, Security(_bearer, scopes=sorted(r.value for r in allowed))
         ],
     ) -> Principal:
-        authenticator: Authenticates = request.app.state.authenticator
-        principal = await authenticator.authenticate(
-            request.app.state.sessions, credentials.credentials if credentials else None
-        )
-        waiting = request.app.state.rate_limiter.wait(principal.key_id)
-        if waiting:
-            raise RateLimited(
-                f"more than {request.app.state.settings.rate_limit_per_second:g} requests a second "
-                "with this key",
-                retry_after=max(1, math.ceil(waiting)),
-            )
-        if principal.role not in allowed:
-            raise Forbidden(
-                f"role {principal.role.value} may not call this endpoint",
-                allowed_roles=sorted(r.value for r in allowed),
-            )
-        return principal
+        return await admit(request, credentials.credentials if credentials else None, allowed)
 
     return dependency
+
+
+def admitted(*roles: Role) -> frozenset[Role]:
+    return frozenset({*roles, Role.ADMIN})
+
+
+def bearer(request: Request) -> str | None:
+    """The key of `Authorization: Bearer <key>`, read as `HTTPBearer` reads it, for a route that
+    authenticates without solving dependencies."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    return key if key and scheme.lower() == "bearer" else None
+
+
+async def admit(request: Request, key: str | None, allowed: frozenset[Role]) -> Principal:
+    """The key's holder, if the key is good, within its rate and of an allowed role."""
+    authenticator: Authenticates = request.app.state.authenticator
+    principal = await authenticator.authenticate(request.app.state.sessions, key)
+    waiting = request.app.state.rate_limiter.wait(principal.key_id)
+    if waiting:
+        raise RateLimited(
+            f"more than {request.app.state.settings.rate_limit_per_second:g} requests a second with this key",
+            retry_after=max(1, math.ceil(waiting)),
+        )
+    if principal.role not in allowed:
+        raise Forbidden(
+            f"role {principal.role.value} may not call this endpoint",
+            allowed_roles=sorted(r.value for r in allowed),
+        )
+    return principal

@@ -38,9 +38,7 @@ BATCH_SECONDS = Histogram(
 )
 # How a check met the pipeline: a free lane took it at once, or it queued behind batches being
 # decided and joined the next one. The share of `queued` grows with the load, as batching should.
-ARRIVALS = Counter(
-    "credence_credit_check_arrivals_total", "Credit checks by how a lane took them", ["taken"]
-)
+ARRIVALS = Counter("credence_credit_check_arrivals_total", "Credit checks by how a lane took them", ["taken"])
 # Each reason of a decision counts once (a decision without reasons as reason "none"), replays not
 # at all: the rate of `limit_exceeded` refusals is what a credit manager watches.
 DECISIONS = Counter(
@@ -127,8 +125,8 @@ class CheckPipeline:
 
 
 def _count(outcome: service.Outcome) -> None:
-    if not isinstance(outcome, service.Answer) or outcome.replayed or "decision" not in outcome.content:
+    if not isinstance(outcome, service.Answer) or outcome.decided is None:
         return
-    decision = outcome.content["decision"]
-    for code in [r["code"] for r in outcome.content["reasons"]] or ["none"]:
+    decision, reasons = outcome.decided
+    for code in reasons or ("none",):
         DECISIONS.labels(decision, code).inc()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,6 @@ from services.credit_api.credit.credit_checks.schemas import (
 )
 from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.credit.errors import CustomerNotFound
-from services.credit_api.credit.exposure import repository as exposure_repository
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.fx_rates.service import Converter
 from services.credit_api.credit.reservations import repository as reservation_repository
@@ -33,7 +33,7 @@ from services.credit_api.kernel.settings import ApiSettings
 from shared.domain import credit, fx
 from shared.domain.errors import CredenceError
 from shared.domain.money import format_amount, parse_amount
-from shared.models.credit_api import CreditCheck, IdempotencyRecord
+from shared.models.credit_api import CreditCheck
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,17 @@ class Asked:
 
 @dataclass(frozen=True)
 class Answer:
-    content: dict[str, Any]
+    """The JSON document answered, encoded once: sent as it is, and kept as it is for the
+    check's Idempotency-Key; `decided` (decision, reason codes) only for a fresh decision."""
+
+    body: bytes
     status_code: int = 200
     replayed: bool = False
+    decided: tuple[str, tuple[str, ...]] | None = None
+
+    @property
+    def content(self) -> Any:
+        return json.loads(self.body)
 
 
 Outcome = Answer | CredenceError
@@ -59,8 +67,8 @@ Outcome = Answer | CredenceError
 class _Batch:
     """What the checks of a batch decided, to be written back together."""
 
-    reservations: dict[tuple[str, str], tuple[CreditCheck, datetime]] = field(default_factory=dict)
-    reserving: list[tuple[CreditCheck, datetime]] = field(default_factory=list)
+    # An order's reservation as the batch leaves it (its last approval wins), under one id.
+    reservations: dict[tuple[str, str], repository.Reserving] = field(default_factory=dict)
     hold_steps: list[tuple[str, CreditCheck]] = field(default_factory=list)
     checks: list[tuple[int, CreditCheck]] = field(default_factory=list)
 
@@ -68,14 +76,16 @@ class _Batch:
 async def check_batch(
     session: AsyncSession, asked: Sequence[Asked], settings: ApiSettings, now: datetime
 ) -> list[Outcome]:
-    """Decide credit checks in one transaction, in the order they arrived: the customers' rows
-    locked in one statement, their standings read in one round trip, each check decided by the
-    pure rules against what the earlier ones of the batch reserved, then everything written back
-    set-wise. A check refused by a rule (an unknown customer, a missing rate) fails alone."""
+    """Decide credit checks in one transaction, in the order they arrived, in two round trips:
+    the Idempotency-Keys claimed and the customers' rows locked and read in one, each check
+    decided by the pure rules against what the earlier ones of the batch reserved, then everything
+    written back in the other. A check refused by a rule (an unknown customer, a missing rate)
+    fails alone."""
     outcomes: list[Outcome | None] = [None] * len(asked)
-    fresh, repeats = await _replays(session, asked, outcomes)
-    pairs = [(asked[i].body.customer_code, asked[i].body.order_ref) for i in fresh]
-    customers = await exposure_repository.batch_snapshots(session, pairs, now) if pairs else {}
+    keyed = list(dict.fromkeys(_key(a) for a in asked if a.idempotency_key))
+    pairs = [(a.body.customer_code, a.body.order_ref) for a in asked]
+    kept, customers = await repository.open_batch(session, keyed, pairs, now)
+    fresh, repeats = _replays(asked, kept, outcomes)
     live = {
         code: {order: (amount, invoiced) for order, amount, invoiced in c.snapshot.reservations}
         for code, c in customers.items()
@@ -112,9 +122,18 @@ async def check_batch(
             continue
         if stored.decision == credit.Decision.APPROVED.value:
             mine[body.order_ref] = (stored.amount, found.invoiced.get(body.order_ref, []))
-            entry = (stored, reservations.expiry(settings, now))
-            batch.reservations[(body.customer_code, body.order_ref)] = entry
-            batch.reserving.append(entry)
+            order = (body.customer_code, body.order_ref)
+            earlier = batch.reservations.get(order)
+            batch.reservations[order] = reserving = repository.Reserving(
+                earlier.id if earlier else uuid.uuid4(),
+                body.customer_code,
+                body.order_ref,
+                stored.id,
+                stored.amount,
+                stored.currency,
+                reservations.expiry(settings, now),
+            )
+            stored.reservation_id = reserving.id
             if body.order_ref in held[body.customer_code]:
                 batch.hold_steps.append(("close", stored))
                 held[body.customer_code].discard(body.order_ref)
@@ -169,13 +188,11 @@ async def _decide(
     )
 
 
-async def _replays(
-    session: AsyncSession, asked: Sequence[Asked], outcomes: list[Outcome | None]
+def _replays(
+    asked: Sequence[Asked], stored: dict[repository.Key, repository.Stored], outcomes: list[Outcome | None]
 ) -> tuple[list[int], list[tuple[int, int]]]:
     """The checks to decide, and the repeats of an Idempotency-Key within the batch (each with
     its first); a key answered before gets its stored answer (its lock held to the end)."""
-    keyed = {_key(a): a for a in asked if a.idempotency_key}
-    stored = await idempotency.claim_many(session, list(keyed)) if keyed else {}
     fresh: list[int] = []
     repeats: list[tuple[int, int]] = []
     first: dict[tuple[uuid.UUID, str], int] = {}
@@ -198,10 +215,10 @@ def _key(asked: Asked) -> tuple[uuid.UUID, str]:
     return uuid.UUID(asked.principal.key_id), asked.idempotency_key
 
 
-def _stored(asked: Asked, record: IdempotencyRecord) -> Outcome:
+def _stored(asked: Asked, record: repository.Stored) -> Outcome:
     if record.request_hash != idempotency.fingerprint(asked.body):
         return idempotency.reused(asked.idempotency_key)
-    return Answer(record.response, record.status_code, replayed=True)
+    return Answer(json.dumps(record.response).encode(), record.status_code, replayed=True)
 
 
 def _repeat(asked: Asked, first: Asked, outcome: Outcome | None) -> Outcome:
@@ -209,7 +226,7 @@ def _repeat(asked: Asked, first: Asked, outcome: Outcome | None) -> Outcome:
     assert isinstance(outcome, Answer)
     if idempotency.fingerprint(asked.body) != idempotency.fingerprint(first.body):
         return idempotency.reused(asked.idempotency_key)
-    return replace(outcome, replayed=True)
+    return replace(outcome, replayed=True, decided=None)
 
 
 async def _write(
@@ -219,40 +236,44 @@ async def _write(
     outcomes: list[Outcome | None],
     now: datetime,
 ) -> None:
-    """Reservations (an order's last approval in the batch wins), holds in the order they were
-    decided, the checks, and the answers kept for their Idempotency-Keys: set-wise."""
-    ids = await reservation_repository.upsert_many(
-        session,
-        [
-            (check.customer_code, check.order_ref, check.id, check.amount, check.currency, expires_at)
-            for check, expires_at in batch.reservations.values()
-        ],
-    )
-    refs: dict[uuid.UUID, ReservationRef] = {}
-    for check, expires_at in batch.reserving:
-        check.reservation_id = ids[(check.customer_code, check.order_ref)]
-        refs[check.id] = ReservationRef(
-            id=check.reservation_id, amount=format_amount(check.amount, check.currency), expires_at=expires_at
-        )
+    """Holds in the order they were decided; then the reservations, the checks and the answers
+    kept for their Idempotency-Keys in one statement. Each answer is encoded once, with its
+    reservation's proposed id; the few that kept an order's earlier reservation are corrected."""
     for step, check in batch.hold_steps:
         if step == "close":
             await holds.close_for_order(session, check.customer_code, check.order_ref, now)
         else:
             check.hold_id = (await holds.open_hold(session, check)).id
-    await repository.insert_many(session, [check for _, check in batch.checks])
-    remembered = []
+    expiry = {r.id: r.expires_at for r in batch.reservations.values()}
+    answered: list[tuple[int, CreditCheck, Answer]] = []
     for i, check in batch.checks:
-        answer = Answer(_view(check, refs.get(check.id)).model_dump(mode="json"))
-        outcomes[i] = answer
-        if asked[i].idempotency_key:
-            remembered.append((asked[i], answer))
-    await idempotency.remember_many(
+        reservation = None
+        if check.reservation_id is not None:
+            reservation = ReservationRef(
+                id=check.reservation_id,
+                amount=format_amount(check.amount, check.currency),
+                expires_at=expiry[check.reservation_id],
+            )
+        body = _view(check, reservation).model_dump_json().encode()
+        answered.append(
+            (i, check, Answer(body, decided=(check.decision, tuple(r["code"] for r in check.reasons))))
+        )
+    moved = await repository.write_batch(
         session,
+        list(batch.reservations.values()),
+        [check for _, check, _ in answered],
         [
-            (*_key(a), idempotency.fingerprint(a.body), answer.status_code, answer.content)
-            for a, answer in remembered
+            (_key(asked[i]), idempotency.fingerprint(asked[i].body), answer.status_code, answer.body.decode())
+            for i, _, answer in answered
+            if asked[i].idempotency_key
         ],
     )
+    for i, check, answer in answered:
+        kept = moved.get(check.reservation_id) if check.reservation_id else None
+        if kept is not None:
+            body = answer.body.replace(str(check.reservation_id).encode(), str(kept).encode())
+            check.reservation_id, answer = kept, replace(answer, body=body)
+        outcomes[i] = answer
 
 
 async def get(session: AsyncSession, check_id: uuid.UUID) -> CreditCheckOut:

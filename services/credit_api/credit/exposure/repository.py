@@ -71,30 +71,17 @@ class BatchSnapshot:
     invoiced: dict[str, list[tuple[str, Decimal]]]
 
 
-async def batch_snapshots(
-    session: AsyncSession, pairs: Sequence[tuple[str, str]], now: datetime
-) -> dict[str, BatchSnapshot]:
-    """One round trip (migration 0026) for the (customer, order) pairs of a batch: every customer
-    locked in one statement in a fixed order, then read."""
-    pg = await driver(session)
-    rows = await pg.fetch(
-        "SELECT * FROM credit_api.batch_snapshot($1::text[], $2::text[], $3, $4)",
-        [code for code, _ in pairs],
-        [order for _, order in pairs],
-        now,
-        now.date(),
+def batch_snapshot_of(row: Any) -> BatchSnapshot:
+    """A row of `credit_api.batch_snapshot` (migration 0026): every customer of a batch locked in
+    one statement in a fixed order, then read."""
+    return BatchSnapshot(
+        _snapshot(row),
+        frozenset(json.loads(row["held_orders"])),
+        {
+            order: [(cur, Decimal(amount)) for cur, amount in amounts]
+            for order, amounts in json.loads(row["invoiced"]).items()
+        },
     )
-    return {
-        row["customer_code"]: BatchSnapshot(
-            _snapshot(row),
-            frozenset(json.loads(row["held_orders"])),
-            {
-                order: [(cur, Decimal(amount)) for cur, amount in amounts]
-                for order, amounts in json.loads(row["invoiced"]).items()
-            },
-        )
-        for row in rows
-    }
 
 
 def _snapshot(row: Any) -> Snapshot:
