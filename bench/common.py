@@ -125,6 +125,7 @@ request = function()
                     ["Authorization"] = "Bearer %(key)s"}, body)
 end
 %(pacing)s
+%(stop)s
 """
 
 
@@ -146,12 +147,20 @@ class Load:
 
 
 async def wrk(
-    name: str, url: str, load: Load, *, connections: int, seconds: float, rate: float | None = None
+    name: str,
+    url: str,
+    load: Load,
+    *,
+    connections: int,
+    seconds: float,
+    rate: float | None = None,
+    requests: int | None = None,
 ) -> Run:
     """Load from wrk (C, so the client takes little of the CPU the servers need). With `rate`, each
     connection waits a random time between requests, connections/rate on average (exponentially
     distributed): together, arrivals as from many independent callers at about that rate. A fixed
-    wait would keep the connections in step and send bursts of all of them at once."""
+    wait would keep the connections in step and send bursts of all of them at once. With
+    `requests`, each connection stops after that many answers (or `seconds`, whichever is first)."""
     pacing = (
         ""
         if rate is None
@@ -169,6 +178,9 @@ async def wrk(
             "path": load.path,
             "key": load.key,
             "pacing": pacing,
+            "stop": ""
+            if requests is None
+            else f"response = function() if counter >= {requests} then wrk.thread:stop() end end",
         }
     )
     proc = await asyncio.create_subprocess_exec(

@@ -1,17 +1,23 @@
 """Reserving credit checks across 1,000 customers: credit_api (deciding in batches) against a bare
 Starlette + asyncpg endpoint deciding each check alone in its own transaction, under the same load
-in the same run.
+in the same run, and PostgreSQL's own floor for the statements credit_api sends.
 
-Figures: credit_api's throughput and latency at concurrency 32 and 128, under a load paced at 500
-checks/s, and with two processes side by side; the baseline at concurrency 32, and the ratio.
+Figures: credit_api's latency one check at a time (nothing else running against it), its
+throughput and latency at concurrency 32 and 128, under a load paced at 500 checks/s, and with two
+processes side by side; the baseline at concurrency 32, and the ratio; PostgreSQL alone running
+what a batch of one check sends (BEGIN, `check_batch_open`, `check_batch_write`, COMMIT) from one
+client and from 32.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import asyncpg
 
@@ -21,7 +27,11 @@ CUSTOMERS = 1000
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 RATE = float(os.environ.get("BENCH_RATE", "500"))
-GOALS = "goals: >= 1,000 checks/s at concurrency 32; p99 <= 20 ms at 500 checks/s; ratio >= 0.6"
+SEQUENTIAL = int(os.environ.get("BENCH_SEQUENTIAL", "2000"))
+GOALS = (
+    "goals: one at a time p50 <= 2 ms, p99 <= 5 ms; p99 <= 20 ms at 500 checks/s; "
+    "ratio >= 2 at concurrency 32"
+)
 BODY = '{"customer_code":"B%04d","order_ref":"%s","amount":"10.00","currency":"EUR","reserve":true}'
 
 
@@ -52,6 +62,75 @@ async def seed(database_url: str) -> str:
     return key
 
 
+async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
+    """PostgreSQL alone, from `clients` connections at once, `checks` in all: each a batch of one
+    reserving check with an Idempotency-Key as the pipeline sends it, in the same four round
+    trips, with nothing decided between them."""
+    key_id = uuid.uuid4()
+    conns = [await asyncpg.connect(database_url) for _ in range(clients)]
+    latencies: list[float] = []
+
+    async def client(conn: asyncpg.Connection, n: int) -> None:
+        for i in range(n):
+            code, order, check_id = f"B{i % CUSTOMERS:04}", f"F-{uuid.uuid4().hex}", uuid.uuid4()
+            now = datetime.now(UTC)
+            started = time.perf_counter()
+            async with conn.transaction():
+                await conn.fetch(
+                    "SELECT * FROM credit_api.check_batch_open($1::uuid[], $2::text[], $3::text[], "
+                    "$4::text[], $5, $6)",
+                    [key_id],
+                    [order],
+                    [code],
+                    [order],
+                    now,
+                    now.date(),
+                )
+                row: dict[str, object] = {
+                    "id": str(check_id), "customer_code": code, "order_ref": order, "amount": "10.00",
+                    "currency": "EUR", "decision": "approved", "reasons": [],
+                    "effective_limit": "100000000.00", "exposure_before": "0.00", "exposure_after": "10.00",
+                    "available_after": "99999990.00", "order_amount": "10.00", "order_currency": "EUR",
+                    "reservation_id": None, "hold_id": None, "checked_by": "key:bench",
+                    "checked_at": now.isoformat(),
+                }  # fmt: skip
+                await conn.fetch(
+                    "SELECT * FROM credit_api.check_batch_write($1::uuid[], $2::text[], $3::text[], "
+                    "$4::uuid[], $5::numeric[], $6::text[], $7::timestamptz[], $8::json, $9::uuid[], "
+                    "$10::text[], $11::text[], $12::integer[], $13::text[])",
+                    [uuid.uuid4()],
+                    [code],
+                    [order],
+                    [check_id],
+                    [Decimal("10.00")],
+                    ["EUR"],
+                    [now + timedelta(days=30)],
+                    json.dumps([row]),
+                    [key_id],
+                    [order],
+                    ["0" * 64],
+                    [200],
+                    [json.dumps(row)],
+                )
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(client(conn, checks // clients) for conn in conns))
+    finally:
+        for conn in conns:
+            await conn.close()
+    took = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return Run(
+        f"PostgreSQL alone, {clients} client{'s' if clients > 1 else ''}",
+        len(ordered) / took,
+        ordered[len(ordered) // 2] * 1000,
+        ordered[int(len(ordered) * 0.99)] * 1000,
+        0,
+    )
+
+
 async def main() -> None:
     database_url = await fresh_database("credence_bench")
     key = await seed(database_url)
@@ -68,6 +147,9 @@ async def main() -> None:
     api_env = {**env, "CREDENCE_API_PORT": str(api_port)}
     async with process(["-m", "services.cli", "api"], api_env, f"{api_url}/readyz"):
         await wrk("warm-up", api_url, load, connections=CONCURRENCY, seconds=3)
+        alone = await wrk(
+            "credit_api, one at a time", api_url, load, connections=1, seconds=60, requests=SEQUENTIAL
+        )
         api = await wrk(
             f"credit_api, concurrency {CONCURRENCY}", api_url, load, connections=CONCURRENCY, seconds=SECONDS
         )
@@ -99,11 +181,13 @@ async def main() -> None:
         baseline = await wrk(
             f"baseline, concurrency {CONCURRENCY}", base_url, load, connections=CONCURRENCY, seconds=SECONDS
         )
+    floor_one = await postgres_floor(database_url, 1, SEQUENTIAL)
+    floor_many = await postgres_floor(database_url, CONCURRENCY, SEQUENTIAL * 4)
     print(
         f"\nbench/credit_check.py: reserving credit checks, {CUSTOMERS} customers, {date.today()}, "
         f"{os.cpu_count()} CPUs"
     )
-    for run in (api, wide, paced, two, baseline):
+    for run in (alone, api, wide, paced, two, baseline, floor_one, floor_many):
         print("  " + run.line())
     print(f"  ratio credit_api / baseline throughput: {api.throughput / baseline.throughput:.2f}")
     print(f"  {GOALS}")

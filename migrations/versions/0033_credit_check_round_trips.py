@@ -45,14 +45,18 @@ END $$
 # inserted in the order they were decided, the answers kept for their keys. A reservation is
 # proposed under a new id; where the order already had a live one, that id is the one kept, and
 # the checks and stored answers naming the proposed id are given the kept one. Returned: the
-# (proposed, kept) pairs that differ, for the caller to correct the answers it sends.
+# (proposed, kept) pairs that differ, for the caller to correct the answers it sends. PL/pgSQL,
+# not SQL: a session keeps its plan, where a SQL function's body is planned again on every call.
 WRITE = """
 CREATE FUNCTION credit_api.check_batch_write(
     r_ids uuid[], r_codes text[], r_orders text[], r_checks uuid[], r_amounts numeric[],
     r_currencies text[], r_expiry timestamptz[], checks json,
     k_ids uuid[], k_keys text[], k_hashes text[], k_statuses integer[], k_answers text[])
 RETURNS TABLE (proposed uuid, kept uuid)
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH upserted AS (
     INSERT INTO credit_api.reservations
            (id, customer_code, order_ref, check_id, amount, currency, status, expires_at)
@@ -85,8 +89,8 @@ LANGUAGE sql VOLATILE AS $$
       FROM unnest(k_ids, k_keys, k_hashes, k_statuses, k_answers) AS k(id, key, hash, status, answer)
       LEFT JOIN moved m ON strpos(k.answer, m.proposed::text) > 0
   )
-  SELECT proposed, kept FROM moved
-$$
+  SELECT m.proposed, m.kept FROM moved m;
+END $$
 """
 
 

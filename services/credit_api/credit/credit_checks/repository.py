@@ -74,10 +74,11 @@ _CHECK_COLUMNS = [c.key for c in CreditCheck.__table__.columns if c.key != "deci
 async def write_batch(
     session: AsyncSession,
     reserving: Sequence[Reserving],
-    checks: Sequence[CreditCheck],
+    checks: Sequence[Any],
     answers: Sequence[tuple[Key, str, int, str]],
 ) -> dict[uuid.UUID, uuid.UUID]:
-    """One round trip: the reservations, the checks in the order they were decided (which
+    """One round trip: the reservations, the checks (each with the attributes of the
+    `credit_checks` columns) in the order they were decided (which
     `decided_seq` keeps), and the answers kept for their keys ((key, request fingerprint, status,
     JSON)). Returns {proposed: kept} for the reservations that kept an order's earlier id."""
     pg = await driver(session)

@@ -63,14 +63,38 @@ class Answer:
 Outcome = Answer | CredenceError
 
 
+@dataclass(slots=True)
+class Decided:
+    """A decision as a batch takes it, the columns of `credit_checks` (the ORM's instances cost
+    more to build than the rest of a check's decision); stored by `repository.write_batch`."""
+
+    id: uuid.UUID
+    customer_code: str
+    order_ref: str
+    amount: Decimal
+    currency: str
+    decision: str
+    reasons: list[dict[str, Any]]
+    effective_limit: Decimal | None
+    exposure_before: Decimal
+    exposure_after: Decimal
+    available_after: Decimal | None
+    order_amount: Decimal
+    order_currency: str
+    checked_by: str
+    checked_at: datetime
+    reservation_id: uuid.UUID | None = None
+    hold_id: uuid.UUID | None = None
+
+
 @dataclass
 class _Batch:
     """What the checks of a batch decided, to be written back together."""
 
     # An order's reservation as the batch leaves it (its last approval wins), under one id.
     reservations: dict[tuple[str, str], repository.Reserving] = field(default_factory=dict)
-    hold_steps: list[tuple[str, CreditCheck]] = field(default_factory=list)
-    checks: list[tuple[int, CreditCheck]] = field(default_factory=list)
+    hold_steps: list[tuple[str, Decided]] = field(default_factory=list)
+    checks: list[tuple[int, Decided]] = field(default_factory=list)
 
 
 async def check_batch(
@@ -164,12 +188,12 @@ async def _decide(
     convert: Converter,
     settings: ApiSettings,
     now: datetime,
-) -> CreditCheck:
+) -> Decided:
     body, cur = asked.body, standing.currency
     order_amount = parse_amount(body.amount, body.currency)
     amount = convert.rounded(await convert(order_amount, body.currency))
     result = await exposure.judge(session, standing, amount, settings)
-    return CreditCheck(
+    return Decided(
         id=uuid.uuid4(),
         customer_code=standing.customer_code,
         order_ref=body.order_ref,
@@ -245,7 +269,7 @@ async def _write(
         else:
             check.hold_id = (await holds.open_hold(session, check)).id
     expiry = {r.id: r.expires_at for r in batch.reservations.values()}
-    answered: list[tuple[int, CreditCheck, Answer]] = []
+    answered: list[tuple[int, Decided, Answer]] = []
     for i, check in batch.checks:
         reservation = None
         if check.reservation_id is not None:
@@ -294,7 +318,7 @@ async def view(session: AsyncSession, stored: CreditCheck) -> CreditCheckOut:
     return _view(stored, reservation)
 
 
-def _view(stored: CreditCheck, reservation: ReservationRef | None) -> CreditCheckOut:
+def _view(stored: CreditCheck | Decided, reservation: ReservationRef | None) -> CreditCheckOut:
     cur = stored.currency
 
     def money(value: Decimal | None) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any, Literal, Protocol
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,7 @@ from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.credit import Decision
 from shared.domain.money import format_amount
 from shared.events import HOLD_REJECTED, HOLD_RELEASED, HoldResolved, new_event
-from shared.models.credit_api import CreditCheck, CreditHold, Outbox
+from shared.models.credit_api import CreditHold, Outbox
 from shared.outbox import outbox_row
 from shared.roles import Role
 
@@ -33,7 +34,30 @@ log = structlog.get_logger(__name__)
 SYSTEM = Principal(key_id=str(uuid.UUID(int=0)), name="auto-release", role=Role.ADMIN, kind="system")
 
 
-async def open_hold(session: AsyncSession, check: CreditCheck) -> CreditHold:
+class HeldCheck(Protocol):
+    """What a hold keeps of the check that held the order."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def customer_code(self) -> str: ...
+    @property
+    def order_ref(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def order_amount(self) -> Decimal | None: ...
+    @property
+    def order_currency(self) -> str | None: ...
+    @property
+    def reasons(self) -> list[dict[str, Any]]: ...
+    @property
+    def checked_at(self) -> datetime: ...
+
+
+async def open_hold(session: AsyncSession, check: HeldCheck) -> CreditHold:
     """One open hold per order: a new held check for the same order updates it."""
     hold = await repository.open_for_order(session, check.customer_code, check.order_ref)
     fields: dict[str, Any] = {
