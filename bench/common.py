@@ -198,9 +198,17 @@ async def wrk(
     percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, flags=re.M))
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    throughput = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    if requests is not None:
+        # wrk runs to its duration even when every connection has stopped: the rate the stopped
+        # connections kept is their count over the time their answers took.
+        answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        average = _milliseconds(re.search(r"Latency\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+        throughput = connections * 1000 / average
+        name = f"{name} ({answered})"
     return Run(
         name,
-        float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        throughput,
         _milliseconds(percentiles["50"]),
         _milliseconds(percentiles["99"]),
         errors,

@@ -148,7 +148,7 @@ async def main() -> None:
     async with process(["-m", "services.cli", "api"], api_env, f"{api_url}/readyz"):
         await wrk("warm-up", api_url, load, connections=CONCURRENCY, seconds=3)
         alone = await wrk(
-            "credit_api, one at a time", api_url, load, connections=1, seconds=60, requests=SEQUENTIAL
+            "credit_api, one at a time", api_url, load, connections=1, seconds=SECONDS, requests=SEQUENTIAL
         )
         api = await wrk(
             f"credit_api, concurrency {CONCURRENCY}", api_url, load, connections=CONCURRENCY, seconds=SECONDS

@@ -33,6 +33,7 @@ from services.credit_api.console.routes import router as console
 from services.credit_api.console.web import to_sign_in
 from services.credit_api.credit.assessments.routes import router as assessments
 from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
+from services.credit_api.credit.credit_checks.routes import front_door
 from services.credit_api.credit.credit_checks.routes import router as credit_checks
 from services.credit_api.credit.credit_holds.routes import router as credit_holds
 from services.credit_api.credit.credit_limits.routes import router as credit_limits
@@ -170,7 +171,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.add_exception_handler(SignInNeeded, to_sign_in)
     for router in (*ROUTERS, console):
         app.include_router(router)
-    app.add_middleware(_Observe, max_body=settings.max_body_bytes, access_log=settings.access_log)
+    app.add_middleware(
+        _Observe,
+        max_body=settings.max_body_bytes,
+        access_log=settings.access_log,
+        hot={("POST", "/v1/credit-checks"): front_door(app)},
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -217,10 +223,14 @@ class _Observe:
     The log line names the route's template, never the path itself nor the caller: paths carry
     customer codes and a key's name may be a person's."""
 
-    def __init__(self, app: ASGIApp, max_body: int, access_log: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body: int, access_log: bool, hot: dict[tuple[str, str], ASGIApp]
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.access_log = access_log
+        # (method, path) → the app that answers it without the framework's routing (credit checks).
+        self.hot = hot
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -265,7 +275,7 @@ class _Observe:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         try:
-            await self.app(scope, counted, send_with_id)
+            await self.hot.get((scope["method"], scope["path"]), self.app)(scope, counted, send_with_id)
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
             route = getattr(scope.get("route"), "path", "unmatched")

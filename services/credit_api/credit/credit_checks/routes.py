@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.credit_api.credit.credit_checks import service
 from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
@@ -63,13 +65,38 @@ async def serve(request: Request) -> Response:
     pipeline: CheckPipeline = request.app.state.check_pipeline
     deadline = request.app.state.settings.check_deadline_seconds
     try:
-        answer = await asyncio.wait_for(pipeline.submit(service.Asked(principal, body, key)), deadline)
+        async with asyncio.timeout(deadline):
+            answer = await pipeline.submit(service.Asked(principal, body, key))
     except TimeoutError:
         # Never a hang: the check may still be decided; a retry with the same Idempotency-Key
         # gets that decision, a retry without one replaces the order's reservation or hold.
         raise Unavailable(f"no decision within {deadline:g} s: try again", retry_after=1) from None
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(answer.body, answer.status_code, headers, media_type="application/json")
+
+
+def front_door(app: Starlette) -> ASGIApp:
+    """`serve` as plain ASGI, for the app's own middleware to call straight for `POST
+    /v1/credit-checks`: past the framework's routing and its layers of middleware, which took as
+    much of a check's time as deciding it. Errors are answered by the app's own handlers
+    (problem+json), chosen as Starlette chooses them; the request id, timing, security headers and
+    body limit stay with the middleware that calls this."""
+    route = next(r for r in router.routes if isinstance(r, _Served))
+    handlers = app.exception_handlers
+
+    async def door(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"], scope["route"] = app, route
+        request = Request(scope, receive, send)
+        try:
+            response = await serve(request)
+        except Exception as exc:
+            handler = next((handlers[k] for k in type(exc).__mro__ if k in handlers), None)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
+    return door
 
 
 async def _body(request: Request) -> CreditCheckRequest:
