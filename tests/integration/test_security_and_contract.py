@@ -3,10 +3,12 @@ and a complete contract (summary, examples, documented errors)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -318,3 +320,17 @@ async def test_each_service_runs_as_its_own_role_which_cannot_rewrite_the_audit_
     async with sessions() as session:
         actions = (await session.execute(text("SELECT action FROM credit_api.audit_log"))).scalars().all()
     assert {"customer.created", "credit_limit.set"} <= set(actions)
+
+
+async def test_the_credit_check_operation_is_published_as_order_systems_integrated_it(
+    document: dict[str, Any],
+) -> None:
+    """`POST /v1/credit-checks` is served past FastAPI's routing (credit_checks.routes.serve), but
+    its published operation and every schema it names stay those order systems built against
+    (tests/contract, taken from the document before the route was served so)."""
+    published = json.loads(
+        (Path(__file__).parents[1] / "contract" / "credit-check-operation.json").read_text()
+    )
+    assert document["paths"]["/v1/credit-checks"] == published["path"]
+    schemas = document["components"]["schemas"]
+    assert {name: schemas[name] for name in published["schemas"]} == published["schemas"]
