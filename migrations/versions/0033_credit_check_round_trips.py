@@ -104,6 +104,4 @@ def downgrade() -> None:
         "DROP FUNCTION credit_api.check_batch_write(uuid[], text[], text[], uuid[], numeric[], text[], "
         "timestamptz[], json, uuid[], text[], text[], integer[], text[])"
     )
-    op.execute(
-        "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)"
-    )
+    op.execute("DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)")
