@@ -22,6 +22,7 @@ from decimal import Decimal
 import asyncpg
 
 from bench.common import Load, Run, free_port, fresh_database, process, stack_env, wrk
+from services.credit_api.credit.credit_checks import repository
 
 CUSTOMERS = 1000
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
@@ -77,8 +78,7 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
             started = time.perf_counter()
             async with conn.transaction():
                 await conn.fetch(
-                    "SELECT * FROM credit_api.check_batch_open($1::uuid[], $2::text[], $3::text[], "
-                    "$4::text[], $5, $6)",
+                    repository.OPEN,
                     [key_id],
                     [order],
                     [code],
@@ -95,9 +95,7 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
                     "checked_at": now.isoformat(),
                 }  # fmt: skip
                 await conn.fetch(
-                    "SELECT * FROM credit_api.check_batch_write($1::uuid[], $2::text[], $3::text[], "
-                    "$4::uuid[], $5::numeric[], $6::text[], $7::timestamptz[], $8::json, $9::uuid[], "
-                    "$10::text[], $11::text[], $12::integer[], $13::text[])",
+                    repository.WRITE,
                     [uuid.uuid4()],
                     [code],
                     [order],

@@ -18,7 +18,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The keys first, then the customers, each in a fixed order (as before, in two statements): two
-# batches never deadlock. A stored answer is a row of its own, its customer columns null.
+# batches never deadlock. A stored answer is a row of its own, its customer columns null, the
+# answer as the JSON text it is sent as.
 OPEN = """
 CREATE FUNCTION credit_api.check_batch_open(key_ids uuid[], keys text[], codes text[], orders text[],
                                             at timestamptz, today date)
@@ -30,7 +31,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
   IF cardinality(key_ids) > 0 THEN
     RETURN QUERY
-    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response)::text,
+    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response::text)::text,
            NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date, NULL::text,
            NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text, NULL::text
       FROM credit_api.idempotency_claim_many(key_ids, keys) i;

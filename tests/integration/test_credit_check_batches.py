@@ -7,6 +7,7 @@ replay, written plainly: a customer's live reservations by order, each check aga
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 from datetime import date
@@ -175,13 +176,13 @@ async def test_an_idle_check_is_decided_at_once_and_a_crowd_in_batches(
             await asyncio.sleep(0)  # the lane has taken the first check and is deciding it
         second = pipeline.submit(asked("SO-second"))
         answers = await asyncio.gather(first, second)
-        assert [a.content["decision"] for a in answers] == ["approved", "approved"]
+        assert [json.loads(a.body)["decision"] for a in answers] == ["approved", "approved"]
         changed = tuple(a - b for a, b in zip(_taken(), before, strict=True))
         assert changed == (1, 1, 2, 2)  # at once, queued; two batches of one
 
         before = _taken()
         crowd = await asyncio.gather(*(pipeline.submit(asked(f"SO-{n}")) for n in range(60)))
-        assert {a.content["decision"] for a in crowd} == {"approved"}
+        assert {json.loads(a.body)["decision"] for a in crowd} == {"approved"}
         at_once, queued, batches, checks = (a - b for a, b in zip(_taken(), before, strict=True))
         assert (at_once, queued, checks) == (1, 59, 60)
         assert batches < 10  # decided together, not one by one

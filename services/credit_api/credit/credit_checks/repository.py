@@ -19,6 +19,14 @@ from shared.models.credit_api import CreditCheck
 
 Key = tuple[uuid.UUID, str]  # (API key id, Idempotency-Key)
 
+# The two statements, also what bench/credit_check.py times PostgreSQL alone with.
+OPEN = "SELECT * FROM credit_api.check_batch_open($1::uuid[], $2::text[], $3::text[], $4::text[], $5, $6)"
+WRITE = (
+    "SELECT * FROM credit_api.check_batch_write($1::uuid[], $2::text[], $3::text[], $4::uuid[], "
+    "$5::numeric[], $6::text[], $7::timestamptz[], $8::json, $9::uuid[], $10::text[], $11::text[], "
+    "$12::integer[], $13::text[])"
+)
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -26,7 +34,7 @@ class Stored:
 
     request_hash: str
     status_code: int
-    response: Any
+    response: str  # the JSON document, as it is sent again
 
 
 async def open_batch(
@@ -36,7 +44,7 @@ async def open_batch(
     (customer, order) pairs' customers locked in a fixed order and read."""
     pg = await driver(session)
     rows = await pg.fetch(
-        "SELECT * FROM credit_api.check_batch_open($1::uuid[], $2::text[], $3::text[], $4::text[], $5, $6)",
+        OPEN,
         [k for k, _ in keys],
         [n for _, n in keys],
         [code for code, _ in pairs],
@@ -83,9 +91,7 @@ async def write_batch(
     JSON)). Returns {proposed: kept} for the reservations that kept an order's earlier id."""
     pg = await driver(session)
     rows = await pg.fetch(
-        "SELECT * FROM credit_api.check_batch_write($1::uuid[], $2::text[], $3::text[], $4::uuid[], "
-        "$5::numeric[], $6::text[], $7::timestamptz[], $8::json, $9::uuid[], $10::text[], $11::text[], "
-        "$12::integer[], $13::text[])",
+        WRITE,
         [r.id for r in reserving],
         [r.customer_code for r in reserving],
         [r.order_ref for r in reserving],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -54,10 +53,6 @@ class Answer:
     status_code: int = 200
     replayed: bool = False
     decided: tuple[str, tuple[str, ...]] | None = None
-
-    @property
-    def content(self) -> Any:
-        return json.loads(self.body)
 
 
 Outcome = Answer | CredenceError
@@ -242,7 +237,7 @@ def _key(asked: Asked) -> tuple[uuid.UUID, str]:
 def _stored(asked: Asked, record: repository.Stored) -> Outcome:
     if record.request_hash != idempotency.fingerprint(asked.body):
         return idempotency.reused(asked.idempotency_key)
-    return Answer(json.dumps(record.response).encode(), record.status_code, replayed=True)
+    return Answer(record.response.encode(), record.status_code, replayed=True)
 
 
 def _repeat(asked: Asked, first: Asked, outcome: Outcome | None) -> Outcome:
