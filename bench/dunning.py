@@ -99,7 +99,7 @@ async def main() -> None:
         async with sessions() as session, session.begin():
             rows = await repository.open_invoices(session, today + timedelta(days=10))
             codes = sorted({r.customer_code for r in rows})
-            await repository.taken(session, codes)
+            await repository.history(session, codes)
             await repository.last_notices(session, codes)
             await ledger.reductions(
                 session, [(r.customer_code, r.item_id) for r in rows if r.due_date < today]

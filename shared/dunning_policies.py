@@ -31,6 +31,14 @@ class StepIn(_Strict):
     channels: list[Literal["email", "webhook", "chat"]] = []
     template: str = ""
     min_amount: Annotated[Decimal, Field(ge=0)] = Decimal(0)
+    after: str | None = Field(
+        None,
+        description="A step of the same grade this one presupposes: never taken for an item before "
+        "that step was done for it (a notice issued or a task given, not superseded)",
+    )
+    gap_days: Annotated[StrictInt, Field(ge=0, le=365)] = Field(
+        0, description="Days at least between the step named in `after` and this one"
+    )
 
 
 class InterestIn(_Strict):
@@ -134,7 +142,14 @@ class PolicyIn(_Strict):
                 steps={
                     grade: tuple(
                         domain.Step(
-                            s.name, s.offset_days, s.effect, tuple(s.channels), s.template, s.min_amount
+                            s.name,
+                            s.offset_days,
+                            s.effect,
+                            tuple(s.channels),
+                            s.template,
+                            s.min_amount,
+                            s.after,
+                            s.gap_days,
                         )
                         for s in steps
                     )

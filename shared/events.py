@@ -368,6 +368,16 @@ class NoticeLine(_Strict):
     currency: CurrencyCode
     interest: EventAmount | None = Field(None, description="Late interest to the notice's date")
     compensation: EventAmount | None = Field(None, description="Fixed compensation for late payment")
+    interest_rate: EventAmount | None = Field(
+        None, description="The yearly rate of late interest in force on the notice's date (0.1015: 10.15 %)"
+    )
+
+
+class EarlierNotice(_Strict):
+    notice_id: uuid.UUID
+    step: str
+    effect: Literal["reminder", "friendly_notice", "formal_notice", "final_notice"]
+    as_of: date
 
 
 class DunningNoticeIssued(_Strict):
@@ -382,6 +392,16 @@ class DunningNoticeIssued(_Strict):
     channels: list[Literal["email", "webhook", "chat"]]
     items: list[NoticeLine]
     policy_version: str
+    earlier: list[EarlierNotice] = Field(
+        [],
+        description="The notices already issued to the customer for any of these items, oldest first: "
+        "what the letter may refer to",
+    )
+    pay_within_days: StrictInt | None = Field(
+        None,
+        description="Days the customer has before the policy's next step may follow this notice "
+        "(the gap of the step that presupposes it); none when no step waits for it",
+    )
 
 
 class PromiseChanged(_Strict):

@@ -281,7 +281,7 @@ def amount_of(unit: Unit, value: str | Decimal | None, language: str) -> str:
     locale = language.replace("-", "_")
     zh = _zh(language)
     if unit == "share":
-        return format_percent(number, format="#,##0.#%", locale=locale)
+        return format_percent(number, format="#,##0.##%", locale=locale)
     if unit == "flag":
         return ("是" if number else "否") if zh else ("yes" if number else "no")
     figure = format_decimal(number, format="#,##0.#", locale=locale)
@@ -291,7 +291,7 @@ def amount_of(unit: Unit, value: str | Decimal | None, language: str) -> str:
         "grades": ("grades", "档"),
         "count": ("", "次"),
     }[unit]
-    said = words[1] if zh else words[0]
+    said = words[1] if zh else words[0].removesuffix("s") if abs(number) == 1 else words[0]
     return f"{figure} {said}".strip()
 
 

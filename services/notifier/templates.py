@@ -2,8 +2,8 @@
 
 The most specific template found wins: `{kind}.{level}.{language}`, then `{kind}.{language}`, then the
 generic `alert_raised.{language}`; languages are tried as given, then without region, then English.
-Amounts and dates in dunning notices are written the way the language writes them (Babel's CLDR
-data): `€1,200.50`, `2026年9月1日`.
+Amounts, dates, rates and days in dunning notices are written the way the language writes them
+(Babel's CLDR data): `€1,200.50`, `2026年9月1日`, `10.15%`, `12 天`.
 """
 
 from __future__ import annotations
@@ -96,8 +96,15 @@ def render_notice(notice: DunningNoticeIssued, *, language: str, customer_name: 
         except TemplateNotFound:
             continue
         locale = lang.replace("-", "_")
+        # What the letter may refer to: notices about these items once overdue, not the reminder
+        # sent before they fell due.
+        earlier = [e for e in notice.earlier if e.effect != "reminder"]
         context = {
             "notice": notice,
+            "earlier": earlier,
+            "previous": earlier[-1] if earlier else None,
+            "days": lambda n, lang=lang: amount_of("days", n, lang),
+            "percent": lambda rate, lang=lang: amount_of("share", rate, lang),
             "customer_name": customer_name,
             "items": notice.items,
             "totals": totals,

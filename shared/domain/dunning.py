@@ -1,14 +1,17 @@
 """Dunning: which step each overdue item has reached, and what a customer is sent today.
 
 A policy has, per grade, steps ordered by their offset from the due date (negative: before it).
-An item takes the latest step it has reached and not yet taken; earlier steps it never took are
-superseded (a customer first seen 40 days late gets the formal notice, not the friendly one as
-well). A customer is sent one notice per step, listing every item at that step, and never more
-than one notice within the policy's minimum gap: when several message steps are due the same day,
-the most advanced goes out and the others wait. Tasks (a phone call, a legal hand-over) are not
-messages and wait for no gap. A step whose items add up to less than its minimum amount waits for
-the balance to grow. Disputed items and items under a live promise are left out; paid items are
-not given to the plan at all.
+A step may presuppose an earlier one (`after`): it is never taken for an item until that step was
+done for the item (a notice issued or a task given, not superseded) at least `gap_days` before, and
+no item passes a step that another presupposes without taking it. Within those bounds an item
+takes the most advanced step it has reached, and earlier steps it never took are superseded: an
+invoice first seen 40 days late gets the formal notice, not the friendly one as well, and the final
+notice only when the formal one is a gap old. A customer is sent one notice per step, listing
+every item at that step, and never more than one notice within the policy's minimum gap: when
+several message steps are due the same day, the most advanced goes out and the others wait.
+Tasks (a phone call, a legal hand-over) are not messages and wait for no gap. A step whose items
+add up to less than its minimum amount waits for the balance to grow. Disputed items and items
+under a live promise are left out; paid items are not given to the plan at all.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class Step:
     channels: tuple[str, ...] = ()
     template: str = ""
     min_amount: Decimal = ZERO
+    after: str | None = None  # the step this one presupposes
+    gap_days: int = 0  # at least this long after it
 
     @property
     def message(self) -> bool:
@@ -75,6 +80,7 @@ class Item:
     open_amount: Decimal
     currency: str
     taken: frozenset[str] = frozenset()  # steps already taken (sent, tasked or superseded)
+    done: Mapping[str, date] = field(default_factory=dict)  # of those, sent or tasked: the day
     paused: bool = False  # disputed, or under a promise that has not run out
 
     def days_past_due(self, as_of: date) -> int:
@@ -99,11 +105,41 @@ class Plan:
     missing_rates: frozenset[str] = frozenset()
 
 
-def reached(steps: Sequence[Step], item: Item, as_of: date) -> Step | None:
-    """The latest step an item has reached, taken or not."""
+def presupposed(steps: Sequence[Step]) -> frozenset[str]:
+    return frozenset(s.after for s in steps if s.after is not None)
+
+
+def unmet(step: Step, item: Item, as_of: date) -> str | None:
+    """Why the step cannot be taken for the item yet, if it cannot."""
+    if step.after is None:
+        return None
+    done = item.done.get(step.after)
+    if done is None:
+        return f"waits for {step.after}"
+    if (as_of - done).days < step.gap_days:
+        return f"waits {step.gap_days} days after {step.after} of {done.isoformat()}"
+    return None
+
+
+def next_step(steps: Sequence[Step], item: Item, as_of: date) -> tuple[Step | None, tuple[Step, str] | None]:
+    """The step the item takes today, and the step above it held back by what it presupposes.
+
+    Only steps after the last one taken count, so an item never goes back. A step that another
+    presupposes is a step the item cannot pass untaken: the search ends there."""
     late = item.days_past_due(as_of)
-    found = [s for s in steps if s.offset_days <= late]
-    return found[-1] if found else None
+    needed = presupposed(steps)
+    start = max((n + 1 for n, s in enumerate(steps) if s.name in item.taken), default=0)
+    found: Step | None = None
+    for step in steps[start:]:
+        if step.offset_days > late:
+            return found, None
+        why = unmet(step, item, as_of)
+        if why is not None:
+            return found, (step, why)
+        found = step
+        if step.name in needed:
+            return found, None
+    return found, None
 
 
 def plan(
@@ -119,9 +155,14 @@ def plan(
     order = {s.name: n for n, s in enumerate(steps)}
     due: dict[str, list[Item]] = {}
     superseded: list[tuple[Item, Step]] = []
+    held: dict[str, list[tuple[Item, str]]] = {}
     for item in items:
-        step = None if item.paused else reached(steps, item, as_of)
-        if step is None or step.name in item.taken:
+        if item.paused:
+            continue
+        step, blocked = next_step(steps, item, as_of)
+        if blocked is not None:
+            held.setdefault(blocked[0].name, []).append((item, blocked[1]))
+        if step is None:
             continue
         due.setdefault(step.name, []).append(item)
         superseded += [(item, s) for s in steps[: order[step.name]] if s.name not in item.taken]
@@ -129,6 +170,8 @@ def plan(
     waiting: list[tuple[Step, str]] = []
     missing: set[str] = set()
     by_step = {s.name: s for s in steps}
+    for name in sorted(held, key=order.__getitem__, reverse=True):
+        waiting.append((by_step[name], "; ".join(f"{i.item_id} {why}" for i, why in held[name])))
     for name in sorted(due, key=order.__getitem__, reverse=True):
         step, at_step = by_step[name], tuple(due[name])
         converted = [(i, convert(i.open_amount, i.currency)) for i in at_step]
@@ -181,6 +224,7 @@ def validate(policy: Policy) -> Policy:
                 errors.append((f"/steps/{grade}/{n}/offset_days", "only reminders come before the due date"))
             if s.min_amount < 0:
                 errors.append((f"/steps/{grade}/{n}/min_amount", "not negative"))
+        errors += _presuppositions(grade, steps)
     if policy.min_gap_days < 0:
         errors.append(("/min_gap_days", "not negative"))
     if errors:
@@ -189,3 +233,38 @@ def validate(policy: Policy) -> Policy:
             errors=[{"pointer": f"#{p}", "detail": d} for p, d in errors],
         )
     return policy
+
+
+def _presuppositions(grade: str, steps: Sequence[Step]) -> list[tuple[str, str]]:
+    """What each step's `after` names: a step of the same grade that comes before it, with no
+    cycle among them (a cycle would hold every step in it for ever)."""
+    errors: list[tuple[str, str]] = []
+    index = {s.name: n for n, s in enumerate(steps)}
+    for n, step in enumerate(steps):
+        at = f"/steps/{grade}/{n}"
+        if step.gap_days < 0:
+            errors.append((f"{at}/gap_days", "not negative"))
+        if step.after is None:
+            if step.gap_days:
+                errors.append((f"{at}/gap_days", "a gap counts from the step named in `after`"))
+            continue
+        if step.after not in index:
+            known = ", ".join(index)
+            errors.append((f"{at}/after", f"unknown step `{step.after}`; the steps of {grade}: {known}"))
+            continue
+        chain: list[str] = [step.name]
+        seen: str | None = step.after
+        while seen is not None and seen not in chain and seen in index:
+            chain.append(seen)
+            seen = steps[index[seen]].after
+        if seen == step.name:
+            cycle = " → ".join([*chain, step.name])
+            errors.append((f"{at}/after", f"a cycle of presuppositions: {cycle}"))
+        elif index[step.after] > n:
+            errors.append(
+                (
+                    f"{at}/after",
+                    f"`{step.after}` comes after `{step.name}`: a step presupposes an earlier one",
+                )
+            )
+    return errors

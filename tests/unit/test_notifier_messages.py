@@ -3,7 +3,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -163,6 +163,10 @@ NOTICE = DunningNoticeIssued.model_validate(
                 "days_past_due": 24,
                 "open_amount": "1200.00",
                 "currency": "EUR",
+                # 1,200 × 10.15 % × 24 / 365 = 8.008 → 8.01
+                "interest": "8.01",
+                "compensation": "40.00",
+                "interest_rate": "0.1015",
             },
             {
                 "item_id": "INV-1007",
@@ -170,9 +174,28 @@ NOTICE = DunningNoticeIssued.model_validate(
                 "days_past_due": 14,
                 "open_amount": "350.50",
                 "currency": "EUR",
+                # 350.50 × 10.15 % × 14 / 365 = 1.365 → 1.36
+                "interest": "1.36",
+                "compensation": "40.00",
+                "interest_rate": "0.1015",
             },
         ],
         "policy_version": "default",
+        "earlier": [
+            {
+                "notice_id": "0d6a7c52-94e1-4b0f-8c3d-5e7f9a1b2c34",
+                "step": "reminder",
+                "effect": "reminder",
+                "as_of": "2026-10-26",
+            },
+            {
+                "notice_id": "5e0c41d2-8a7b-4f3e-b1c9-2d4f6a8e0b13",
+                "step": "notice_1",
+                "effect": "friendly_notice",
+                "as_of": "2026-11-13",
+            },
+        ],
+        "pay_within_days": 7,
     }
 )
 
@@ -200,3 +223,54 @@ def test_notices_write_amounts_and_dates_as_the_language_does() -> None:
     assert "到期日 2026年10月31日：JP¥120,000" in body and "已逾期" not in body
     subject, _ = render_notice(reminder, language="fr", customer_name="Acme")
     assert subject == "[Acme] Payment reminder — ¥120,000"
+
+
+def test_a_first_letter_reads_as_one_and_a_later_one_names_the_notices_before_it() -> None:
+    """An invoice first seen overdue gets the formal notice as its first letter: no word of an
+    earlier notice; the final notice names every notice sent before it, with its date and
+    reference, and the deadline the policy gives before the next step."""
+    first = NOTICE.model_copy(update={"earlier": NOTICE.earlier[:1], "pay_within_days": None})
+    subject, body = render_notice(first, language="en", customer_name="Acme")
+    assert subject == "[Acme] Payment demand: overdue invoices — €1,550.50"
+    assert body.startswith(
+        "Dear Acme,\n\nAccording to our records, the following invoices are past their due date "
+        "and remain unpaid."
+    )
+    assert "Despite" not in body and "Please pay the amount due without delay." in body
+    subject, body = render_notice(first, language="zh-CN", customer_name="华东贸易")
+    assert subject == "【华东贸易】催款通知：€1,550.50"
+    assert "根据我们的记录，以下发票已逾期，仍未付款。" in body and "此前" not in body and "已于" not in body
+
+    formal = NOTICE.earlier[1].model_copy(
+        update={
+            "notice_id": "a3c5e7f9-1b2d-4f6a-8c0e-2d4f6a8c0e1b",
+            "step": "notice_2",
+            "effect": "formal_notice",
+            "as_of": date(2026, 11, 24),
+        }
+    )
+    final = NOTICE.model_copy(
+        update={
+            "effect": "final_notice",
+            "step": "final",
+            "as_of": date(2026, 12, 1),
+            "earlier": [*NOTICE.earlier, formal],
+        }
+    )
+    subject, body = render_notice(final, language="en", customer_name="Acme")
+    assert subject == "[Acme] FINAL NOTICE: overdue invoices — €1,550.50"
+    assert (
+        "FINAL NOTICE. Despite our notices of November 13, 2026 "
+        "(reference 5e0c41d2-8a7b-4f3e-b1c9-2d4f6a8e0b13) and November 24, 2026 "
+        "(reference a3c5e7f9-1b2d-4f6a-8c0e-2d4f6a8c0e1b), the following invoices remain unpaid."
+    ) in body
+    assert "Without payment within 7 days,\nthe matter will be handed over for legal collection." in body
+    assert "(interest €8.01 at 10.15% a year)" in body
+    subject, body = render_notice(final, language="zh-CN", customer_name="华东贸易")
+    assert subject == "【华东贸易】最后催款通知：€1,550.50"
+    assert (
+        "最后通知：我们已于2026年11月13日（编号：5e0c41d2-8a7b-4f3e-b1c9-2d4f6a8e0b13）、"
+        "2026年11月24日（编号：a3c5e7f9-1b2d-4f6a-8c0e-2d4f6a8c0e1b）发出通知，但以下发票仍未付款。"
+    ) in body
+    assert "如 7 天内仍未付款" in body
+    assert "已逾期 24 天：€1,200.00（逾期利息 €8.01，年利率 10.15%）" in body

@@ -75,5 +75,12 @@ def test_alert_causes_read_as_a_controller_reads_them() -> None:
     )
     assert vocabulary.amount_of("share", "1", "en") == "100%"
     assert vocabulary.amount_of("share", "0.375", "zh-CN") == "37.5%"
+    # The late-interest rate of 2025's second half: 2.15 % plus the Directive's 8 points.
+    assert vocabulary.amount_of("share", "0.1015", "en") == "10.15%"
+    assert vocabulary.amount_of("days", "12", "zh-CN") == "12 天"
+    assert (vocabulary.amount_of("days", "1", "en"), vocabulary.amount_of("days", "12", "en")) == (
+        "1 day",
+        "12 days",
+    )
     assert vocabulary.amount_of("flag", "1", "zh-CN") == "是"
     assert vocabulary.amount_of("count", "3", "en") == "3"

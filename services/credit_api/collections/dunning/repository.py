@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -42,15 +43,31 @@ async def open_invoices(session: AsyncSession, due_by: date) -> Sequence[Row[tup
     return (await session.execute(query)).all()
 
 
-async def taken(session: AsyncSession, codes: Sequence[str]) -> dict[tuple[str, str], set[str]]:
+@dataclass(frozen=True)
+class Taken:
+    """A step an item took: how (notice, task or superseded) and when; a notice's id and effect."""
+
+    step: str
+    outcome: str
+    as_of: date
+    notice_id: uuid.UUID | None
+    effect: str | None
+
+
+async def history(session: AsyncSession, codes: Sequence[str]) -> dict[tuple[str, str], list[Taken]]:
+    """Every step the customers' items took, by (customer, item), in the order they were taken."""
+    s, n = DunningStep, DunningNotice
     rows = await session.execute(
-        select(DunningStep.customer_code, DunningStep.item_id, DunningStep.step).where(
-            DunningStep.customer_code.in_(codes)
-        )
+        select(s.customer_code, s.item_id, s.step, s.outcome, s.as_of, s.notice_id, n.effect)
+        .outerjoin(n, n.id == s.notice_id)
+        .where(s.customer_code.in_(codes))
+        .order_by(s.as_of)
     )
-    found: dict[tuple[str, str], set[str]] = {}
-    for code, item_id, step in rows.all():
-        found.setdefault((code, item_id), set()).add(step)
+    found: dict[tuple[str, str], list[Taken]] = {}
+    for row in rows.all():
+        found.setdefault((row.customer_code, row.item_id), []).append(
+            Taken(row.step, row.outcome, row.as_of, row.notice_id, row.effect)
+        )
     return found
 
 

@@ -82,7 +82,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     await disputes.close_settled(session, as_of, DUNNING, settings)
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
-    taken = await repository.taken(session, codes)
+    history = await repository.history(session, codes)
     late_keys = [(r.customer_code, r.item_id) for r in rows if r.due_date < as_of]
     paid, corrected = (
         await ledger.reductions(session, late_keys),
@@ -106,13 +106,15 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                 r.due_date,
                 r.open_amount,
                 r.currency,
-                frozenset(taken.get((code, r.item_id), ())),
+                frozenset(t.step for t in history.get((code, r.item_id), ())),
+                {t.step: t.as_of for t in history.get((code, r.item_id), ()) if t.outcome != "superseded"},
                 paused=r.item_id in held or promises.ANY_ITEM in held,
             )
             for r in by_customer[code]
         ]
+        grade = policy.for_grade(by_customer[code][0].grade)
         plan = dunning.plan(
-            policy.for_grade(by_customer[code][0].grade),
+            grade,
             items,
             as_of,
             last_message_on=last.get(code),
@@ -149,7 +151,9 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                     items=listed,
                 )
                 notices.append(notice)
-                session.add(outbox_row(Outbox, settings.alerts_topic, _issued(notice, settings.source)))
+                earlier = _earlier([history.get((code, i.item_id), []) for i in action.items])
+                issued = _issued(notice, settings.source, earlier, _pay_within(grade, action.step))
+                session.add(outbox_row(Outbox, settings.alerts_topic, issued))
                 steps += _steps(code, action.items, action.step, as_of, "notice", notice_id=notice.id)
                 if action.step.effect == "final_notice":
                     stops.append(code)
@@ -199,7 +203,23 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     return result
 
 
-def _issued(notice: DunningNotice, source: str) -> CloudEvent:
+def _earlier(histories: Sequence[Sequence[repository.Taken]]) -> list[dict[str, Any]]:
+    """The notices already issued for any of the items, oldest first, each once."""
+    found = {t.notice_id: t for taken in histories for t in taken if t.notice_id is not None}
+    return [
+        {"notice_id": t.notice_id, "step": t.step, "effect": t.effect, "as_of": t.as_of}
+        for t in sorted(found.values(), key=lambda t: (t.as_of, t.step))
+    ]
+
+
+def _pay_within(steps: Sequence[dunning.Step], step: dunning.Step) -> int | None:
+    """What the notice can promise: the shortest gap after it of a step that presupposes it."""
+    return min((s.gap_days for s in steps if s.after == step.name and s.gap_days), default=None)
+
+
+def _issued(
+    notice: DunningNotice, source: str, earlier: list[dict[str, Any]], pay_within_days: int | None
+) -> CloudEvent:
     data = DunningNoticeIssued.model_validate(
         {
             "notice_id": notice.id,
@@ -210,6 +230,8 @@ def _issued(notice: DunningNotice, source: str) -> CloudEvent:
             "channels": notice.channels,
             "items": notice.items,
             "policy_version": notice.policy_version,
+            "earlier": earlier,
+            "pay_within_days": pay_within_days,
         }
     )
     return new_event(source=source, type_=DUNNING_NOTICE_ISSUED, subject=notice.customer_code, data=data)
@@ -239,6 +261,8 @@ def _line(item: dunning.Item, as_of: date, late: interest.LateInterest | None) -
     if late is not None and (late.interest or late.compensation):
         line["interest"] = format_amount(late.interest, item.currency)
         line["compensation"] = format_amount(late.compensation, item.currency)
+        if late.periods:
+            line["interest_rate"] = str(late.periods[-1].rate)
     return line
 
 
