@@ -5,8 +5,12 @@ the default policy (customers without a grade follow its `default` steps: remind
 notice_2 +10, call +20 from 250, final +30 from 100 with a credit stop, legal +50 from 1,000; five
 days between two notices), a payment mid-way, a promise kept and one broken, a dispute accepted, one
 rejected and one left to age, a small balance never chased, and interest claimed, waived and
-invoiced. The run is killed in the middle of a day and the notifier in the middle of a delivery:
-every notice still reaches its customer once, and nothing else changes.
+invoiced. On day 25 invoices arrive that the platform has never seen, 12, 45 and 96 days past due
+(each for one English and one Chinese customer): none is told "despite our earlier notice" or
+handed to legal unwarned; each gets the formal notice as a first letter, the final notice a week
+later at the earliest, naming it, and legal a week after that. The run is killed in the middle of
+a day and the notifier in the middle of a delivery: every notice still reaches its customer once,
+and nothing else changes.
 
 The business days are placed around the real date (day 60 is today), since promises and disputes
 are made today. Interest: the ECB rate in force on each half-year's first day has been 2.15 % since
@@ -54,6 +58,11 @@ def long_date(n: int) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
+def chinese_date(n: int) -> str:
+    d = day(n)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 # customer → (language, [(invoice, amount, due day)])
 PORTFOLIO: dict[str, tuple[str, list[tuple[str, str, int]]]] = {
     "C-A1": ("en", [("INV-A1", "2000.00", 10)]),  # every step, to the legal hand-over
@@ -66,6 +75,18 @@ PORTFOLIO: dict[str, tuple[str, list[tuple[str, str, int]]]] = {
     "C-H1": ("zh-CN", [("INV-H1", "60.00", 80)]),  # too small for a call or a final notice
     "C-I1": ("en", [("INV-I1", "30.00", 20)]),  # below every step's minimum: never chased
 }
+
+# First seen on day 25, by days past due then: customer → (language, invoice, due day).
+LATE_ARRIVALS: dict[str, tuple[str, str, int]] = {
+    "C-J1": ("en", "INV-J1", 13),  # 12 days past due
+    "C-J2": ("zh-CN", "INV-J2", 13),
+    "C-K1": ("en", "INV-K1", -20),  # 45
+    "C-K2": ("zh-CN", "INV-K2", -20),
+    "C-L1": ("en", "INV-L1", -71),  # 96
+    "C-L2": ("zh-CN", "INV-L2", -71),
+}
+ARRIVAL = 25
+LATE_AMOUNT = "1200.00"
 
 # (customer, step, day, items)
 NOTICES = [
@@ -94,6 +115,12 @@ NOTICES = [
     ("C-H1", "reminder", 73, ["INV-H1"]),
     ("C-H1", "notice_1", 83, ["INV-H1"]),
     ("C-H1", "notice_2", 90, ["INV-H1"]),
+    # Late arrivals: the formal notice first (reminder and friendly notice lost their point), the
+    # final notice when the formal one is a week old and the invoice has reached it.
+    *[(c, "notice_2", ARRIVAL, [i]) for c, (_, i, _) in LATE_ARRIVALS.items()],
+    ("C-J1", "final", 43, ["INV-J1"]),  # reached on day 43 (30 days past due)
+    ("C-J2", "final", 43, ["INV-J2"]),
+    *[(c, "final", ARRIVAL + 7, [i]) for c, (_, i, due) in LATE_ARRIVALS.items() if due < 0],
 ]
 
 # (customer, kind, day)
@@ -104,6 +131,10 @@ TASKS = [
     ("C-D1", "phone_task", 70),
     ("C-G1", "dispute_to_resolve", 90),
     ("C-F1", "legal_handover", 95),
+    # Late arrivals: the call as soon as it is reached and the formal notice is out; legal a week
+    # after the final notice (or when reached, 50 days past due, for the 12-day one).
+    *[(c, "phone_task", 33 if due > 0 else ARRIVAL + 1) for c, (_, _, due) in LATE_ARRIVALS.items()],
+    *[(c, "legal_handover", 63 if due > 0 else ARRIVAL + 14) for c, (_, _, due) in LATE_ARRIVALS.items()],
 ]
 
 
@@ -142,7 +173,9 @@ async def test_120_days_of_collections(
     topics: Topics,
     mailbox: Mailbox,
 ) -> None:
-    for code, (language, _) in PORTFOLIO.items():
+    languages = {code: language for code, (language, _) in PORTFOLIO.items()}
+    languages |= {code: language for code, (language, _, _) in LATE_ARRIVALS.items()}
+    for code, language in languages.items():
         body = {
             "name": code,
             "currency": "EUR",
@@ -235,6 +268,16 @@ async def test_120_days_of_collections(
         }
         await publish(ar, [erp_event("payment.received", "C-B1", payment)])
         await applied("INV-B1", "0.00")
+        # Invoices the platform first hears of on day 25, long after their due dates.
+        await publish(
+            ar,
+            [
+                invoice_event(code, item, LATE_AMOUNT, issue_date=on(due - 30), due_date=on(due))
+                for code, (_, item, due) in LATE_ARRIVALS.items()
+            ],
+        )
+        for _, item, _ in LATE_ARRIVALS.values():
+            await applied(item, LATE_AMOUNT)
         await days(25, 59)
 
         # Day 60, today: promises, disputes, a waiver.
@@ -311,27 +354,99 @@ async def test_120_days_of_collections(
     # Each notice once in the mailbox, whatever was killed.
     assert len(mailbox.messages) == len(NOTICES)
     assert max(Counter(m["Message-ID"] for m in mailbox.messages).values()) == 1
-    mails = {(m["To"], m["Subject"]): m.get_content() for m in mailbox.messages}
+    mails = {(m["To"], m["Subject"]): m.get_content().replace("\r\n", "\n") for m in mailbox.messages}
     assert len(mails) == len(NOTICES)
 
     # Content: the final notice of C-A1, 30 days late: 2,000 × 0.1015 × 30 / 365 = 16.685 → 16.68.
     final = mails[("ap@c-a1.example", "[C-A1] FINAL NOTICE: overdue invoices — €2,000.00")]
-    assert f"INV-A1         due {long_date(10)}, 30 days overdue: €2,000.00 (interest €16.68)" in final
+    assert (
+        f"INV-A1         due {long_date(10)}, 30 days overdue: €2,000.00 (interest €16.68 at 10.15% a year)"
+        in final
+    )
     assert "Late interest to date: €16.68; fixed compensation for late payment: €40.00" in final
     assert "Deliveries on credit are suspended" in final
     # The broken promise's invoice, 16 days late: 800 × 0.1015 × 16 / 365 = 3.559 → 3.56.
     second = mails[("ap@c-d1.example", "[C-D1] Second notice: overdue invoices — €800.00")]
-    assert f"INV-D1         due {long_date(50)}, 16 days overdue: €800.00 (interest €3.56)" in second
+    assert (
+        f"INV-D1         due {long_date(50)}, 16 days overdue: €800.00 (interest €3.56 at 10.15% a year)"
+        in second
+    )
     # The rejected dispute's invoice, 35 days late: 1,500 × 0.1015 × 35 / 365 = 14.599 → 14.60.
     resumed = mails[("ap@c-f1.example", "[C-F1] FINAL NOTICE: overdue invoices — €1,500.00")]
-    assert "(interest €14.60)" in resumed
+    assert "(interest €14.60 at 10.15% a year)" in resumed
     due = day(80)
     chinese = mails[("ap@c-h1.example", "【C-H1】第二次催款通知：€60.00")]
     assert f"到期日 {due.year}年{due.month}月{due.day}日，已逾期 10 天：€60.00" in chinese
 
+    # The late arrivals' letters, in the order they were sent: a first letter that reads as one,
+    # then a final notice that names it. 12 days on 1,200 at 10.15 %: 4.004 → 4.00; 45: 15.016 →
+    # 15.02; 96: 32.035 → 32.04.
+    interest_at_arrival = {"INV-J1": "4.00", "INV-J2": "4.00", "INV-K1": "15.02", "INV-K2": "15.02"}
+    interest_at_arrival |= {"INV-L1": "32.04", "INV-L2": "32.04"}
+    for code, (language, item, due) in LATE_ARRIVALS.items():
+        letters = sorted((n for n in notices if n["customer_code"] == code), key=lambda n: n["as_of"])
+        final_day = 43 if due > 0 else ARRIVAL + 7
+        assert [(n["step"], n["as_of"]) for n in letters] == [
+            ("notice_2", on(ARRIVAL)),
+            ("final", on(final_day)),
+        ]
+        first, last = letters
+        late = ARRIVAL - due
+        if language == "en":
+            subject = f"[{code}] Payment demand: overdue invoices — €1,200.00"
+            body = mails[(f"ap@{code.lower()}.example", subject)]
+            assert body.startswith(
+                f"Dear {code},\n\nAccording to our records, the following invoices are past their due "
+                "date and remain unpaid.\n"
+            )
+            assert "Despite" not in body and "earlier" not in body
+            assert (
+                f"{item}         due {long_date(due)}, {late} days overdue: €1,200.00 "
+                f"(interest €{interest_at_arrival[item]} at 10.15% a year)"
+            ) in body
+            assert "Please pay the amount due within 7 days of this notice." in body
+            body = mails[
+                (f"ap@{code.lower()}.example", f"[{code}] FINAL NOTICE: overdue invoices — €1,200.00")
+            ]
+            assert (
+                f"FINAL NOTICE. Despite our notice of {long_date(ARRIVAL)} (reference {first['id']}), "
+                "the following invoices remain unpaid."
+            ) in body
+            assert (
+                "Without payment within 7 days,\nthe matter will be handed over for legal collection." in body
+            )
+        else:
+            body = mails[(f"ap@{code.lower()}.example", f"【{code}】催款通知：€1,200.00")]
+            assert body.startswith(f"{code}：\n\n根据我们的记录，以下发票已逾期，仍未付款。\n")
+            assert "此前" not in body and "已于" not in body
+            assert (
+                f"到期日 {chinese_date(due)}，已逾期 {late} 天：€1,200.00"
+                f"（逾期利息 €{interest_at_arrival[item]}，年利率 10.15%）"
+            ) in body
+            assert "请于本通知发出后 7 天内付清应付款项。" in body
+            body = mails[(f"ap@{code.lower()}.example", f"【{code}】最后催款通知：€1,200.00")]
+            assert (
+                f"最后通知：我们已于{chinese_date(ARRIVAL)}（编号：{first['id']}）发出通知，但以下发票仍未付款。"
+            ) in body
+            assert "如 7 天内仍未付款，我们将移交法务部门依法催收。" in body
+        assert last["items"][0]["days_past_due"] == final_day - due
+        # What the customer's dunning shows: the steps that lost their point superseded, every
+        # step from the formal notice on done, in order.
+        steps = (await api.ok("GET", f"/v1/customers/{code}/dunning", role=Role.CREDIT_CONTROLLER))["steps"]
+        assert {s["step"]: s["outcome"] for s in steps} == {
+            "reminder": "superseded",
+            "notice_1": "superseded",
+            "notice_2": "notice",
+            "call": "task",
+            "final": "notice",
+            "legal": "task",
+        }
+        done = sorted((s["as_of"], s["step"]) for s in steps if s["outcome"] != "superseded")
+        assert [step for _, step in done] == ["notice_2", "call", "final", "legal"]
+
     # Tasks, and nothing else for people.
     tasks = []
-    for code in PORTFOLIO:
+    for code in languages:
         dunning = await api.ok("GET", f"/v1/customers/{code}/dunning", role=Role.CREDIT_CONTROLLER)
         tasks += [(code, t["kind"], t["as_of"]) for t in dunning["tasks"]]
         if code == "C-A1":
@@ -342,9 +457,9 @@ async def test_120_days_of_collections(
             assert steps["call"] == "superseded"
     assert sorted(tasks) == sorted((c, k, on(d)) for c, k, d in TASKS)
 
-    # Credit stops: the three final notices.
-    blocked = {code for code in PORTFOLIO if (await api.ok("GET", f"/v1/customers/{code}"))["blocked"]}
-    assert blocked == {"C-A1", "C-D1", "C-F1"}
+    # Credit stops: the final notices.
+    blocked = {code for code in languages if (await api.ok("GET", f"/v1/customers/{code}"))["blocked"]}
+    assert blocked == {"C-A1", "C-D1", "C-F1", *LATE_ARRIVALS}
 
     # Promises and disputes as they ended.
     assert [

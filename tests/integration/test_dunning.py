@@ -132,6 +132,7 @@ async def test_dunning_day_by_day_through_the_ledger(
             "currency": "EUR",
             "interest": "8.34",
             "compensation": "40.00",
+            "interest_rate": "0.1015",
         }
     ]
     assert (final["effect"], final["channels"]) == ("final_notice", ["email", "webhook"])
@@ -157,13 +158,21 @@ async def test_dunning_day_by_day_through_the_ledger(
     mails = {(m["To"], m["Subject"]): m.get_content() for m in mailbox.messages}
     assert len(mails) == len(mailbox.messages) == 9
     final_mail = mails[("ap@d1.example", "[C-D1] FINAL NOTICE: overdue invoices — €1,000.00")]
-    assert "INV-1          due September 1, 2026, 30 days overdue: €1,000.00 (interest €8.34)" in final_mail
+    assert (
+        "INV-1          due September 1, 2026, 30 days overdue: €1,000.00 (interest €8.34 at 10.15% a year)"
+        in final_mail
+    )
     assert "Late interest to date: €8.34; fixed compensation for late payment: €40.00" in final_mail
     assert "Deliveries on credit are suspended" in final_mail
     replies = {m["To"]: m["Reply-To"] for m in mailbox.messages}
     assert replies == {"ap@d1.example": "li.wei@example.com", "ap@d2.example": None}
     second = mails[("ap@d2.example", "【C-D2】第二次催款通知：€80.00")]
     assert "到期日 2026年9月1日，已逾期 10 天：€80.00" in second
+    # It names the notice before it, by its date and reference.
+    first = next(n for n in notices if (n["customer_code"], n["step"]) == ("C-D2", "notice_1"))
+    assert second.startswith(
+        f"C-D2：\n\n我们已于2026年9月4日发出通知（编号：{first['id']}），但以下发票仍未付款。"
+    )
     # Without an address, the notice is a task for a person instead of a silent drop.
     d3 = await api.ok("GET", "/v1/customers/C-D3/dunning", role=Role.CREDIT_CONTROLLER)
     assert [(t["kind"], t["step"]) for t in d3["tasks"]][:2] == [
@@ -241,6 +250,23 @@ async def test_an_uploaded_dunning_policy_is_used_from_the_next_run(
     }
     problem = await api.ok("PUT", "/v1/dunning-policies/no-channels", status=422, json=broken)
     assert problem["errors"][0]["pointer"] == "#/steps/default/0/channels"
+    ring = {"name": "ring", "offset_days": 2, "effect": "phone_task", "min_amount": "500"}
+    cyclic = {
+        **document,
+        "steps": {
+            "default": [
+                {**ring, "after": "legal"},
+                {"name": "legal", "offset_days": 9, "effect": "legal_handover", "after": "ring"},
+                {"name": "later", "offset_days": 20, "effect": "phone_task", "after": "nobody"},
+            ]
+        },
+    }
+    problem = await api.ok("PUT", "/v1/dunning-policies/cyclic", status=422, json=cyclic)
+    assert [(e["pointer"], e["detail"]) for e in problem["errors"]] == [
+        ("#/steps/default/0/after", "a cycle of presuppositions: ring → legal → ring"),
+        ("#/steps/default/1/after", "a cycle of presuppositions: legal → ring → legal"),
+        ("#/steps/default/2/after", "unknown step `nobody`; the steps of default: ring, legal, later"),
+    ]
     stored = await api.ok("PUT", "/v1/dunning-policies/calls-only", status=201, json=document)
     assert (stored["version"], stored["active"]) == ("calls-only", True)
     result = await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-09-05"})
