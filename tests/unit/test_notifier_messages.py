@@ -91,6 +91,13 @@ def test_early_warning_emails_in_chinese_and_regional_fallback() -> None:
     )
     assert subject == "[Credence] 严重：华东贸易（C-1）— 信用预警"
     assert "逾期应收占比：45%（严重）" in body and "该客户已被冻结" in body
+    whole = early_warning("warning", ["notify"])
+    whole.details["causes"][0]["value"] = "1"  # every receivable overdue: a share, not a count
+    assert "逾期应收占比：100%（警告）" in render_alert(whole, language="zh-CN", customer_name="华东贸易")[1]
+    assert (
+        "Overdue share of receivables: 100% (warning)"
+        in render_alert(whole, language="en", customer_name="A")[1]
+    )
     subject, _ = render_alert(early_warning("watch", []), language="en-GB", customer_name="Acme")
     assert subject.startswith("[Credence] WATCH")
 
