@@ -441,7 +441,8 @@ async def test_every_collections_action_of_the_console_leaves_the_state_its_api_
                     amount,
                     issue_date=(today - timedelta(days=130)).isoformat(),
                     # Far enough past due that every grade's sequence has reached its legal
-                    # hand-over, a task: the day's run is the same whatever grade the twins get.
+                    # hand-over: whatever grade the twins get, the formal notice goes out today,
+                    # the final notice a week later and the hand-over, a task, a week after that.
                     due_date=(today - timedelta(days=100)).isoformat(),
                 )
                 for x, amount in (("A", "400.00"), ("B", "600.00"), ("C", "1500.00"))
@@ -490,8 +491,9 @@ async def test_every_collections_action_of_the_console_leaves_the_state_its_api_
         reason_code="quality",
         note="goods damaged",
     )
-    # The day's dunning leaves each customer the same notices and tasks; one task is then worked.
-    await api.ok("POST", "/v1/dunning-runs", json={"as_of": today.isoformat()})
+    # Dunning leaves each customer the same notices and tasks; one task is then worked.
+    for days in (0, 7, 14):
+        await api.ok("POST", "/v1/dunning-runs", json={"as_of": (today + timedelta(days=days)).isoformat()})
     async with sessions() as session:
         tasks = {
             code: await session.scalar(
