@@ -121,19 +121,31 @@ def unmet(step: Step, item: Item, as_of: date) -> str | None:
     return None
 
 
+def _skipped(step: Step, item: Item, as_of: date) -> bool:
+    """Superseded, never done, and free to be taken now."""
+    return step.name in item.taken and step.name not in item.done and unmet(step, item, as_of) is None
+
+
 def next_step(steps: Sequence[Step], item: Item, as_of: date) -> tuple[Step | None, tuple[Step, str] | None]:
     """The step the item takes today, and the step above it held back by what it presupposes.
 
-    Only steps after the last one taken count, so an item never goes back. A step that another
-    presupposes is a step the item cannot pass untaken: the search ends there."""
+    Only steps after the last one taken count, so an item never goes back, but for one case: a
+    step it passed as superseded (under a policy without the presupposition, or before it had
+    any) that a step it has now reached presupposes. Without it the item would wait for ever;
+    so it takes that step now, and the rest follow. A step that another presupposes is a step
+    the item cannot pass untaken: the search ends there."""
     late = item.days_past_due(as_of)
     needed = presupposed(steps)
     start = max((n + 1 for n, s in enumerate(steps) if s.name in item.taken), default=0)
+    by_name = {s.name: s for s in steps}
     found: Step | None = None
     for step in steps[start:]:
         if step.offset_days > late:
             return found, None
         why = unmet(step, item, as_of)
+        passed = by_name.get(step.after or "")
+        if why is not None and passed is not None and _skipped(passed, item, as_of):
+            return passed, None
         if why is not None:
             return found, (step, why)
         found = step

@@ -238,12 +238,17 @@ async def test_an_uploaded_dunning_policy_is_used_from_the_next_run(
             return "INV-U" in await open_amounts(sessions)
 
         await eventually(booked)
-    document = {
-        "currency": "EUR",
-        "steps": {
-            "default": [{"name": "ring", "offset_days": 2, "effect": "phone_task", "min_amount": "500"}]
+    first: list[dict[str, Any]] = [
+        {
+            "name": "warn",
+            "offset_days": 1,
+            "effect": "formal_notice",
+            "channels": ["email"],
+            "template": "formal_notice",
         },
-    }
+        {"name": "ring", "offset_days": 2, "effect": "phone_task", "min_amount": "500"},
+    ]
+    document = {"currency": "EUR", "steps": {"default": first}}
     broken = {
         **document,
         "steps": {"default": [{"name": "late", "offset_days": 3, "effect": "formal_notice"}]},
@@ -267,9 +272,35 @@ async def test_an_uploaded_dunning_policy_is_used_from_the_next_run(
         ("#/steps/default/1/after", "a cycle of presuppositions: legal → ring → legal"),
         ("#/steps/default/2/after", "unknown step `nobody`; the steps of default: ring, legal, later"),
     ]
-    stored = await api.ok("PUT", "/v1/dunning-policies/calls-only", status=201, json=document)
-    assert (stored["version"], stored["active"]) == ("calls-only", True)
+    stored = await api.ok("PUT", "/v1/dunning-policies/ring-first", status=201, json=document)
+    assert (stored["version"], stored["active"]) == ("ring-first", True)
     result = await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-09-05"})
-    assert (result["policy_version"], result["notices"], result["tasks"]) == ("calls-only", 0, 1)
+    assert (result["policy_version"], result["notices"], result["tasks"]) == ("ring-first", 0, 1)
     dunned = await api.ok("GET", "/v1/customers/C-U1/dunning", role=Role.CREDIT_CONTROLLER)
     assert [(t["kind"], t["step"]) for t in dunned["tasks"]] == [("phone_task", "ring")]
+    # First seen 4 days late: the call, the warning superseded. A later policy makes a final notice
+    # presuppose the warning: the warning goes out first, once, and the final notice two days on.
+    final = {
+        "name": "final",
+        "offset_days": 3,
+        "effect": "final_notice",
+        "channels": ["email"],
+        "template": "final_notice",
+        "after": "warn",
+        "gap_days": 2,
+    }
+    later = {**document, "steps": {"default": [*first, final]}}
+    await api.ok("PUT", "/v1/dunning-policies/final-after-warning", status=201, json=later)
+    for day in ("2026-09-06", "2026-09-07", "2026-09-08", "2026-09-09"):
+        await api.ok("POST", "/v1/dunning-runs", json={"as_of": day})
+    dunned = await api.ok("GET", "/v1/customers/C-U1/dunning", role=Role.CREDIT_CONTROLLER)
+    assert sorted((s["as_of"], s["step"], s["outcome"]) for s in dunned["steps"]) == [
+        ("2026-09-05", "ring", "task"),
+        ("2026-09-06", "warn", "notice"),
+        ("2026-09-08", "final", "notice"),
+    ]
+    notices = (await api.ok("GET", "/v1/dunning-notices?customer=C-U1", role=Role.CREDIT_CONTROLLER))["items"]
+    assert sorted((n["as_of"], n["step"]) for n in notices) == [
+        ("2026-09-06", "warn"),
+        ("2026-09-08", "final"),
+    ]

@@ -165,12 +165,17 @@ def test_first_seen_at_96_days_the_steps_above_the_formal_notice_wait_and_say_wh
     ]
 
 
-def test_a_step_whose_notice_was_never_sent_is_never_taken() -> None:
-    # Superseded under an earlier policy: the formal notice was never sent, so no final notice.
-    passed = item("INV-1", 60, taken=frozenset({"reminder", "notice_1", "notice_2", "call"}))
+def test_a_presupposed_notice_passed_before_is_sent_before_the_step_that_needs_it() -> None:
+    # Superseded under an earlier policy without the presupposition: the formal notice was never
+    # sent, so no final notice; the formal notice goes out now instead of the item waiting for ever.
+    passed = item(
+        "INV-1", 60, taken=frozenset({"reminder", "notice_1", "notice_2", "call"}), done={"call": TODAY}
+    )
     result = run([passed])
-    assert result.actions == ()
-    assert [(s.name, why) for s, why in result.waiting] == [("final", "INV-1 waits for notice_2")]
+    assert names(result) == [("notice_2", ["INV-1"])] and result.superseded == ()
+    sent = TODAY - timedelta(days=7)
+    then = replace(passed, done={"call": sent, "notice_2": sent})
+    assert names(run([then], last=sent)) == [("final", ["INV-1"])]
 
 
 def test_without_gaps_the_steps_still_come_in_order_as_the_minimum_gap_allows() -> None:

@@ -91,12 +91,15 @@ async def record(
     if not steps:
         return
     # Arrays, whatever the number of steps; the key (customer, item, step) keeps a step of an item
-    # from happening twice.
+    # from happening twice. A step once superseded may be done later, once, when a step the item
+    # has reached presupposes it (`shared/domain/dunning.py`); a step done stays as it was.
     pg = await driver(session)
     await pg.execute(
-        "INSERT INTO credit_api.dunning_steps (customer_code, item_id, step, outcome, as_of, notice_id, "
-        "task_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], "
-        "$6::uuid[], $7::uuid[]) ON CONFLICT DO NOTHING",
+        "INSERT INTO credit_api.dunning_steps AS d (customer_code, item_id, step, outcome, as_of, "
+        "notice_id, task_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+        "$5::date[], $6::uuid[], $7::uuid[]) ON CONFLICT (customer_code, item_id, step) DO UPDATE "
+        "SET outcome = excluded.outcome, as_of = excluded.as_of, notice_id = excluded.notice_id, "
+        "task_id = excluded.task_id WHERE d.outcome = 'superseded' AND excluded.outcome <> 'superseded'",
         *(
             [s[k] for s in steps]
             for k in ("customer_code", "item_id", "step", "outcome", "as_of", "notice_id", "task_id")
