@@ -383,15 +383,15 @@ async def test_120_days_of_collections(
     # 15.02; 96: 32.035 → 32.04.
     interest_at_arrival = {"INV-J1": "4.00", "INV-J2": "4.00", "INV-K1": "15.02", "INV-K2": "15.02"}
     interest_at_arrival |= {"INV-L1": "32.04", "INV-L2": "32.04"}
-    for code, (language, item, due) in LATE_ARRIVALS.items():
+    for code, (language, item, due_on) in LATE_ARRIVALS.items():
         letters = sorted((n for n in notices if n["customer_code"] == code), key=lambda n: n["as_of"])
-        final_day = 43 if due > 0 else ARRIVAL + 7
+        final_day = 43 if due_on > 0 else ARRIVAL + 7
         assert [(n["step"], n["as_of"]) for n in letters] == [
             ("notice_2", on(ARRIVAL)),
             ("final", on(final_day)),
         ]
         first, last = letters
-        late = ARRIVAL - due
+        late = ARRIVAL - due_on
         if language == "en":
             subject = f"[{code}] Payment demand: overdue invoices — €1,200.00"
             body = mails[(f"ap@{code.lower()}.example", subject)]
@@ -401,7 +401,7 @@ async def test_120_days_of_collections(
             )
             assert "Despite" not in body and "earlier" not in body
             assert (
-                f"{item}         due {long_date(due)}, {late} days overdue: €1,200.00 "
+                f"{item}         due {long_date(due_on)}, {late} days overdue: €1,200.00 "
                 f"(interest €{interest_at_arrival[item]} at 10.15% a year)"
             ) in body
             assert "Please pay the amount due within 7 days of this notice." in body
@@ -420,7 +420,7 @@ async def test_120_days_of_collections(
             assert body.startswith(f"{code}：\n\n根据我们的记录，以下发票已逾期，仍未付款。\n")
             assert "此前" not in body and "已于" not in body
             assert (
-                f"到期日 {chinese_date(due)}，已逾期 {late} 天：€1,200.00"
+                f"到期日 {chinese_date(due_on)}，已逾期 {late} 天：€1,200.00"
                 f"（逾期利息 €{interest_at_arrival[item]}，年利率 10.15%）"
             ) in body
             assert "请于本通知发出后 7 天内付清应付款项。" in body
@@ -429,7 +429,7 @@ async def test_120_days_of_collections(
                 f"最后通知：我们已于{chinese_date(ARRIVAL)}（编号：{first['id']}）发出通知，但以下发票仍未付款。"
             ) in body
             assert "如 7 天内仍未付款，我们将移交法务部门依法催收。" in body
-        assert last["items"][0]["days_past_due"] == final_day - due
+        assert last["items"][0]["days_past_due"] == final_day - due_on
         # What the customer's dunning shows: the steps that lost their point superseded, every
         # step from the formal notice on done, in order.
         steps = (await api.ok("GET", f"/v1/customers/{code}/dunning", role=Role.CREDIT_CONTROLLER))["steps"]
