@@ -85,6 +85,15 @@ class PolicyIn(_Strict):
                                 "min_amount": "50",
                             },
                             {"name": "call", "offset_days": 20, "effect": "phone_task"},
+                            {
+                                "name": "final",
+                                "offset_days": 30,
+                                "effect": "final_notice",
+                                "channels": ["email"],
+                                "template": "final_notice",
+                                "after": "notice",
+                                "gap_days": 7,
+                            },
                         ]
                     },
                 }
