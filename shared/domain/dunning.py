@@ -105,10 +105,6 @@ class Plan:
     missing_rates: frozenset[str] = frozenset()
 
 
-def presupposed(steps: Sequence[Step]) -> frozenset[str]:
-    return frozenset(s.after for s in steps if s.after is not None)
-
-
 def unmet(step: Step, item: Item, as_of: date) -> str | None:
     """Why the step cannot be taken for the item yet, if it cannot."""
     if step.after is None:
@@ -126,8 +122,11 @@ def _skipped(step: Step, item: Item, as_of: date) -> bool:
     return step.name in item.taken and step.name not in item.done and unmet(step, item, as_of) is None
 
 
-def next_step(steps: Sequence[Step], item: Item, as_of: date) -> tuple[Step | None, tuple[Step, str] | None]:
-    """The step the item takes today, and the step above it held back by what it presupposes.
+def _next_step(
+    steps: Sequence[Step], by_name: Mapping[str, Step], needed: frozenset[str], item: Item, as_of: date
+) -> tuple[Step | None, tuple[Step, str] | None]:
+    """The step the item takes today, and the step above it held back by what it presupposes
+    (`needed`: the steps some step presupposes).
 
     Only steps after the last one taken count, so an item never goes back, but for one case: a
     step it passed as superseded (under a policy without the presupposition, or before it had
@@ -135,18 +134,16 @@ def next_step(steps: Sequence[Step], item: Item, as_of: date) -> tuple[Step | No
     so it takes that step now, and the rest follow. A step that another presupposes is a step
     the item cannot pass untaken: the search ends there."""
     late = item.days_past_due(as_of)
-    needed = presupposed(steps)
     start = max((n + 1 for n, s in enumerate(steps) if s.name in item.taken), default=0)
-    by_name = {s.name: s for s in steps}
     found: Step | None = None
     for step in steps[start:]:
         if step.offset_days > late:
             return found, None
         why = unmet(step, item, as_of)
-        passed = by_name.get(step.after or "")
-        if why is not None and passed is not None and _skipped(passed, item, as_of):
-            return passed, None
         if why is not None:
+            passed = by_name.get(step.after or "")
+            if passed is not None and _skipped(passed, item, as_of):
+                return passed, None
             return found, (step, why)
         found = step
         if step.name in needed:
@@ -165,13 +162,15 @@ def plan(
 ) -> Plan:
     """What one customer gets today."""
     order = {s.name: n for n, s in enumerate(steps)}
+    by_step = {s.name: s for s in steps}
+    needed = frozenset(s.after for s in steps if s.after is not None)
     due: dict[str, list[Item]] = {}
     superseded: list[tuple[Item, Step]] = []
     held: dict[str, list[tuple[Item, str]]] = {}
     for item in items:
         if item.paused:
             continue
-        step, blocked = next_step(steps, item, as_of)
+        step, blocked = _next_step(steps, by_step, needed, item, as_of)
         if blocked is not None:
             held.setdefault(blocked[0].name, []).append((item, blocked[1]))
         if step is None:
@@ -181,7 +180,6 @@ def plan(
     actions: list[Action] = []
     waiting: list[tuple[Step, str]] = []
     missing: set[str] = set()
-    by_step = {s.name: s for s in steps}
     for name in sorted(held, key=order.__getitem__, reverse=True):
         waiting.append((by_step[name], "; ".join(f"{i.item_id} {why}" for i, why in held[name])))
     for name in sorted(due, key=order.__getitem__, reverse=True):

@@ -144,21 +144,8 @@ def test_first_seen_at_96_days_the_steps_above_the_formal_notice_wait_and_say_wh
     assert names(first) == [("notice_2", ["INV-1"])]
     assert [s.name for _, s in first.superseded] == ["reminder", "notice_1"]  # not the call
     sent = TODAY - timedelta(days=3)
-    after = plan(
-        A,
-        [
-            item(
-                "INV-1",
-                99,
-                taken=frozenset({"reminder", "notice_1", "notice_2", "call"}),
-                done={"notice_2": sent},
-            )
-        ],
-        TODAY,
-        last_message_on=sent,
-        min_gap_days=5,
-        convert=same,
-    )
+    taken = frozenset({"reminder", "notice_1", "notice_2", "call"})
+    after = run([item("INV-1", 99, taken=taken, done={"notice_2": sent})], last=sent)
     assert after.actions == ()
     assert [(s.name, why) for s, why in after.waiting] == [
         ("final", "INV-1 waits 7 days after notice_2 of 2026-11-21")

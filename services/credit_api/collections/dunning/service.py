@@ -101,15 +101,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     for code in codes:
         held = disputed.get(code, set()) | promised.get(code, set())
         items = [
-            dunning.Item(
-                r.item_id,
-                r.due_date,
-                r.open_amount,
-                r.currency,
-                frozenset(t.step for t in history.get((code, r.item_id), ())),
-                {t.step: t.as_of for t in history.get((code, r.item_id), ()) if t.outcome != "superseded"},
-                paused=r.item_id in held or promises.ANY_ITEM in held,
-            )
+            _item(r, history.get((code, r.item_id), ()), r.item_id in held or promises.ANY_ITEM in held)
             for r in by_customer[code]
         ]
         grade = policy.for_grade(by_customer[code][0].grade)
@@ -201,6 +193,18 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         ),
     )
     return result
+
+
+def _item(row: Row[tuple[Any, ...]], taken: Sequence[repository.Taken], paused: bool) -> dunning.Item:
+    return dunning.Item(
+        row.item_id,
+        row.due_date,
+        row.open_amount,
+        row.currency,
+        frozenset(t.step for t in taken),
+        {t.step: t.as_of for t in taken if t.outcome != "superseded"},
+        paused=paused,
+    )
 
 
 def _earlier(histories: Sequence[Sequence[repository.Taken]]) -> list[dict[str, Any]]:
