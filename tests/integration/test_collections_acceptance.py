@@ -188,7 +188,9 @@ async def test_120_days_of_collections(
             database_url, topics, {"api": free_port(), "risk-worker": free_port(), "notifier": free_port()}
         ),
         "CREDENCE_NOTIFIER_SMTP_PORT": str(mailbox.port),
-        "CREDENCE_NOTIFIER_LEASE_SECONDS": "3",
+        # Short, so that the dead notifier's delivery is taken over soon, but above what one attempt
+        # takes on a loaded machine: a lease shorter than a send would send it twice.
+        "CREDENCE_NOTIFIER_LEASE_SECONDS": "10",
         "CREDENCE_NOTIFIER_RETRY_BASE_SECONDS": "0.2",
     }
     ar = worker_settings.ar_events_topic
@@ -345,7 +347,7 @@ async def test_120_days_of_collections(
             return len(mailbox.messages) >= len(NOTICES)
 
         await eventually(mailed, within=60)
-        await asyncio.sleep(4)  # longer than a lease: anything sent twice would have come by now
+        await asyncio.sleep(11)  # longer than a lease: anything sent twice would have come by now
 
     notices = (await api.ok("GET", "/v1/dunning-notices?limit=100", role=Role.CREDIT_CONTROLLER))["items"]
     sent = [(n["customer_code"], n["step"], n["as_of"], [i["item_id"] for i in n["items"]]) for n in notices]
