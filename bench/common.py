@@ -37,7 +37,7 @@ ITEM_COLUMNS = [
     "due_date",
     "status",
 ]
-MOVEMENT_COLUMNS = ["customer_code", "account", "item_id", "currency", "amount", "effective_date"]
+MOVEMENT_COLUMNS = ["customer_code", "account", "item_id", "currency", "amount", "effective_date", "due_date"]
 
 
 def stack_env() -> dict[str, str]:

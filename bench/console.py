@@ -61,7 +61,7 @@ async def seed(database_url: str, today: date) -> None:
                     "open",
                 )
                 items.append(row)
-                movements.append((code, "item", f"I{i}", "EUR", amount, issued))
+                movements.append((code, "item", f"I{i}", "EUR", amount, issued, issued + timedelta(days=30)))
         await conn.copy_records_to_table(
             "open_items", schema_name="risk_worker", columns=ITEM_COLUMNS, records=items
         )

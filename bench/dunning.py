@@ -64,10 +64,10 @@ async def seed(database_url: str, today: date) -> None:
                         "open",
                     )
                 )
-                movements.append((code, "item", f"I{i}", "EUR", amount, due - timedelta(days=30)))
+                movements.append((code, "item", f"I{i}", "EUR", amount, due - timedelta(days=30), due))
                 if open_amount != amount:
                     movements.append(
-                        (code, "item", f"I{i}", "EUR", open_amount - amount, due + timedelta(days=5))
+                        (code, "item", f"I{i}", "EUR", open_amount - amount, due + timedelta(days=5), due)
                     )
         await conn.copy_records_to_table(
             "open_items",

@@ -238,7 +238,7 @@ async def ageing_report(database_url: str) -> tuple[float, float]:
             "movements",
             schema_name="risk_worker",
             columns=MOVEMENT_COLUMNS,
-            records=[(c, "item", i, "EUR", 100, issued) for c, i, _, _, _, _, issued, _, _ in items],
+            records=[(c, "item", i, "EUR", 100, issued, due) for c, i, _, _, _, _, issued, due, _ in items],
         )
         await conn.execute("ANALYZE risk_worker.open_items; ANALYZE risk_worker.movements")
     finally:

@@ -53,9 +53,10 @@ def customer_rows(n: int, code: str, today: date) -> tuple[list[tuple[Any, ...]]
         amount = Decimal(100 + (n + i) % 900)
         open_amount = amount if (n + i) % 3 else amount / 2
         items.append((code, f"O{i}", "invoice", "EUR", amount, open_amount, issued, due, "open", None))
-        movements.append((code, "item", f"O{i}", "EUR", amount, issued))
+        movements.append((code, "item", f"O{i}", "EUR", amount, issued, due))
         if open_amount != amount:
-            movements.append((code, "item", f"O{i}", "EUR", open_amount - amount, due + timedelta(days=3)))
+            paid = open_amount - amount
+            movements.append((code, "item", f"O{i}", "EUR", paid, due + timedelta(days=3), due))
         # History: issued over the two years before, paid up to 130 days after the due date; one in
         # fifty written off instead.
         issued = today - timedelta(days=150 + (n * 11 + i * 7) % 580)
@@ -63,8 +64,8 @@ def customer_rows(n: int, code: str, today: date) -> tuple[list[tuple[Any, ...]]
         settled = due + timedelta(days=(n * 3 + i * 17) % 131)
         status = "written_off" if (n + i) % 50 == 0 else "open"
         items.append((code, f"H{i}", "invoice", "EUR", amount, Decimal(0), issued, due, status, settled))
-        movements.append((code, "item", f"H{i}", "EUR", amount, issued))
-        movements.append((code, "item", f"H{i}", "EUR", -amount, settled))
+        movements.append((code, "item", f"H{i}", "EUR", amount, issued, due))
+        movements.append((code, "item", f"H{i}", "EUR", -amount, settled, due))
     return items, movements
 
 

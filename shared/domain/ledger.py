@@ -153,6 +153,9 @@ class Movement(NamedTuple):
     currency: str
     amount: Decimal
     effective_date: date
+    # An item's line carries the item's due date (which never changes), so the roll rates follow each
+    # due date's debts from month-end to month-end in a scan of the journal alone.
+    due_date: date | None = None
 
 
 _Match = Callable[["Allocation"], bool]
@@ -577,13 +580,13 @@ class Ledger:
         if delta:
             item.open_amount += delta
             item.settled_on = on if item.open_amount == 0 else None
-        self._journal(item.customer_code, "item", item.currency, delta, on, item.item_id)
+            self._movements.append(
+                Movement(item.customer_code, "item", item.item_id, item.currency, delta, on, item.due_date)
+            )
 
-    def _journal(
-        self, code: str, account: str, currency: str, amount: Decimal, on: date, item_id: str | None = None
-    ) -> None:
+    def _journal(self, code: str, account: str, currency: str, amount: Decimal, on: date) -> None:
         if amount:
-            self._movements.append(Movement(code, account, item_id, currency, amount, on))
+            self._movements.append(Movement(code, account, None, currency, amount, on))
 
     def _balance(
         self, code: str, currency: str, *, open_: Decimal = ZERO, cash: Decimal = ZERO, credit: Decimal = ZERO

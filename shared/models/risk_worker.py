@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, Numeric, String, Text, func, text
+from sqlalchemy import BigInteger, CheckConstraint, Identity, Index, Numeric, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -194,6 +194,7 @@ class Movement(Base):
     __tablename__ = "movements"
     __table_args__ = (
         Index("ix_movements_customer_date", "customer_code", "effective_date"),
+        CheckConstraint("(account = 'item') = (due_date IS NOT NULL)", name="item_due_date"),
         {"schema": SCHEMA},
     )
 
@@ -204,6 +205,7 @@ class Movement(Base):
     currency: Mapped[str] = mapped_column(String(3))
     amount: Mapped[Decimal]
     effective_date: Mapped[date]
+    due_date: Mapped[date | None] = mapped_column(comment="The item's due date; null on cash and credit")
 
 
 class FinancialStatement(Base):

@@ -9,8 +9,8 @@
 - `credit_api.v_dead_letter_replays`: the dead letters an admin sent back from credit_api; read by
   risk_worker, whose `credence dlq replay` leaves them alone.
 - `risk_worker.v_open_items`, `risk_worker.v_movements`: items (with the day each was settled) and
-  the journal of their movements (and of cash and credit on account), for ageing as of any date and
-  late interest.
+  the journal of their movements (each line of an item with the item's due date) and of cash and
+  credit on account, for ageing as of any date, roll rates and late interest.
 - `risk_worker.v_credit_notes`: credit notes by issue date, which credit sales are net of (reports).
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api.
@@ -167,6 +167,7 @@ movements = Table(
     Column("currency", String),
     Column("amount", MONEY),
     Column("effective_date", Date),
+    Column("due_date", Date),
     schema="risk_worker",
 )
 

@@ -60,8 +60,9 @@ def test_an_invoice_is_a_new_item_journaled_on_its_issue_date_and_a_stub_custome
     assert ledger.apply(invoice("I1", "100.00"), ON) is False
     changes = ledger.changes()
     assert [(i.item_id, i.open_amount) for i in changes.new_items] == [("I1", Decimal("100.00"))]
-    assert [(m.account, m.amount, m.effective_date) for m in changes.movements] == [
-        ("item", Decimal("100.00"), date(2026, 11, 1))
+    # The line carries the item's due date: the roll rates follow it without the item.
+    assert [(m.account, m.amount, m.effective_date, m.due_date) for m in changes.movements] == [
+        ("item", Decimal("100.00"), date(2026, 11, 1), date(2026, 12, 1))
     ]
     assert changes.balances == {("C1", "EUR"): [Decimal("100.00"), 0, 0]}
     assert changes.customers == {"C1": False}

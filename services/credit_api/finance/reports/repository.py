@@ -221,20 +221,28 @@ async def roll_history(
 ) -> dict[tuple[str, str], Flows]:
     """(segment, currency) → its flows between consecutive `ends` (ascending), over every customer
     but the `excluded`, segmented by a credit-file attribute or the currency (None: the portfolio
-    as one). One scan of the journal: movements are summed per due date into the first month-end on
-    or after them; each due date is a cohort whose bucket at every month-end is known, so what
-    rolled on is exactly what sits in a later bucket a month later, never older debts already
-    there. A write-off is what came off an invoice on the day it was written off."""
+    as one). One scan of the journal: movements are summed per due date (each item's line carries
+    it) into the first month-end on or after them; each due date is a cohort whose bucket at every
+    month-end is known, so what rolled on is exactly what sits in a later bucket a month later,
+    never older debts already there. A write-off is what came off an invoice on the day it was
+    written off: the few written off in the window are found by their items, their rows with no
+    due date."""
     column = "'portfolio'" if segment is None else SEGMENT_COLUMNS[segment]
     rows = await _scan(
         session,
-        f"SELECT {column} AS seg, m.currency, o.due_date, width_bucket(m.effective_date, $1::date[]) AS k, "  # noqa: S608
-        "sum(m.amount) AS amount, -sum(m.amount) FILTER (WHERE m.effective_date = o.settled_on "
-        "  AND o.status = 'written_off' AND m.amount < 0) AS written_off "
-        "FROM risk_worker.v_movements m JOIN risk_worker.v_open_items o "
-        "  ON o.customer_code = m.customer_code AND o.item_id = m.item_id "
+        f"SELECT {column} AS seg, m.currency, m.due_date, width_bucket(m.effective_date, $1::date[]) AS k, "  # noqa: S608
+        "sum(m.amount) AS amount, NULL::numeric AS written_off "
+        "FROM risk_worker.v_movements m "
         "LEFT JOIN credit_api.customers c ON c.customer_code = m.customer_code "
         "WHERE m.account = 'item' AND m.effective_date <= $2 AND m.customer_code <> ALL($3::text[]) "
+        "GROUP BY 1, 2, 3, 4 "
+        f"UNION ALL SELECT {column}, m.currency, NULL::date, width_bucket(m.effective_date, $1::date[]), "
+        "NULL, -sum(m.amount) FROM risk_worker.v_open_items o JOIN risk_worker.v_movements m "
+        "  ON m.customer_code = o.customer_code AND m.effective_date = o.settled_on "
+        "  AND m.item_id = o.item_id "
+        "LEFT JOIN credit_api.customers c ON c.customer_code = o.customer_code "
+        "WHERE o.status = 'written_off' AND o.settled_on >= ($1::date[])[1] AND o.settled_on <= $2 "
+        "  AND m.account = 'item' AND m.amount < 0 AND o.customer_code <> ALL($3::text[]) "
         "GROUP BY 1, 2, 3, 4",
         [d + timedelta(days=1) for d in ends],
         ends[-1],
@@ -246,14 +254,15 @@ async def roll_history(
     found: dict[tuple[str, str], Flows] = {}
     cohorts: dict[tuple[str, str, date], list[Decimal]] = {}
     for seg, currency, due, k, amount, written in rows:
-        cohorts.setdefault((seg, currency, due), [ZERO] * len(ends))[k] += amount
         flows = found.get((seg, currency))
         if flows is None:
             flows = found[seg, currency] = Flows(
                 [{} for _ in range(months)], [{} for _ in range(months)], [ZERO] * months, [ZERO] * months
             )
-        if written and k:  # the k-th month-end is the first on or after the day
+        if due is None:  # the k-th month-end is the first on or after the day
             flows.written_off[k - 1] += written
+        else:
+            cohorts.setdefault((seg, currency, due), [ZERO] * len(ends))[k] += amount
     for (seg, currency, due), amounts in cohorts.items():
         flows = found[seg, currency]
         running, balances = ZERO, []
