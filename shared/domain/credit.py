@@ -11,7 +11,7 @@ from typing import Any
 
 from shared.domain.exposure import utilisation
 from shared.domain.insurance import insured
-from shared.domain.money import format_amount
+from shared.domain.money import format_amount, round_money
 from shared.domain.warnings import Level
 
 
@@ -26,6 +26,7 @@ class ReasonCode(StrEnum):
     OVERDUE = "overdue"
     CRITICAL_WARNING = "critical_warning"
     LIMIT_EXCEEDED = "limit_exceeded"
+    GROUP_LIMIT_EXCEEDED = "group_limit_exceeded"
     NEAR_LIMIT = "near_limit"
     UNINSURED_EXPOSURE = "uninsured_exposure"
 
@@ -60,6 +61,19 @@ class CreditLimit:
 
 
 @dataclass(frozen=True)
+class GroupStanding:
+    """A credit group the customer belongs to (directly or through a sub-group) as an order meets
+    it: its limit and its exposure before the order in its own currency, and how many units of
+    that currency one unit of the customer's credit currency makes."""
+
+    code: str
+    currency: str
+    limit: CreditLimit | None
+    exposure: Decimal
+    rate: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
 class CheckPolicy:
     """Knobs a credit manager sets; defaults follow common practice."""
 
@@ -88,6 +102,8 @@ class CheckInput:
     cover: Decimal = Decimal(0)
     indemnity: Decimal = Decimal(0)
     max_uninsured: Decimal | None = None
+    # The customer's credit group and every ancestor, nearest first: each limit must hold too.
+    groups: Sequence[GroupStanding] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +186,9 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
                 {"shortfall": shortfall},
             ),
         )
+    over = group_breaches(check.groups, check.amount, check.today, policy.limit_tolerance)
+    if over:
+        return result(Decision.HELD, *over)
     if check.max_uninsured is not None:
         covered = insured(exposure_after, check.cover, check.indemnity)
         if covered.uninsured > check.max_uninsured:
@@ -193,3 +212,41 @@ def decide(check: CheckInput, policy: CheckPolicy = CheckPolicy()) -> CheckResul
             ),
         )
     return result(Decision.APPROVED)
+
+
+def group_breaches(
+    groups: Sequence[GroupStanding], amount: Decimal, today: date, tolerance: Decimal = Decimal(0)
+) -> list[Reason]:
+    """Each group (nearest first) whose limit an order of `amount` (the customer's credit currency)
+    would exceed, with the group, its limit and its exposure before and after, in its currency. A
+    group with no limit set constrains nothing (it may exist for reporting alone); one whose limit
+    has lapsed allows nothing more, as a customer's would."""
+    found: list[Reason] = []
+    for group in groups:
+        if group.limit is None:
+            continue
+        limit = effective_limit(group.limit, today) or Decimal(0)
+        after = group.exposure + amount * group.rate
+        ceiling = limit * (1 + tolerance)
+        if after <= ceiling:
+            continue
+        cur = group.currency
+        lapsed = not group.limit.valid_on(today)
+        found.append(
+            Reason(
+                ReasonCode.GROUP_LIMIT_EXCEEDED,
+                f"The limit of credit group {group.code} lapsed on {group.limit.valid_until}"
+                if lapsed
+                else f"Exposure of credit group {group.code} after this order would exceed its limit "
+                f"by {format_amount(after - ceiling, cur)} {cur}",
+                {
+                    "group": group.code,
+                    "currency": cur,
+                    "limit": round_money(limit, cur),
+                    "exposure_before": round_money(group.exposure, cur),
+                    "exposure_after": round_money(after, cur),
+                    "shortfall": round_money(after - ceiling, cur),
+                },
+            )
+        )
+    return found
