@@ -44,6 +44,7 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "overdue": ("Overdue invoices", "存在逾期发票"),
         "critical_warning": ("Critical early warning", "严重预警"),
         "limit_exceeded": ("Credit limit exceeded", "超出信用额度"),
+        "group_limit_exceeded": ("Credit group limit exceeded", "超出集团信用额度"),
         "near_limit": ("Near the credit limit", "接近信用额度"),
         "uninsured_exposure": ("Exposure above the insured cover", "超出保险额度的敞口"),
     },
