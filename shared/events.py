@@ -145,6 +145,9 @@ class CustomerUpserted(_Strict):
     listed: StrictBool | None = None
     customer_since: date | None = None
     contacts: Contacts | None = None
+    credit_group: CustomerCode | None = Field(
+        None, description="The credit group it belongs to; absent or null leaves the membership as it is"
+    )
 
 
 class ReceivablesDecreased(_Strict):

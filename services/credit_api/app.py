@@ -35,6 +35,7 @@ from services.credit_api.credit.assessments.routes import router as assessments
 from services.credit_api.credit.credit_checks.pipeline import CheckPipeline
 from services.credit_api.credit.credit_checks.routes import front_door
 from services.credit_api.credit.credit_checks.routes import router as credit_checks
+from services.credit_api.credit.credit_groups.routes import router as credit_groups
 from services.credit_api.credit.credit_holds.routes import router as credit_holds
 from services.credit_api.credit.credit_limits.routes import router as credit_limits
 from services.credit_api.credit.customers.routes import router as customers
@@ -78,6 +79,7 @@ ROUTERS = (
     # The hot path first: routes are matched in this order, every request of them.
     credit_checks,
     customers,
+    credit_groups,
     credit_limits,
     temporary_limits,
     limit_requests,

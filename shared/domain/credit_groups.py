@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shared.domain import fx
-from shared.domain.errors import InvalidInput
+from shared.domain.errors import InvalidInput, MissingFxRate
 
 ZERO = Decimal(0)
 
@@ -72,14 +72,26 @@ def _invalid(pointer: str, detail: str) -> InvalidGroupTree:
 
 def exposures(
     groups: Mapping[str, Group],
-    members: Iterable[tuple[str, Decimal, str]],
+    members: Iterable[tuple[str, Decimal | None, str]],
     rates: fx.Rates,
-) -> dict[str, Decimal]:
+) -> dict[str, Decimal | None]:
     """group → exposure in its own currency, unrounded, from (group, exposure, currency) of each
     member: a member counts in its group and in every ancestor, converted once, straight into each
-    one's currency, so no rounding or cross rate compounds up the tree."""
-    found: dict[str, Decimal] = dict.fromkeys(groups, ZERO)
+    one's currency, so no rounding or cross rate compounds up the tree. A member whose exposure is
+    unknown (None), or whose currency no rate reaches, leaves its groups' exposure unknown: never
+    counted as nothing."""
+    found: dict[str, Decimal | None] = dict.fromkeys(groups, ZERO)
     for group, amount, currency in members:
         for code in chain(groups, group):
-            found[code] += fx.convert(amount, currency, groups[code].currency, rates)
+            so_far = found[code]
+            if so_far is None:
+                continue
+            try:
+                found[code] = (
+                    None
+                    if amount is None
+                    else so_far + fx.convert(amount, currency, groups[code].currency, rates)
+                )
+            except MissingFxRate:
+                found[code] = None
     return found

@@ -26,6 +26,20 @@ from shared.models.base import Base, OutboxMixin
 SCHEMA = "credit_api"
 
 
+class CreditGroup(Base):
+    """A parent company, a holding or any set of customers that share a limit: a tree of any depth."""
+
+    __tablename__ = "credit_groups"
+    __table_args__ = {"schema": SCHEMA}
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), comment="The group's limit and exposure are kept in it")
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = {"schema": SCHEMA}
@@ -47,6 +61,7 @@ class Customer(Base):
     grade: Mapped[str | None] = mapped_column(String(10), index=True)
     abc_class: Mapped[str | None] = mapped_column(String(1), comment="A, B or C by credit sales")
     score: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    credit_group: Mapped[str | None] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
     # Created from a ledger event before the ERP sent master data; cleared by the first upsert.
     master_data_missing: Mapped[bool] = mapped_column(server_default=text("false"))
     blocked: Mapped[bool] = mapped_column(server_default=text("false"))

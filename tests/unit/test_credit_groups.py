@@ -27,7 +27,6 @@ from shared.domain.credit import (
     decide,
 )
 from shared.domain.credit_groups import Group, InvalidGroupTree, chain, exposures, lock_order, validate
-from shared.domain.errors import MissingFxRate
 
 TODAY = date(2026, 12, 5)
 RATES = {("EUR", "USD"): Decimal("1.10"), ("EUR", "CHF"): Decimal("0.95")}
@@ -46,16 +45,19 @@ MEMBERS = [
 
 def test_a_groups_exposure_is_its_members_and_its_sub_groups_in_its_own_currency() -> None:
     found = exposures(TREE, MEMBERS, RATES)
-    assert {code: round(amount, 2) for code, amount in found.items()} == {
+    assert {code: round(amount or 0, 2) for code, amount in found.items()} == {
         "HOLD": Decimal("750000.00"),
         "DE": Decimal("450000.00"),
         "US": Decimal("220000.00"),
     }
 
 
-def test_a_member_in_a_currency_no_rate_reaches_is_refused_not_counted_as_nothing() -> None:
-    with pytest.raises(MissingFxRate):
-        exposures(TREE, [("DE", Decimal(10), "JPY")], RATES)
+def test_a_member_no_rate_reaches_leaves_its_groups_exposure_unknown_not_counted_as_nothing() -> None:
+    found = exposures(
+        TREE, [("DE", Decimal(10), "JPY"), ("US", Decimal(5), "USD"), ("US", None, "USD")], RATES
+    )
+    assert found == {"HOLD": None, "DE": None, "US": None}
+    assert exposures(TREE, [("DE", Decimal(10), "JPY"), ("US", Decimal(5), "USD")], RATES)["US"] == 5
 
 
 def test_the_chain_runs_nearest_first_and_locks_take_ancestors_first() -> None:
@@ -87,7 +89,7 @@ HOLD_LIMIT = CreditLimit(Decimal(1_000_000))
 
 
 def order(amount: str, *, own_limit: str = "1000000", hold: CreditLimit | None = HOLD_LIMIT) -> CheckInput:
-    found = exposures(TREE, MEMBERS, RATES)
+    found = {code: amount or Decimal(0) for code, amount in exposures(TREE, MEMBERS, RATES).items()}
     usd_per_usd, eur_per_usd = Decimal(1), 1 / RATES["EUR", "USD"]
     return CheckInput(
         amount=Decimal(amount),

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, JsonValue, StrictBool
 
+from services.credit_api.credit.credit_groups.schemas import GroupCode
 from shared.events import TermsCode
 from shared.schemas import CurrencyCode, CustomerCode, IsoDate, IsoDateTime, StrictModel
 
@@ -61,6 +62,11 @@ class CustomerData(StrictModel):
     listed: StrictBool = Field(False, description="Shares traded on an exchange: Altman's Z rather than Z'")
     customer_since: IsoDate | None = Field(None, description="When the relationship began (scored)")
     review_date: IsoDate | None = Field(None, description="When the credit file is due for review")
+    credit_group: GroupCode | None = Field(
+        None,
+        description="The credit group the customer belongs to, whose limit it shares: absent leaves "
+        "the membership as it is (an ERP that knows no groups keeps none from being lost), null ends it",
+    )
 
     model_config = {
         "extra": "forbid",
@@ -87,6 +93,7 @@ class CustomerPatch(StrictModel):
     customer_since: IsoDate | None = None
     review_date: IsoDate | None = None
     status: Status | None = None
+    credit_group: GroupCode | None = Field(None, description="null: no longer in a credit group")
 
     model_config = {
         "extra": "forbid",
@@ -156,6 +163,7 @@ class CustomerOut(BaseModel):
     abc_class: str | None = Field(
         None, description="A, B or C by credit sales, as last applied from `GET /v1/reports/abc`"
     )
+    credit_group: str | None = Field(None, description="The credit group it belongs to (`/v1/credit-groups`)")
     score: str | None = Field(description="0–100, from the latest assessment")
     master_data_missing: bool = Field(
         description="Created from a ledger event; the ERP has not sent master data"

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.audit.service import record, record_many
+from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.customers import repository
 from services.credit_api.credit.customers.errors import CreditCurrencyLocked, CustomerExists
 from services.credit_api.credit.customers.schemas import (
@@ -56,6 +57,7 @@ AUDITED = (
     "grade",
     "blocked",
     "block_reason",
+    "credit_group",
 )
 
 
@@ -90,7 +92,10 @@ async def upsert(
             currency=customer.currency,
         )
     minor_units(body.currency)
-    for name, value in body.model_dump(exclude={"contacts"}).items():
+    kept = set() if "credit_group" in body.model_fields_set else {"credit_group"}
+    if body.credit_group is not None:
+        await credit_groups.require(session, body.credit_group)
+    for name, value in body.model_dump(exclude={"contacts", *kept}).items():
         setattr(customer, name, value)
     customer.contacts = body.contacts.model_dump(exclude_none=True)
     customer.master_data_missing = False
@@ -123,6 +128,8 @@ async def patch(
     customer = await get(session, customer_code, for_update=True)
     before = snapshot(customer)
     changes = body.model_dump(exclude_unset=True)
+    if body.credit_group is not None:
+        await credit_groups.require(session, body.credit_group)
     for name, value in changes.items():
         if name == "contacts":
             # A contact sent as null is cleared: absent, as upsert stores a contact never given.
@@ -249,6 +256,8 @@ async def _insert(
     session: AsyncSession, principal: Principal, customer_code: str, body: CustomerData
 ) -> Customer:
     minor_units(body.currency)
+    if body.credit_group is not None:
+        await credit_groups.require(session, body.credit_group)
     customer = Customer(
         customer_code=customer_code,
         **body.model_dump(exclude={"contacts", "customer_code"}),

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.models.credit_api import CreditGroup, Customer
+
+
+async def lock_tree(session: AsyncSession) -> None:
+    """One change of the tree at a time, until commit: two moves checked apart could close a cycle
+    together (A under B while B goes under A)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('credit_api.credit_groups'))"))
+
+
+async def all_groups(session: AsyncSession) -> Sequence[CreditGroup]:
+    return (await session.execute(select(CreditGroup).order_by(CreditGroup.code))).scalars().all()
+
+
+async def get(session: AsyncSession, code: str) -> CreditGroup | None:
+    return await session.get(CreditGroup, code)
+
+
+async def add(session: AsyncSession, group: CreditGroup) -> None:
+    session.add(group)
+    await session.flush()
+
+
+async def remove(session: AsyncSession, group: CreditGroup) -> None:
+    await session.delete(group)
+    await session.flush()
+
+
+async def members(session: AsyncSession, codes: Collection[str]) -> list[tuple[str, str]]:
+    """(group, customer) of every customer directly in one of the groups, by customer code."""
+    query = (
+        select(Customer.credit_group, Customer.customer_code)
+        .where(Customer.credit_group.in_(list(codes)))
+        .order_by(Customer.customer_code)
+    )
+    return [(g, c) for g, c in (await session.execute(query)).all() if g is not None]
+
+
+async def member_count(session: AsyncSession, code: str) -> int:
+    query = select(func.count()).select_from(Customer).where(Customer.credit_group == code)
+    return int((await session.execute(query)).scalar_one())

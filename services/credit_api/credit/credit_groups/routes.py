@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+
+from services.credit_api.credit.credit_groups import service
+from services.credit_api.credit.credit_groups.schemas import (
+    CreditGroupIn,
+    CreditGroupNode,
+    CreditGroupOut,
+    GroupCode,
+)
+from services.credit_api.kernel.deps import Session, require
+from services.credit_api.kernel.principal import Principal
+from services.credit_api.kernel.problems import responses
+from shared.roles import Role
+
+router = APIRouter(prefix="/v1/credit-groups", tags=["credit groups"])
+
+Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
+# The ERP keeps its own hierarchy of customers; credit managers keep the groups that share limits.
+Keeper = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_MANAGER))]
+CodeOf = Annotated[GroupCode, Path(description="The credit group's code")]
+
+
+@router.put(
+    "/{code}",
+    summary="Create or change a credit group",
+    description="Name, currency (the group's limit and exposure are kept in it) and parent group: a "
+    "tree of any depth. Answers 201 when the group is new, 200 when it existed. A parent that does "
+    "not exist or a move that would put a group under itself is refused with a pointer to "
+    "`/parent`. Credit managers and ERPs; audited.",
+    responses={201: {"model": CreditGroupOut, "description": "A new group"}, **responses(401, 403, 422)},
+)
+async def put_group(
+    code: CodeOf,
+    body: CreditGroupIn,
+    request: Request,
+    response: Response,
+    session: Session,
+    principal: Keeper,
+) -> CreditGroupOut:
+    now = datetime.now(UTC)
+    created = await service.put(session, principal, code, body, now)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return await service.show(
+        session, code, now, net_unallocated_cash=request.app.state.settings.net_unallocated_cash
+    )
+
+
+@router.get("", summary="Every credit group, with its members and exposure", responses=responses(401, 403))
+async def list_groups(request: Request, session: Session, _: Reader) -> list[CreditGroupOut]:
+    return await service.listing(
+        session, datetime.now(UTC), net_unallocated_cash=request.app.state.settings.net_unallocated_cash
+    )
+
+
+@router.get("/{code}", summary="A credit group", responses=responses(401, 403, 404, 422))
+async def get_group(code: CodeOf, request: Request, session: Session, _: Reader) -> CreditGroupOut:
+    return await service.show(
+        session, code, datetime.now(UTC), net_unallocated_cash=request.app.state.settings.net_unallocated_cash
+    )
+
+
+@router.get(
+    "/{code}/tree",
+    summary="A credit group and every group under it, nested",
+    responses=responses(401, 403, 404, 422),
+)
+async def get_tree(code: CodeOf, request: Request, session: Session, _: Reader) -> CreditGroupNode:
+    return await service.subtree(
+        session, code, datetime.now(UTC), net_unallocated_cash=request.app.state.settings.net_unallocated_cash
+    )
+
+
+@router.delete(
+    "/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an empty credit group",
+    description="Refused (409) while the group has members or sub-groups. Credit managers and ERPs; audited.",
+    responses=responses(401, 403, 404, 409, 422),
+)
+async def delete_group(code: CodeOf, session: Session, principal: Keeper) -> None:
+    await service.delete(session, principal, code)

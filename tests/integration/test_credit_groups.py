@@ -1,0 +1,158 @@
+"""Credit groups through the API: the tree, its members, and each group's exposure in its own
+currency, over PostgreSQL. The group of the pure rules' worked example (tests/unit/test_credit_groups.py):
+HOLD (EUR) owns DE (EUR) and US (USD) and holds C-CH1 (CHF) directly; at 1 EUR = 1.10 USD and
+0.95 CHF, HOLD's exposure is 300,000 + 150,000 + 220,000 / 1.10 + 95,000 / 0.95 = 750,000 EUR."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.roles import Role
+from tests.integration.conftest import Api
+
+TODAY = date.today()
+RECEIVABLES = {
+    "C-DE1": ("EUR", 300_000),
+    "C-DE2": ("EUR", 150_000),
+    "C-US1": ("USD", 220_000),
+    "C-CH1": ("CHF", 95_000),
+}
+MEMBERSHIP = {"C-DE1": "DE", "C-DE2": "DE", "C-US1": "US", "C-CH1": "HOLD"}
+
+
+async def build(api: Api, sessions: async_sessionmaker[AsyncSession]) -> None:
+    for code, body in (
+        ("HOLD", {"name": "Acme Holding AG", "currency": "EUR"}),
+        ("DE", {"name": "Acme Deutschland", "currency": "EUR", "parent": "HOLD"}),
+        ("US", {"name": "Acme Inc.", "currency": "USD", "parent": "HOLD"}),
+    ):
+        await api.ok("PUT", f"/v1/credit-groups/{code}", role=Role.CREDIT_MANAGER, json=body, status=201)
+    await api.ok(
+        "PUT",
+        f"/v1/fx-rates/{TODAY}",
+        role=Role.ERP,
+        json={"base": "EUR", "rates": {"USD": "1.10", "CHF": "0.95"}},
+    )
+    for code, (currency, _) in RECEIVABLES.items():
+        body = {"name": code, "currency": currency, "credit_group": MEMBERSHIP[code]}
+        await api.ok("PUT", f"/v1/customers/{code}", role=Role.ERP, json=body, status=201)
+    # The ledger's projection of open receivables, as the risk worker keeps it.
+    async with sessions() as session, session.begin():
+        for code, (currency, amount) in RECEIVABLES.items():
+            await session.execute(
+                text(
+                    "INSERT INTO risk_worker.balances (customer_code, currency, open_receivables) "
+                    "VALUES (:code, :currency, :amount)"
+                ),
+                {"code": code, "currency": currency, "amount": Decimal(amount)},
+            )
+
+
+async def exposure_of(api: Api) -> dict[str, Any]:
+    return {
+        g["code"]: g["exposure"]
+        for g in await api.ok("GET", "/v1/credit-groups", role=Role.CREDIT_CONTROLLER)
+    }
+
+
+async def test_a_groups_exposure_is_its_members_and_sub_groups_in_its_currency(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await build(api, sessions)
+    assert await exposure_of(api) == {"DE": "450000.00", "HOLD": "750000.00", "US": "220000.00"}
+    hold = await api.ok("GET", "/v1/credit-groups/HOLD", role=Role.CREDIT_CONTROLLER)
+    assert (hold["parent"], hold["ancestors"], hold["sub_groups"], hold["members"]) == (
+        None,
+        [],
+        ["DE", "US"],
+        ["C-CH1"],
+    )
+    assert (await api.ok("GET", "/v1/credit-groups/US", role=Role.CREDIT_CONTROLLER))["ancestors"] == ["HOLD"]
+    tree = await api.ok("GET", "/v1/credit-groups/HOLD/tree", role=Role.CREDIT_CONTROLLER)
+    assert [(n["code"], n["exposure"], n["members"]) for n in tree["sub_groups"]] == [
+        ("DE", "450000.00", ["C-DE1", "C-DE2"]),
+        ("US", "220000.00", ["C-US1"]),
+    ]
+    assert (await api.ok("GET", "/v1/customers/C-US1", role=Role.CREDIT_CONTROLLER))["credit_group"] == "US"
+
+
+async def test_a_customer_moved_between_groups_moves_both_exposures_at_once(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await build(api, sessions)
+    await api.ok("PATCH", "/v1/customers/C-DE2", role=Role.CREDIT_CONTROLLER, json={"credit_group": "US"})
+    # 150,000 EUR leaves DE and counts in US as 165,000 USD; HOLD, above both, is unchanged.
+    assert await exposure_of(api) == {"DE": "300000.00", "HOLD": "750000.00", "US": "385000.00"}
+    await api.ok("PATCH", "/v1/customers/C-DE2", role=Role.CREDIT_CONTROLLER, json={"credit_group": None})
+    assert await exposure_of(api) == {"DE": "300000.00", "HOLD": "600000.00", "US": "220000.00"}
+
+
+async def test_an_erp_upsert_without_a_group_keeps_the_membership_and_a_group_can_move(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await build(api, sessions)
+    await api.ok("PUT", "/v1/customers/C-DE1", role=Role.ERP, json={"name": "Acme Köln", "currency": "EUR"})
+    assert (await api.ok("GET", "/v1/customers/C-DE1", role=Role.CREDIT_CONTROLLER))["credit_group"] == "DE"
+    moved = await api.ok(
+        "PUT",
+        "/v1/credit-groups/US",
+        role=Role.CREDIT_MANAGER,
+        json={"name": "Acme Inc.", "currency": "USD", "parent": "DE"},
+    )
+    assert moved["ancestors"] == ["DE", "HOLD"]
+    # DE now holds US's 220,000 USD as 200,000 EUR.
+    assert (await exposure_of(api))["DE"] == "650000.00"
+    audit = await api.ok("GET", "/v1/audit?entity_type=credit_group&entity_id=US", role=Role.ADMIN)
+    assert [e["action"] for e in audit["items"]][:2] == ["credit_group.changed", "credit_group.created"]
+
+
+@pytest.mark.parametrize(
+    ("code", "body", "detail"),
+    [
+        (
+            "HOLD",
+            {"name": "x", "currency": "EUR", "parent": "DE"},
+            "a cycle of parent groups: HOLD → DE → HOLD",
+        ),
+        ("DE", {"name": "x", "currency": "EUR", "parent": "DE"}, "a group cannot be its own parent: DE"),
+        ("NEW", {"name": "x", "currency": "EUR", "parent": "NOBODY"}, "unknown parent group `NOBODY`"),
+    ],
+)
+async def test_a_cycle_or_an_unknown_parent_is_a_422_problem_pointing_at_the_parent(
+    api: Api, sessions: async_sessionmaker[AsyncSession], code: str, body: dict[str, Any], detail: str
+) -> None:
+    await build(api, sessions)
+    problem = await api.ok(
+        "PUT", f"/v1/credit-groups/{code}", role=Role.CREDIT_MANAGER, json=body, status=422
+    )
+    assert problem["type"] == "urn:credence:problem:invalid-credit-group"
+    assert problem["errors"] == [{"pointer": "#/parent", "detail": detail}]
+
+
+async def test_a_customer_naming_an_unknown_group_is_a_422_problem(api: Api) -> None:
+    body = {"name": "Lost", "currency": "EUR", "credit_group": "NOBODY"}
+    problem = await api.ok("PUT", "/v1/customers/C-9", role=Role.ERP, json=body, status=422)
+    assert problem["type"] == "urn:credence:problem:unknown-credit-group"
+    assert problem["errors"] == [{"pointer": "#/credit_group", "detail": "unknown credit group `NOBODY`"}]
+    assert (await api.request("GET", "/v1/customers/C-9")).status_code == 404
+
+
+async def test_only_an_empty_group_can_be_deleted(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await build(api, sessions)
+    for code in ("HOLD", "DE"):
+        problem = await api.ok("DELETE", f"/v1/credit-groups/{code}", role=Role.CREDIT_MANAGER, status=409)
+        assert problem["type"] == "urn:credence:problem:credit-group-in-use"
+    await api.ok("PATCH", "/v1/customers/C-US1", role=Role.CREDIT_CONTROLLER, json={"credit_group": "DE"})
+    response = await api.request("DELETE", "/v1/credit-groups/US", role=Role.CREDIT_MANAGER)
+    assert response.status_code == 204
+    assert (await api.request("GET", "/v1/credit-groups/US")).status_code == 404
+    refused = await api.request("DELETE", "/v1/credit-groups/DE", role=Role.CREDIT_CONTROLLER)
+    assert refused.status_code == 403
