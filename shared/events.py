@@ -29,6 +29,7 @@ from shared.domain.money import parse_amount
 from shared.domain.terms import parse_terms
 
 CustomerCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
+GroupCode = CustomerCode  # a credit group's code has the same shape
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
@@ -145,7 +146,7 @@ class CustomerUpserted(_Strict):
     listed: StrictBool | None = None
     customer_since: date | None = None
     contacts: Contacts | None = None
-    credit_group: CustomerCode | None = Field(
+    credit_group: GroupCode | None = Field(
         None, description="The credit group it belongs to; absent or null leaves the membership as it is"
     )
 

@@ -43,6 +43,16 @@ CustomerCode = Annotated[
         description="The ERP's customer code",
     ),
 ]
+GroupCode = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._\-]+$",
+        examples=["G-ACME"],
+        description="The credit group's code",
+    ),
+]
 
 
 class StrictModel(BaseModel):

@@ -40,6 +40,23 @@ class CreditGroup(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class CreditGroupLimit(Base):
+    """Every limit a credit group has had, in its currency; the current one is not yet superseded."""
+
+    __tablename__ = "credit_group_limits"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_until: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(String(500))
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    superseded_at: Mapped[datetime | None]
+
+
 class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = {"schema": SCHEMA}

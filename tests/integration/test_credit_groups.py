@@ -156,3 +156,60 @@ async def test_only_an_empty_group_can_be_deleted(
     assert (await api.request("GET", "/v1/credit-groups/US")).status_code == 404
     refused = await api.request("DELETE", "/v1/credit-groups/DE", role=Role.CREDIT_CONTROLLER)
     assert refused.status_code == 403
+
+
+async def test_a_group_limit_is_set_within_authority_in_the_groups_currency_and_kept_in_history(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await build(api, sessions)
+    limit = {"amount": "400000", "reason": "group review 2026"}
+    await api.ok("PUT", "/v1/credit-groups/DE/credit-limit", role=Role.CREDIT_MANAGER, json=limit)
+    # 600,000 USD is 545,454.55 EUR: beyond a credit manager's 500,000 EUR.
+    beyond = {"amount": "600000", "reason": "group review 2026"}
+    problem = await api.ok(
+        "PUT", "/v1/credit-groups/US/credit-limit", role=Role.CREDIT_MANAGER, json=beyond, status=403
+    )
+    assert problem["type"] == "urn:credence:problem:authority-exceeded"
+    wrong = {"amount": "600000", "currency": "EUR", "reason": "group review 2026"}
+    problem = await api.ok(
+        "PUT", "/v1/credit-groups/US/credit-limit", role=Role.ADMIN, json=wrong, status=422
+    )
+    assert problem["errors"] == [
+        {"pointer": "#/currency", "detail": "credit group US keeps its limit in USD, not EUR"}
+    ]
+    await api.ok(
+        "PUT",
+        "/v1/credit-groups/HOLD/credit-limit",
+        role=Role.ADMIN,
+        json={"amount": "900000", "reason": "opening"},
+    )
+    await api.ok(
+        "PUT",
+        "/v1/credit-groups/HOLD/credit-limit",
+        role=Role.ADMIN,
+        json={"amount": "1000000", "reason": "raised"},
+    )
+    hold = await api.ok("GET", "/v1/credit-groups/HOLD", role=Role.CREDIT_CONTROLLER)
+    assert (
+        hold["credit_limit"]["amount"],
+        hold["effective_limit"],
+        hold["available"],
+        hold["utilisation"],
+    ) == (
+        "1000000.00",
+        "1000000.00",
+        "250000.00",
+        "0.7500",
+    )
+    history = await api.ok("GET", "/v1/credit-groups/HOLD/credit-limit/history", role=Role.CREDIT_CONTROLLER)
+    assert [(h["amount"], h["superseded_at"] is None) for h in history] == [
+        ("1000000.00", True),
+        ("900000.00", False),
+    ]
+    moved = {"name": "Acme Holding AG", "currency": "CHF"}
+    problem = await api.ok("PUT", "/v1/credit-groups/HOLD", role=Role.CREDIT_MANAGER, json=moved, status=422)
+    assert problem["errors"][0]["pointer"] == "#/currency"
+    audit = await api.ok(
+        "GET", "/v1/audit?entity_type=credit_group&entity_id=HOLD&action=credit_group_limit.set"
+    )
+    assert [(e["before"] or {}).get("amount") for e in audit["items"]] == ["900000.00", None]

@@ -6,13 +6,11 @@ class CreditGroupNotFound(NotFound):
     title = "No credit group with this code"
 
 
-class UnknownCreditGroup(InvalidInput):
-    """A customer naming a group that does not exist: the body is at fault, not the URL."""
-
-    code = "unknown-credit-group"
-    title = "No credit group with this code"
-
-
 class CreditGroupInUse(Conflict):
     code = "credit-group-in-use"
     title = "The credit group still has members or sub-groups"
+
+
+class GroupLimitCurrencyMismatch(InvalidInput):
+    code = "group-limit-currency-mismatch"
+    title = "A credit group's limit is kept in the group's currency"

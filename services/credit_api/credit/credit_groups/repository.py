@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models.credit_api import CreditGroup, Customer
+from shared.models.credit_api import CreditGroup, CreditGroupLimit, Customer
 
 
 async def lock_tree(session: AsyncSession) -> None:
@@ -45,3 +45,36 @@ async def members(session: AsyncSession, codes: Collection[str]) -> list[tuple[s
 async def member_count(session: AsyncSession, code: str) -> int:
     query = select(func.count()).select_from(Customer).where(Customer.credit_group == code)
     return int((await session.execute(query)).scalar_one())
+
+
+async def current_limits(session: AsyncSession) -> dict[str, CreditGroupLimit]:
+    query = select(CreditGroupLimit).where(CreditGroupLimit.superseded_at.is_(None))
+    return {limit.group_code: limit for limit in (await session.execute(query)).scalars()}
+
+
+async def set_limit(session: AsyncSession, limit: CreditGroupLimit) -> CreditGroupLimit | None:
+    """Make `limit` the group's current one; returns the one it supersedes."""
+    previous = (
+        await session.execute(
+            update(CreditGroupLimit)
+            .where(CreditGroupLimit.group_code == limit.group_code, CreditGroupLimit.superseded_at.is_(None))
+            .values(superseded_at=limit.set_at)
+            .returning(CreditGroupLimit)
+        )
+    ).scalar_one_or_none()
+    session.add(limit)
+    await session.flush()
+    return previous
+
+
+async def limit_history(session: AsyncSession, code: str) -> Sequence[CreditGroupLimit]:
+    query = (
+        select(CreditGroupLimit)
+        .where(CreditGroupLimit.group_code == code)
+        .order_by(CreditGroupLimit.set_at.desc(), CreditGroupLimit.id.desc())
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def lock(session: AsyncSession, code: str) -> CreditGroup | None:
+    return await session.get(CreditGroup, code, with_for_update=True)

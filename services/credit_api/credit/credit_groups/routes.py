@@ -10,18 +10,21 @@ from services.credit_api.credit.credit_groups.schemas import (
     CreditGroupIn,
     CreditGroupNode,
     CreditGroupOut,
-    GroupCode,
 )
+from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
+from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
+from shared.schemas import GroupCode
 
 router = APIRouter(prefix="/v1/credit-groups", tags=["credit groups"])
 
 Reader = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER))]
 # The ERP keeps its own hierarchy of customers; credit managers keep the groups that share limits.
 Keeper = Annotated[Principal, Depends(require(Role.ERP, Role.CREDIT_MANAGER))]
+Manager = Annotated[Principal, Depends(require(Role.CREDIT_MANAGER))]
 CodeOf = Annotated[GroupCode, Path(description="The credit group's code")]
 
 
@@ -84,3 +87,28 @@ async def get_tree(code: CodeOf, request: Request, session: Session, _: Reader) 
 )
 async def delete_group(code: CodeOf, session: Session, principal: Keeper) -> None:
     await service.delete(session, principal, code)
+
+
+@router.put(
+    "/{code}/credit-limit",
+    summary="Set a credit group's permanent limit, within your approval authority",
+    description="In the group's currency (another is refused with a pointer to `/currency`). Beyond "
+    "the caller's authority the answer is 403 `authority-exceeded`. Credit managers; audited.",
+    responses=responses(401, 403, 404, 422),
+)
+async def set_group_limit(
+    code: CodeOf, body: CreditLimitSet, request: Request, session: Session, principal: Manager
+) -> CreditLimitOut:
+    limit = await service.set_limit(
+        session, principal, code, body, request.app.state.settings, datetime.now(UTC)
+    )
+    return CreditLimitOut.of(limit)
+
+
+@router.get(
+    "/{code}/credit-limit/history",
+    summary="Every limit a credit group has had, newest first",
+    responses=responses(401, 403, 404, 422),
+)
+async def group_limit_history(code: CodeOf, session: Session, _: Reader) -> list[CreditLimitOut]:
+    return await service.limit_history(session, code)

@@ -4,18 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, JsonValue
 
-from shared.schemas import CurrencyCode, IsoDateTime, StrictModel
-
-GroupCode = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9._\-]+$",
-        examples=["G-ACME"],
-        description="The credit group's code",
-    ),
-]
+from services.credit_api.credit.customers.schemas import CreditLimitOut
+from shared.schemas import CurrencyCode, GroupCode, IsoDateTime, StrictModel
 
 EXAMPLE: dict[str, JsonValue] = {"name": "Acme Holding AG", "currency": "EUR", "parent": None}
 
@@ -41,6 +31,10 @@ class CreditGroupOut(BaseModel):
         "receivables + live reservations − cash on account, as the credit check counts a customer's); "
         "null when an exchange rate it needs is missing"
     )
+    credit_limit: CreditLimitOut | None = Field(description="The group's permanent limit, if one is set")
+    effective_limit: str | None = Field(description="The limit in force today; null if none")
+    available: str | None = Field(description="The effective limit less the exposure")
+    utilisation: str | None = Field(description="The exposure as a share of the effective limit")
     created_at: IsoDateTime
     updated_at: IsoDateTime
 
@@ -56,6 +50,18 @@ class CreditGroupOut(BaseModel):
                     "sub_groups": [],
                     "members": ["C-1001", "C-1002"],
                     "exposure": "450000.00",
+                    "credit_limit": {
+                        "amount": "600000.00",
+                        "currency": "EUR",
+                        "valid_until": None,
+                        "reason": "group review 2026",
+                        "set_by": "key:maria",
+                        "set_at": "2026-12-05T09:00:00Z",
+                        "superseded_at": None,
+                    },
+                    "effective_limit": "600000.00",
+                    "available": "150000.00",
+                    "utilisation": "0.7500",
                     "created_at": "2026-12-05T09:00:00Z",
                     "updated_at": "2026-12-05T09:00:00Z",
                 }

@@ -4,7 +4,7 @@ members, and the exposure of each, in its own currency, from its members' and it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,15 +14,22 @@ from services.credit_api.credit.credit_groups import repository
 from services.credit_api.credit.credit_groups.errors import (
     CreditGroupInUse,
     CreditGroupNotFound,
-    UnknownCreditGroup,
+    GroupLimitCurrencyMismatch,
 )
 from services.credit_api.credit.credit_groups.schemas import CreditGroupIn, CreditGroupNode, CreditGroupOut
+from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
+from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
+from services.credit_api.credit.credit_limits.service import within_authority
+from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.fx_rates.service import rates_for
 from services.credit_api.kernel.principal import Principal
-from shared.domain import credit_groups
-from shared.domain.money import format_amount, minor_units
-from shared.models.credit_api import CreditGroup
+from services.credit_api.kernel.settings import ApiSettings
+from shared.domain import credit, credit_groups
+from shared.domain.errors import InvalidAmount
+from shared.domain.exposure import utilisation
+from shared.domain.money import format_amount, minor_units, parse_amount
+from shared.models.credit_api import CreditGroup, CreditGroupLimit
 
 
 def _tree(rows: Sequence[CreditGroup]) -> dict[str, credit_groups.Group]:
@@ -44,6 +51,18 @@ async def put(
     credit_groups.validate(_tree(rows), credit_groups.Group(code, body.currency, body.parent))
     found = next((g for g in rows if g.code == code), None)
     before = None if found is None else _state(found)
+    if (
+        found is not None
+        and found.currency != body.currency
+        and code in await repository.current_limits(session)
+    ):
+        detail = (
+            f"credit group {code} has a limit in {found.currency}: "
+            "its currency cannot change while the limit stands"
+        )
+        raise GroupLimitCurrencyMismatch(
+            f"#/currency: {detail}", errors=[{"pointer": "#/currency", "detail": detail}]
+        )
     if found is None:
         found = CreditGroup(
             code=code, name=body.name, currency=body.currency, parent_code=body.parent, created_at=now
@@ -85,15 +104,6 @@ async def delete(session: AsyncSession, principal: Principal, code: str) -> None
     await record(
         session, principal, "credit_group.deleted", "credit_group", code, before=_state(group), after=None
     )
-
-
-async def require(session: AsyncSession, code: str) -> None:
-    """For a customer naming its group: the group must exist."""
-    if await repository.get(session, code) is None:
-        detail = f"unknown credit group `{code}`"
-        raise UnknownCreditGroup(
-            f"#/credit_group: {detail}", errors=[{"pointer": "#/credit_group", "detail": detail}]
-        )
 
 
 async def exposures(
@@ -140,22 +150,99 @@ async def listing(
     rows = await repository.all_groups(session)
     tree = _tree(rows)
     found, members = await exposures(session, tree, now, net_unallocated_cash=net_unallocated_cash)
+    limits = await repository.current_limits(session)
     return [
-        CreditGroupOut(
-            code=g.code,
-            name=g.name,
-            currency=g.currency,
-            parent=g.parent_code,
-            ancestors=credit_groups.chain(tree, g.code)[1:],
-            sub_groups=[s.code for s in rows if s.parent_code == g.code],
-            members=members[g.code],
-            exposure=_amount(found[g.code], g.currency),
-            created_at=g.created_at,
-            updated_at=g.updated_at,
-        )
+        _view(g, tree, rows, members[g.code], found[g.code], limits.get(g.code), now.date())
         for g in rows
         if only is None or g.code == only
     ]
+
+
+def _view(
+    g: CreditGroup,
+    tree: Mapping[str, credit_groups.Group],
+    rows: Sequence[CreditGroup],
+    members: list[str],
+    exposed: Decimal | None,
+    limit: CreditGroupLimit | None,
+    today: date,
+) -> CreditGroupOut:
+    cur = g.currency
+    in_force = None if limit is None else credit.effective_limit(_rule(limit), today)
+    used = None if in_force is None or exposed is None else utilisation(exposed, in_force)
+    return CreditGroupOut(
+        code=g.code,
+        name=g.name,
+        currency=cur,
+        parent=g.parent_code,
+        ancestors=credit_groups.chain(tree, g.code)[1:],
+        sub_groups=[s.code for s in rows if s.parent_code == g.code],
+        members=members,
+        exposure=_amount(exposed, cur),
+        credit_limit=None if limit is None else CreditLimitOut.of(limit),
+        effective_limit=_amount(in_force, cur),
+        available=None if in_force is None or exposed is None else format_amount(in_force - exposed, cur),
+        utilisation=None if used is None else f"{used:f}",
+        created_at=g.created_at,
+        updated_at=g.updated_at,
+    )
+
+
+def _rule(limit: CreditGroupLimit) -> credit.CreditLimit:
+    return credit.CreditLimit(limit.amount, limit.valid_until)
+
+
+async def set_limit(
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    body: CreditLimitSet,
+    settings: ApiSettings,
+    now: datetime,
+) -> CreditGroupLimit:
+    """The group's permanent limit, within the caller's authority, in the group's currency."""
+    group = await repository.lock(session, code)
+    if group is None:
+        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    if body.currency is not None and body.currency != group.currency:
+        detail = f"credit group {code} keeps its limit in {group.currency}, not {body.currency}"
+        raise GroupLimitCurrencyMismatch(
+            f"#/currency: {detail}", errors=[{"pointer": "#/currency", "detail": detail}]
+        )
+    amount = parse_amount(body.amount, group.currency, positive=False)
+    if amount < 0:
+        raise InvalidAmount("a credit limit cannot be negative")
+    if not await within_authority(session, settings, principal.role, group.currency, amount, now.date()):
+        raise AuthorityExceeded(
+            f"a limit of {format_amount(amount, group.currency)} {group.currency} is beyond the authority "
+            f"of {principal.role.value}"
+        )
+    limit = CreditGroupLimit(
+        group_code=code,
+        amount=amount,
+        currency=group.currency,
+        valid_until=body.valid_until,
+        reason=body.reason,
+        set_by=principal.actor,
+        set_at=now,
+    )
+    previous = await repository.set_limit(session, limit)
+    await record(
+        session,
+        principal,
+        "credit_group_limit.set",
+        "credit_group",
+        code,
+        before=None if previous is None else CreditLimitOut.of(previous).model_dump(mode="json"),
+        after=CreditLimitOut.of(limit).model_dump(mode="json"),
+    )
+    return limit
+
+
+async def limit_history(session: AsyncSession, code: str) -> list[CreditLimitOut]:
+    if await repository.get(session, code) is None:
+        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    return [CreditLimitOut.of(limit) for limit in await repository.limit_history(session, code)]
 
 
 async def subtree(

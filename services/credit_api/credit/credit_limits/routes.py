@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from services.credit_api.credit.credit_limits import service
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
 from services.credit_api.credit.customers.schemas import CreditLimitOut
-from services.credit_api.credit.customers.service import limit_view
 from services.credit_api.kernel.deps import CodePath, Session, require
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
@@ -30,7 +29,7 @@ Controller = Annotated[Principal, Depends(require(Role.CREDIT_CONTROLLER, Role.C
 async def set_credit_limit(
     customer_code: CodePath, body: CreditLimitSet, request: Request, session: Session, principal: Manager
 ) -> CreditLimitOut:
-    return limit_view(
+    return CreditLimitOut.of(
         await service.set_directly(
             session,
             principal,
@@ -53,4 +52,4 @@ async def set_credit_limit(
 async def credit_limit_history(
     customer_code: CodePath, session: Session, _: Controller
 ) -> list[CreditLimitOut]:
-    return [limit_view(limit) for limit in await service.history(session, customer_code)]
+    return [CreditLimitOut.of(limit) for limit in await service.history(session, customer_code)]

@@ -24,16 +24,17 @@ from shared.roles import Role
 
 
 async def within_authority(
-    session: AsyncSession, settings: ApiSettings, role: Role, customer: Customer, amount: Decimal, today: date
+    session: AsyncSession, settings: ApiSettings, role: Role, currency: str, amount: Decimal, today: date
 ) -> bool:
-    """Whether `role` may grant a limit of `amount` on its own. Without an exchange rate to the
-    authority currency nothing proves it may, so the answer is no."""
+    """Whether `role` may grant a limit of `amount` (in `currency`: a customer's or a credit
+    group's) on its own. Without an exchange rate to the authority currency nothing proves it may,
+    so the answer is no."""
     bound = settings.authority(role)
     if bound is None:
         return True
     convert = Converter(session, today, settings.authority_currency)
     try:
-        return await convert(amount, customer.currency) <= bound
+        return await convert(amount, currency) <= bound
     except MissingFxRate:
         return False
 
@@ -62,7 +63,7 @@ async def set_directly(
 ) -> CreditLimit:
     customer = await customer_service.get(session, customer_code, for_update=True)
     value = limit_amount(customer, amount, currency)
-    if not await within_authority(session, settings, principal.role, customer, value, now.date()):
+    if not await within_authority(session, settings, principal.role, customer.currency, value, now.date()):
         raise AuthorityExceeded(
             f"a limit of {format_amount(value, customer.currency)} {customer.currency} is beyond "
             f"the authority of {principal.role.value}; file a limit request"

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
-from shared.models.credit_api import CreditLimit, Customer
+from shared.models.credit_api import CreditGroup, CreditLimit, Customer
 
 
 async def get(session: AsyncSession, customer_code: str, *, for_update: bool = False) -> Customer | None:
@@ -106,3 +106,9 @@ async def apply_assessments(
         *[list(column) for column in zip(*changes, strict=True)],
     )
     return [tuple(r) for r in rows]
+
+
+async def group_exists(session: AsyncSession, code: str) -> bool:
+    """A credit group a customer may join (`credit_groups`, a table of the same context)."""
+    query = select(func.count()).select_from(CreditGroup).where(CreditGroup.code == code)
+    return bool((await session.execute(query)).scalar_one())

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field, JsonValue, StrictBool
 
-from services.credit_api.credit.credit_groups.schemas import GroupCode
+from shared.domain.money import format_amount
 from shared.events import TermsCode
-from shared.schemas import CurrencyCode, CustomerCode, IsoDate, IsoDateTime, StrictModel
+from shared.schemas import CurrencyCode, CustomerCode, GroupCode, IsoDate, IsoDateTime, StrictModel
 
 Email = Annotated[
     str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["ar@example.com"])
@@ -114,6 +116,18 @@ class BlockRequest(StrictModel):
     }
 
 
+class LimitRow(Protocol):
+    """A stored limit: a customer's or a credit group's."""
+
+    amount: Decimal
+    currency: str
+    valid_until: date | None
+    reason: str
+    set_by: str
+    set_at: datetime
+    superseded_at: datetime | None
+
+
 class CreditLimitOut(BaseModel):
     amount: str = Field(examples=["50000.00"])
     currency: str = Field(examples=["EUR"])
@@ -138,6 +152,18 @@ class CreditLimitOut(BaseModel):
             ]
         }
     }
+
+    @classmethod
+    def of(cls, limit: LimitRow) -> CreditLimitOut:
+        return cls(
+            amount=format_amount(limit.amount, limit.currency),
+            currency=limit.currency,
+            valid_until=limit.valid_until,
+            reason=limit.reason,
+            set_by=limit.set_by,
+            set_at=limit.set_at,
+            superseded_at=limit.superseded_at,
+        )
 
 
 class ExposureSummary(BaseModel):

@@ -10,7 +10,6 @@ from typing import Any, NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.audit.service import record, record_many
-from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.customers import repository
 from services.credit_api.credit.customers.errors import CreditCurrencyLocked, CustomerExists
 from services.credit_api.credit.customers.schemas import (
@@ -21,7 +20,7 @@ from services.credit_api.credit.customers.schemas import (
     CustomerPatch,
     ExposureSummary,
 )
-from services.credit_api.credit.errors import CustomerNotFound
+from services.credit_api.credit.errors import CustomerNotFound, UnknownCreditGroup
 from services.credit_api.credit.events import CustomerUnblocked
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.kernel import messagebus
@@ -30,7 +29,7 @@ from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.behaviour import add_months
 from shared.domain.money import format_amount, minor_units
-from shared.models.credit_api import CreditLimit, Customer
+from shared.models.credit_api import Customer
 
 
 class Assessed(NamedTuple):
@@ -94,7 +93,7 @@ async def upsert(
     minor_units(body.currency)
     kept = set() if "credit_group" in body.model_fields_set else {"credit_group"}
     if body.credit_group is not None:
-        await credit_groups.require(session, body.credit_group)
+        await _group_exists(session, body.credit_group)
     for name, value in body.model_dump(exclude={"contacts", *kept}).items():
         setattr(customer, name, value)
     customer.contacts = body.contacts.model_dump(exclude_none=True)
@@ -129,7 +128,7 @@ async def patch(
     before = snapshot(customer)
     changes = body.model_dump(exclude_unset=True)
     if body.credit_group is not None:
-        await credit_groups.require(session, body.credit_group)
+        await _group_exists(session, body.credit_group)
     for name, value in changes.items():
         if name == "contacts":
             # A contact sent as null is cleared: absent, as upsert stores a contact never given.
@@ -234,21 +233,9 @@ async def view(session: AsyncSession, customer: Customer, standing: exposure.Sta
     return CustomerOut(
         score=None if customer.score is None else f"{customer.score:f}",
         **fields,
-        credit_limit=None if limit is None else limit_view(limit),
+        credit_limit=None if limit is None else CreditLimitOut.of(limit),
         effective_limit=None if shown is None or shown.limit is None else format_amount(shown.limit, cur),
         exposure_summary=summary,
-    )
-
-
-def limit_view(limit: CreditLimit) -> CreditLimitOut:
-    return CreditLimitOut(
-        amount=format_amount(limit.amount, limit.currency),
-        currency=limit.currency,
-        valid_until=limit.valid_until,
-        reason=limit.reason,
-        set_by=limit.set_by,
-        set_at=limit.set_at,
-        superseded_at=limit.superseded_at,
     )
 
 
@@ -257,7 +244,7 @@ async def _insert(
 ) -> Customer:
     minor_units(body.currency)
     if body.credit_group is not None:
-        await credit_groups.require(session, body.credit_group)
+        await _group_exists(session, body.credit_group)
     customer = Customer(
         customer_code=customer_code,
         **body.model_dump(exclude={"contacts", "customer_code"}),
@@ -355,3 +342,11 @@ async def apply_assessments(session: AsyncSession, principal: Principal, changes
 
 def _text(value: Decimal | date | None) -> str | None:
     return None if value is None else str(value)
+
+
+async def _group_exists(session: AsyncSession, code: str) -> None:
+    if not await repository.group_exists(session, code):
+        detail = f"unknown credit group `{code}`"
+        raise UnknownCreditGroup(
+            f"#/credit_group: {detail}", errors=[{"pointer": "#/credit_group", "detail": detail}]
+        )

@@ -37,7 +37,9 @@ async def submit(
     customer = await customers.get(session, body.customer_code, for_update=True)
     amount = limits.limit_amount(customer, body.amount, None)
     request = await _file(session, principal, customer, amount, body.valid_until, body.reason, now)
-    if await limits.within_authority(session, settings, principal.role, customer, amount, now.date()):
+    if await limits.within_authority(
+        session, settings, principal.role, customer.currency, amount, now.date()
+    ):
         await limits.apply(session, principal, customer, amount, body.valid_until, body.reason, settings, now)
         _decide(request, "applied", principal, "within the requester's authority", now)
         await session.flush()
@@ -101,7 +103,7 @@ async def approve(
     request = await _pending(session, principal, request_id)
     customer = await customers.get(session, request.customer_code, for_update=True)
     if not await limits.within_authority(
-        session, settings, principal.role, customer, request.amount, now.date()
+        session, settings, principal.role, customer.currency, request.amount, now.date()
     ):
         raise AuthorityExceeded(
             f"approving {format_amount(request.amount, request.currency)} {request.currency} "

@@ -40,7 +40,7 @@ async def grant(
     peak = (
         (permanent.amount if permanent else Decimal(0)) + amount + sum((t.amount for t in others), Decimal(0))
     )
-    if not await within_authority(session, settings, principal.role, customer, peak, now.date()):
+    if not await within_authority(session, settings, principal.role, customer.currency, peak, now.date()):
         raise AuthorityExceeded(
             f"a limit of up to {format_amount(peak, customer.currency)} {customer.currency} "
             f"is beyond the authority of {principal.role.value}"
