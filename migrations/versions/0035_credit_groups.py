@@ -86,7 +86,9 @@ def downgrade() -> None:
     )
     op.drop_column("customers", "credit_group", schema="credit_api")
     op.drop_index(
-        op.f("ix_credit_api_credit_group_limits_group_code"), table_name="credit_group_limits", schema="credit_api"
+        op.f("ix_credit_api_credit_group_limits_group_code"),
+        table_name="credit_group_limits",
+        schema="credit_api",
     )
     op.drop_table("credit_group_limits", schema="credit_api")
     op.drop_index(
