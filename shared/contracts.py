@@ -19,6 +19,7 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
         "ERP events into the receivables ledger, keyed by customer code",
         [
             "customer.upserted",
+            "credit_group.upserted",
             "invoice.issued",
             "invoice.adjusted",
             "invoice.cancelled",

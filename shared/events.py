@@ -151,6 +151,15 @@ class CustomerUpserted(_Strict):
     )
 
 
+class CreditGroupUpserted(_Strict):
+    """The ERP's own hierarchy of customers: a credit group, with its parent (null: a top group)."""
+
+    group_code: GroupCode
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    currency: CurrencyCode
+    parent: GroupCode | None = None
+
+
 class ReceivablesDecreased(_Strict):
     """Emitted by the ledger when a customer's receivables went down: held orders may now pass."""
 
@@ -464,6 +473,7 @@ class AlertRaised(_Strict):
 
 
 CUSTOMER_UPSERTED = "customer.upserted"
+CREDIT_GROUP_UPSERTED = "credit_group.upserted"
 INVOICE_ISSUED = "invoice.issued"
 PAYMENT_RECEIVED = "payment.received"
 INVOICE_ADJUSTED = "invoice.adjusted"
@@ -499,6 +509,7 @@ INTEREST_INVOICED = "interest.invoiced"
 # The `data` schema of every event type Credence understands.
 DATA_SCHEMAS: dict[str, type[_Strict]] = {
     CUSTOMER_UPSERTED: CustomerUpserted,
+    CREDIT_GROUP_UPSERTED: CreditGroupUpserted,
     INVOICE_ISSUED: InvoiceIssued,
     PAYMENT_RECEIVED: PaymentReceived,
     INVOICE_ADJUSTED: InvoiceAdjusted,
@@ -539,9 +550,10 @@ def event_data(event: CloudEvent) -> _Strict:
         data = schema.model_validate(event.data)
     except ValidationError as exc:
         raise InvalidEvent(f"invalid {event.type} data: {_first_error(exc)}") from None
-    customer = getattr(data, "customer_code", None)
-    if customer is not None and customer != event.subject:
-        raise InvalidEvent(f"subject {event.subject!r} differs from data.customer_code {customer!r}")
+    for field in ("customer_code", "group_code"):
+        named = getattr(data, field, None)
+        if named is not None and named != event.subject:
+            raise InvalidEvent(f"subject {event.subject!r} differs from data.{field} {named!r}")
     return data
 
 

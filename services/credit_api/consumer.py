@@ -1,6 +1,6 @@
-"""credit_api's event consumer: ERP master data (`customer.upserted`), ledger news that may
-release held orders (`receivables.decreased`), and assessments that grade the credit file
-(`risk.assessment_changed`)."""
+"""credit_api's event consumer: ERP master data (`customer.upserted`, `credit_group.upserted`),
+ledger news that may release held orders (`receivables.decreased`), and assessments that grade the
+credit file (`risk.assessment_changed`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import NamedTuple
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit_api.credit.credit_groups import service as credit_groups
+from services.credit_api.credit.credit_groups.schemas import CreditGroupIn
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.customers.schemas import CustomerData
 from services.credit_api.credit.customers.service import Assessed
@@ -23,6 +25,7 @@ from services.credit_api.warnings.alerts import service as alerts
 from shared.domain.errors import CredenceError, InvalidEvent
 from shared.events import (
     ASSESSMENT_CHANGED,
+    CREDIT_GROUP_UPSERTED,
     CREDIT_NOTE_ISSUED,
     CUSTOMER_UPSERTED,
     INVOICE_ISSUED,
@@ -30,6 +33,7 @@ from shared.events import (
     RECEIVABLES_DECREASED,
     WARNING_LEVEL_CHANGED,
     AssessmentChanged,
+    CreditGroupUpserted,
     CreditNoteIssued,
     CustomerUpserted,
     InvoiceIssued,
@@ -46,6 +50,7 @@ from shared.roles import Role
 OPENING_TYPES = {INVOICE_ISSUED, CREDIT_NOTE_ISSUED, PAYMENT_RECEIVED}
 HANDLED = {
     CUSTOMER_UPSERTED,
+    CREDIT_GROUP_UPSERTED,
     RECEIVABLES_DECREASED,
     ASSESSMENT_CHANGED,
     WARNING_LEVEL_CHANGED,
@@ -100,6 +105,15 @@ class CreditApiHandler:
             )
             try:
                 await customers.upsert(session, principal, data.customer_code, body)
+            except CredenceError as exc:
+                raise InvalidEvent(exc.detail) from None
+            return None
+        if isinstance(data, CreditGroupUpserted):
+            group = CreditGroupIn(name=data.name, currency=data.currency, parent=data.parent)
+            try:
+                await credit_groups.put(
+                    session, principal, data.group_code, group, datetime.now(UTC), stub_parent=True
+                )
             except CredenceError as exc:
                 raise InvalidEvent(exc.detail) from None
             return None

@@ -14,6 +14,7 @@ from shared.consumer import DeadLetters, Record
 from shared.domain.errors import InvalidEvent
 from shared.domain.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent
 from shared.events import (
+    CREDIT_GROUP_UPSERTED,
     CloudEvent,
     FinancialStatementFiled,
     event_data,
@@ -38,13 +39,16 @@ def business_date(event: CloudEvent, default: datetime) -> date:
     return (event.time or default).date()
 
 
-def _parse(record: Record) -> tuple[CloudEvent, ErpEvent]:
+def _parse(record: Record) -> tuple[CloudEvent, ErpEvent] | None:
+    """The event and its data; None for what is not the ledger's (credit_api keeps credit groups)."""
     if record.value is None:
         raise InvalidEvent("empty record")
     event = parse_event(record.value)
     if record.key is not None and record.key != event.subject.encode():
         # The key decides the partition, and so the order of a customer's events.
         raise InvalidEvent(f"record key {record.key!r} is not the event subject {event.subject!r}")
+    if event.type == CREDIT_GROUP_UPSERTED:
+        return None
     return event, erp_data(event)
 
 
@@ -61,9 +65,12 @@ class LedgerHandler:
         parsed: list[tuple[Record, CloudEvent, ErpEvent]] = []
         for record in records:
             try:
-                parsed.append((record, *_parse(record)))
+                found = _parse(record)
             except InvalidEvent as exc:
                 dead.append((record, exc.detail))
+                continue
+            if found is not None:
+                parsed.append((record, *found))
         fresh = await ledger.unseen(
             session, ((r.topic, r.partition) for r in records), ((e.source, e.id) for _, e, _ in parsed)
         )

@@ -5,6 +5,8 @@ HOLD (EUR) owns DE (EUR) and US (USD) and holds C-CH1 (CHF) directly; at 1 EUR =
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,8 +15,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.kernel.settings import ApiSettings
+from services.risk_worker.main import serve
+from services.risk_worker.settings import WorkerSettings
 from shared.roles import Role
-from tests.integration.conftest import Api
+from tests.integration.conftest import Api, api_client, eventually
+from tests.integration.helpers import drain, erp_event, invoice_event, publish, running
 
 TODAY = date.today()
 RECEIVABLES = {
@@ -213,3 +219,63 @@ async def test_a_group_limit_is_set_within_authority_in_the_groups_currency_and_
         "GET", "/v1/audit?entity_type=credit_group&entity_id=HOLD&action=credit_group_limit.set"
     )
     assert [(e["before"] or {}).get("amount") for e in audit["items"]] == ["900000.00", None]
+
+
+async def test_the_erps_hierarchy_arrives_by_events_in_any_order_and_invoices_move_the_exposure(
+    api_settings: ApiSettings, worker_settings: WorkerSettings, keys: dict[Role, str]
+) -> None:
+    settings = api_settings.model_copy(update={"consume_events": True})
+    # Keyed by group, the child may well be applied before its parent: the parent waits as a stub.
+    child_first = [
+        group_event("DE", {"name": "Acme Deutschland", "currency": "EUR", "parent": "HOLD"}),
+        group_event("HOLD", {"name": "Acme Holding AG", "currency": "EUR"}),
+    ]
+    member = erp_event(
+        "customer.upserted", "C-DE1", {"name": "Acme Köln", "currency": "EUR", "credit_group": "DE"}
+    )
+    async with api_client(settings, keys) as api, running(serve, worker_settings):
+        await publish(settings.ar_events_topic, child_first[:1])
+        await eventually(lambda: _known(api, "DE"))
+        await publish(settings.ar_events_topic, [*child_first[1:], member])
+        await eventually(lambda: _member(api, "C-DE1"))
+        await publish(
+            settings.ar_events_topic,
+            [invoice_event("C-DE1", "INV-1", "250.00"), invoice_event("C-DE1", "INV-2", "50.00")],
+        )
+
+        async def moved() -> bool:
+            return (await exposure_of(api)) == {"DE": "300.00", "HOLD": "300.00"}
+
+        assert await eventually(moved)
+        hold = await api.ok("GET", "/v1/credit-groups/HOLD", role=Role.CREDIT_CONTROLLER)
+        assert (hold["name"], hold["sub_groups"]) == ("Acme Holding AG", ["DE"])
+        audit = await api.ok("GET", "/v1/audit?entity_type=credit_group&entity_id=HOLD")
+        assert [e["action"] for e in audit["items"]] == ["credit_group.changed", "credit_group.stub_created"]
+        # The ledger leaves the groups to credit_api: nothing of them is dead-lettered by it. A move
+        # that would close a cycle goes to the dead-letter topic with the reason.
+        cycle = group_event("HOLD", {"name": "Acme Holding AG", "currency": "EUR", "parent": "DE"})
+        await publish(settings.ar_events_topic, [cycle])
+        [(value, headers)] = await drain(settings.dead_letter_topic, 1)
+        assert json.loads(value)["id"] == cycle["id"]
+        assert headers["dlq.reason"] == "#/parent: a cycle of parent groups: HOLD → DE → HOLD"
+        assert (await api.ok("GET", "/v1/dead-letters", role=Role.ERP))["items"] == []
+
+
+def group_event(code: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "erp/test",
+        "type": "credit_group.upserted",
+        "subject": code,
+        "data": {"group_code": code, **data},
+    }
+
+
+async def _known(api: Api, code: str) -> bool:
+    return (await api.request("GET", f"/v1/credit-groups/{code}")).status_code == 200
+
+
+async def _member(api: Api, code: str) -> bool:
+    response = await api.request("GET", f"/v1/customers/{code}")
+    return response.status_code == 200 and response.json()["credit_group"] == "DE"

@@ -41,13 +41,36 @@ def _state(group: CreditGroup) -> dict[str, str | None]:
 
 
 async def put(
-    session: AsyncSession, principal: Principal, code: str, body: CreditGroupIn, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    body: CreditGroupIn,
+    now: datetime,
+    *,
+    stub_parent: bool = False,
 ) -> bool:
     """Create or change a group; True when it is new. The tree stays a tree: a parent must exist and
-    a group never ends up under itself."""
+    a group never ends up under itself. With `stub_parent` (the ERP's events, whose groups arrive in
+    no set order) a parent not known yet is opened as a top group named by its code, which its own
+    event fills in when it comes."""
     minor_units(body.currency)
     await repository.lock_tree(session)
     rows = await repository.all_groups(session)
+    if stub_parent and body.parent is not None and body.parent != code and body.parent not in _tree(rows):
+        stub = CreditGroup(
+            code=body.parent, name=body.parent, currency=body.currency, created_at=now, updated_at=now
+        )
+        await repository.add(session, stub)
+        await record(
+            session,
+            principal,
+            "credit_group.stub_created",
+            "credit_group",
+            stub.code,
+            before=None,
+            after=_state(stub),
+        )
+        rows = [*rows, stub]
     credit_groups.validate(_tree(rows), credit_groups.Group(code, body.currency, body.parent))
     found = next((g for g in rows if g.code == code), None)
     before = None if found is None else _state(found)
