@@ -177,6 +177,35 @@ async def test_provisions_by_matrix_and_by_name(
     assert {"provision.specific_set", "provision.specific_removed"} <= {e["action"] for e in trail["items"]}
 
 
+async def test_reports_by_credit_group_add_up_each_concern_from_its_top_group(
+    api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await ledger(api, worker_settings, sessions)
+    for code, body in (
+        ("HOLD", {"name": "Holding", "currency": "EUR"}),
+        ("MACH", {"name": "Machinery arm", "currency": "EUR", "parent": "HOLD"}),
+    ):
+        await api.ok("PUT", f"/v1/credit-groups/{code}", role=Role.CREDIT_MANAGER, json=body, status=201)
+    await api.ok("PATCH", "/v1/customers/R1", role=READER, json={"credit_group": "MACH"})
+    await api.ok("PATCH", "/v1/customers/R2", role=READER, json={"credit_group": "HOLD"})
+    # R1 (in MACH, under HOLD) 212,000 and R2 (in HOLD) 10,000 count in their top group together.
+    dso = await api.ok("GET", f"/v1/reports/dso?as_of={AS_OF}&group_by=credit_group", role=READER)
+    assert [(r["group"], r["receivables"], r["credit_sales"]) for r in dso["rows"]] == [
+        ("HOLD", "222000.00", "250000.00")
+    ]
+    provisions = await api.ok(
+        "GET", f"/v1/reports/provisions?as_of={AS_OF}&group_by=credit_group", role=READER
+    )
+    # R1's 2,732 (above) and R2's 10,000 over 90 days at IE12's 10.6 %: 1,060.
+    assert [(r["group"], r["matrix_provision"]) for r in provisions["rows"]] == [("HOLD", "3792.00")]
+    await api.ok("PATCH", "/v1/customers/R2", role=READER, json={"credit_group": None})
+    dso = await api.ok("GET", f"/v1/reports/dso?as_of={AS_OF}&group_by=credit_group", role=READER)
+    assert [(r["group"], r["receivables"]) for r in dso["rows"]] == [
+        ("(none)", "10000.00"),
+        ("HOLD", "212000.00"),
+    ]
+
+
 async def test_abc_classes_written_back(
     api: Api, worker_settings: WorkerSettings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

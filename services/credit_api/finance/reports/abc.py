@@ -51,7 +51,7 @@ async def report(
             "cumulative": figure(r.cumulative, RATE),
             "abc_class": r.abc_class,
             "previous_class": before.get(r.customer_code),
-            "class_in_file": groups.file.get(r.customer_code, (None,) * 5)[4],
+            "class_in_file": groups.file.get(r.customer_code, repository.UNFILED).abc_class,
             "changed": before.get(r.customer_code) != r.abc_class,
         }
         for r in abc.classify(current, a, b)

@@ -1,7 +1,7 @@
 """What every report shares: the grouping of customers (portfolio, customer, industry, country,
-grade, currency) and conversion into the reporting currency by the FX table of the as-of date
-(amounts in a currency without a rate are left out and the currency listed, never guessed), month
-boundaries, and the printed forms of figures."""
+grade, currency, top credit group) and conversion into the reporting currency by the FX table of
+the as-of date (amounts in a currency without a rate are left out and the currency listed, never
+guessed), month boundaries, and the printed forms of figures."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from shared.domain.behaviour import add_months
 from shared.domain.errors import MissingFxRate
 from shared.domain.money import format_amount
 
-GroupBy = Literal["portfolio", "customer", "industry", "country", "grade", "currency"]
+GroupBy = Literal["portfolio", "customer", "industry", "country", "grade", "currency", "credit_group"]
 ZERO = Decimal(0)
 DAYS = Decimal("0.1")
 RATE = Decimal("0.000001")
@@ -37,7 +37,7 @@ class Groups:
     as_of: date
     group_by: GroupBy
     currency: str
-    file: dict[str, tuple[str, str | None, str | None, str | None, str | None]]
+    file: dict[str, repository.Filed]
     sums: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
     customer: str | None = None
@@ -49,14 +49,11 @@ class Groups:
             return None
         if self.group_by == "currency":
             return item_currency, item_currency
-        attributes = self.file.get(code, (None, None, None, None, None))
-        name = {
-            "portfolio": "portfolio",
-            "customer": code,
-            "industry": attributes[1],
-            "country": attributes[2],
-            "grade": attributes[3],
-        }[self.group_by]
+        if self.group_by == "portfolio":
+            return "portfolio", self.currency
+        if self.group_by == "customer":
+            return code, self.currency
+        name = getattr(self.file.get(code, repository.UNFILED), self.group_by)
         return name or "(none)", self.currency
 
     async def value(self, amount: Decimal, item_currency: str, target: str) -> Decimal | None:
@@ -82,13 +79,6 @@ class Groups:
             if figures is None:
                 figures = self.sums[key] = defaultdict(lambda: ZERO)
             figures[figure] += value
-
-    async def add_group(self, figure: str, name: str, item_currency: str, amount: Decimal) -> None:
-        """An amount already summed per group (by the same attribute as `group_by`)."""
-        key = (item_currency, item_currency) if self.group_by == "currency" else (name, self.currency)
-        value = amount if item_currency == key[1] else await self.value(amount, item_currency, key[1])
-        if value is not None:
-            self.sums.setdefault(key, defaultdict(lambda: ZERO))[figure] += value
 
     def get(self, key: tuple[str, str], figure: str) -> Decimal:
         return self.sums.get(key, {}).get(figure, ZERO)

@@ -113,9 +113,7 @@ async def report(
             return "portfolio"
         if segment_by == "currency":
             return cur
-        found = file.get(code, (None, None, None, None, None))[
-            {"industry": 1, "country": 2, "grade": 3}[segment_by]
-        ]
+        found: str | None = getattr(file.get(code, repository.UNFILED), segment_by)
         return found or "(none)"
 
     owed = await repository.buckets(session, [as_of, before_day], buckets.bounds)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,15 +39,32 @@ async def _scan(session: AsyncSession, query: str, *args: Any) -> list[Any]:
     return rows
 
 
-async def customers(
-    session: AsyncSession,
-) -> dict[str, tuple[str, str | None, str | None, str | None, str | None]]:
-    """code → (credit currency, industry, country, grade, ABC class)."""
+class Filed(NamedTuple):
+    """What the reports read of a customer's credit file."""
+
+    currency: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    grade: str | None = None
+    abc_class: str | None = None
+    # The top of its credit groups' tree: the concern whose members' risks add up together.
+    credit_group: str | None = None
+
+
+UNFILED = Filed()
+
+
+async def customers(session: AsyncSession) -> dict[str, Filed]:
     pg = await driver(session)
     rows = await pg.fetch(
-        "SELECT customer_code, currency, industry, country, grade, abc_class FROM credit_api.customers"
+        "WITH RECURSIVE tops AS ("
+        "  SELECT code, code AS top FROM credit_api.credit_groups WHERE parent_code IS NULL"
+        "  UNION ALL SELECT g.code, t.top FROM credit_api.credit_groups g "
+        "  JOIN tops t ON g.parent_code = t.code) "
+        "SELECT c.customer_code, c.currency, c.industry, c.country, c.grade, c.abc_class, t.top "
+        "FROM credit_api.customers c LEFT JOIN tops t ON t.code = c.credit_group"
     )
-    return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+    return {r[0]: Filed(*r[1:]) for r in rows}
 
 
 # Each item open as of $1 with its due-date bucket ($2: the buckets' lower bounds): today's open

@@ -43,7 +43,7 @@ async def report(
     for c in await insured_of(session, as_of, currency, groups):
         exposure = await groups.value(max(c.result.exposure, ZERO), c.currency, currency) or ZERO
         uninsured = await groups.value(c.result.uninsured, c.currency, currency) or ZERO
-        grade = groups.file.get(c.customer_code, (None,) * 5)[3]
+        grade = groups.file.get(c.customer_code, repository.UNFILED).grade
         pd = by_grade.get(grade or "", unknown)
         # To the cent, as printed: the total is the sum of the printed losses.
         loss = round_money(insurance.expected_loss(uninsured, pd, loss_given_default), currency)
