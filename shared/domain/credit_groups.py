@@ -54,20 +54,16 @@ def validate(groups: Mapping[str, Group], changed: Group) -> None:
     if changed.parent is None:
         return
     if changed.parent == changed.code:
-        raise _invalid("/parent", f"a group cannot be its own parent: {changed.code}")
+        raise InvalidGroupTree.at("/parent", f"a group cannot be its own parent: {changed.code}")
     if changed.parent not in groups:
-        raise _invalid("/parent", f"unknown parent group `{changed.parent}`")
+        raise InvalidGroupTree.at("/parent", f"unknown parent group `{changed.parent}`")
     seen = [changed.code]
     parent: str | None = changed.parent
     while parent is not None:
         seen.append(parent)
         if parent == changed.code:
-            raise _invalid("/parent", f"a cycle of parent groups: {' → '.join(seen)}")
+            raise InvalidGroupTree.at("/parent", f"a cycle of parent groups: {' → '.join(seen)}")
         parent = groups[parent].parent if parent in groups else None
-
-
-def _invalid(pointer: str, detail: str) -> InvalidGroupTree:
-    return InvalidGroupTree(f"#{pointer}: {detail}", errors=[{"pointer": f"#{pointer}", "detail": detail}])
 
 
 def exposures(

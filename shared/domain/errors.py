@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 class CredenceError(Exception):
@@ -35,6 +35,11 @@ class Conflict(CredenceError):
 class InvalidInput(CredenceError):
     code = "invalid-input"
     title = "Invalid input"
+
+    @classmethod
+    def at(cls, pointer: str, detail: str) -> Self:
+        """A problem with one field of the input, named by its JSON pointer (`/parent`)."""
+        return cls(f"#{pointer}: {detail}", errors=[{"pointer": f"#{pointer}", "detail": detail}])
 
 
 class InvalidAmount(InvalidInput):

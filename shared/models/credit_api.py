@@ -40,14 +40,10 @@ class CreditGroup(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
-class CreditGroupLimit(Base):
-    """Every limit a credit group has had, in its currency; the current one is not yet superseded."""
-
-    __tablename__ = "credit_group_limits"
-    __table_args__ = {"schema": SCHEMA}
+class LimitMixin:
+    """A permanent limit as it was set; the current one is the row not yet superseded."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     valid_until: Mapped[date | None]
@@ -55,6 +51,15 @@ class CreditGroupLimit(Base):
     set_by: Mapped[str] = mapped_column(String(100))
     set_at: Mapped[datetime] = mapped_column(server_default=func.now())
     superseded_at: Mapped[datetime | None]
+
+
+class CreditGroupLimit(LimitMixin, Base):
+    """Every limit a credit group has had, in its currency."""
+
+    __tablename__ = "credit_group_limits"
+    __table_args__ = {"schema": SCHEMA}
+
+    group_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
 
 
 class Customer(Base):
@@ -89,21 +94,13 @@ class Customer(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
-class CreditLimit(Base):
-    """Every limit ever set; the current one is the row not yet superseded."""
+class CreditLimit(LimitMixin, Base):
+    """Every limit a customer has had, in its credit currency."""
 
     __tablename__ = "credit_limits"
     __table_args__ = {"schema": SCHEMA}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
-    amount: Mapped[Decimal]
-    currency: Mapped[str] = mapped_column(String(3))
-    valid_until: Mapped[date | None]
-    reason: Mapped[str] = mapped_column(String(500))
-    set_by: Mapped[str] = mapped_column(String(100))
-    set_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    superseded_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):

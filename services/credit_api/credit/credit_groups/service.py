@@ -83,9 +83,7 @@ async def put(
             f"credit group {code} has a limit in {found.currency}: "
             "its currency cannot change while the limit stands"
         )
-        raise GroupLimitCurrencyMismatch(
-            f"#/currency: {detail}", errors=[{"pointer": "#/currency", "detail": detail}]
-        )
+        raise GroupLimitCurrencyMismatch.at("/currency", detail)
     if found is None:
         found = CreditGroup(
             code=code, name=body.name, currency=body.currency, parent_code=body.parent, created_at=now
@@ -229,9 +227,7 @@ async def set_limit(
         raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
     if body.currency is not None and body.currency != group.currency:
         detail = f"credit group {code} keeps its limit in {group.currency}, not {body.currency}"
-        raise GroupLimitCurrencyMismatch(
-            f"#/currency: {detail}", errors=[{"pointer": "#/currency", "detail": detail}]
-        )
+        raise GroupLimitCurrencyMismatch.at("/currency", detail)
     amount = parse_amount(body.amount, group.currency, positive=False)
     if amount < 0:
         raise InvalidAmount("a credit limit cannot be negative")

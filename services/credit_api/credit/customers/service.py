@@ -347,6 +347,4 @@ def _text(value: Decimal | date | None) -> str | None:
 async def _group_exists(session: AsyncSession, code: str) -> None:
     if not await repository.group_exists(session, code):
         detail = f"unknown credit group `{code}`"
-        raise UnknownCreditGroup(
-            f"#/credit_group: {detail}", errors=[{"pointer": "#/credit_group", "detail": detail}]
-        )
+        raise UnknownCreditGroup.at("/credit_group", detail)
