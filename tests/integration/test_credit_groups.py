@@ -157,6 +157,8 @@ async def test_only_an_empty_group_can_be_deleted(
         problem = await api.ok("DELETE", f"/v1/credit-groups/{code}", role=Role.CREDIT_MANAGER, status=409)
         assert problem["type"] == "urn:credence:problem:credit-group-in-use"
     await api.ok("PATCH", "/v1/customers/C-US1", role=Role.CREDIT_CONTROLLER, json={"credit_group": "DE"})
+    limit = {"amount": "100000", "reason": "opening"}
+    await api.ok("PUT", "/v1/credit-groups/US/credit-limit", role=Role.CREDIT_MANAGER, json=limit)
     response = await api.request("DELETE", "/v1/credit-groups/US", role=Role.CREDIT_MANAGER)
     assert response.status_code == 204
     assert (await api.request("GET", "/v1/credit-groups/US")).status_code == 404

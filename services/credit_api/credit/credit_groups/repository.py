@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.credit_api import CreditGroup, CreditGroupLimit, Customer
@@ -28,6 +28,8 @@ async def add(session: AsyncSession, group: CreditGroup) -> None:
 
 
 async def remove(session: AsyncSession, group: CreditGroup) -> None:
+    """The group and its limits (the audit log keeps each limit as it was set)."""
+    await session.execute(delete(CreditGroupLimit).where(CreditGroupLimit.group_code == group.code))
     await session.delete(group)
     await session.flush()
 
