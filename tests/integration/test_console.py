@@ -155,6 +155,37 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
         assert "/console/sign-in" in page.url  # the session is gone
 
 
+async def test_the_credit_group_tree_with_each_groups_limit_exposure_and_utilisation(
+    console: str, api: Api
+) -> None:
+    for code, body in (
+        ("HOLD", {"name": "Rhein Holding", "currency": "EUR"}),
+        ("MACH", {"name": "Rhein Maschinen", "currency": "EUR", "parent": "HOLD"}),
+    ):
+        await api.ok("PUT", f"/v1/credit-groups/{code}", role=Role.CREDIT_MANAGER, json=body, status=201)
+    await api.ok("PATCH", "/v1/customers/R1", role=Role.CREDIT_CONTROLLER, json={"credit_group": "MACH"})
+    await api.ok("PATCH", "/v1/customers/R2", role=Role.CREDIT_CONTROLLER, json={"credit_group": "HOLD"})
+    limit = {"amount": "200000", "reason": "group review"}
+    await api.ok("PUT", "/v1/credit-groups/HOLD/credit-limit", role=Role.CREDIT_MANAGER, json=limit)
+    async with chromium() as browser:
+        page = await browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
+        await page.goto(f"{console}/console/")
+        await sign_in(page, console, "maria@example.com", PASSWORD)
+        await page.wait_for_url(f"{console}/console/")
+        await page.click("nav >> text=Credit groups")
+        await page.wait_for_url(f"{console}/console/groups")
+        # R1's 212,000 in MACH, under HOLD with R2's 10,000: HOLD owes 222,000 of its 200,000.
+        hold = await page.locator("tr[data-group=HOLD] > *").all_inner_texts()
+        assert hold == ["HOLD", "Rhein Holding", "€200,000.00", "€222,000.00", "-€22,000.00", "111.0%", "R2"]
+        mach = await page.locator("tr[data-group=MACH] > *").all_inner_texts()
+        assert mach == ["MACH", "Rhein Maschinen", "—", "€212,000.00", "—", "—", "R1"]
+        assert await page.locator("tr[data-group=HOLD] .badge").inner_text() == "111.0%"
+        await shot(page, "credit-groups")
+        assert await accessible(page) == []
+        await page.click("tr[data-group=MACH] >> text=R1")
+        await page.wait_for_url(f"{console}/console/customers/R1")
+
+
 async def test_forms_need_their_csrf_token_and_failures_lock_an_account(console: str) -> None:
     async with httpx.AsyncClient(base_url=console) as client:
         form = await client.get("/console/sign-in")
@@ -531,9 +562,10 @@ NOT_ENGLISH = {
     "example", "com", "maria", "wei", "machinery", "retail", "annual", "report", "default",
 }  # fmt: skip
 PAGES = ["/console/", "/console/customers", "/console/customers/R1", "/console/worklist", "/console/alerts",
-         "/console/holds", "/console/approvals", "/console/reports"]  # fmt: skip
+         "/console/holds", "/console/approvals", "/console/reports", "/console/groups"]  # fmt: skip
 REPORT_VIEWS = [
     "/console/reports/dso/view?group_by=grade",
+    "/console/reports/dso/view?group_by=credit_group",
     "/console/reports/turnover/view?group_by=industry",
     "/console/reports/provisions/view",
     "/console/reports/abc/view",

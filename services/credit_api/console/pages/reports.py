@@ -31,7 +31,7 @@ router = APIRouter()
 Name = Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"]
 REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")
 GROUPED = ("dso", "turnover", "provisions", "insurance")
-GROUPS = ("portfolio", "customer", "industry", "country", "grade", "currency")
+GROUPS = ("portfolio", "customer", "industry", "country", "grade", "currency", "credit_group")
 # Per report, its chart: the category column, and the series as (column, kind, stack).
 CHARTS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
     "dso": (

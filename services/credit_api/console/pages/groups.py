@@ -1,0 +1,52 @@
+"""Credit groups as a tree: each group's limit, exposure and utilisation, in its own currency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from services.credit_api.console.texts import texts
+from services.credit_api.console.web import Format, User, language_of, render
+from services.credit_api.credit.credit_groups import service as credit_groups
+from services.credit_api.credit.credit_groups.schemas import CreditGroupOut
+from services.credit_api.kernel.deps import Session
+
+router = APIRouter()
+
+
+@router.get("/groups")
+async def group_tree(request: Request, session: Session, user: User) -> HTMLResponse:
+    fmt = Format(language_of(request))
+    groups = await credit_groups.listing(
+        session, datetime.now(UTC), net_unallocated_cash=request.app.state.settings.net_unallocated_cash
+    )
+    by_code = {g.code: g for g in groups}
+    rows: list[dict[str, Any]] = []
+
+    def walk(group: CreditGroupOut, depth: int) -> None:
+        used = None if group.utilisation is None else Decimal(group.utilisation)
+        rows.append(
+            {
+                "code": group.code,
+                "name": group.name,
+                "depth": depth,
+                "limit": fmt.money(group.effective_limit, group.currency),
+                "exposure": fmt.money(group.exposure, group.currency),
+                "available": fmt.money(group.available, group.currency),
+                "utilisation": fmt.percent(used),
+                "over": used is not None and used > 1,
+                "members": group.members,
+            }
+        )
+        for code in group.sub_groups:
+            walk(by_code[code], depth + 1)
+
+    for top in groups:
+        if top.parent is None:
+            walk(top, 0)
+    words = texts(language_of(request))
+    return render(request, "groups.html.j2", words["credit_groups"], user, page="groups", rows=rows)
