@@ -184,6 +184,10 @@ async def test_the_credit_group_tree_with_each_groups_limit_exposure_and_utilisa
         assert await accessible(page) == []
         await page.click("tr[data-group=MACH] >> text=R1")
         await page.wait_for_url(f"{console}/console/customers/R1")
+        # A member's page shows its group's standing.
+        assert await page.inner_text("[data-field=credit_group]") == (
+            "MACH: Exposure €212,000.00, Credit limit —, Utilisation —"
+        )
 
 
 async def test_forms_need_their_csrf_token_and_failures_lock_an_account(console: str) -> None:

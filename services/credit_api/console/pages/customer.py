@@ -39,6 +39,7 @@ from services.credit_api.console.web import (
 )
 from services.credit_api.credit.assessments import service as assessments
 from services.credit_api.credit.assessments.schemas import AssessmentOut
+from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.credit_limits import service as credit_limits
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.customers.schemas import CustomerPatch
@@ -257,10 +258,23 @@ async def _file(
     dunned = await collections.customer_dunning(session, code)
     shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
     trail = await audit.trail(session, "customer", code, 20)
+    group = None
+    if found.credit_group is not None:
+        shown_group = await credit_groups.show(
+            session, found.credit_group, now, net_unallocated_cash=settings.net_unallocated_cash
+        )
+        used = None if shown_group.utilisation is None else Decimal(shown_group.utilisation)
+        group = {
+            "code": shown_group.code,
+            "exposure": fmt.money(shown_group.exposure, shown_group.currency),
+            "limit": fmt.money(shown_group.effective_limit, shown_group.currency),
+            "utilisation": fmt.percent(used),
+        }
     return {
         # The credit file as stored; its exposure once, as the credit check computes it (below).
         "customer": found,
         "review_date": fmt.day(found.review_date),
+        "group": group,
         "exposure": None if standing is None else _exposure(standing, fmt),
         "limits": [
             {
