@@ -37,6 +37,17 @@ def chain(groups: Mapping[str, Group], code: str) -> list[str]:
     return found
 
 
+def under(groups: Mapping[str, Group], code: str) -> set[str]:
+    """The group and every group below it: all whose members its exposure counts."""
+    found = {code}
+    grown = True
+    while grown:
+        more = {g.code for g in groups.values() if g.parent in found} - found
+        found |= more
+        grown = bool(more)
+    return found
+
+
 def lock_order(groups: Mapping[str, Group], codes: Iterable[str]) -> list[str]:
     """The groups of `codes` and all their ancestors, each once, ancestors before descendants and
     otherwise by code: every transaction that takes group locks in this order takes them without

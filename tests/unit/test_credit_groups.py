@@ -26,7 +26,7 @@ from shared.domain.credit import (
     TemporaryIncrease,
     decide,
 )
-from shared.domain.credit_groups import Group, InvalidGroupTree, chain, exposures, lock_order, validate
+from shared.domain.credit_groups import Group, InvalidGroupTree, chain, exposures, lock_order, under, validate
 
 TODAY = date(2026, 12, 5)
 RATES = {("EUR", "USD"): Decimal("1.10"), ("EUR", "CHF"): Decimal("0.95")}
@@ -150,3 +150,10 @@ def test_a_groups_temporary_increase_counts_while_it_runs() -> None:
         temporary=(TemporaryIncrease(Decimal(60_000), date(2026, 12, 1), date(2026, 12, 31)),),
     )
     assert decide(order("330000", hold=raised)).decision is Decision.APPROVED
+
+
+def test_a_group_counts_the_members_of_every_group_below_it() -> None:
+    deep = {**TREE, "US-W": Group("US-W", "USD", "US")}
+    assert under(deep, "HOLD") == {"HOLD", "DE", "US", "US-W"}
+    assert under(deep, "US") == {"US", "US-W"}
+    assert under(deep, "DE") == {"DE"}

@@ -54,6 +54,13 @@ async def current_limits(session: AsyncSession) -> dict[str, CreditGroupLimit]:
     return {limit.group_code: limit for limit in (await session.execute(query)).scalars()}
 
 
+async def has_limit(session: AsyncSession, code: str) -> bool:
+    query = select(func.count()).where(
+        CreditGroupLimit.group_code == code, CreditGroupLimit.superseded_at.is_(None)
+    )
+    return bool((await session.execute(query)).scalar_one())
+
+
 async def set_limit(session: AsyncSession, limit: CreditGroupLimit) -> CreditGroupLimit | None:
     """Make `limit` the group's current one; returns the one it supersedes."""
     previous = (

@@ -3,7 +3,7 @@ members, and the exposure of each, in its own currency, from its members' and it
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -74,11 +74,7 @@ async def put(
     credit_groups.validate(_tree(rows), credit_groups.Group(code, body.currency, body.parent))
     found = next((g for g in rows if g.code == code), None)
     before = None if found is None else _state(found)
-    if (
-        found is not None
-        and found.currency != body.currency
-        and code in await repository.current_limits(session)
-    ):
+    if found is not None and found.currency != body.currency and await repository.has_limit(session, code):
         detail = (
             f"credit group {code} has a limit in {found.currency}: "
             "its currency cannot change while the limit stands"
@@ -133,9 +129,12 @@ async def exposures(
     now: datetime,
     *,
     net_unallocated_cash: bool,
+    within: Collection[str] | None = None,
 ) -> tuple[dict[str, Decimal | None], dict[str, list[str]]]:
-    """Each group's exposure in its currency (None: a rate is missing), and each group's members."""
-    pairs = await repository.members(session, list(tree))
+    """Each group's exposure in its currency (None: a rate is missing), and each group's members;
+    right for the groups `within` and those above them only, when given (the others' members are
+    not read)."""
+    pairs = await repository.members(session, list(tree if within is None else within))
     standings = await exposure.standings(
         session, [c for _, c in pairs], now, net_unallocated_cash=net_unallocated_cash
     )
@@ -170,7 +169,11 @@ async def listing(
 ) -> list[CreditGroupOut]:
     rows = await repository.all_groups(session)
     tree = _tree(rows)
-    found, members = await exposures(session, tree, now, net_unallocated_cash=net_unallocated_cash)
+    # One group's figures need only its own members and those of the groups below it.
+    within = None if only is None or only not in tree else credit_groups.under(tree, only)
+    found, members = await exposures(
+        session, tree, now, net_unallocated_cash=net_unallocated_cash, within=within
+    )
     limits = await repository.current_limits(session)
     return [
         _view(g, tree, rows, members[g.code], found[g.code], limits.get(g.code), now.date())
