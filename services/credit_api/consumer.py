@@ -104,7 +104,9 @@ class CreditApiHandler:
                 }
             )
             try:
-                await customers.upsert(session, principal, data.customer_code, body)
+                await customers.upsert(
+                    session, principal, data.customer_code, body, self._settings, datetime.now(UTC)
+                )
             except CredenceError as exc:
                 raise InvalidEvent(exc.detail) from None
             return None

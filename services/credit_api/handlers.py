@@ -5,7 +5,7 @@ of a type also receives its subtypes, after the handlers of the more general typ
 from __future__ import annotations
 
 from services.credit_api.credit.credit_holds import service as credit_holds
-from services.credit_api.credit.events import LimitChanged, StandingChanged
+from services.credit_api.credit.events import GroupStandingChanged, LimitChanged, StandingChanged
 from services.credit_api.credit.reviews import service as reviews
 from services.credit_api.kernel import messagebus
 
@@ -13,8 +13,11 @@ SUBSCRIPTIONS: messagebus.Subscriptions = {
     # A new limit sets the next review date.
     LimitChanged: (reviews.reschedule_after_limit_change,),
     # Unblocked, a limit raised, a temporary increase, a reservation released or lowered, a
-    # payment or credit note: held orders are decided again, oldest first.
+    # payment or credit note: held orders are decided again, oldest first (those of every member of
+    # the customer's group tree, whose room under the group limits it shares).
     StandingChanged: (credit_holds.reevaluate,),
+    # A group limit raised, a member gone from a group: held orders in its group tree, likewise.
+    GroupStandingChanged: (credit_holds.reevaluate_group,),
 }
 
 

@@ -1,16 +1,18 @@
 """Credit groups: a parent company and its subsidiaries share a limit. Groups form a tree of any
-depth; a customer belongs to at most one group; a group's exposure is its members' and its
-sub-groups', each converted straight into the group's currency. An order passes only if the
+depth; a customer belongs to at most one group; a group's exposure is what its members and its
+sub-groups' members owe and have reserved, each currency's sum converted straight into the group's
+currency. An order passes only if the
 customer's own limit and every ancestor group's limit hold after it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from shared.domain import fx
 from shared.domain.errors import InvalidInput, MissingFxRate
+from shared.domain.exposure import reservation_remaining
 
 ZERO = Decimal(0)
 
@@ -77,16 +79,64 @@ def validate(groups: Mapping[str, Group], changed: Group) -> None:
         parent = groups[parent].parent if parent in groups else None
 
 
+@dataclass(frozen=True)
+class Part:
+    """What a group's own members add to its exposure in one currency, as the credit check counts
+    a customer's: their open receivables, their unallocated cash, or their live reservations not
+    invoiced yet."""
+
+    group: str
+    kind: str  # open, cash or reserved
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Invoiced:
+    """A member's live reservation that invoices have begun to consume: it holds what remains."""
+
+    group: str
+    amount: Decimal
+    currency: str
+    invoiced: Sequence[tuple[str, Decimal]]
+
+
+def contributions(
+    parts: Iterable[Part], invoiced: Iterable[Invoiced], rates: fx.Rates, *, net_unallocated_cash: bool
+) -> list[tuple[str, Decimal | None, str]]:
+    """(group, signed amount, currency) of each part, for `exposures`: open receivables and
+    reservations add, cash on account subtracts when the policy nets it (as a customer's exposure
+    does); a partly invoiced reservation adds its remainder, unknown (None) when an invoice's
+    currency has no rate into the reservation's."""
+    found: list[tuple[str, Decimal | None, str]] = []
+    for part in parts:
+        if part.kind == "cash":
+            if net_unallocated_cash:
+                found.append((part.group, -part.amount, part.currency))
+        else:
+            found.append((part.group, part.amount, part.currency))
+    for held in invoiced:
+        try:
+            consumed = sum(
+                (fx.convert(amount, cur, held.currency, rates) for cur, amount in held.invoiced), ZERO
+            )
+        except MissingFxRate:
+            found.append((held.group, None, held.currency))
+            continue
+        found.append((held.group, reservation_remaining(held.amount, consumed), held.currency))
+    return found
+
+
 def exposures(
     groups: Mapping[str, Group],
     members: Iterable[tuple[str, Decimal | None, str]],
     rates: fx.Rates,
 ) -> dict[str, Decimal | None]:
-    """group → exposure in its own currency, unrounded, from (group, exposure, currency) of each
-    member: a member counts in its group and in every ancestor, converted once, straight into each
-    one's currency, so no rounding or cross rate compounds up the tree. A member whose exposure is
-    unknown (None), or whose currency no rate reaches, leaves its groups' exposure unknown: never
-    counted as nothing."""
+    """group → exposure in its own currency, unrounded, from (group, amount, currency) of what each
+    group's own members add (`contributions`): each counts in its group and in every ancestor,
+    converted once, straight into each one's currency, so no rounding or cross rate compounds up
+    the tree. An amount unknown (None), or in a currency no rate reaches, leaves its groups'
+    exposure unknown: never counted as nothing."""
     found: dict[str, Decimal | None] = dict.fromkeys(groups, ZERO)
     for group, amount, currency in members:
         for code in chain(groups, group):

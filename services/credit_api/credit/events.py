@@ -42,3 +42,11 @@ class CoverGranted(StandingChanged):
 @dataclass(frozen=True)
 class ReceivablesDecreased(StandingChanged):
     """The ledger says the customer owes less (a payment, a credit note, a write-off)."""
+
+
+@dataclass(frozen=True)
+class GroupStandingChanged(DomainEvent):
+    """A credit group's room under its limit may have grown (its limit raised, a member gone):
+    the held orders of every member of the tree it belongs to deserve another look."""
+
+    group_code: str

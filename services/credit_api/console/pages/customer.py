@@ -122,7 +122,9 @@ async def edit_file(
         user,
         csrf,
         back,
-        lambda: customers.patch(session, user.principal, code, body),
+        lambda: customers.patch(
+            session, user.principal, code, body, request.app.state.settings, datetime.now(UTC)
+        ),
         EDITORS,
     )
 

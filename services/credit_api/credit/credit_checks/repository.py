@@ -1,5 +1,5 @@
-"""A batch of credit checks in two statements (migration 0033): `open_batch` before the rules
-decide, `write_batch` after."""
+"""A batch of credit checks in two statements (migrations 0033 and 0036): `open_batch` before the
+rules decide, `write_batch` after."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.credit_api.credit.exposure.repository import BatchSnapshot, batch_snapshot_of
+from services.credit_api.credit.exposure.repository import (
+    BatchSnapshot,
+    GroupFigures,
+    batch_snapshot_of,
+    group_figures_of,
+)
 from shared.db import driver
 from shared.models.credit_api import CreditCheck
 
@@ -39,9 +44,10 @@ class Stored:
 
 async def open_batch(
     session: AsyncSession, keys: Sequence[Key], pairs: Sequence[tuple[str, str]], now: datetime
-) -> tuple[dict[Key, Stored], dict[str, BatchSnapshot]]:
-    """One round trip: the keys locked in a fixed order and their stored answers read, then the
-    (customer, order) pairs' customers locked in a fixed order and read."""
+) -> tuple[dict[Key, Stored], dict[str, BatchSnapshot], GroupFigures | None]:
+    """One round trip: the keys locked in a fixed order and their stored answers read; the
+    customers' credit groups locked, ancestors first, and their figures read; then the (customer,
+    order) pairs' customers locked in a fixed order and read."""
     pg = await driver(session)
     rows = await pg.fetch(
         OPEN,
@@ -54,13 +60,16 @@ async def open_batch(
     )
     stored: dict[Key, Stored] = {}
     customers: dict[str, BatchSnapshot] = {}
+    groups: GroupFigures | None = None
     for row in rows:
-        if row["stored"] is None:
+        if row["groups"] is not None:
+            groups = group_figures_of(row["groups"])
+        elif row["stored"] is None:
             customers[row["customer_code"]] = batch_snapshot_of(row)
         else:
             key_id, key, request_hash, status_code, response = json.loads(row["stored"])
             stored[(uuid.UUID(key_id), key)] = Stored(request_hash, status_code, response)
-    return stored, customers
+    return stored, customers, groups
 
 
 @dataclass(frozen=True)

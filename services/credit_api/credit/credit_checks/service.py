@@ -34,6 +34,8 @@ from shared.domain.errors import CredenceError
 from shared.domain.money import format_amount, parse_amount
 from shared.models.credit_api import CreditCheck
 
+ZERO = Decimal(0)
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -103,7 +105,7 @@ async def check_batch(
     outcomes: list[Outcome | None] = [None] * len(asked)
     keyed = list(dict.fromkeys(_key(a) for a in asked if a.idempotency_key))
     pairs = [(a.body.customer_code, a.body.order_ref) for a in asked]
-    kept, customers = await repository.open_batch(session, keyed, pairs, now)
+    kept, customers, figures = await repository.open_batch(session, keyed, pairs, now)
     fresh, repeats = _replays(asked, kept, outcomes)
     live = {
         code: {order: (amount, invoiced) for order, amount, invoiced in c.snapshot.reservations}
@@ -111,6 +113,9 @@ async def check_batch(
     }
     held = {code: set(c.held_orders) for code, c in customers.items()}
     rates: dict[date, fx.Rates] = {}
+    book = await exposure.book_of(
+        session, figures, now.date(), net_unallocated_cash=settings.net_unallocated_cash, rates=rates
+    )
     batch = _Batch()
     for i in fresh:
         body = asked[i].body
@@ -128,10 +133,17 @@ async def check_batch(
             order_hold_open=body.order_ref in held[body.customer_code],
         )
         convert = Converter(session, now.date(), snapshot.currency, rates)
+        own = mine.get(body.order_ref)
         try:
             standing = await exposure.standing_of(
                 snapshot, now, convert, net_unallocated_cash=settings.net_unallocated_cash
             )
+            # What the order's live reservation holds now: in its groups' exposure, and replaced.
+            holding = ZERO if own is None else await exposure.remaining(*own, convert)
+            if book is not None:
+                standing = replace(
+                    standing, groups=book.standings(body.customer_code, snapshot.currency, holding)
+                )
             stored = await _decide(session, asked[i], standing, convert, settings, now)
         except CredenceError as exc:
             outcomes[i] = exc
@@ -141,6 +153,8 @@ async def check_batch(
             continue
         if stored.decision == credit.Decision.APPROVED.value:
             mine[body.order_ref] = (stored.amount, found.invoiced.get(body.order_ref, []))
+            if book is not None:
+                book.reserve(body.customer_code, snapshot.currency, stored.amount - holding)
             order = (body.customer_code, body.order_ref)
             earlier = batch.reservations.get(order)
             batch.reservations[order] = reserving = repository.Reserving(
@@ -342,10 +356,12 @@ def _view(stored: CreditCheck | Decided, reservation: ReservationRef | None) -> 
     )
 
 
-AMOUNTS = {"shortfall", "uninsured", "threshold", "cover"}  # money in reason details, in the credit currency
+# Money in reason details: in the credit currency, or in the group's for a group's limit.
+AMOUNTS = {"shortfall", "uninsured", "threshold", "cover", "limit", "exposure_before", "exposure_after"}
 
 
 def _reason(reason: credit.Reason, currency: str) -> ReasonOut:
+    currency = reason.details.get("currency", currency)
     details: dict[str, Any] = {
         k: format_amount(v, currency)
         if k in AMOUNTS and isinstance(v, Decimal)

@@ -83,7 +83,3 @@ async def limit_history(session: AsyncSession, code: str) -> Sequence[CreditGrou
         .order_by(CreditGroupLimit.set_at.desc(), CreditGroupLimit.id.desc())
     )
     return (await session.execute(query)).scalars().all()
-
-
-async def lock(session: AsyncSession, code: str) -> CreditGroup | None:
-    return await session.get(CreditGroup, code, with_for_update=True)

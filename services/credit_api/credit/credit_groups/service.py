@@ -21,8 +21,9 @@ from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
 from services.credit_api.credit.credit_limits.service import within_authority
 from services.credit_api.credit.customers.schemas import CreditLimitOut
+from services.credit_api.credit.events import GroupStandingChanged
 from services.credit_api.credit.exposure import service as exposure
-from services.credit_api.credit.fx_rates.service import rates_for
+from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain import credit, credit_groups
@@ -30,6 +31,8 @@ from shared.domain.errors import InvalidAmount
 from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount, minor_units, parse_amount
 from shared.models.credit_api import CreditGroup, CreditGroupLimit
+
+ZERO = Decimal(0)
 
 
 def _tree(rows: Sequence[CreditGroup]) -> dict[str, credit_groups.Group]:
@@ -131,24 +134,19 @@ async def exposures(
     net_unallocated_cash: bool,
     within: Collection[str] | None = None,
 ) -> tuple[dict[str, Decimal | None], dict[str, list[str]]]:
-    """Each group's exposure in its currency (None: a rate is missing), and each group's members;
-    right for the groups `within` and those above them only, when given (the others' members are
-    not read)."""
-    pairs = await repository.members(session, list(tree if within is None else within))
-    standings = await exposure.standings(
-        session, [c for _, c in pairs], now, net_unallocated_cash=net_unallocated_cash
-    )
-    currencies = {g.currency for g in tree.values()} | {s.currency for s in standings.values() if s}
-    rates = await rates_for(session, now.date(), currencies)
+    """Each group's exposure in its currency (None: a rate is missing), as a credit check weighs
+    it, and each group's members; right for the groups `within` and those above them only, when
+    given (the others' members are not read)."""
+    codes = list(tree if within is None else within)
+    pairs = await repository.members(session, codes)
+    book = await exposure.group_book(session, [], codes, now, net_unallocated_cash=net_unallocated_cash)
     members: dict[str, list[str]] = {code: [] for code in tree}
-    rolled: list[tuple[str, Decimal | None, str]] = []
     for group, customer in pairs:
         members[group].append(customer)
-        found = standings.get(customer)
-        rolled.append(
-            (group, None if found is None else found.exposure.total, "" if found is None else found.currency)
-        )
-    return credit_groups.exposures(tree, rolled, rates), members
+    found: dict[str, Decimal | None] = dict.fromkeys(tree, ZERO)
+    if book is not None:
+        found.update({code: amount for code, amount in book.exposure.items() if code in found})
+    return found, members
 
 
 def _amount(amount: Decimal | None, currency: str) -> str | None:
@@ -225,7 +223,8 @@ async def set_limit(
     now: datetime,
 ) -> CreditGroupLimit:
     """The group's permanent limit, within the caller's authority, in the group's currency."""
-    group = await repository.lock(session, code)
+    await exposure.lock_groups(session, [], now, groups=[code])
+    group = await repository.get(session, code)
     if group is None:
         raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
     if body.currency is not None and body.currency != group.currency:
@@ -258,6 +257,7 @@ async def set_limit(
         before=None if previous is None else CreditLimitOut.of(previous).model_dump(mode="json"),
         after=CreditLimitOut.of(limit).model_dump(mode="json"),
     )
+    await messagebus.publish(session, settings, GroupStandingChanged(now, code))
     return limit
 
 

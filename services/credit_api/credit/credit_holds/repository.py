@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.kernel.pagination import keyset
@@ -22,17 +22,38 @@ async def open_for_order(session: AsyncSession, customer_code: str, order_ref: s
     return result.scalars().first()
 
 
-async def open_for_customer(session: AsyncSession, customer_code: str) -> Sequence[CreditHold]:
-    """Oldest first: the order that waited longest is considered first."""
-    result = await session.execute(
-        select(CreditHold)
-        .where(
-            CreditHold.customer_code == customer_code,
-            CreditHold.status == "open",
-        )
-        .order_by(CreditHold.created_at, CreditHold.id)
+# The open holds of the customer, and of every member of the tree of credit groups that the
+# customer (or the group) belongs to: whoever shares a group's room with it. Oldest first.
+_OPEN_NEAR = text("""
+WITH RECURSIVE up(code, parent_code) AS (
+  SELECT g.code, g.parent_code FROM credit_api.credit_groups g
+   WHERE g.code = coalesce(CAST(:group_code AS text), (SELECT c.credit_group FROM credit_api.customers c
+                                          WHERE c.customer_code = CAST(:customer_code AS text)))
+  UNION ALL
+  SELECT g.code, g.parent_code FROM up u JOIN credit_api.credit_groups g ON g.code = u.parent_code
+), down(code) AS (
+  SELECT u.code FROM up u WHERE u.parent_code IS NULL
+  UNION ALL
+  SELECT g.code FROM down d JOIN credit_api.credit_groups g ON g.parent_code = d.code
+)
+SELECT h.* FROM credit_api.credit_holds h
+ WHERE h.status = 'open'
+   AND (h.customer_code = CAST(:customer_code AS text)
+        OR h.customer_code IN (SELECT c.customer_code FROM credit_api.customers c
+                                WHERE c.credit_group IN (SELECT d.code FROM down d)))
+ ORDER BY h.created_at, h.id
+""")
+
+
+async def open_near(
+    session: AsyncSession, *, customer_code: str | None = None, group_code: str | None = None
+) -> Sequence[CreditHold]:
+    """Every open hold whose order a change of the customer's (or the group's) standing may let
+    through, the one that waited longest first."""
+    query = select(CreditHold).from_statement(
+        _OPEN_NEAR.bindparams(customer_code=customer_code, group_code=group_code)
     )
-    return result.scalars().all()
+    return (await session.execute(query)).scalars().all()
 
 
 async def get(session: AsyncSession, hold_id: uuid.UUID) -> CreditHold | None:

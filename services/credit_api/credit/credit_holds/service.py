@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -15,7 +16,7 @@ from services.credit_api.credit.credit_holds import repository
 from services.credit_api.credit.credit_holds.errors import HoldNotFound, HoldNotOpen
 from services.credit_api.credit.credit_holds.schemas import HoldOut
 from services.credit_api.credit.customers import service as customers
-from services.credit_api.credit.events import StandingChanged
+from services.credit_api.credit.events import GroupStandingChanged, StandingChanged
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.reservations import service as reservations
 from services.credit_api.kernel.pagination import Page, after_time_and_id, page_of
@@ -93,20 +94,46 @@ async def close_for_order(session: AsyncSession, customer_code: str, order_ref: 
 
 
 async def reevaluate(session: AsyncSession, settings: ApiSettings, event: StandingChanged) -> None:
-    """Subscribed to every change that may make room for held orders (handlers.py): release,
-    oldest first, every open hold of the customer that passes the rules now. Each release reserves
-    its amount before the next hold is considered. A customer unknown here has nothing held."""
-    customer_code, now = event.customer_code, event.at
-    if await customers.find(session, customer_code, for_update=True) is None:
+    """Subscribed to every change that may make room for held orders (handlers.py): the customer's,
+    and, when it belongs to a credit group, every member's of its group tree, since its room is the
+    group's too."""
+    await _reevaluate(
+        session, settings, event.at, await repository.open_near(session, customer_code=event.customer_code)
+    )
+
+
+async def reevaluate_group(session: AsyncSession, settings: ApiSettings, event: GroupStandingChanged) -> None:
+    """A group's room may have grown: every member's held orders in its group tree."""
+    await _reevaluate(
+        session, settings, event.at, await repository.open_near(session, group_code=event.group_code)
+    )
+
+
+async def _reevaluate(
+    session: AsyncSession, settings: ApiSettings, now: datetime, holds: Sequence[CreditHold]
+) -> None:
+    """Release, oldest first, every open hold that passes the rules now. Each release reserves
+    its amount before the next hold is considered. The customers' groups are locked first, then
+    the customers, in the order credit checks lock them."""
+    if not holds:
         return
+    codes = sorted({hold.customer_code for hold in holds})
+    await exposure.lock_groups(session, codes, now)
+    known = {code for code in codes if await customers.find(session, code, for_update=True) is not None}
     released = []
-    for hold in await repository.open_for_customer(session, customer_code):
+    for hold in holds:
+        if hold.customer_code not in known:
+            continue
+        await session.refresh(hold)
+        if hold.status != "open":
+            continue
         standing = await exposure.standing(
             session,
-            customer_code,
+            hold.customer_code,
             now,
             net_unallocated_cash=settings.net_unallocated_cash,
             excluding_order=hold.order_ref,
+            groups=True,
         )
         if (await exposure.judge(session, standing, hold.amount, settings)).decision is Decision.APPROVED:
             await _release(
@@ -129,7 +156,7 @@ async def reevaluate(session: AsyncSession, settings: ApiSettings, event: Standi
             )
             released.append(hold)
     if released:
-        log.info("holds released automatically", customer_code=customer_code, count=len(released))
+        log.info("holds released automatically", customers=codes, count=len(released))
 
 
 async def release(

@@ -62,7 +62,9 @@ async def upsert_customer(
     session: Session,
     principal: Staff,
 ) -> CustomerOut:
-    _, created = await service.upsert(session, principal, customer_code, body)
+    _, created = await service.upsert(
+        session, principal, customer_code, body, request.app.state.settings, datetime.now(UTC)
+    )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return await _view(request, session, customer_code)
 
@@ -75,7 +77,9 @@ async def upsert_customer(
 async def patch_customer(
     customer_code: CodePath, body: CustomerPatch, request: Request, session: Session, principal: Staff
 ) -> CustomerOut:
-    await service.patch(session, principal, customer_code, body)
+    await service.patch(
+        session, principal, customer_code, body, request.app.state.settings, datetime.now(UTC)
+    )
     return await _view(request, session, customer_code)
 
 

@@ -21,7 +21,7 @@ from services.credit_api.credit.customers.schemas import (
     ExposureSummary,
 )
 from services.credit_api.credit.errors import CustomerNotFound, UnknownCreditGroup
-from services.credit_api.credit.events import CustomerUnblocked
+from services.credit_api.credit.events import CustomerUnblocked, GroupStandingChanged
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.pagination import Page, decode_cursor, page_of
@@ -74,10 +74,15 @@ async def create(session: AsyncSession, principal: Principal, body: CustomerCrea
 
 
 async def upsert(
-    session: AsyncSession, principal: Principal, customer_code: str, body: CustomerData
+    session: AsyncSession,
+    principal: Principal,
+    customer_code: str,
+    body: CustomerData,
+    settings: ApiSettings,
+    now: datetime,
 ) -> tuple[Customer, bool]:
     """Create or replace the master data; True when the customer is new. The same for PUT and events."""
-    customer = await repository.get(session, customer_code, for_update=True)
+    customer = await repository.get(session, customer_code, for_update=True, joining=body.credit_group)
     if customer is None:
         return await _insert(session, principal, customer_code, body), True
     before = snapshot(customer)
@@ -99,6 +104,7 @@ async def upsert(
     customer.contacts = body.contacts.model_dump(exclude_none=True)
     customer.master_data_missing = False
     await _touched(session, principal, customer, "customer.upserted", before)
+    await _left_group(session, settings, before, customer, now)
     return customer, False
 
 
@@ -122,9 +128,16 @@ async def ensure_stubs(session: AsyncSession, stubs: Mapping[str, tuple[str, Pri
 
 
 async def patch(
-    session: AsyncSession, principal: Principal, customer_code: str, body: CustomerPatch
+    session: AsyncSession,
+    principal: Principal,
+    customer_code: str,
+    body: CustomerPatch,
+    settings: ApiSettings,
+    now: datetime,
 ) -> Customer:
-    customer = await get(session, customer_code, for_update=True)
+    customer = await repository.get(session, customer_code, for_update=True, joining=body.credit_group)
+    if customer is None:
+        raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
     before = snapshot(customer)
     changes = body.model_dump(exclude_unset=True)
     if body.credit_group is not None:
@@ -141,7 +154,18 @@ async def patch(
             continue  # required fields cannot be cleared
         setattr(customer, name, value)
     await _touched(session, principal, customer, "customer.updated", before)
+    await _left_group(session, settings, before, customer, now)
     return customer
+
+
+async def _left_group(
+    session: AsyncSession, settings: ApiSettings, before: dict[str, Any], customer: Customer, now: datetime
+) -> None:
+    """A member gone from a group leaves room in it (and its ancestors) at once: held orders of
+    the group's tree are decided again. The group it joined counts its exposure from now on."""
+    left = before["credit_group"]
+    if left is not None and left != customer.credit_group:
+        await messagebus.publish(session, settings, GroupStandingChanged(now, left))
 
 
 async def set_block(

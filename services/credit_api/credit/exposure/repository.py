@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
+from shared.domain.credit_groups import Invoiced, Part
 from shared.models.credit_api import InsuranceCover, InsurancePolicy, WarningAlert
 from shared.models.views import order_invoicing, warning_levels
 
@@ -108,6 +109,76 @@ def _snapshot(row: Any) -> Snapshot:
         warning_level=row["warning_level"],
         warning_holds=row["warning_holds"],
     )
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    currency: str
+    parent: str | None
+    limit_amount: Decimal | None
+    limit_valid_until: date | None
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """What `credit_api.credit_group_figures` (migration 0036) reads: each customer's group, every
+    group above them and below those, and what each group's own members add to its exposure."""
+
+    of: dict[str, str]
+    groups: dict[str, GroupRow]
+    parts: list[Part]
+    invoiced: list[Invoiced]
+
+
+FIGURES = "SELECT credit_api.credit_group_figures($1::text[], $2::text[], $3, $4)"
+
+
+async def group_figures(
+    session: AsyncSession, customers: Sequence[str], groups: Sequence[str], now: datetime, *, lock: bool
+) -> GroupFigures | None:
+    """The figures of the customers' groups and of `groups`, None when there are none. With
+    `lock`, the groups and their ancestors are locked first, in the one order every locker keeps:
+    call it before the customers are locked."""
+    pg = await driver(session)
+    return group_figures_of(await pg.fetchval(FIGURES, list(customers), list(groups), now, lock))
+
+
+def group_figures_of(text: str | None) -> GroupFigures | None:
+    if text is None:
+        return None
+    found = json.loads(text)
+    return GroupFigures(
+        of=found["of"],
+        groups={
+            code: GroupRow(
+                currency,
+                parent,
+                None if amount is None else Decimal(amount),
+                None if until is None else date.fromisoformat(until),
+            )
+            for code, currency, parent, amount, until in found["groups"] or []
+        },
+        parts=[Part(g, kind, cur, Decimal(amount)) for g, kind, cur, amount in found["parts"]],
+        invoiced=[
+            Invoiced(g, Decimal(amount), cur, [(c, Decimal(a)) for c, a in billed])
+            for g, amount, cur, billed in found["invoiced"]
+        ],
+    )
+
+
+async def reservation_of(
+    session: AsyncSession, customer_code: str, order_ref: str, now: datetime
+) -> tuple[Decimal, list[tuple[str, Decimal]]] | None:
+    """The order's live reservation (amount, credit currency) and what the ledger invoiced for it."""
+    pg = await driver(session)
+    amount = await pg.fetchval(
+        "SELECT amount FROM credit_api.reservations WHERE customer_code = $1 AND order_ref = $2 "
+        "AND status = 'active' AND expires_at > $3",
+        customer_code,
+        order_ref,
+        now,
+    )
+    return None if amount is None else (amount, await invoiced(session, customer_code, order_ref))
 
 
 async def invoiced(session: AsyncSession, customer_code: str, order_ref: str) -> list[tuple[str, Decimal]]:

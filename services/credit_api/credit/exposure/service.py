@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.credit.errors import CustomerNotFound
 from services.credit_api.credit.exposure import repository
 from services.credit_api.credit.exposure.schemas import AlertOut, ExposureOut, IndicatorOut
-from services.credit_api.credit.fx_rates.service import Converter
+from services.credit_api.credit.fx_rates.service import Converter, rates_for
 from services.credit_api.kernel.settings import ApiSettings
-from shared.domain import credit, fx
+from shared.domain import credit, credit_groups, fx
 from shared.domain.errors import MissingFxRate
 from shared.domain.exposure import Exposure, reservation_remaining, utilisation
 from shared.domain.money import format_amount
@@ -35,10 +35,121 @@ class Standing:
     order_hold_open: bool = False
     warning_level: Level = Level.NORMAL
     warning_holds: bool = False
+    # The customer's credit group and its ancestors, nearest first, when a decision weighs them.
+    groups: tuple[credit.GroupStanding, ...] = ()
 
     @property
     def effective_limit(self) -> Decimal | None:
         return credit.effective_limit(self.limit, self.today)
+
+
+@dataclass
+class GroupBook:
+    """The credit groups of some customers as decisions weigh them: each group's limit and its
+    exposure in its own currency, kept current as decisions of a batch reserve."""
+
+    tree: dict[str, credit_groups.Group]
+    limits: dict[str, credit.CreditLimit | None]
+    exposure: dict[str, Decimal | None]
+    of: dict[str, str]
+    rates: fx.Rates = field(default_factory=dict)
+
+    def standings(self, customer_code: str, currency: str, held: Decimal) -> tuple[credit.GroupStanding, ...]:
+        """The customer's group and its ancestors, nearest first, as an order of it meets them;
+        `held`: what the order's own live reservation holds now (credit currency `currency`),
+        which the order replaces rather than adds to."""
+        found: list[credit.GroupStanding] = []
+        for code, rate in self._chain(customer_code, currency):
+            exposed = self.exposure[code]
+            if exposed is None:
+                raise MissingFxRate(
+                    f"the exposure of credit group {code} needs an exchange rate the table lacks",
+                    group=code,
+                )
+            group = self.tree[code]
+            found.append(
+                credit.GroupStanding(code, group.currency, self.limits[code], exposed - held * rate, rate)
+            )
+        return tuple(found)
+
+    def reserve(self, customer_code: str, currency: str, change: Decimal) -> None:
+        """An order of the customer holds `change` more (credit currency) than before."""
+        for code, rate in self._chain(customer_code, currency):
+            exposed = self.exposure[code]
+            if exposed is not None:
+                self.exposure[code] = exposed + change * rate
+
+    def _chain(self, customer_code: str, currency: str) -> list[tuple[str, Decimal]]:
+        code = self.of.get(customer_code)
+        if code is None:
+            return []
+        return [
+            (found, fx.rate(self.rates, currency, self.tree[found].currency))
+            for found in credit_groups.chain(self.tree, code)
+        ]
+
+
+async def group_book(
+    session: AsyncSession,
+    customers: Sequence[str],
+    groups: Sequence[str],
+    now: datetime,
+    *,
+    net_unallocated_cash: bool,
+    rates: dict[date, fx.Rates] | None = None,
+) -> GroupBook | None:
+    """The book of the customers' credit groups and of `groups` (with their ancestors), unlocked;
+    None when there are none."""
+    figures = await repository.group_figures(session, customers, groups, now, lock=False)
+    return await book_of(session, figures, now.date(), net_unallocated_cash=net_unallocated_cash, rates=rates)
+
+
+async def book_of(
+    session: AsyncSession,
+    figures: repository.GroupFigures | None,
+    day: date,
+    *,
+    net_unallocated_cash: bool,
+    rates: dict[date, fx.Rates] | None = None,
+) -> GroupBook | None:
+    """The book of `figures` (see `repository.group_figures`); rates are read only when more than
+    one currency meets, and shared through `rates` (by day) with the transaction's converters."""
+    if figures is None:
+        return None
+    tree = {code: credit_groups.Group(code, row.currency, row.parent) for code, row in figures.groups.items()}
+    currencies = {g.currency for g in tree.values()} | {p.currency for p in figures.parts}
+    currencies |= {i.currency for i in figures.invoiced} | {
+        c for i in figures.invoiced for c, _ in i.invoiced
+    }
+    known: fx.Rates = {}
+    if len(currencies) > 1:
+        shared = {} if rates is None else rates
+        if day not in shared:
+            shared[day] = await rates_for(session, day, None)
+        known = shared[day]
+    parts = credit_groups.contributions(
+        figures.parts, figures.invoiced, known, net_unallocated_cash=net_unallocated_cash
+    )
+    return GroupBook(
+        tree,
+        {
+            code: None
+            if row.limit_amount is None
+            else credit.CreditLimit(row.limit_amount, row.limit_valid_until)
+            for code, row in figures.groups.items()
+        },
+        credit_groups.exposures(tree, parts, known),
+        figures.of,
+        known,
+    )
+
+
+async def lock_groups(
+    session: AsyncSession, customers: Sequence[str], now: datetime, groups: Sequence[str] = ()
+) -> None:
+    """Lock the customers' credit groups (and `groups`) with their ancestors, before the customers
+    themselves: the order every decision that weighs a group limit keeps."""
+    await repository.group_figures(session, customers, groups, now, lock=True)
 
 
 async def standing(
@@ -48,16 +159,38 @@ async def standing(
     *,
     net_unallocated_cash: bool,
     excluding_order: str | None = None,
+    groups: bool = False,
 ) -> Standing:
     """Everything in the credit currency. `excluding_order` leaves out that order's own
-    reservation, which a new check for the same order replaces rather than adds to. Callers that
-    decide on it lock the customer first (credit checks lock theirs in `batch_snapshot`)."""
+    reservation, which a new check for the same order replaces rather than adds to. With `groups`,
+    the standing of the customer's credit groups too, for a decision. Callers that decide on it
+    lock the customer's groups (`lock_groups`), then the customer, first (credit checks lock
+    theirs in `check_batch_open`)."""
     snap = await repository.snapshot(session, customer_code, now, excluding_order=excluding_order)
     if snap is None:
         raise CustomerNotFound(f"customer {customer_code} does not exist", customer_code=customer_code)
-    return await standing_of(
-        snap, now, Converter(session, now.date(), snap.currency), net_unallocated_cash=net_unallocated_cash
+    rates: dict[date, fx.Rates] = {}
+    convert = Converter(session, now.date(), snap.currency, rates)
+    found = await standing_of(snap, now, convert, net_unallocated_cash=net_unallocated_cash)
+    if not groups:
+        return found
+    book = await group_book(
+        session, [customer_code], [], now, net_unallocated_cash=net_unallocated_cash, rates=rates
     )
+    if book is None:
+        return found
+    held = Decimal(0)
+    if excluding_order is not None:
+        mine = await repository.reservation_of(session, customer_code, excluding_order, now)
+        if mine is not None:
+            held = await remaining(*mine, convert)
+    return replace(found, groups=book.standings(customer_code, snap.currency, held))
+
+
+async def remaining(amount: Decimal, invoiced: Sequence[tuple[str, Decimal]], convert: Converter) -> Decimal:
+    """What a live reservation of `amount` still holds once the order's invoices consume it."""
+    consumed = sum([await convert(value, currency) for currency, value in invoiced], Decimal(0))
+    return reservation_remaining(amount, consumed)
 
 
 async def standings(
@@ -118,8 +251,7 @@ async def standing_of(
             oldest = oldest_due
     reserved = Decimal(0)
     for _, amount, invoiced in snap.reservations:
-        consumed = sum([await convert(value, currency) for currency, value in invoiced], Decimal(0))
-        reserved += reservation_remaining(amount, consumed)
+        reserved += await remaining(amount, invoiced, convert)
     exposure = Exposure(
         open_receivables=convert.rounded(open_receivables),
         overdue_receivables=convert.rounded(overdue),
@@ -191,6 +323,7 @@ def decide(
             cover=cover,
             indemnity=indemnity,
             max_uninsured=max_uninsured,
+            groups=standing.groups,
         ),
         policy,
     )

@@ -118,6 +118,7 @@ async def change(
             now,
             net_unallocated_cash=settings.net_unallocated_cash,
             excluding_order=reservation.order_ref,
+            groups=True,
         )
         result = await exposure.judge(session, standing, amount, settings)
         if result.decision is Decision.HELD:

@@ -1,0 +1,191 @@
+"""credit checks weigh credit group limits: a group's rows locked in one fixed order, ancestors
+first, before its members'; the figures a group's exposure is made of read in one statement; the
+batch of credit checks reads them in its first round trip
+
+The rules stay in Python (shared/domain/credit.py, shared/domain/credit_groups.py); the functions
+only lock, read and sum.
+
+Revision ID: 0036
+Revises: 0035
+Create Date: 2026-12-06 02:30:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0036"
+down_revision: str | None = "0035"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The groups and all their ancestors, locked ancestors first, then by code: one order for every
+# transaction, so two that share groups wait for each other and never deadlock. NO KEY UPDATE:
+# a member's row that names a group (a foreign key's share lock) never waits for a check.
+LOCK = """
+CREATE FUNCTION credit_api.lock_credit_groups(wanted text[]) RETURNS text[]
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  found text[];
+BEGIN
+  WITH RECURSIVE up(start, code, parent_code, n) AS (
+    SELECT g.code, g.code, g.parent_code, 0 FROM credit_api.credit_groups g WHERE g.code = ANY(wanted)
+    UNION ALL
+    SELECT u.start, g.code, g.parent_code, u.n + 1
+      FROM up u JOIN credit_api.credit_groups g ON g.code = u.parent_code
+  ), height AS (SELECT u.start, max(u.n) AS top FROM up u GROUP BY u.start)
+  SELECT array_agg(d.code ORDER BY d.depth, d.code) INTO found
+    FROM (SELECT u.code, max(h.top - u.n) AS depth FROM up u JOIN height h USING (start) GROUP BY u.code) d;
+  PERFORM 1 FROM credit_api.credit_groups g
+            JOIN unnest(found) WITH ORDINALITY AS f(code, o) ON g.code = f.code
+           ORDER BY f.o FOR NO KEY UPDATE OF g;
+  RETURN coalesce(found, '{}');
+END $$
+"""
+
+# What the exposure of the customers' groups (and of `groups`) is made of: every group above them
+# and below those, each with its parent and its limit in force, and, per group, its own members'
+# open receivables and unallocated cash by currency, their live reservations not invoiced yet by
+# currency, and the partly invoiced ones one by one (their remainder needs exchange rates). With
+# `lock`, the groups are locked first, and again should a customer have moved to another group
+# meanwhile: once its group is locked, a customer cannot leave it (moving locks both groups).
+FIGURES = """
+CREATE FUNCTION credit_api.credit_group_figures(customers text[], groups text[], at timestamptz, lock boolean)
+RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  wanted text[];
+  locked text[] := '{}';
+BEGIN
+  LOOP
+    SELECT coalesce(array_agg(DISTINCT c.credit_group), '{}') || groups INTO wanted
+      FROM credit_api.customers c
+     WHERE c.customer_code = ANY(customers) AND c.credit_group IS NOT NULL;
+    IF cardinality(wanted) = 0 THEN
+      RETURN NULL;
+    END IF;
+    EXIT WHEN NOT lock OR wanted <@ locked;
+    locked := locked || credit_api.lock_credit_groups(wanted);
+  END LOOP;
+  RETURN (
+    WITH RECURSIVE up(code, parent_code) AS (
+      SELECT g.code, g.parent_code FROM credit_api.credit_groups g WHERE g.code = ANY(wanted)
+      UNION
+      SELECT g.code, g.parent_code FROM up u JOIN credit_api.credit_groups g ON g.code = u.parent_code
+    ), down(code) AS (
+      SELECT u.code FROM up u
+      UNION
+      SELECT g.code FROM down d JOIN credit_api.credit_groups g ON g.parent_code = d.code
+    ), members AS MATERIALIZED (
+      SELECT c.customer_code, c.credit_group FROM credit_api.customers c JOIN down d ON c.credit_group = d.code
+    ), reserved AS MATERIALIZED (
+      SELECT m.credit_group, r.customer_code, r.order_ref, r.amount, r.currency
+        FROM members m
+        JOIN credit_api.reservations r
+          ON r.customer_code = m.customer_code AND r.status = 'active' AND r.expires_at > at
+    ), billed AS MATERIALIZED (
+      SELECT i.customer_code, i.order_ref,
+             json_agg(json_build_array(i.currency, i.invoiced_amount::text)) AS amounts
+        FROM members m JOIN risk_worker.v_order_invoicing i ON i.customer_code = m.customer_code
+       GROUP BY i.customer_code, i.order_ref
+    )
+    SELECT json_build_object(
+      'of', (SELECT coalesce(json_object_agg(c.customer_code, c.credit_group), '{}')
+               FROM credit_api.customers c
+              WHERE c.customer_code = ANY(customers) AND c.credit_group IS NOT NULL),
+      'groups', (SELECT json_agg(json_build_array(g.code, g.currency, g.parent_code, l.amount::text,
+                                                  l.valid_until))
+                   FROM down d JOIN credit_api.credit_groups g ON g.code = d.code
+                   LEFT JOIN credit_api.credit_group_limits l
+                     ON l.group_code = g.code AND l.superseded_at IS NULL),
+      'parts', (SELECT coalesce(json_agg(json_build_array(p.credit_group, p.kind, p.currency, p.amount::text)), '[]')
+                  FROM (SELECT m.credit_group, 'open' AS kind, b.currency, sum(b.open_receivables) AS amount
+                          FROM members m JOIN risk_worker.v_customer_receivables b ON b.customer_code = m.customer_code
+                         GROUP BY m.credit_group, b.currency
+                        UNION ALL
+                        SELECT m.credit_group, 'cash', b.currency, sum(b.unallocated_cash)
+                          FROM members m JOIN risk_worker.v_customer_receivables b ON b.customer_code = m.customer_code
+                         GROUP BY m.credit_group, b.currency
+                        UNION ALL
+                        SELECT r.credit_group, 'reserved', r.currency, sum(r.amount)
+                          FROM reserved r
+                         WHERE NOT EXISTS (SELECT 1 FROM billed x
+                                            WHERE x.customer_code = r.customer_code AND x.order_ref = r.order_ref)
+                         GROUP BY r.credit_group, r.currency) p),
+      'invoiced', (SELECT coalesce(json_agg(json_build_array(r.credit_group, r.amount::text, r.currency, x.amounts)), '[]')
+                     FROM reserved r JOIN billed x ON x.customer_code = r.customer_code AND x.order_ref = r.order_ref)
+    )::text
+  );
+END $$
+"""
+
+# As 0033's, with the batch's credit groups locked between its keys and its customers, and their
+# figures as one more row (its `groups` column alone set).
+OPEN = """
+CREATE FUNCTION credit_api.check_batch_open(key_ids uuid[], keys text[], codes text[], orders text[],
+                                            at timestamptz, today date)
+RETURNS TABLE (stored text, customer_code text, currency text, blocked boolean, block_reason text,
+               limit_amount numeric, limit_valid_until date, temporary text, receivables text,
+               reservations text, order_hold_open boolean, warning_level integer,
+               warning_holds boolean, held_orders text, invoiced text, groups text)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  figures text;
+BEGIN
+  IF cardinality(key_ids) > 0 THEN
+    RETURN QUERY
+    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response::text)::text,
+           NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date, NULL::text,
+           NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text, NULL::text,
+           NULL::text
+      FROM credit_api.idempotency_claim_many(key_ids, keys) i;
+  END IF;
+  IF cardinality(codes) > 0 THEN
+    figures := credit_api.credit_group_figures(codes, '{}', at, true);
+    RETURN QUERY SELECT NULL::text, s.*, NULL::text FROM credit_api.batch_snapshot(codes, orders, at, today) s;
+    IF figures IS NOT NULL THEN
+      RETURN QUERY
+      SELECT NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date,
+             NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text,
+             NULL::text, figures;
+    END IF;
+  END IF;
+END $$
+"""
+
+OPEN_0033 = """
+CREATE FUNCTION credit_api.check_batch_open(key_ids uuid[], keys text[], codes text[], orders text[],
+                                            at timestamptz, today date)
+RETURNS TABLE (stored text, customer_code text, currency text, blocked boolean, block_reason text,
+               limit_amount numeric, limit_valid_until date, temporary text, receivables text,
+               reservations text, order_hold_open boolean, warning_level integer,
+               warning_holds boolean, held_orders text, invoiced text)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF cardinality(key_ids) > 0 THEN
+    RETURN QUERY
+    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response::text)::text,
+           NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date, NULL::text,
+           NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text, NULL::text
+      FROM credit_api.idempotency_claim_many(key_ids, keys) i;
+  END IF;
+  IF cardinality(codes) > 0 THEN
+    RETURN QUERY SELECT NULL::text, s.* FROM credit_api.batch_snapshot(codes, orders, at, today) s;
+  END IF;
+END $$
+"""
+
+DROP_OPEN = "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)"
+
+
+def upgrade() -> None:
+    op.execute(LOCK)
+    op.execute(FIGURES)
+    op.execute(DROP_OPEN)
+    op.execute(OPEN)
+
+
+def downgrade() -> None:
+    op.execute(DROP_OPEN)
+    op.execute(OPEN_0033)
+    op.execute("DROP FUNCTION credit_api.credit_group_figures(text[], text[], timestamptz, boolean)")
+    op.execute("DROP FUNCTION credit_api.lock_credit_groups(text[])")
