@@ -132,7 +132,9 @@ router.add_api_route(
     response_model=CreditCheckOut,
     description="Answers `approved` or `held` with machine-readable reasons, in this order: blocked, "
     "no valid limit, overdue beyond tolerance, critical warning (the customer's early-warning level "
-    "holds orders by the warning policy), limit exceeded (with the shortfall); an "
+    "holds orders by the warning policy), limit exceeded (with the shortfall), the limit of the "
+    "customer's credit group or of any group above it exceeded (`group_limit_exceeded`, one reason "
+    "per group, with its limit and exposure before and after in its currency); an "
     "approval warns `near_limit` from 90% utilisation. With `reserve`, an approval reserves "
     "the amount and a hold opens a credit hold. `order_ref` is the natural key of both: an "
     "order has at most one live reservation and one open hold, so checking the same order again "

@@ -51,7 +51,22 @@ class HoldRef(BaseModel):
 class ReasonOut(BaseModel):
     code: ReasonCode
     message: str
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The figures behind the reason. Money is in the credit currency, except for "
+        "`group_limit_exceeded`, one per credit group over its limit (nearest first): `group`, and "
+        "`limit`, `exposure_before`, `exposure_after` and `shortfall` in the group's `currency`",
+        examples=[
+            {
+                "group": "ACME-DE",
+                "currency": "EUR",
+                "limit": "1000000.00",
+                "exposure_before": "998000.00",
+                "exposure_after": "1000500.00",
+                "shortfall": "500.00",
+            }
+        ],
+    )
 
 
 class CreditCheckOut(BaseModel):
