@@ -55,6 +55,9 @@ RETURNS text LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   wanted text[];
   locked text[] := '{}';
+  tree text[];
+  member_codes text[];
+  member_groups text[];
 BEGIN
   LOOP
     SELECT coalesce(array_agg(DISTINCT c.credit_group), '{}') || groups INTO wanted
@@ -66,26 +69,34 @@ BEGIN
     EXIT WHEN NOT lock OR wanted <@ locked;
     locked := locked || credit_api.lock_credit_groups(wanted);
   END LOOP;
+  WITH RECURSIVE up(code, parent_code) AS (
+    SELECT g.code, g.parent_code FROM credit_api.credit_groups g WHERE g.code = ANY(wanted)
+    UNION
+    SELECT g.code, g.parent_code FROM up u JOIN credit_api.credit_groups g ON g.code = u.parent_code
+  ), down(code) AS (
+    SELECT u.code FROM up u
+    UNION
+    SELECT g.code FROM down d JOIN credit_api.credit_groups g ON g.parent_code = d.code
+  )
+  SELECT array_agg(d.code) INTO tree FROM down d;
+  -- The members as arrays: the statements below see how many there are, and read each one's
+  -- reservations through its index rather than the whole table.
+  SELECT coalesce(array_agg(c.customer_code), '{}'), coalesce(array_agg(c.credit_group), '{}')
+    INTO member_codes, member_groups
+    FROM credit_api.customers c WHERE c.credit_group = ANY(tree);
   RETURN (
-    WITH RECURSIVE up(code, parent_code) AS (
-      SELECT g.code, g.parent_code FROM credit_api.credit_groups g WHERE g.code = ANY(wanted)
-      UNION
-      SELECT g.code, g.parent_code FROM up u JOIN credit_api.credit_groups g ON g.code = u.parent_code
-    ), down(code) AS (
-      SELECT u.code FROM up u
-      UNION
-      SELECT g.code FROM down d JOIN credit_api.credit_groups g ON g.parent_code = d.code
-    ), members AS MATERIALIZED (
-      SELECT c.customer_code, c.credit_group FROM credit_api.customers c JOIN down d ON c.credit_group = d.code
+    WITH members AS MATERIALIZED (
+      SELECT m.customer_code, m.credit_group FROM unnest(member_codes, member_groups) AS m(customer_code, credit_group)
     ), reserved AS MATERIALIZED (
-      SELECT m.credit_group, r.customer_code, r.order_ref, r.amount, r.currency
+      SELECT r.customer_code, r.order_ref, r.amount, r.currency
         FROM members m
         JOIN credit_api.reservations r
           ON r.customer_code = m.customer_code AND r.status = 'active' AND r.expires_at > at
     ), billed AS MATERIALIZED (
       SELECT i.customer_code, i.order_ref,
              json_agg(json_build_array(i.currency, i.invoiced_amount::text)) AS amounts
-        FROM members m JOIN risk_worker.v_order_invoicing i ON i.customer_code = m.customer_code
+        FROM reserved r
+        JOIN risk_worker.v_order_invoicing i ON i.customer_code = r.customer_code AND i.order_ref = r.order_ref
        GROUP BY i.customer_code, i.order_ref
     )
     SELECT json_build_object(
@@ -94,25 +105,31 @@ BEGIN
               WHERE c.customer_code = ANY(customers) AND c.credit_group IS NOT NULL),
       'groups', (SELECT json_agg(json_build_array(g.code, g.currency, g.parent_code, l.amount::text,
                                                   l.valid_until))
-                   FROM down d JOIN credit_api.credit_groups g ON g.code = d.code
+                   FROM credit_api.credit_groups g
                    LEFT JOIN credit_api.credit_group_limits l
-                     ON l.group_code = g.code AND l.superseded_at IS NULL),
+                     ON l.group_code = g.code AND l.superseded_at IS NULL
+                  WHERE g.code = ANY(tree)),
       'parts', (SELECT coalesce(json_agg(json_build_array(p.credit_group, p.kind, p.currency, p.amount::text)), '[]')
-                  FROM (SELECT m.credit_group, 'open' AS kind, b.currency, sum(b.open_receivables) AS amount
-                          FROM members m JOIN risk_worker.v_customer_receivables b ON b.customer_code = m.customer_code
-                         GROUP BY m.credit_group, b.currency
+                  FROM (SELECT m.credit_group, k.kind, b.currency, sum(k.amount) AS amount
+                          FROM members m
+                          JOIN risk_worker.v_customer_receivables b ON b.customer_code = m.customer_code
+                          CROSS JOIN LATERAL (VALUES ('open', b.open_receivables), ('cash', b.unallocated_cash))
+                                AS k(kind, amount)
+                         GROUP BY m.credit_group, k.kind, b.currency
                         UNION ALL
-                        SELECT m.credit_group, 'cash', b.currency, sum(b.unallocated_cash)
-                          FROM members m JOIN risk_worker.v_customer_receivables b ON b.customer_code = m.customer_code
-                         GROUP BY m.credit_group, b.currency
-                        UNION ALL
-                        SELECT r.credit_group, 'reserved', r.currency, sum(r.amount)
-                          FROM reserved r
-                         WHERE NOT EXISTS (SELECT 1 FROM billed x
-                                            WHERE x.customer_code = r.customer_code AND x.order_ref = r.order_ref)
-                         GROUP BY r.credit_group, r.currency) p),
-      'invoiced', (SELECT coalesce(json_agg(json_build_array(r.credit_group, r.amount::text, r.currency, x.amounts)), '[]')
-                     FROM reserved r JOIN billed x ON x.customer_code = r.customer_code AND x.order_ref = r.order_ref)
+                        SELECT m.credit_group, 'reserved', x.currency, sum(x.amount)
+                          FROM (SELECT r.customer_code, r.currency, sum(r.amount) AS amount
+                                  FROM reserved r
+                                 WHERE NOT EXISTS (SELECT 1 FROM billed b
+                                                    WHERE b.customer_code = r.customer_code
+                                                      AND b.order_ref = r.order_ref)
+                                 GROUP BY r.customer_code, r.currency) x
+                          JOIN members m ON m.customer_code = x.customer_code
+                         GROUP BY m.credit_group, x.currency) p),
+      'invoiced', (SELECT coalesce(json_agg(json_build_array(m.credit_group, r.amount::text, r.currency, x.amounts)), '[]')
+                     FROM billed x
+                     JOIN members m ON m.customer_code = x.customer_code
+                     JOIN reserved r ON r.customer_code = x.customer_code AND r.order_ref = x.order_ref)
     )::text
   );
 END $$
