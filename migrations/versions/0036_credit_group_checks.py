@@ -1,6 +1,7 @@
 """credit checks weigh credit group limits: a group's rows locked in one fixed order, ancestors
 first, before its members'; the figures a group's exposure is made of read in one statement; the
-batch of credit checks reads them in its first round trip
+batch of credit checks reads them in its first round trip. A group's limit is raised for a while
+and requested with four eyes, as a customer's
 
 The rules stay in Python (shared/domain/credit.py, shared/domain/credit_groups.py); the functions
 only lock, read and sum.
@@ -12,6 +13,7 @@ Create Date: 2026-12-06 02:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0036"
@@ -104,7 +106,10 @@ BEGIN
                FROM credit_api.customers c
               WHERE c.customer_code = ANY(customers) AND c.credit_group IS NOT NULL),
       'groups', (SELECT json_agg(json_build_array(g.code, g.currency, g.parent_code, l.amount::text,
-                                                  l.valid_until))
+                                                  l.valid_until, (
+                   SELECT coalesce(json_agg(json_build_array(t.amount::text, t.valid_from, t.valid_until)), '[]')
+                     FROM credit_api.credit_group_temporary_limits t
+                    WHERE t.group_code = g.code AND t.valid_until >= (at - interval '1 day')::date)))
                    FROM credit_api.credit_groups g
                    LEFT JOIN credit_api.credit_group_limits l
                      ON l.group_code = g.code AND l.superseded_at IS NULL
@@ -195,6 +200,53 @@ DROP_OPEN = "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], t
 
 
 def upgrade() -> None:
+    op.create_table(
+        "credit_group_temporary_limits",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("group_code", sa.String(64), nullable=False),
+        sa.Column("amount", sa.Numeric(20, 4), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(500), nullable=False),
+        sa.Column("created_by", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["group_code"],
+            ["credit_api.credit_groups.code"],
+            name=op.f("fk_credit_group_temporary_limits_group_code_credit_groups"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_group_temporary_limits")),
+        schema="credit_api",
+    )
+    op.create_index(
+        op.f("ix_credit_api_credit_group_temporary_limits_group_code"),
+        "credit_group_temporary_limits",
+        ["group_code"],
+        schema="credit_api",
+    )
+    op.add_column(
+        "limit_requests", sa.Column("group_code", sa.String(64), nullable=True), schema="credit_api"
+    )
+    op.alter_column("limit_requests", "customer_code", nullable=True, schema="credit_api")
+    op.create_foreign_key(
+        op.f("fk_limit_requests_group_code_credit_groups"),
+        "limit_requests",
+        "credit_groups",
+        ["group_code"],
+        ["code"],
+        source_schema="credit_api",
+        referent_schema="credit_api",
+    )
+    op.create_index(
+        op.f("ix_credit_api_limit_requests_group_code"), "limit_requests", ["group_code"], schema="credit_api"
+    )
+    op.create_check_constraint(
+        op.f("ck_limit_requests_limit_request_of_customer_or_group"),
+        "limit_requests",
+        "(customer_code IS NULL) <> (group_code IS NULL)",
+        schema="credit_api",
+    )
     op.execute(LOCK)
     op.execute(FIGURES)
     op.execute(DROP_OPEN)
@@ -206,3 +258,27 @@ def downgrade() -> None:
     op.execute(OPEN_0033)
     op.execute("DROP FUNCTION credit_api.credit_group_figures(text[], text[], timestamptz, boolean)")
     op.execute("DROP FUNCTION credit_api.lock_credit_groups(text[])")
+    op.execute("DELETE FROM credit_api.limit_requests WHERE group_code IS NOT NULL")
+    op.drop_constraint(
+        op.f("ck_limit_requests_limit_request_of_customer_or_group"),
+        "limit_requests",
+        schema="credit_api",
+        type_="check",
+    )
+    op.drop_index(
+        op.f("ix_credit_api_limit_requests_group_code"), table_name="limit_requests", schema="credit_api"
+    )
+    op.drop_constraint(
+        op.f("fk_limit_requests_group_code_credit_groups"),
+        "limit_requests",
+        schema="credit_api",
+        type_="foreignkey",
+    )
+    op.drop_column("limit_requests", "group_code", schema="credit_api")
+    op.alter_column("limit_requests", "customer_code", nullable=False, schema="credit_api")
+    op.drop_index(
+        op.f("ix_credit_api_credit_group_temporary_limits_group_code"),
+        table_name="credit_group_temporary_limits",
+        schema="credit_api",
+    )
+    op.drop_table("credit_group_temporary_limits", schema="credit_api")

@@ -152,3 +152,13 @@ def exposures(
             except MissingFxRate:
                 found[code] = None
     return found
+
+
+def worst_levels(groups: Mapping[str, Group], members: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """group → the worst early-warning level (0 normal … 3 critical) among the members of it and of
+    every group below it, from (group, level) of each member."""
+    found = dict.fromkeys(groups, 0)
+    for group, level in members:
+        for code in chain(groups, group):
+            found[code] = max(found[code], level)
+    return found

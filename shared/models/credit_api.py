@@ -168,14 +168,10 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(String(100))
 
 
-class TemporaryLimit(Base):
+class TemporaryMixin:
     """An increase on top of the permanent limit for a window of days (both ends included)."""
 
-    __tablename__ = "temporary_limits"
-    __table_args__ = {"schema": SCHEMA}
-
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     valid_from: Mapped[date]
@@ -185,14 +181,39 @@ class TemporaryLimit(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
-class LimitRequest(Base):
-    """A proposed permanent limit awaiting a second person's approval (four eyes)."""
-
-    __tablename__ = "limit_requests"
+class TemporaryLimit(TemporaryMixin, Base):
+    __tablename__ = "temporary_limits"
     __table_args__ = {"schema": SCHEMA}
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+
+
+class CreditGroupTemporaryLimit(TemporaryMixin, Base):
+    """A temporary increase of a credit group's limit, in the group's currency."""
+
+    __tablename__ = "credit_group_temporary_limits"
+    __table_args__ = {"schema": SCHEMA}
+
+    group_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
+
+
+class LimitRequest(Base):
+    """A proposed permanent limit of a customer or of a credit group awaiting a second person's
+    approval (four eyes)."""
+
+    __tablename__ = "limit_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "(customer_code IS NULL) <> (group_code IS NULL)", name="limit_request_of_customer_or_group"
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str | None] = mapped_column(
+        ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True
+    )
+    group_code: Mapped[str | None] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     valid_until: Mapped[date | None]

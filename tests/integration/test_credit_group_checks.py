@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -48,7 +49,9 @@ async def member(api: Api, code: str, group_code: str | None, limit: Decimal = O
     await api.ok("PUT", f"/v1/customers/{code}/credit-limit", json=opening)
 
 
-async def check(api: Api, customer: str, order_ref: str, amount: str) -> Any:
+async def check(api: Api, customer: str, order_ref: str, amount: str, own: str | None = None) -> Any:
+    if own is not None:
+        await api.ok("PUT", f"/v1/customers/{customer}/credit-limit", json={"amount": own, "reason": "raised"})
     return await api.ok(
         "POST",
         "/v1/credit-checks",
@@ -235,3 +238,104 @@ async def test_a_held_order_is_released_when_a_sibling_pays_through_the_ledger(
         assert found["exposure"] == "800.00"  # 500 still owed by S1, 300 now reserved for S2
         page = await api.ok("GET", "/v1/credit-holds?status=released", role=Role.CREDIT_CONTROLLER)
         assert [h["order_ref"] for h in page["items"]] == ["SO-2"]
+
+
+async def test_a_temporary_group_increase_lets_a_held_order_through_inside_its_window(api: Api) -> None:
+    await group(api, "G", Decimal("1000.00"))
+    await member(api, "S1", "G")
+    await member(api, "S2", "G")
+    assert (await check(api, "S1", "SO-1", "550.00"))["decision"] == "approved"
+    assert (await check(api, "S2", "SO-2", "500.00"))["decision"] == "held"
+    today = date.today()
+    window = {"valid_from": f"{today}", "valid_until": f"{today + timedelta(days=10)}"}
+    later = {"valid_from": f"{today + timedelta(days=20)}", "valid_until": f"{today + timedelta(days=30)}"}
+    await api.ok(
+        "POST",
+        "/v1/credit-groups/G/temporary-limits",
+        role=Role.CREDIT_CONTROLLER,
+        json={"amount": "5000.00", **later, "reason": "next season"},
+        status=201,
+    )
+    assert len(await open_holds(api)) == 1  # an increase not in force yet makes no room
+    granted = await api.ok(
+        "POST",
+        "/v1/credit-groups/G/temporary-limits",
+        role=Role.CREDIT_CONTROLLER,
+        json={"amount": "100.00", **window, "reason": "year-end shipments"},
+        status=201,
+    )
+    assert (granted["group"], granted["amount"], granted["currency"]) == ("G", "100.00", "EUR")
+    assert await open_holds(api) == []
+    found = await api.ok("GET", "/v1/credit-groups/G", role=Role.CREDIT_CONTROLLER)
+    assert (found["credit_limit"]["amount"], found["effective_limit"], found["exposure"]) == (
+        "1000.00",
+        "1100.00",
+        "1050.00",
+    )
+    beyond = await api.request(
+        "POST",
+        "/v1/credit-groups/G/temporary-limits",
+        role=Role.CREDIT_CONTROLLER,
+        json={"amount": "60000.00", **window, "reason": "too much for a controller"},
+    )
+    assert (beyond.status_code, beyond.json()["type"]) == (403, "urn:credence:problem:authority-exceeded")
+    listed = await api.ok("GET", "/v1/credit-groups/G/temporary-limits", role=Role.CREDIT_CONTROLLER)
+    assert [t["amount"] for t in listed] == ["5000.00", "100.00"]
+
+
+async def test_a_group_limit_beyond_the_requesters_authority_waits_for_a_second_person(api: Api) -> None:
+    await group(api, "G", Decimal("1000.00"))
+    await member(api, "S1", "G")
+    assert (await check(api, "S1", "SO-1", "1500.00", own="2000.00"))["decision"] == "held"
+    request = await api.ok(
+        "POST",
+        "/v1/limit-requests",
+        role=Role.CREDIT_CONTROLLER,
+        json={"credit_group": "G", "amount": "80000.00", "reason": "the whole group's turnover doubled"},
+        status=201,
+    )
+    assert (request["status"], request["credit_group"], request["customer_code"], request["currency"]) == (
+        "pending",
+        "G",
+        None,
+        "EUR",
+    )
+    listed = await api.ok("GET", "/v1/limit-requests?credit_group=G", role=Role.CREDIT_MANAGER)
+    assert [r["id"] for r in listed["items"]] == [request["id"]]
+    own = await api.request(
+        "POST", f"/v1/limit-requests/{request['id']}/approve", role=Role.CREDIT_CONTROLLER, json={}
+    )
+    assert own.status_code == 403
+    await api.ok("POST", f"/v1/limit-requests/{request['id']}/approve", role=Role.CREDIT_MANAGER, json={})
+    found = await api.ok("GET", "/v1/credit-groups/G", role=Role.CREDIT_CONTROLLER)
+    assert (found["credit_limit"]["amount"], found["credit_limit"]["set_by"]) == (
+        "80000.00",
+        "key:test-credit_controller, approved by key:test-credit_manager",
+    )
+    assert await open_holds(api) == []  # the held order passes under the approved limit
+    both = await api.request(
+        "POST",
+        "/v1/limit-requests",
+        role=Role.CREDIT_CONTROLLER,
+        json={"credit_group": "G", "customer_code": "S1", "amount": "1.00", "reason": "which one?"},
+    )
+    assert both.status_code == 422
+
+
+async def test_a_groups_warning_level_is_its_worst_members(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await group(api, "P", Decimal("1000.00"))
+    await group(api, "A", Decimal("1000.00"), parent="P")
+    await member(api, "S1", "A")
+    await member(api, "S2", "P")
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text(
+                "INSERT INTO risk_worker.warning_levels (customer_code, level, holds_orders, causes, "
+                "indicators, policy_version, since, evaluated_at) "
+                "VALUES ('S1', 2, false, '[]', '{}', 'test', now(), now())"
+            )
+        )
+    levels = {g["code"]: g["warning_level"] for g in await api.ok("GET", "/v1/credit-groups")}
+    assert levels == {"A": "warning", "P": "warning"}

@@ -32,15 +32,15 @@ router = APIRouter()
 async def approvals(request: Request, session: Session, user: User) -> HTMLResponse:
     words = texts(language_of(request))
     pending = await limit_requests.page(session, status="pending", customer_code=None, cursor=None, limit=200)
-    file = await _grades(session, [r.customer_code for r in pending.items])
+    file = await _grades(session, [r.customer_code for r in pending.items if r.customer_code])
     fmt = Format(language_of(request))
     rows = [
         {
             **r.model_dump(),
             "amount": fmt.money(r.amount, r.currency),
             "requested_at": fmt.when(r.requested_at),
-            "grade": file.get(r.customer_code, (None, None))[0],
-            "score": file.get(r.customer_code, (None, None))[1],
+            "grade": file.get(r.customer_code or "", (None, None))[0],
+            "score": file.get(r.customer_code or "", (None, None))[1],
         }
         for r in pending.items
     ]

@@ -157,19 +157,27 @@ async def request_limit(
     amount: Annotated[str, Form(max_length=30)],
     reason: Annotated[str, Form(max_length=500)],
 ) -> Response:
+    fields = {"customer_code": code, "amount": amount, "reason": reason}
+    return await submit_limit_request(request, session, user, csrf, f"/console/customers/{code}", fields)
+
+
+async def submit_limit_request(
+    request: Request, session: Session, user: User, csrf: str, back: str, fields: dict[str, str]
+) -> Response:
+    """A limit request from a console form, a customer's or a credit group's, as the API takes it."""
     checked(user, csrf)
     words = texts(language_of(request))
     if not may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER):
-        return redirect_back(f"/console/customers/{code}", words["only_managers"], words)
+        return redirect_back(back, words["only_managers"], words)
     try:
-        body = LimitRequestCreate(customer_code=code, amount=amount, reason=reason)
+        body = LimitRequestCreate.model_validate(fields)
     except ValidationError as exc:
-        return redirect_back(f"/console/customers/{code}", "; ".join(e["msg"] for e in exc.errors()), words)
+        return redirect_back(back, "; ".join(e["msg"] for e in exc.errors()), words)
     settings = request.app.state.settings
     refusal = await attempt(
         session, lambda: limit_requests.submit(session, user.principal, body, settings, datetime.now(UTC))
     )
-    return redirect_back(f"/console/customers/{code}", refusal, words)
+    return redirect_back(back, refusal, words)
 
 
 @router.post("/customers/{code}/block")

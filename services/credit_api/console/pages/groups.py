@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
 
+from services.credit_api.console.pages.customer import submit_limit_request
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import Format, User, language_of, render
+from services.credit_api.console.web import Format, User, language_of, may, render
 from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.credit_groups.schemas import CreditGroupOut
 from services.credit_api.kernel.deps import Session
+from shared.roles import Role
 
 router = APIRouter()
 
@@ -40,6 +42,8 @@ async def group_tree(request: Request, session: Session, user: User) -> HTMLResp
                 "utilisation": fmt.percent(used),
                 "over": used is not None and used > 1,
                 "members": group.members,
+                "currency": group.currency,
+                "level": group.warning_level,
             }
         )
         for code in group.sub_groups:
@@ -49,4 +53,28 @@ async def group_tree(request: Request, session: Session, user: User) -> HTMLResp
         if top.parent is None:
             walk(top, 0)
     words = texts(language_of(request))
-    return render(request, "groups.html.j2", words["credit_groups"], user, page="groups", rows=rows)
+    return render(
+        request,
+        "groups.html.j2",
+        words["credit_groups"],
+        user,
+        page="groups",
+        rows=rows,
+        may_request=may(user, Role.CREDIT_CONTROLLER, Role.CREDIT_MANAGER),
+    )
+
+
+@router.post("/groups/{code}/limit-requests")
+async def request_group_limit(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    amount: Annotated[str, Form(max_length=30)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    """A group's limit requested as a customer's is: applied within the requester's authority,
+    otherwise waiting on the approvals page for a second person."""
+    fields = {"credit_group": code, "amount": amount, "reason": reason}
+    return await submit_limit_request(request, session, user, csrf, f"/console/groups#group-{code}", fields)

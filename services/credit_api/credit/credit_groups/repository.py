@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models.credit_api import CreditGroup, CreditGroupLimit, Customer
+from shared.models.credit_api import CreditGroup, CreditGroupLimit, CreditGroupTemporaryLimit, Customer
+from shared.models.views import warning_levels
 
 
 async def lock_tree(session: AsyncSession) -> None:
@@ -30,6 +32,9 @@ async def add(session: AsyncSession, group: CreditGroup) -> None:
 async def remove(session: AsyncSession, group: CreditGroup) -> None:
     """The group and its limits (the audit log keeps each limit as it was set)."""
     await session.execute(delete(CreditGroupLimit).where(CreditGroupLimit.group_code == group.code))
+    await session.execute(
+        delete(CreditGroupTemporaryLimit).where(CreditGroupTemporaryLimit.group_code == group.code)
+    )
     await session.delete(group)
     await session.flush()
 
@@ -44,14 +49,47 @@ async def members(session: AsyncSession, codes: Collection[str]) -> list[tuple[s
     return [(g, c) for g, c in (await session.execute(query)).all() if g is not None]
 
 
+async def member_levels(session: AsyncSession, codes: Collection[str]) -> list[tuple[str, int]]:
+    """(group, early-warning level) of every evaluated customer directly in one of the groups."""
+    v = warning_levels.c
+    query = (
+        select(Customer.credit_group, v.level)
+        .join(warning_levels, v.customer_code == Customer.customer_code)
+        .where(Customer.credit_group.in_(list(codes)), v.level > 0)
+    )
+    return [(g, level) for g, level in (await session.execute(query)).all() if g is not None]
+
+
 async def member_count(session: AsyncSession, code: str) -> int:
     query = select(func.count()).select_from(Customer).where(Customer.credit_group == code)
     return int((await session.execute(query)).scalar_one())
 
 
-async def current_limits(session: AsyncSession) -> dict[str, CreditGroupLimit]:
+async def current_limits(session: AsyncSession, code: str | None = None) -> dict[str, CreditGroupLimit]:
+    """Each group's limit in force (only `code`'s, when given)."""
     query = select(CreditGroupLimit).where(CreditGroupLimit.superseded_at.is_(None))
+    if code is not None:
+        query = query.where(CreditGroupLimit.group_code == code)
     return {limit.group_code: limit for limit in (await session.execute(query)).scalars()}
+
+
+async def add_temporary(session: AsyncSession, increase: CreditGroupTemporaryLimit) -> None:
+    session.add(increase)
+    await session.flush()
+
+
+async def overlapping(
+    session: AsyncSession, code: str, start: date, end: date
+) -> Sequence[CreditGroupTemporaryLimit]:
+    t = CreditGroupTemporaryLimit
+    query = select(t).where(t.group_code == code, t.valid_from <= end, t.valid_until >= start)
+    return (await session.execute(query)).scalars().all()
+
+
+async def temporaries(session: AsyncSession, code: str) -> Sequence[CreditGroupTemporaryLimit]:
+    t = CreditGroupTemporaryLimit
+    query = select(t).where(t.group_code == code).order_by(t.valid_from.desc(), t.created_at.desc())
+    return (await session.execute(query)).scalars().all()
 
 
 async def has_limit(session: AsyncSession, code: str) -> bool:

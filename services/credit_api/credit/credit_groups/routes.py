@@ -10,9 +10,11 @@ from services.credit_api.credit.credit_groups.schemas import (
     CreditGroupIn,
     CreditGroupNode,
     CreditGroupOut,
+    GroupTemporaryLimitOut,
 )
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
 from services.credit_api.credit.customers.schemas import CreditLimitOut
+from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate
 from services.credit_api.kernel.deps import Session, require
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
@@ -103,6 +105,35 @@ async def set_group_limit(
         session, principal, code, body, request.app.state.settings, datetime.now(UTC)
     )
     return CreditLimitOut.of(limit)
+
+
+@router.post(
+    "/{code}/temporary-limits",
+    status_code=status.HTTP_201_CREATED,
+    summary="Grant a credit group a temporary limit increase for a window",
+    description="In the group's currency, within the caller's authority (the permanent limit plus "
+    "every overlapping increase). Held orders of every member of the group's tree are decided again "
+    "at once. Credit controllers and managers; audited.",
+    responses=responses(401, 403, 404, 422),
+)
+async def grant_group_temporary_limit(
+    code: CodeOf, body: TemporaryLimitCreate, request: Request, session: Session, principal: Reader
+) -> GroupTemporaryLimitOut:
+    increase = await service.grant_temporary(
+        session, principal, code, body, request.app.state.settings, datetime.now(UTC)
+    )
+    return service.temporary_view(increase)
+
+
+@router.get(
+    "/{code}/temporary-limits",
+    summary="A credit group's temporary increases, latest first",
+    responses=responses(401, 403, 404, 422),
+)
+async def list_group_temporary_limits(
+    code: CodeOf, session: Session, _: Reader
+) -> list[GroupTemporaryLimitOut]:
+    return await service.temporary_listing(session, code)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, JsonValue
 
 from services.credit_api.credit.customers.schemas import CreditLimitOut
+from services.credit_api.credit.temporary_limits.schemas import IncreaseOut
 from shared.schemas import CurrencyCode, GroupCode, IsoDateTime, StrictModel
 
 EXAMPLE: dict[str, JsonValue] = {"name": "Acme Holding AG", "currency": "EUR", "parent": None}
@@ -35,6 +36,11 @@ class CreditGroupOut(BaseModel):
     effective_limit: str | None = Field(description="The limit in force today; null if none")
     available: str | None = Field(description="The effective limit less the exposure")
     utilisation: str | None = Field(description="The exposure as a share of the effective limit")
+    warning_level: str = Field(
+        "normal",
+        description="The worst early-warning level among the members of the group and of every "
+        "sub-group: normal, watch, warning or critical",
+    )
     created_at: IsoDateTime
     updated_at: IsoDateTime
 
@@ -62,6 +68,7 @@ class CreditGroupOut(BaseModel):
                     "effective_limit": "600000.00",
                     "available": "150000.00",
                     "utilisation": "0.7500",
+                    "warning_level": "watch",
                     "created_at": "2026-12-05T09:00:00Z",
                     "updated_at": "2026-12-05T09:00:00Z",
                 }
@@ -99,6 +106,28 @@ class CreditGroupNode(BaseModel):
                             "sub_groups": [],
                         }
                     ],
+                }
+            ]
+        }
+    }
+
+
+class GroupTemporaryLimitOut(IncreaseOut):
+    group: str
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "7a0e1d2c-3b4a-5968-8776-5a4b3c2d1e0f",
+                    "group": "G-ACME",
+                    "amount": "200000.00",
+                    "currency": "EUR",
+                    "valid_from": "2026-12-01",
+                    "valid_until": "2026-12-31",
+                    "reason": "year-end shipments of the whole group",
+                    "created_by": "key:li-wei",
+                    "created_at": "2026-11-22T09:00:00Z",
                 }
             ]
         }

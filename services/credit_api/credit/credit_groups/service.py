@@ -3,6 +3,7 @@ members, and the exposure of each, in its own currency, from its members' and it
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,13 +17,20 @@ from services.credit_api.credit.credit_groups.errors import (
     CreditGroupNotFound,
     GroupLimitCurrencyMismatch,
 )
-from services.credit_api.credit.credit_groups.schemas import CreditGroupIn, CreditGroupNode, CreditGroupOut
+from services.credit_api.credit.credit_groups.schemas import (
+    CreditGroupIn,
+    CreditGroupNode,
+    CreditGroupOut,
+    GroupTemporaryLimitOut,
+)
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
 from services.credit_api.credit.credit_limits.service import within_authority
 from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.credit.events import GroupStandingChanged
 from services.credit_api.credit.exposure import service as exposure
+from services.credit_api.credit.temporary_limits import service as temporary_limits
+from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate
 from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
@@ -30,7 +38,8 @@ from shared.domain import credit, credit_groups
 from shared.domain.errors import InvalidAmount
 from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount, minor_units, parse_amount
-from shared.models.credit_api import CreditGroup, CreditGroupLimit
+from shared.domain.warnings import Level
+from shared.models.credit_api import CreditGroup, CreditGroupLimit, CreditGroupTemporaryLimit
 
 ZERO = Decimal(0)
 
@@ -133,10 +142,10 @@ async def exposures(
     *,
     net_unallocated_cash: bool,
     within: Collection[str] | None = None,
-) -> tuple[dict[str, Decimal | None], dict[str, list[str]]]:
+) -> tuple[dict[str, Decimal | None], dict[str, list[str]], dict[str, credit.CreditLimit | None]]:
     """Each group's exposure in its currency (None: a rate is missing), as a credit check weighs
-    it, and each group's members; right for the groups `within` and those above them only, when
-    given (the others' members are not read)."""
+    it, each group's members, and each group's limit with its temporary increases; right for the
+    groups `within` and those above them only, when given (the others' members are not read)."""
     codes = list(tree if within is None else within)
     pairs = await repository.members(session, codes)
     book = await exposure.group_book(session, [], codes, now, net_unallocated_cash=net_unallocated_cash)
@@ -144,9 +153,10 @@ async def exposures(
     for group, customer in pairs:
         members[group].append(customer)
     found: dict[str, Decimal | None] = dict.fromkeys(tree, ZERO)
-    if book is not None:
-        found.update({code: amount for code, amount in book.exposure.items() if code in found})
-    return found, members
+    if book is None:
+        return found, members, {}
+    found.update({code: amount for code, amount in book.exposure.items() if code in found})
+    return found, members, book.limits
 
 
 def _amount(amount: Decimal | None, currency: str) -> str | None:
@@ -169,12 +179,23 @@ async def listing(
     tree = _tree(rows)
     # One group's figures need only its own members and those of the groups below it.
     within = None if only is None or only not in tree else credit_groups.under(tree, only)
-    found, members = await exposures(
+    found, members, rules = await exposures(
         session, tree, now, net_unallocated_cash=net_unallocated_cash, within=within
     )
+    levels = credit_groups.worst_levels(tree, await repository.member_levels(session, list(within or tree)))
     limits = await repository.current_limits(session)
+    today = now.date()
     return [
-        _view(g, tree, rows, members[g.code], found[g.code], limits.get(g.code), now.date())
+        _view(
+            g,
+            tree,
+            rows,
+            members[g.code],
+            found[g.code],
+            (limits.get(g.code), rules.get(g.code)),
+            Level(levels[g.code]),
+            today,
+        )
         for g in rows
         if only is None or g.code == only
     ]
@@ -186,11 +207,13 @@ def _view(
     rows: Sequence[CreditGroup],
     members: list[str],
     exposed: Decimal | None,
-    limit: CreditGroupLimit | None,
+    limits: tuple[CreditGroupLimit | None, credit.CreditLimit | None],
+    level: Level,
     today: date,
 ) -> CreditGroupOut:
     cur = g.currency
-    in_force = None if limit is None else credit.effective_limit(_rule(limit), today)
+    limit, rule = limits
+    in_force = credit.effective_limit(rule, today)
     used = None if in_force is None or exposed is None else utilisation(exposed, in_force)
     return CreditGroupOut(
         code=g.code,
@@ -205,13 +228,10 @@ def _view(
         effective_limit=_amount(in_force, cur),
         available=None if in_force is None or exposed is None else format_amount(in_force - exposed, cur),
         utilisation=None if used is None else f"{used:f}",
+        warning_level=level.label,
         created_at=g.created_at,
         updated_at=g.updated_at,
     )
-
-
-def _rule(limit: CreditGroupLimit) -> credit.CreditLimit:
-    return credit.CreditLimit(limit.amount, limit.valid_until)
 
 
 async def set_limit(
@@ -223,28 +243,56 @@ async def set_limit(
     now: datetime,
 ) -> CreditGroupLimit:
     """The group's permanent limit, within the caller's authority, in the group's currency."""
-    await exposure.lock_groups(session, [], now, groups=[code])
-    group = await repository.get(session, code)
-    if group is None:
-        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    group = await locked(session, code, now)
     if body.currency is not None and body.currency != group.currency:
         detail = f"credit group {code} keeps its limit in {group.currency}, not {body.currency}"
         raise GroupLimitCurrencyMismatch.at("/currency", detail)
-    amount = parse_amount(body.amount, group.currency, positive=False)
-    if amount < 0:
-        raise InvalidAmount("a credit limit cannot be negative")
+    amount = limit_amount(group, body.amount)
     if not await within_authority(session, settings, principal.role, group.currency, amount, now.date()):
         raise AuthorityExceeded(
             f"a limit of {format_amount(amount, group.currency)} {group.currency} is beyond the authority "
             f"of {principal.role.value}"
         )
+    return await apply_limit(session, principal, group, amount, body.valid_until, body.reason, settings, now)
+
+
+async def locked(session: AsyncSession, code: str, now: datetime) -> CreditGroup:
+    """The group, locked with its ancestors in the order credit checks lock them."""
+    await exposure.lock_groups(session, [], now, groups=[code])
+    group = await repository.get(session, code)
+    if group is None:
+        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    return group
+
+
+def limit_amount(group: CreditGroup, text: Decimal) -> Decimal:
+    amount = parse_amount(text, group.currency, positive=False)
+    if amount < 0:
+        raise InvalidAmount("a credit limit cannot be negative")
+    return amount
+
+
+async def apply_limit(
+    session: AsyncSession,
+    principal: Principal,
+    group: CreditGroup,
+    amount: Decimal,
+    valid_until: date | None,
+    reason: str,
+    settings: ApiSettings,
+    now: datetime,
+    *,
+    set_by: str | None = None,
+) -> CreditGroupLimit:
+    """Make `amount` the group's permanent limit (authority already checked), audited; held orders
+    of its tree are decided again."""
     limit = CreditGroupLimit(
-        group_code=code,
+        group_code=group.code,
         amount=amount,
         currency=group.currency,
-        valid_until=body.valid_until,
-        reason=body.reason,
-        set_by=principal.actor,
+        valid_until=valid_until,
+        reason=reason,
+        set_by=set_by or principal.actor,
         set_at=now,
     )
     previous = await repository.set_limit(session, limit)
@@ -253,12 +301,65 @@ async def set_limit(
         principal,
         "credit_group_limit.set",
         "credit_group",
-        code,
+        group.code,
         before=None if previous is None else CreditLimitOut.of(previous).model_dump(mode="json"),
         after=CreditLimitOut.of(limit).model_dump(mode="json"),
     )
-    await messagebus.publish(session, settings, GroupStandingChanged(now, code))
+    await messagebus.publish(session, settings, GroupStandingChanged(now, group.code))
     return limit
+
+
+async def grant_temporary(
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    body: TemporaryLimitCreate,
+    settings: ApiSettings,
+    now: datetime,
+) -> CreditGroupTemporaryLimit:
+    """An increase of the group's limit for a window, within the caller's authority (the permanent
+    limit plus every overlapping increase), audited; held orders of its tree are decided again."""
+    group = await locked(session, code, now)
+    amount = parse_amount(body.amount, group.currency)
+    permanent = (await repository.current_limits(session, code)).get(code)
+    others = await repository.overlapping(session, code, body.valid_from, body.valid_until)
+    await temporary_limits.within_peak(
+        session, settings, principal, group.currency, permanent, amount, others, now.date()
+    )
+    increase = CreditGroupTemporaryLimit(
+        id=uuid.uuid4(),
+        group_code=code,
+        amount=amount,
+        currency=group.currency,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        reason=body.reason,
+        created_by=principal.actor,
+        created_at=now,
+    )
+    await repository.add_temporary(session, increase)
+    shown = temporary_view(increase)
+    await record(
+        session,
+        principal,
+        "credit_group_temporary_limit.granted",
+        "credit_group",
+        code,
+        before=None,
+        after=shown.model_dump(mode="json", exclude={"created_at"}),
+    )
+    await messagebus.publish(session, settings, GroupStandingChanged(now, code))
+    return increase
+
+
+async def temporary_listing(session: AsyncSession, code: str) -> list[GroupTemporaryLimitOut]:
+    if await repository.get(session, code) is None:
+        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    return [temporary_view(t) for t in await repository.temporaries(session, code)]
+
+
+def temporary_view(increase: CreditGroupTemporaryLimit) -> GroupTemporaryLimitOut:
+    return GroupTemporaryLimitOut(group=increase.group_code, **temporary_limits.increase_fields(increase))
 
 
 async def limit_history(session: AsyncSession, code: str) -> list[CreditLimitOut]:

@@ -117,6 +117,7 @@ class GroupRow:
     parent: str | None
     limit_amount: Decimal | None
     limit_valid_until: date | None
+    temporary: list[tuple[Decimal, date, date]]
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,9 @@ def group_figures_of(text: str | None) -> GroupFigures | None:
                 parent,
                 None if amount is None else Decimal(amount),
                 None if until is None else date.fromisoformat(until),
+                [(Decimal(a), date.fromisoformat(f), date.fromisoformat(u)) for a, f, u in temporary],
             )
-            for code, currency, parent, amount, until in found["groups"] or []
+            for code, currency, parent, amount, until, temporary in found["groups"] or []
         },
         parts=[Part(g, kind, cur, Decimal(amount)) for g, kind, cur, amount in found["parts"]],
         invoiced=[

@@ -135,7 +135,11 @@ async def book_of(
         {
             code: None
             if row.limit_amount is None
-            else credit.CreditLimit(row.limit_amount, row.limit_valid_until)
+            else credit.CreditLimit(
+                row.limit_amount,
+                row.limit_valid_until,
+                [credit.TemporaryIncrease(*t) for t in row.temporary],
+            )
             for code, row in figures.groups.items()
         },
         credit_groups.exposures(tree, parts, known),

@@ -30,13 +30,18 @@ async def page(
     *,
     status: str | None,
     customer_code: str | None,
+    group_code: str | None = None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[LimitRequest]:
     query = keyset(
         select(LimitRequest),
         (LimitRequest.requested_at, LimitRequest.id),
-        {LimitRequest.status: status, LimitRequest.customer_code: customer_code},
+        {
+            LimitRequest.status: status,
+            LimitRequest.customer_code: customer_code,
+            LimitRequest.group_code: group_code,
+        },
         after,
         limit,
     )

@@ -17,7 +17,7 @@ from services.credit_api.kernel.pagination import Cursor, Page, PageSize
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.problems import responses
 from shared.roles import Role
-from shared.schemas import CustomerCode
+from shared.schemas import CustomerCode, GroupCode
 
 router = APIRouter(prefix="/v1/limit-requests", tags=["limit requests"])
 
@@ -28,9 +28,10 @@ Approver = Annotated[Principal, Depends(require(Role.CREDIT_MANAGER))]
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Request a new permanent limit",
+    summary="Request a new permanent limit for a customer or a credit group",
     description="Within the requester's authority it applies at once (`status: applied`); above it, it "
-    "waits (`pending`) for someone else with enough authority.",
+    "waits (`pending`) for someone else with enough authority. Name `customer_code` or "
+    "`credit_group`; a group's limit is in the group's currency.",
     responses=responses(401, 403, 404, 422),
 )
 async def submit_limit_request(
@@ -50,11 +51,17 @@ async def list_limit_requests(
         Literal["pending", "applied", "approved", "rejected"] | None, Query(alias="status")
     ] = None,
     customer_code: Annotated[CustomerCode | None, Query()] = None,
+    credit_group: Annotated[GroupCode | None, Query()] = None,
     limit: PageSize = 50,
     cursor: Cursor = None,
 ) -> Page[LimitRequestOut]:
     return await service.page(
-        session, status=status_, customer_code=customer_code, cursor=cursor, limit=limit
+        session,
+        status=status_,
+        customer_code=customer_code,
+        credit_group=credit_group,
+        cursor=cursor,
+        limit=limit,
     )
 
 

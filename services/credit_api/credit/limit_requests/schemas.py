@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from shared.schemas import Amount, CustomerCode, IsoDate, IsoDateTime, StrictModel
+from shared.schemas import Amount, CustomerCode, GroupCode, IsoDate, IsoDateTime, StrictModel
 
 
 class LimitRequestCreate(StrictModel):
-    customer_code: CustomerCode
-    amount: Amount = Field(description="The proposed permanent limit, in the credit currency")
+    customer_code: CustomerCode | None = Field(None, description="The customer whose limit is requested")
+    credit_group: GroupCode | None = Field(
+        None, description="Or the credit group whose limit is requested (exactly one of the two)"
+    )
+    amount: Amount = Field(
+        description="The proposed permanent limit, in the customer's credit currency or the group's currency"
+    )
     valid_until: IsoDate | None = None
     reason: Annotated[str, Field(min_length=3, max_length=500, examples=["turnover doubled in 2026"])]
 
@@ -28,6 +33,12 @@ class LimitRequestCreate(StrictModel):
         },
     }
 
+    @model_validator(mode="after")
+    def _one_subject(self) -> Self:
+        if (self.customer_code is None) == (self.credit_group is None):
+            raise ValueError("name either customer_code or credit_group")
+        return self
+
 
 class LimitRequestDecision(StrictModel):
     note: Annotated[str, Field(min_length=1, max_length=500, examples=["financials reviewed"])] | None = None
@@ -37,7 +48,8 @@ class LimitRequestDecision(StrictModel):
 
 class LimitRequestOut(BaseModel):
     id: uuid.UUID
-    customer_code: str
+    customer_code: str | None
+    credit_group: str | None = None
     amount: str
     currency: str
     valid_until: IsoDate | None

@@ -1,15 +1,18 @@
-"""Limit change requests with four-eyes approval: a request within the requester's authority applies
-at once; above it, someone else with enough authority approves or rejects it."""
+"""Limit change requests with four-eyes approval, of a customer's limit or a credit group's: a request
+within the requester's authority applies at once; above it, someone else with enough authority
+approves or rejects it."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.access.audit.service import record
+from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.credit_limits import service as limits
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.customers import service as customers
@@ -34,16 +37,81 @@ async def submit(
     settings: ApiSettings,
     now: datetime,
 ) -> LimitRequest:
-    customer = await customers.get(session, body.customer_code, for_update=True)
-    amount = limits.limit_amount(customer, body.amount, None)
-    request = await _file(session, principal, customer, amount, body.valid_until, body.reason, now)
-    if await limits.within_authority(
-        session, settings, principal.role, customer.currency, amount, now.date()
-    ):
-        await limits.apply(session, principal, customer, amount, body.valid_until, body.reason, settings, now)
+    if body.credit_group is not None:
+        group = await credit_groups.locked(session, body.credit_group, now)
+        amount = credit_groups.limit_amount(group, body.amount)
+        request = await _file(
+            session,
+            principal,
+            Subject(None, group.code, group.currency),
+            amount,
+            body.valid_until,
+            body.reason,
+            now,
+        )
+    else:
+        assert body.customer_code is not None
+        customer = await customers.get(session, body.customer_code, for_update=True)
+        amount = limits.limit_amount(customer, body.amount, None)
+        request = await _file(
+            session, principal, Subject.of(customer), amount, body.valid_until, body.reason, now
+        )
+    if await limits.within_authority(session, settings, principal.role, request.currency, amount, now.date()):
+        await _apply(session, principal, request, settings, now, set_by=None)
         _decide(request, "applied", principal, "within the requester's authority", now)
         await session.flush()
     return request
+
+
+class Subject(NamedTuple):
+    """Whose limit a request is for: a customer's or a credit group's, in its currency."""
+
+    customer_code: str | None
+    group_code: str | None
+    currency: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> Subject:
+        return cls(customer.customer_code, None, customer.currency)
+
+
+async def _apply(
+    session: AsyncSession,
+    principal: Principal,
+    request: LimitRequest,
+    settings: ApiSettings,
+    now: datetime,
+    *,
+    set_by: str | None,
+) -> None:
+    """The requested limit made the customer's or the group's permanent one (authority checked)."""
+    if request.group_code is not None:
+        group = await credit_groups.locked(session, request.group_code, now)
+        await credit_groups.apply_limit(
+            session,
+            principal,
+            group,
+            request.amount,
+            request.valid_until,
+            request.reason,
+            settings,
+            now,
+            set_by=set_by,
+        )
+        return
+    assert request.customer_code is not None
+    customer = await customers.get(session, request.customer_code, for_update=True)
+    await limits.apply(
+        session,
+        principal,
+        customer,
+        request.amount,
+        request.valid_until,
+        request.reason,
+        settings,
+        now,
+        set_by=set_by,
+    )
 
 
 async def suggest(
@@ -55,13 +123,13 @@ async def suggest(
     now: datetime,
 ) -> LimitRequest:
     """A request the platform files itself: always left to a person's approval."""
-    return await _file(session, principal, customer, amount, None, reason, now)
+    return await _file(session, principal, Subject.of(customer), amount, None, reason, now)
 
 
 async def _file(
     session: AsyncSession,
     principal: Principal,
-    customer: Customer,
+    subject: Subject,
     amount: Decimal,
     valid_until: date | None,
     reason: str,
@@ -69,9 +137,10 @@ async def _file(
 ) -> LimitRequest:
     request = LimitRequest(
         id=uuid.uuid4(),
-        customer_code=customer.customer_code,
+        customer_code=subject.customer_code,
+        group_code=subject.group_code,
         amount=amount,
-        currency=customer.currency,
+        currency=subject.currency,
         valid_until=valid_until,
         reason=reason,
         status="pending",
@@ -101,21 +170,17 @@ async def approve(
     now: datetime,
 ) -> LimitRequest:
     request = await _pending(session, principal, request_id)
-    customer = await customers.get(session, request.customer_code, for_update=True)
     if not await limits.within_authority(
-        session, settings, principal.role, customer.currency, request.amount, now.date()
+        session, settings, principal.role, request.currency, request.amount, now.date()
     ):
         raise AuthorityExceeded(
             f"approving {format_amount(request.amount, request.currency)} {request.currency} "
             f"is beyond the authority of {principal.role.value}"
         )
-    await limits.apply(
+    await _apply(
         session,
         principal,
-        customer,
-        request.amount,
-        request.valid_until,
-        request.reason,
+        request,
         settings,
         now,
         set_by=f"{request.requested_by}, approved by {principal.actor}",
@@ -140,10 +205,21 @@ async def get(session: AsyncSession, request_id: uuid.UUID) -> LimitRequest:
 
 
 async def page(
-    session: AsyncSession, *, status: str | None, customer_code: str | None, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    status: str | None,
+    customer_code: str | None,
+    credit_group: str | None = None,
+    cursor: str | None,
+    limit: int,
 ) -> Page[LimitRequestOut]:
     rows = await repository.page(
-        session, status=status, customer_code=customer_code, after=after_time_and_id(cursor), limit=limit + 1
+        session,
+        status=status,
+        customer_code=customer_code,
+        group_code=credit_group,
+        after=after_time_and_id(cursor),
+        limit=limit + 1,
     )
     return page_of(rows, limit, view, lambda r: (r.requested_at, r.id))
 
@@ -192,6 +268,8 @@ async def _conclude(
 
 def _snapshot(request: LimitRequest) -> dict[str, str | None]:
     return {
+        "customer_code": request.customer_code,
+        "credit_group": request.group_code,
         "amount": format_amount(request.amount, request.currency),
         "currency": request.currency,
         "status": request.status,
@@ -203,6 +281,7 @@ def view(request: LimitRequest) -> LimitRequestOut:
     return LimitRequestOut(
         id=request.id,
         customer_code=request.customer_code,
+        credit_group=request.group_code,
         amount=format_amount(request.amount, request.currency),
         currency=request.currency,
         valid_until=request.valid_until,

@@ -35,9 +35,8 @@ class TemporaryLimitCreate(StrictModel):
         return self
 
 
-class TemporaryLimitOut(BaseModel):
+class IncreaseOut(BaseModel):
     id: uuid.UUID
-    customer_code: str
     amount: str
     currency: str
     valid_from: IsoDate
@@ -45,6 +44,10 @@ class TemporaryLimitOut(BaseModel):
     reason: str
     created_by: str
     created_at: IsoDateTime
+
+
+class TemporaryLimitOut(IncreaseOut):
+    customer_code: str
 
     model_config = {
         "json_schema_extra": {

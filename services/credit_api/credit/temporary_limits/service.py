@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,7 @@ from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
-from shared.models.credit_api import TemporaryLimit
+from shared.models.credit_api import LimitMixin, TemporaryLimit, TemporaryMixin
 
 
 async def grant(
@@ -33,18 +35,9 @@ async def grant(
 ) -> TemporaryLimit:
     customer = await customer_service.get(session, customer_code, for_update=True)
     amount = parse_amount(body.amount, customer.currency)
-    # Authority covers the highest limit the increase can lead to: the permanent limit plus every
-    # increase that overlaps its window.
     permanent = await customers.current_limit(session, customer_code)
     others = await repository.overlapping(session, customer_code, body.valid_from, body.valid_until)
-    peak = (
-        (permanent.amount if permanent else Decimal(0)) + amount + sum((t.amount for t in others), Decimal(0))
-    )
-    if not await within_authority(session, settings, principal.role, customer.currency, peak, now.date()):
-        raise AuthorityExceeded(
-            f"a limit of up to {format_amount(peak, customer.currency)} {customer.currency} "
-            f"is beyond the authority of {principal.role.value}"
-        )
+    await within_peak(session, settings, principal, customer.currency, permanent, amount, others, now.date())
     limit = TemporaryLimit(
         id=uuid.uuid4(),
         customer_code=customer_code,
@@ -69,20 +62,46 @@ async def grant(
     return limit
 
 
+async def within_peak(
+    session: AsyncSession,
+    settings: ApiSettings,
+    principal: Principal,
+    currency: str,
+    permanent: LimitMixin | None,
+    amount: Decimal,
+    others: Sequence[TemporaryMixin],
+    today: date,
+) -> None:
+    """Authority covers the highest limit an increase can lead to: the permanent limit plus every
+    increase that overlaps its window."""
+    peak = (
+        (permanent.amount if permanent else Decimal(0)) + amount + sum((t.amount for t in others), Decimal(0))
+    )
+    if not await within_authority(session, settings, principal.role, currency, peak, today):
+        raise AuthorityExceeded(
+            f"a limit of up to {format_amount(peak, currency)} {currency} "
+            f"is beyond the authority of {principal.role.value}"
+        )
+
+
 async def listing(session: AsyncSession, customer_code: str) -> list[TemporaryLimitOut]:
     await customer_service.get(session, customer_code)
     return [view(t) for t in await repository.for_customer(session, customer_code)]
 
 
 def view(limit: TemporaryLimit) -> TemporaryLimitOut:
-    return TemporaryLimitOut(
-        id=limit.id,
-        customer_code=limit.customer_code,
-        amount=format_amount(limit.amount, limit.currency),
-        currency=limit.currency,
-        valid_from=limit.valid_from,
-        valid_until=limit.valid_until,
-        reason=limit.reason,
-        created_by=limit.created_by,
-        created_at=limit.created_at,
-    )
+    return TemporaryLimitOut(customer_code=limit.customer_code, **increase_fields(limit))
+
+
+def increase_fields(limit: TemporaryMixin) -> dict[str, Any]:
+    """What every temporary increase shows, a customer's or a credit group's."""
+    return {
+        "id": limit.id,
+        "amount": format_amount(limit.amount, limit.currency),
+        "currency": limit.currency,
+        "valid_from": limit.valid_from,
+        "valid_until": limit.valid_until,
+        "reason": limit.reason,
+        "created_by": limit.created_by,
+        "created_at": limit.created_at,
+    }
