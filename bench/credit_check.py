@@ -48,7 +48,7 @@ async def seed(database_url: str) -> str:
     key = f"cred_bench_{uuid.uuid4().hex}"
     conn = await asyncpg.connect(database_url)
     try:
-        groups = [(f"GP{p:02}", None) for p in range(CUSTOMERS // 100)]
+        groups: list[tuple[str, str | None]] = [(f"GP{p:02}", None) for p in range(CUSTOMERS // 100)]
         groups += [(f"GR{g:03}", f"GP{g // 10:02}") for g in range(CUSTOMERS // 10)]
         await conn.executemany(
             "INSERT INTO credit_api.credit_groups (code, name, currency, parent_code) "

@@ -51,7 +51,8 @@ async def member(api: Api, code: str, group_code: str | None, limit: Decimal = O
 
 async def check(api: Api, customer: str, order_ref: str, amount: str, own: str | None = None) -> Any:
     if own is not None:
-        await api.ok("PUT", f"/v1/customers/{customer}/credit-limit", json={"amount": own, "reason": "raised"})
+        raised = {"amount": own, "reason": "raised"}
+        await api.ok("PUT", f"/v1/customers/{customer}/credit-limit", json=raised)
     return await api.ok(
         "POST",
         "/v1/credit-checks",
