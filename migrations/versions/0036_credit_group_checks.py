@@ -62,9 +62,11 @@ DECLARE
   member_groups text[];
 BEGIN
   LOOP
-    SELECT coalesce(array_agg(DISTINCT c.credit_group), '{}') || groups INTO wanted
-      FROM credit_api.customers c
-     WHERE c.customer_code = ANY(customers) AND c.credit_group IS NOT NULL;
+    -- The groups that exist: one named in `groups` but not there has nothing to lock or read.
+    SELECT coalesce(array_agg(g.code), '{}') INTO wanted
+      FROM credit_api.credit_groups g
+     WHERE g.code IN (SELECT c.credit_group FROM credit_api.customers c WHERE c.customer_code = ANY(customers))
+        OR g.code = ANY(groups);
     IF cardinality(wanted) = 0 THEN
       RETURN NULL;
     END IF;

@@ -162,3 +162,34 @@ def worst_levels(groups: Mapping[str, Group], members: Iterable[tuple[str, int]]
         for code in chain(groups, group):
             found[code] = max(found[code], level)
     return found
+
+
+def weighted_scores(
+    groups: Mapping[str, Group],
+    members: Iterable[tuple[str, Decimal, Decimal, str]],
+    rates: fx.Rates,
+) -> dict[str, Decimal | None]:
+    """group → its members' scores (of it and of every group below it) weighted by their exposure,
+    from (group, score, exposure, currency) of each scored member: the larger debtor weighs more,
+    as a lender weighs a group's risk. Exposure counts in the group's currency, below nothing (cash
+    on account is not a weight); a group whose scored members owe nothing takes their plain mean.
+    None for a group without a scored member; a member whose currency no rate reaches is left out
+    of the groups it cannot be weighed in."""
+    weighted: dict[str, list[tuple[Decimal, Decimal]]] = {code: [] for code in groups}
+    for group, score, exposure, currency in members:
+        for code in chain(groups, group):
+            try:
+                weight = fx.convert(max(exposure, ZERO), currency, groups[code].currency, rates)
+            except MissingFxRate:
+                continue
+            weighted[code].append((score, weight))
+    found: dict[str, Decimal | None] = {}
+    for code, pairs in weighted.items():
+        total = sum((w for _, w in pairs), ZERO)
+        if not pairs:
+            found[code] = None
+        elif total == 0:
+            found[code] = sum((s for s, _ in pairs), ZERO) / len(pairs)
+        else:
+            found[code] = sum((s * w for s, w in pairs), ZERO) / total
+    return found

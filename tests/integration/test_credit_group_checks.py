@@ -340,3 +340,30 @@ async def test_a_groups_warning_level_is_its_worst_members(
         )
     levels = {g["code"]: g["warning_level"] for g in await api.ok("GET", "/v1/credit-groups")}
     assert levels == {"A": "warning", "P": "warning"}
+
+
+async def test_a_groups_score_weighs_its_members_scores_by_their_exposure(
+    api: Api, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """S1 (score 70) owes 300, S2 (score 40) 100: A = 70 (grade B); P = (70 x 300 + 40 x 100) / 400
+    = 62.5 (grade C by the default scorecard: C from 50, B from 65)."""
+    await group(api, "P", Decimal("1000.00"))
+    await group(api, "A", Decimal("1000.00"), parent="P")
+    await member(api, "S1", "A")
+    await member(api, "S2", "P")
+    await member(api, "S3", "P")  # not scored yet: not weighed
+    async with sessions() as session, session.begin():
+        for code, score, owed in (("S1", 70, 300), ("S2", 40, 100)):
+            await session.execute(
+                text("UPDATE credit_api.customers SET score = :score WHERE customer_code = :code"),
+                {"code": code, "score": score},
+            )
+            await session.execute(
+                text(
+                    "INSERT INTO risk_worker.balances (customer_code, currency, open_receivables) "
+                    "VALUES (:code, 'EUR', :owed)"
+                ),
+                {"code": code, "owed": owed},
+            )
+    found = {g["code"]: (g["score"], g["grade"]) for g in await api.ok("GET", "/v1/credit-groups")}
+    assert found == {"A": ("70.0", "B"), "P": ("62.5", "C")}

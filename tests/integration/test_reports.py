@@ -345,6 +345,25 @@ async def test_insured_exposure_and_top_risks(
     assert [(r["customer_code"], r["expected_loss"], r["probability_of_default"]) for r in lines] == [
         ("R1", "8662.50", "0.25")
     ]
+    # Top risks by credit group: R1 and R2 under one top group, their figures summed.
+    await api.ok(
+        "PUT", "/v1/credit-groups/HOLD", role=Role.CREDIT_MANAGER, json={"name": "H", "currency": "EUR"}
+    )
+    for code in ("R1", "R2"):
+        await api.ok("PATCH", f"/v1/customers/{code}", role=READER, json={"credit_group": "HOLD"})
+    grouped = await api.ok("GET", f"/v1/reports/top-risks?as_of={AS_OF}&group_by=credit_group", role=READER)
+    assert [
+        (
+            r["group"],
+            r["customer_code"],
+            r["customers"],
+            r["uninsured"],
+            r["expected_loss"],
+            r["probability_of_default"],
+        )
+        for r in grouped["rows"]
+    ] == [("HOLD", None, 2, "79800.00", "8977.50", "0.250000")]
+    assert grouped["total_expected_loss"] == risks["total_expected_loss"]
 
 
 async def test_orders_held_for_uninsured_exposure(

@@ -26,7 +26,20 @@ from shared.domain.credit import (
     TemporaryIncrease,
     decide,
 )
-from shared.domain.credit_groups import Group, InvalidGroupTree, chain, exposures, lock_order, under, validate
+from shared.domain.credit_groups import (
+    Group,
+    InvalidGroupTree,
+    Invoiced,
+    Part,
+    chain,
+    contributions,
+    exposures,
+    lock_order,
+    under,
+    validate,
+    weighted_scores,
+    worst_levels,
+)
 
 TODAY = date(2026, 12, 5)
 RATES = {("EUR", "USD"): Decimal("1.10"), ("EUR", "CHF"): Decimal("0.95")}
@@ -157,3 +170,47 @@ def test_a_group_counts_the_members_of_every_group_below_it() -> None:
     assert under(deep, "HOLD") == {"HOLD", "DE", "US", "US-W"}
     assert under(deep, "US") == {"US", "US-W"}
     assert under(deep, "DE") == {"DE"}
+
+
+def test_the_parts_of_a_groups_exposure_count_as_a_customers_exposure_does() -> None:
+    """DE's members owe 450,000 EUR, hold 20,000 EUR on account and have reserved 30,000 EUR; an
+    order of C-DE1 reserved at 10,000 EUR has been invoiced 4,000 EUR and 2,200 USD (2,000 EUR at
+    1.10): 4,000 EUR of it remains. Netting cash: 450,000 - 20,000 + 30,000 + 4,000 = 464,000 EUR."""
+    parts = [
+        Part("DE", "open", "EUR", Decimal(450_000)),
+        Part("DE", "cash", "EUR", Decimal(20_000)),
+        Part("DE", "reserved", "EUR", Decimal(30_000)),
+    ]
+    billed = [Invoiced("DE", Decimal(10_000), "EUR", [("EUR", Decimal(4_000)), ("USD", Decimal(2_200))])]
+    netted = contributions(parts, billed, RATES, net_unallocated_cash=True)
+    assert exposures(TREE, netted, RATES)["DE"] == Decimal(464_000)
+    gross = contributions(parts, billed, RATES, net_unallocated_cash=False)
+    assert exposures(TREE, gross, RATES)["DE"] == Decimal(484_000)
+    # An invoice in a currency without a rate leaves the group's exposure unknown, never smaller.
+    unknown = [Invoiced("DE", Decimal(10_000), "EUR", [("JPY", Decimal(1))])]
+    assert exposures(TREE, contributions([], unknown, RATES, net_unallocated_cash=True), RATES)["DE"] is None
+
+
+def test_a_groups_score_weighs_its_members_by_exposure_in_its_currency() -> None:
+    """C-DE1 (score 700, 300,000 EUR) and C-DE2 (400, 150,000 EUR): DE = (700 x 300,000 + 400 x
+    150,000) / 450,000 = 600. C-US1 (500, 220,000 USD = 200,000 EUR) joins them in HOLD:
+    (210,000,000 + 60,000,000 + 100,000,000) / 650,000 = 569.23..."""
+    members = [
+        ("DE", Decimal(700), Decimal(300_000), "EUR"),
+        ("DE", Decimal(400), Decimal(150_000), "EUR"),
+        ("US", Decimal(500), Decimal(220_000), "USD"),
+    ]
+    found = weighted_scores(TREE, members, RATES)
+    assert found["DE"] == Decimal(600)
+    assert found["US"] == Decimal(500)
+    assert round(found["HOLD"] or Decimal(0), 2) == Decimal("569.23")
+    # Members that owe nothing weigh alike: their plain mean. No scored member: no score.
+    idle = weighted_scores(
+        TREE, [("DE", Decimal(700), Decimal(0), "EUR"), ("DE", Decimal(400), Decimal(-5), "EUR")], RATES
+    )
+    assert (idle["DE"], idle["US"]) == (Decimal(550), None)
+
+
+def test_a_groups_warning_level_is_the_worst_below_it() -> None:
+    assert worst_levels(TREE, [("DE", 1), ("US", 3), ("DE", 2)]) == {"HOLD": 3, "DE": 2, "US": 3}
+    assert worst_levels(TREE, []) == {"HOLD": 0, "DE": 0, "US": 0}

@@ -30,7 +30,7 @@ router = APIRouter()
 
 Name = Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"]
 REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")
-GROUPED = ("dso", "turnover", "provisions", "insurance")
+GROUPED = ("dso", "turnover", "provisions", "insurance", "top-risks")
 GROUPS = ("portfolio", "customer", "industry", "country", "grade", "currency", "credit_group")
 # Per report, its chart: the category column, and the series as (column, kind, stack).
 CHARTS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
@@ -125,7 +125,8 @@ def _chart(name: str, table: Table, language: str) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "xAxis": {
             "type": "category",
-            "data": [_label(str(r.get(category, "")), language) for r in rows],
+            # Top risks by group name their group rather than a customer.
+            "data": [_label(str(r.get(category) or r.get("group") or ""), language) for r in rows],
             "axisLabel": {"rotate": 30 if len(rows) > 8 else 0},
         },
         "yAxis": [{"type": "value"}, {"type": "value", "max": 1, "axisLabel": {"percent": True}}]

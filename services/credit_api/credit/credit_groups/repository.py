@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +48,14 @@ async def members(session: AsyncSession, codes: Collection[str]) -> list[tuple[s
         .order_by(Customer.customer_code)
     )
     return [(g, c) for g, c in (await session.execute(query)).all() if g is not None]
+
+
+async def member_scores(session: AsyncSession, codes: Collection[str]) -> list[tuple[str, str, Decimal]]:
+    """(group, customer, score) of every scored customer directly in one of the groups."""
+    query = select(Customer.credit_group, Customer.customer_code, Customer.score).where(
+        Customer.credit_group.in_(list(codes)), Customer.score.is_not(None)
+    )
+    return [(g, c, s) for g, c, s in (await session.execute(query)).all() if g is not None and s is not None]
 
 
 async def member_levels(session: AsyncSession, codes: Collection[str]) -> list[tuple[str, int]]:

@@ -36,6 +36,13 @@ class CreditGroupOut(BaseModel):
     effective_limit: str | None = Field(description="The limit in force today; null if none")
     available: str | None = Field(description="The effective limit less the exposure")
     utilisation: str | None = Field(description="The exposure as a share of the effective limit")
+    score: str | None = Field(
+        None,
+        description="The members' scores (of the group and of every sub-group) weighted by their "
+        "exposure in the group's currency; their plain mean when none owes anything; null without a "
+        "scored member",
+    )
+    grade: str | None = Field(None, description="The active scorecard's grade for that score")
     warning_level: str = Field(
         "normal",
         description="The worst early-warning level among the members of the group and of every "
@@ -68,6 +75,8 @@ class CreditGroupOut(BaseModel):
                     "effective_limit": "600000.00",
                     "available": "150000.00",
                     "utilisation": "0.7500",
+                    "score": "62.5",
+                    "grade": "B",
                     "warning_level": "watch",
                     "created_at": "2026-12-05T09:00:00Z",
                     "updated_at": "2026-12-05T09:00:00Z",

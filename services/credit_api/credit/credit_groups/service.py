@@ -29,15 +29,18 @@ from services.credit_api.credit.credit_limits.service import within_authority
 from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.credit.events import GroupStandingChanged
 from services.credit_api.credit.exposure import service as exposure
+from services.credit_api.credit.fx_rates.service import rates_for
 from services.credit_api.credit.temporary_limits import service as temporary_limits
 from services.credit_api.credit.temporary_limits.schemas import TemporaryLimitCreate
 from services.credit_api.kernel import messagebus
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
+from services.credit_api.policies.scorecards import service as scorecards
 from shared.domain import credit, credit_groups
 from shared.domain.errors import InvalidAmount
 from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount, minor_units, parse_amount
+from shared.domain.scorecard import Scorecard
 from shared.domain.warnings import Level
 from shared.models.credit_api import CreditGroup, CreditGroupLimit, CreditGroupTemporaryLimit
 
@@ -182,7 +185,10 @@ async def listing(
     found, members, rules = await exposures(
         session, tree, now, net_unallocated_cash=net_unallocated_cash, within=within
     )
-    levels = credit_groups.worst_levels(tree, await repository.member_levels(session, list(within or tree)))
+    codes = list(within or tree)
+    levels = credit_groups.worst_levels(tree, await repository.member_levels(session, codes))
+    scores = await _scores(session, tree, codes, now, net_unallocated_cash=net_unallocated_cash)
+    card = await scorecards.active_card(session)
     limits = await repository.current_limits(session)
     today = now.date()
     return [
@@ -193,12 +199,40 @@ async def listing(
             members[g.code],
             found[g.code],
             (limits.get(g.code), rules.get(g.code)),
-            Level(levels[g.code]),
+            (Level(levels[g.code]), _assessed(scores[g.code], card)),
             today,
         )
         for g in rows
         if only is None or g.code == only
     ]
+
+
+async def _scores(
+    session: AsyncSession,
+    tree: Mapping[str, credit_groups.Group],
+    codes: Sequence[str],
+    now: datetime,
+    *,
+    net_unallocated_cash: bool,
+) -> dict[str, Decimal | None]:
+    """Each group's exposure-weighted score of its scored members (see `credit_groups.weighted_scores`)."""
+    scored = await repository.member_scores(session, codes)
+    standings = await exposure.standings(
+        session, [c for _, c, _ in scored], now, net_unallocated_cash=net_unallocated_cash
+    )
+    rates = await rates_for(session, now.date(), None) if scored else {}
+    members = [
+        (group, score, found.exposure.total, found.currency)
+        for group, customer, score in scored
+        if (found := standings.get(customer)) is not None
+    ]
+    return credit_groups.weighted_scores(tree, members, rates)
+
+
+def _assessed(score: Decimal | None, card: Scorecard) -> dict[str, str | None]:
+    if score is None:
+        return {}
+    return {"score": f"{score.quantize(Decimal('0.1'))}", "grade": card.grade_for(score).grade}
 
 
 def _view(
@@ -208,11 +242,12 @@ def _view(
     members: list[str],
     exposed: Decimal | None,
     limits: tuple[CreditGroupLimit | None, credit.CreditLimit | None],
-    level: Level,
+    risk: tuple[Level, dict[str, str | None]],
     today: date,
 ) -> CreditGroupOut:
     cur = g.currency
     limit, rule = limits
+    level, assessed = risk
     in_force = credit.effective_limit(rule, today)
     used = None if in_force is None or exposed is None else utilisation(exposed, in_force)
     return CreditGroupOut(
@@ -229,6 +264,7 @@ def _view(
         available=None if in_force is None or exposed is None else format_amount(in_force - exposed, cur),
         utilisation=None if used is None else f"{used:f}",
         warning_level=level.label,
+        **assessed,
         created_at=g.created_at,
         updated_at=g.updated_at,
     )

@@ -157,7 +157,12 @@ def _insurance(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Aw
 
 def _top_risks(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
     return top_risks.report(
-        session, out.as_of, out.currency, p.get("limit", 20), p.get("loss_given_default", Decimal("0.45"))
+        session,
+        out.as_of,
+        out.currency,
+        p.get("limit", 20),
+        p.get("loss_given_default", Decimal("0.45")),
+        by.group_by,
     )
 
 
@@ -335,11 +340,13 @@ async def insurance_report(
 @router.get(
     "/v1/reports/top-risks",
     response_model=TopRisksReport,
-    summary="Customers ranked by expected loss",
+    summary="Customers, or groups of them, ranked by expected loss",
     description="Expected loss = uninsured exposure × probability of default of the customer's grade "
     "by the active scorecard (the riskiest grade's when not yet graded) × loss given default "
     "(default 45 %, the Basel foundation figure for senior unsecured claims); with grade, "
-    "early-warning level and latest dunning step.",
+    "early-warning level and latest dunning step. With `group_by` (`credit_group`: the top credit "
+    "group; an industry, a country, a grade, a currency), one row per group sums its customers' "
+    "figures, with the worst early-warning level among them.",
     responses={**responses(401, 403, 422), 200: TABLES},
 )
 async def top_risks_report(
@@ -348,12 +355,13 @@ async def top_risks_report(
     out: Out,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     loss_given_default: Annotated[Decimal, Query(ge=0, le=1)] = Decimal("0.45"),
+    group_by: Annotated[common.GroupBy, Query(description="Rows per customer, or per group")] = "customer",
 ) -> Response:
     return await produce(
         session,
         "top-risks",
         out,
-        Grouping("portfolio", None),
+        Grouping(group_by, None),
         limit=limit,
         loss_given_default=loss_given_default,
     )

@@ -368,7 +368,11 @@ class InsuranceReport(BaseModel):
 
 
 class TopRisk(BaseModel):
-    customer_code: str
+    customer_code: str | None = Field(description="The customer; null on a row of a group")
+    group: str | None = Field(
+        None, description="With `group_by` (a credit group, an industry…): the group the row sums"
+    )
+    customers: int = Field(1, description="How many customers the row sums")
     currency: str
     exposure: str
     uninsured: str
