@@ -73,6 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     dun.set_defaults(handler=_collections_run)
 
+    groups = sub.add_parser("credit-groups", help="credit groups").add_subparsers(title="actions")
+    warn = groups.add_parser(
+        "warnings",
+        help="evaluate every credit group's utilisation for a date (default today); "
+        "a day run again changes nothing",
+    )
+    warn.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    warn.set_defaults(handler=_group_warnings)
+
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(title="actions")
     replay = dlq.add_parser("replay", help="send dead letters back to their topic (all pending, or --id)")
     replay.add_argument(
@@ -225,6 +234,33 @@ def _assessments_run(args: argparse.Namespace) -> int:
         return 1
     version, assessed, changed = result
     print(f"reassessed {assessed} customers as of {as_of} with scorecard {version}: {changed} changed")
+    return 0
+
+
+def _group_warnings(args: argparse.Namespace) -> int:
+    from services.credit_api import handlers
+    from services.credit_api.background import SYSTEM
+    from services.credit_api.kernel.settings import ApiSettings
+    from services.credit_api.warnings.group_alerts.service import evaluate
+    from shared.db import make_engine, make_sessionmaker
+
+    settings = ApiSettings.model_validate(_dev_platform())
+    handlers.register()
+    as_of = args.as_of or datetime.now(UTC).date()
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url, pool_size=2)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                done = await evaluate(session, SYSTEM, settings, as_of, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+        print(
+            f"credit groups as of {as_of} (policy {done.policy_version}): {done.evaluated} evaluated, "
+            f"{done.opened} alerts opened, {done.changed} changed, {done.resolved} resolved"
+        )
+
+    asyncio.run(run())
     return 0
 
 

@@ -60,6 +60,7 @@ from services.credit_api.policies.warning_policies.routes import router as warni
 from services.credit_api.warnings.alerts.routes import router as alerts
 from services.credit_api.warnings.alerts.stream import AlertFeed
 from services.credit_api.warnings.deliveries.routes import router as deliveries
+from services.credit_api.warnings.group_alerts.routes import router as group_alerts
 from shared.db import make_engine, make_sessionmaker
 from shared.health import database_check, health_routes, kafka_check
 from shared.runtime import supervise
@@ -93,6 +94,7 @@ ROUTERS = (
     scorecards,
     warning_policies,
     alerts,
+    group_alerts,
     deliveries,
     collections,
     dunning_policies,

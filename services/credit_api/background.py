@@ -1,11 +1,13 @@
 """What credit_api runs beside its HTTP server: the outbox relay, the event consumer, the daily
-dunning run, and housekeeping (expired reservations, old idempotency answers)."""
+dunning run, and housekeeping (expired reservations, old idempotency answers, the credit groups'
+utilisation once a day)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,12 +16,18 @@ from services.credit_api.collections.dunning import service as collections
 from services.credit_api.consumer import CreditApiHandler
 from services.credit_api.credit.reservations import service as reservations
 from services.credit_api.kernel.idempotency import service as idempotency
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
+from services.credit_api.warnings.group_alerts import service as group_alerts
 from shared.consumer import BatchConsumer, ConsumerConfig, EachRecord
 from shared.kafka import make_producer
 from shared.models.credit_api import Outbox
 from shared.outbox import OutboxRelay
+from shared.roles import Role
 from shared.runtime import supervise
+
+# The platform's own evaluations are audited as such.
+SYSTEM = Principal(key_id=str(uuid.UUID(int=0)), name="group-warnings", role=Role.ADMIN, kind="system")
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +69,7 @@ async def _kafka(
 async def _housekeeping(
     settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
+    evaluated: date | None = None
     while not stop.is_set():
         now = datetime.now(UTC)
         async with sessions() as session, session.begin():
@@ -70,6 +79,12 @@ async def _housekeeping(
             )
         if expired or purged:
             log.info("housekeeping", reservations_expired=expired, idempotency_keys_purged=purged)
+        if evaluated != now.date():
+            # The groups' utilisation, once a business day (the customers' levels are the risk worker's).
+            async with sessions() as session, session.begin():
+                run = await group_alerts.evaluate(session, SYSTEM, settings, now.date(), now)
+            evaluated = now.date()
+            log.info("group warnings", as_of=run.as_of.isoformat(), opened=run.opened, resolved=run.resolved)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 60)
 

@@ -663,3 +663,42 @@ class DeadLetterReplay(Base):
     )
     replayed_by: Mapped[str] = mapped_column(String(200))
     replayed_at: Mapped[datetime]
+
+
+class CreditGroupWarning(Base):
+    """A credit group's utilisation level by the warning policy, with the dates from which higher
+    levels' thresholds have been reached while their minimum duration runs."""
+
+    __tablename__ = "credit_group_warnings"
+    __table_args__ = {"schema": SCHEMA}
+
+    group_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), primary_key=True)
+    level: Mapped[int] = mapped_column(server_default="0")
+    pending: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    utilisation: Mapped[Decimal | None]
+    evaluated_on: Mapped[date | None]
+
+
+class CreditGroupAlert(Base):
+    """A credit group's utilisation alert: opened when the group leaves normal, following its level,
+    resolved when it is back to normal."""
+
+    __tablename__ = "credit_group_alerts"
+    __table_args__ = (
+        Index(
+            "uq_credit_group_alerts_one_unresolved",
+            "group_code",
+            unique=True,
+            postgresql_where=text("status <> 'resolved'"),
+        ),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    group_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), comment="open or resolved")
+    utilisation: Mapped[Decimal | None]
+    opened_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]

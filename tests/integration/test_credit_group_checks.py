@@ -367,3 +367,39 @@ async def test_a_groups_score_weighs_its_members_scores_by_their_exposure(
             )
     found = {g["code"]: (g["score"], g["grade"]) for g in await api.ok("GET", "/v1/credit-groups")}
     assert found == {"A": ("70.0", "B"), "P": ("62.5", "C")}
+
+
+async def test_a_groups_utilisation_opens_follows_and_resolves_its_alert(api: Api) -> None:
+    """The default warning policy's limit utilisation: watch from 90 % (out below 80 %), warning
+    from 100 % (out below 95 %)."""
+    await group(api, "G", Decimal("1000.00"))
+    await member(api, "S1", "G")
+    reserved = await check(api, "S1", "SO-1", "500.00", own="5000.00")
+    await check(api, "S1", "SO-2", "450.00")
+
+    async def run() -> dict[str, Any]:
+        body = {"as_of": f"{date.today()}"}
+        found: dict[str, Any] = await api.ok("POST", "/v1/group-warning-runs", role=Role.ADMIN, json=body)
+        return found
+
+    assert {k: v for k, v in (await run()).items() if k in ("evaluated", "opened")} == {
+        "evaluated": 1,
+        "opened": 1,
+    }
+    [alert] = await api.ok("GET", "/v1/credit-groups/G/alerts", role=Role.CREDIT_CONTROLLER)
+    assert (alert["level"], alert["status"], alert["utilisation"]) == ("watch", "open", "0.9500")
+    assert (await run())["opened"] == 0  # the same day again changes nothing
+    limit = {"amount": "900.00", "reason": "group review"}
+    await api.ok("PUT", "/v1/credit-groups/G/credit-limit", role=Role.CREDIT_MANAGER, json=limit)
+    assert (await run())["changed"] == 1
+    [alert] = await api.ok("GET", "/v1/credit-groups/G/alerts", role=Role.CREDIT_CONTROLLER)
+    assert (alert["level"], alert["utilisation"]) == ("warning", "1.0556")
+    # 450 of 900 left: below every exit.
+    await api.ok("DELETE", f"/v1/reservations/{reserved['reservation']['id']}", role=Role.ORDER_SYSTEM)
+    assert (await run())["resolved"] == 1
+    [alert] = await api.ok("GET", "/v1/credit-groups/G/alerts", role=Role.CREDIT_CONTROLLER)
+    assert (alert["status"], alert["level"]) == ("resolved", "warning")
+    audit = await api.ok("GET", "/v1/audit?entity_type=credit_group&entity_id=G")
+    assert {"credit_group_alert.opened", "credit_group_alert.changed", "credit_group_alert.resolved"} <= {
+        e["action"] for e in audit["items"]
+    }

@@ -347,7 +347,11 @@ async def test_insured_exposure_and_top_risks(
     ]
     # Top risks by credit group: R1 and R2 under one top group, their figures summed.
     await api.ok(
-        "PUT", "/v1/credit-groups/HOLD", role=Role.CREDIT_MANAGER, json={"name": "H", "currency": "EUR"}
+        "PUT",
+        "/v1/credit-groups/HOLD",
+        role=Role.CREDIT_MANAGER,
+        json={"name": "H", "currency": "EUR"},
+        status=201,
     )
     for code in ("R1", "R2"):
         await api.ok("PATCH", f"/v1/customers/{code}", role=READER, json={"credit_group": "HOLD"})

@@ -7,7 +7,14 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models.credit_api import CreditGroup, CreditGroupLimit, CreditGroupTemporaryLimit, Customer
+from shared.models.credit_api import (
+    CreditGroup,
+    CreditGroupAlert,
+    CreditGroupLimit,
+    CreditGroupTemporaryLimit,
+    CreditGroupWarning,
+    Customer,
+)
 from shared.models.views import warning_levels
 
 
@@ -33,9 +40,8 @@ async def add(session: AsyncSession, group: CreditGroup) -> None:
 async def remove(session: AsyncSession, group: CreditGroup) -> None:
     """The group and its limits (the audit log keeps each limit as it was set)."""
     await session.execute(delete(CreditGroupLimit).where(CreditGroupLimit.group_code == group.code))
-    await session.execute(
-        delete(CreditGroupTemporaryLimit).where(CreditGroupTemporaryLimit.group_code == group.code)
-    )
+    for kept in (CreditGroupTemporaryLimit, CreditGroupWarning, CreditGroupAlert):
+        await session.execute(delete(kept).where(kept.group_code == group.code))
     await session.delete(group)
     await session.flush()
 

@@ -295,10 +295,7 @@ async def set_limit(
 async def locked(session: AsyncSession, code: str, now: datetime) -> CreditGroup:
     """The group, locked with its ancestors in the order credit checks lock them."""
     await exposure.lock_groups(session, [], now, groups=[code])
-    group = await repository.get(session, code)
-    if group is None:
-        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
-    return group
+    return await get(session, code)
 
 
 def limit_amount(group: CreditGroup, text: Decimal) -> Decimal:
@@ -388,9 +385,15 @@ async def grant_temporary(
     return increase
 
 
-async def temporary_listing(session: AsyncSession, code: str) -> list[GroupTemporaryLimitOut]:
-    if await repository.get(session, code) is None:
+async def get(session: AsyncSession, code: str) -> CreditGroup:
+    group = await repository.get(session, code)
+    if group is None:
         raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    return group
+
+
+async def temporary_listing(session: AsyncSession, code: str) -> list[GroupTemporaryLimitOut]:
+    await get(session, code)
     return [temporary_view(t) for t in await repository.temporaries(session, code)]
 
 
@@ -399,8 +402,7 @@ def temporary_view(increase: CreditGroupTemporaryLimit) -> GroupTemporaryLimitOu
 
 
 async def limit_history(session: AsyncSession, code: str) -> list[CreditLimitOut]:
-    if await repository.get(session, code) is None:
-        raise CreditGroupNotFound(f"credit group {code} does not exist", group=code)
+    await get(session, code)
     return [CreditLimitOut.of(limit) for limit in await repository.limit_history(session, code)]
 
 
