@@ -403,3 +403,32 @@ async def test_a_groups_utilisation_opens_follows_and_resolves_its_alert(api: Ap
     assert {"credit_group_alert.opened", "credit_group_alert.changed", "credit_group_alert.resolved"} <= {
         e["action"] for e in audit["items"]
     }
+
+
+async def test_a_member_in_another_currency_weighs_on_its_group_at_the_days_rate(api: Api) -> None:
+    """U1 keeps its credit in USD, its group G in EUR; at 1 EUR = 1.25 USD an order of 1,000 USD is
+    800 EUR of G's room, and the next of 500 USD (400 EUR) would take G to 1,200 EUR of its 1,000."""
+    await api.ok(
+        "PUT", f"/v1/fx-rates/{date.today()}", role=Role.ERP, json={"base": "EUR", "rates": {"USD": "1.25"}}
+    )
+    await group(api, "G", Decimal("1000.00"))
+    body = {"name": "U1", "currency": "USD", "credit_group": "G"}
+    await api.ok("PUT", "/v1/customers/U1", role=Role.ERP, json=body, status=201)
+    await api.ok("PUT", "/v1/customers/U1/credit-limit", json={"amount": "5000.00", "reason": "opening"})
+
+    async def in_dollars(order_ref: str, amount: str) -> Any:
+        body = {"customer_code": "U1", "order_ref": order_ref, "amount": amount, "currency": "USD"}
+        return await api.ok("POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json=body)
+
+    assert (await in_dollars("SO-1", "1000.00"))["decision"] == "approved"
+    held = await in_dollars("SO-2", "500.00")
+    [reason] = held["reasons"]
+    assert (held["decision"], held["currency"], held["exposure_before"]) == ("held", "USD", "1000.00")
+    assert {
+        k: reason["details"][k] for k in ("currency", "exposure_before", "exposure_after", "shortfall")
+    } == {
+        "currency": "EUR",
+        "exposure_before": "800.00",
+        "exposure_after": "1200.00",
+        "shortfall": "200.00",
+    }

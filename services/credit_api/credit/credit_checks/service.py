@@ -114,7 +114,12 @@ async def check_batch(
     held = {code: set(c.held_orders) for code, c in customers.items()}
     rates: dict[date, fx.Rates] = {}
     book = await exposure.book_of(
-        session, figures, now.date(), net_unallocated_cash=settings.net_unallocated_cash, rates=rates
+        session,
+        figures,
+        now.date(),
+        net_unallocated_cash=settings.net_unallocated_cash,
+        rates=rates,
+        credit_currencies={c.snapshot.currency for c in customers.values()},
     )
     batch = _Batch()
     for i in fresh:

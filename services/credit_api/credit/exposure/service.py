@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -111,13 +111,16 @@ async def book_of(
     *,
     net_unallocated_cash: bool,
     rates: dict[date, fx.Rates] | None = None,
+    credit_currencies: Collection[str] = (),
 ) -> GroupBook | None:
-    """The book of `figures` (see `repository.group_figures`); rates are read only when more than
-    one currency meets, and shared through `rates` (by day) with the transaction's converters."""
+    """The book of `figures` (see `repository.group_figures`) for customers of `credit_currencies`;
+    rates are read only when more than one currency meets, and shared through `rates` (by day)
+    with the transaction's converters."""
     if figures is None:
         return None
     tree = {code: credit_groups.Group(code, row.currency, row.parent) for code, row in figures.groups.items()}
     currencies = {g.currency for g in tree.values()} | {p.currency for p in figures.parts}
+    currencies |= set(credit_currencies)
     currencies |= {i.currency for i in figures.invoiced} | {
         c for i in figures.invoiced for c, _ in i.invoiced
     }
@@ -178,8 +181,14 @@ async def standing(
     found = await standing_of(snap, now, convert, net_unallocated_cash=net_unallocated_cash)
     if not groups:
         return found
-    book = await group_book(
-        session, [customer_code], [], now, net_unallocated_cash=net_unallocated_cash, rates=rates
+    figures = await repository.group_figures(session, [customer_code], [], now, lock=False)
+    book = await book_of(
+        session,
+        figures,
+        now.date(),
+        net_unallocated_cash=net_unallocated_cash,
+        rates=rates,
+        credit_currencies=[snap.currency],
     )
     if book is None:
         return found
