@@ -11,7 +11,9 @@ Revises: 0035
 Create Date: 2026-12-06 02:30:00
 """
 
+import importlib.util
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -176,28 +178,6 @@ BEGIN
 END $$
 """
 
-OPEN_0033 = """
-CREATE FUNCTION credit_api.check_batch_open(key_ids uuid[], keys text[], codes text[], orders text[],
-                                            at timestamptz, today date)
-RETURNS TABLE (stored text, customer_code text, currency text, blocked boolean, block_reason text,
-               limit_amount numeric, limit_valid_until date, temporary text, receivables text,
-               reservations text, order_hold_open boolean, warning_level integer,
-               warning_holds boolean, held_orders text, invoiced text)
-LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-  IF cardinality(key_ids) > 0 THEN
-    RETURN QUERY
-    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response::text)::text,
-           NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date, NULL::text,
-           NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text, NULL::text
-      FROM credit_api.idempotency_claim_many(key_ids, keys) i;
-  END IF;
-  IF cardinality(codes) > 0 THEN
-    RETURN QUERY SELECT NULL::text, s.* FROM credit_api.batch_snapshot(codes, orders, at, today) s;
-  END IF;
-END $$
-"""
-
 DROP_OPEN = "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)"
 
 
@@ -255,9 +235,20 @@ def upgrade() -> None:
     op.execute(OPEN)
 
 
+def _open_0033() -> str:
+    """0033's batch opening, as it was: the function this revision replaced."""
+    spec = importlib.util.spec_from_file_location(
+        "revision_0033", Path(__file__).with_name("0033_credit_check_round_trips.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.OPEN)
+
+
 def downgrade() -> None:
     op.execute(DROP_OPEN)
-    op.execute(OPEN_0033)
+    op.execute(_open_0033())
     op.execute("DROP FUNCTION credit_api.credit_group_figures(text[], text[], timestamptz, boolean)")
     op.execute("DROP FUNCTION credit_api.lock_credit_groups(text[])")
     op.execute("DELETE FROM credit_api.limit_requests WHERE group_code IS NOT NULL")

@@ -25,7 +25,7 @@ from services.credit_api.credit.credit_groups.schemas import (
 )
 from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
-from services.credit_api.credit.credit_limits.service import within_authority
+from services.credit_api.credit.credit_limits.service import limit_in, within_authority
 from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.credit.events import GroupStandingChanged
 from services.credit_api.credit.exposure import service as exposure
@@ -37,7 +37,6 @@ from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.scorecards import service as scorecards
 from shared.domain import credit, credit_groups
-from shared.domain.errors import InvalidAmount
 from shared.domain.exposure import utilisation
 from shared.domain.money import format_amount, minor_units, parse_amount
 from shared.domain.scorecard import Scorecard
@@ -283,7 +282,7 @@ async def set_limit(
     if body.currency is not None and body.currency != group.currency:
         detail = f"credit group {code} keeps its limit in {group.currency}, not {body.currency}"
         raise GroupLimitCurrencyMismatch.at("/currency", detail)
-    amount = limit_amount(group, body.amount)
+    amount = limit_in(body.amount, group.currency)
     if not await within_authority(session, settings, principal.role, group.currency, amount, now.date()):
         raise AuthorityExceeded(
             f"a limit of {format_amount(amount, group.currency)} {group.currency} is beyond the authority "
@@ -296,13 +295,6 @@ async def locked(session: AsyncSession, code: str, now: datetime) -> CreditGroup
     """The group, locked with its ancestors in the order credit checks lock them."""
     await exposure.lock_groups(session, [], now, groups=[code])
     return await get(session, code)
-
-
-def limit_amount(group: CreditGroup, text: Decimal) -> Decimal:
-    amount = parse_amount(text, group.currency, positive=False)
-    if amount < 0:
-        raise InvalidAmount("a credit limit cannot be negative")
-    return amount
 
 
 async def apply_limit(

@@ -44,7 +44,12 @@ def limit_amount(customer: Customer, amount: Decimal, currency: str | None) -> D
         raise LimitCurrencyMismatch(
             f"customer {customer.customer_code} has credit currency {customer.currency}, not {currency}"
         )
-    value = parse_amount(amount, customer.currency, positive=False)
+    return limit_in(amount, customer.currency)
+
+
+def limit_in(amount: Decimal, currency: str) -> Decimal:
+    """A limit as given, in `currency`'s minor units: zero (nothing on credit) or more."""
+    value = parse_amount(amount, currency, positive=False)
     if value < 0:
         raise InvalidAmount("a credit limit cannot be negative")
     return value

@@ -39,7 +39,7 @@ async def submit(
 ) -> LimitRequest:
     if body.credit_group is not None:
         group = await credit_groups.locked(session, body.credit_group, now)
-        amount = credit_groups.limit_amount(group, body.amount)
+        amount = limits.limit_in(body.amount, group.currency)
         request = await _file(
             session,
             principal,
