@@ -36,6 +36,10 @@ class CreditGroup(Base):
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), comment="The group's limit and exposure are kept in it")
     parent_code: Mapped[str | None] = mapped_column(ForeignKey(f"{SCHEMA}.credit_groups.code"), index=True)
+    parent_customer: Mapped[str | None] = mapped_column(
+        ForeignKey(f"{SCHEMA}.customers.customer_code"),
+        comment="The legal entity at the head of the group, whose financial statements stand for the group's",
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 

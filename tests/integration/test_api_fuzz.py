@@ -52,7 +52,9 @@ async def test_every_operation_keeps_its_contract_under_fuzzing(
             "--checks",
             "all",
             "--exclude-checks",
-            "positive_data_acceptance",
+            # A customer's specific provision, temporary limits or alerts exist only once made:
+            # a 404 for them right after the customer is created is the truth, not a lost resource.
+            "positive_data_acceptance,ensure_resource_availability",
             # The same requests on every run (a suite that passes here passes in CI); `make fuzz`
             # draws new ones for longer.
             *(

@@ -367,6 +367,32 @@ async def test_a_groups_score_weighs_its_members_scores_by_their_exposure(
             )
     found = {g["code"]: (g["score"], g["grade"]) for g in await api.ok("GET", "/v1/credit-groups")}
     assert found == {"A": ("70.0", "B"), "P": ("62.5", "C")}
+    # S2 heads P: once its statements are filed, its own assessment (40, D) is the group's.
+    head = {"name": "P", "currency": "EUR", "parent_customer": "S2"}
+    await api.ok("PUT", "/v1/credit-groups/P", role=Role.CREDIT_MANAGER, json=head)
+    assert (await api.ok("GET", "/v1/credit-groups/P"))["assessment_basis"] == "members"  # nothing filed yet
+    async with sessions() as session, session.begin():
+        await session.execute(text("UPDATE credit_api.customers SET grade = 'D' WHERE customer_code = 'S2'"))
+        await session.execute(
+            text(
+                "INSERT INTO risk_worker.financial_statements (customer_code, period_end, period_months, "
+                "currency, audited) VALUES ('S2', '2025-12-31', 12, 'EUR', true)"
+            )
+        )
+    p = await api.ok("GET", "/v1/credit-groups/P")
+    assert (p["parent_customer"], p["score"], p["grade"], p["assessment_basis"]) == (
+        "S2",
+        "40.0",
+        "D",
+        "parent_statements",
+    )
+    # The ERP's event, which knows nothing of the head, leaves it; an unknown head is refused.
+    renamed = {"name": "P renamed", "currency": "EUR"}
+    await api.ok("PUT", "/v1/credit-groups/P", role=Role.ERP, json=renamed)
+    assert (await api.ok("GET", "/v1/credit-groups/P"))["parent_customer"] == "S2"
+    unknown = {"name": "P", "currency": "EUR", "parent_customer": "NOPE"}
+    problem = await api.ok("PUT", "/v1/credit-groups/P", role=Role.CREDIT_MANAGER, json=unknown, status=422)
+    assert problem["errors"] == [{"pointer": "#/parent_customer", "detail": "unknown customer `NOPE`"}]
 
 
 async def test_a_groups_utilisation_opens_follows_and_resolves_its_alert(api: Api) -> None:

@@ -388,8 +388,14 @@ COLLECTIONS = {
     "WHERE customer_code = :c ORDER BY item_id, step",
     "notices": "SELECT step, effect, as_of, channels, items FROM credit_api.dunning_notices "
     "WHERE customer_code = :c ORDER BY step",
-    # The risk worker's reassessments come when they come, not through either door: left out.
-    "audit": "SELECT action, entity_type, before, after FROM credit_api.audit_log "
+    # The risk worker's reassessments come when they come, not through either door: left out, and
+    # so are the grade, score and review date a block's snapshot of the credit file shows (whether
+    # the early-warning block came before or after the grading is the consumer's timing).
+    "audit": "SELECT action, entity_type, "
+    "CASE WHEN jsonb_typeof(before) = 'object' THEN before - '{grade,score,review_date}'::text[] "
+    "ELSE before END, "
+    "CASE WHEN jsonb_typeof(after) = 'object' THEN after - '{grade,score,review_date}'::text[] "
+    "ELSE after END FROM credit_api.audit_log "
     "WHERE action <> 'customer.assessed' AND (entity_id = :c "
     "OR entity_id IN (SELECT id::text FROM credit_api.promises WHERE customer_code = :c "
     "UNION SELECT id::text FROM credit_api.disputes WHERE customer_code = :c "

@@ -13,3 +13,10 @@ class UnknownCreditGroup(InvalidInput):
 
     code = "unknown-credit-group"
     title = "No credit group with this code"
+
+
+class UnknownCustomer(InvalidInput):
+    """A body naming a customer that does not exist (a credit group's parent customer)."""
+
+    code = "unknown-customer"
+    title = "No customer with this code"

@@ -15,7 +15,7 @@ from shared.models.credit_api import (
     CreditGroupWarning,
     Customer,
 )
-from shared.models.views import warning_levels
+from shared.models.views import financial_statements, warning_levels
 
 
 async def lock_tree(session: AsyncSession) -> None:
@@ -62,6 +62,26 @@ async def member_scores(session: AsyncSession, codes: Collection[str]) -> list[t
         Customer.credit_group.in_(list(codes)), Customer.score.is_not(None)
     )
     return [(g, c, s) for g, c, s in (await session.execute(query)).all() if g is not None and s is not None]
+
+
+async def customer_exists(session: AsyncSession, code: str) -> bool:
+    query = select(func.count()).select_from(Customer).where(Customer.customer_code == code)
+    return bool((await session.execute(query)).scalar_one())
+
+
+async def assessed_heads(
+    session: AsyncSession, codes: Collection[str]
+) -> dict[str, tuple[Decimal, str | None]]:
+    """(score, grade) of each of the customers that is scored and has financial statements filed."""
+    filed = select(financial_statements.c.customer_code).where(
+        financial_statements.c.customer_code == Customer.customer_code
+    )
+    query = select(Customer.customer_code, Customer.score, Customer.grade).where(
+        Customer.customer_code.in_(list(codes)), Customer.score.is_not(None), filed.exists()
+    )
+    return {
+        c: (score, grade) for c, score, grade in (await session.execute(query)).all() if score is not None
+    }
 
 
 async def member_levels(session: AsyncSession, codes: Collection[str]) -> list[tuple[str, int]]:

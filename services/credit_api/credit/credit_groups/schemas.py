@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, JsonValue
 
 from services.credit_api.credit.customers.schemas import CreditLimitOut
 from services.credit_api.credit.temporary_limits.schemas import IncreaseOut
-from shared.schemas import CurrencyCode, GroupCode, IsoDateTime, StrictModel
+from shared.schemas import CurrencyCode, CustomerCode, GroupCode, IsoDateTime, StrictModel
 
 EXAMPLE: dict[str, JsonValue] = {"name": "Acme Holding AG", "currency": "EUR", "parent": None}
 
@@ -15,6 +15,11 @@ class CreditGroupIn(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200, examples=["Acme Holding AG"])]
     currency: CurrencyCode = Field(description="The group's limit and exposure are kept in it")
     parent: GroupCode | None = Field(None, description="The group this one belongs to; null: a top group")
+    parent_customer: CustomerCode | None = Field(
+        None,
+        description="The customer at the head of the group (the parent company): once its financial "
+        "statements are filed, its assessment is the group's. Absent: unchanged; null: none",
+    )
 
     model_config = {"extra": "forbid", "json_schema_extra": {"examples": [EXAMPLE]}}
 
@@ -36,13 +41,18 @@ class CreditGroupOut(BaseModel):
     effective_limit: str | None = Field(description="The limit in force today; null if none")
     available: str | None = Field(description="The effective limit less the exposure")
     utilisation: str | None = Field(description="The exposure as a share of the effective limit")
+    parent_customer: str | None = Field(None, description="The customer at the head of the group")
     score: str | None = Field(
         None,
-        description="The members' scores (of the group and of every sub-group) weighted by their "
-        "exposure in the group's currency; their plain mean when none owes anything; null without a "
-        "scored member",
+        description="The group's assessment: the parent customer's score once its financial statements "
+        "are filed; otherwise the members' scores (of the group and of every sub-group) weighted by "
+        "their exposure in the group's currency, their plain mean when none owes anything; null "
+        "without either",
     )
-    grade: str | None = Field(None, description="The active scorecard's grade for that score")
+    grade: str | None = Field(None, description="The grade of that assessment")
+    assessment_basis: Literal["parent_statements", "members"] | None = Field(
+        None, description="Where the score comes from"
+    )
     warning_level: str = Field(
         "normal",
         description="The worst early-warning level among the members of the group and of every "
@@ -75,8 +85,10 @@ class CreditGroupOut(BaseModel):
                     "effective_limit": "600000.00",
                     "available": "150000.00",
                     "utilisation": "0.7500",
+                    "parent_customer": None,
                     "score": "62.5",
-                    "grade": "B",
+                    "grade": "C",
+                    "assessment_basis": "members",
                     "warning_level": "watch",
                     "created_at": "2026-12-05T09:00:00Z",
                     "updated_at": "2026-12-05T09:00:00Z",

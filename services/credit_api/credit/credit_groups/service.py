@@ -27,6 +27,7 @@ from services.credit_api.credit.credit_limits.errors import AuthorityExceeded
 from services.credit_api.credit.credit_limits.schemas import CreditLimitSet
 from services.credit_api.credit.credit_limits.service import limit_in, within_authority
 from services.credit_api.credit.customers.schemas import CreditLimitOut
+from services.credit_api.credit.errors import UnknownCustomer
 from services.credit_api.credit.events import GroupStandingChanged
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.credit.fx_rates.service import rates_for
@@ -51,7 +52,12 @@ def _tree(rows: Sequence[CreditGroup]) -> dict[str, credit_groups.Group]:
 
 
 def _state(group: CreditGroup) -> dict[str, str | None]:
-    return {"name": group.name, "currency": group.currency, "parent": group.parent_code}
+    return {
+        "name": group.name,
+        "currency": group.currency,
+        "parent": group.parent_code,
+        "parent_customer": group.parent_customer,
+    }
 
 
 async def put(
@@ -101,6 +107,12 @@ async def put(
         await repository.add(session, found)
     else:
         found.name, found.currency, found.parent_code = body.name, body.currency, body.parent
+    if "parent_customer" in body.model_fields_set:
+        if body.parent_customer is not None and not await repository.customer_exists(
+            session, body.parent_customer
+        ):
+            raise UnknownCustomer.at("/parent_customer", f"unknown customer `{body.parent_customer}`")
+        found.parent_customer = body.parent_customer
     found.updated_at = now
     await record(
         session,
@@ -187,6 +199,7 @@ async def listing(
     codes = list(within or tree)
     levels = credit_groups.worst_levels(tree, await repository.member_levels(session, codes))
     scores = await _scores(session, tree, codes, now, net_unallocated_cash=net_unallocated_cash)
+    heads = await repository.assessed_heads(session, [g.parent_customer for g in rows if g.parent_customer])
     card = await scorecards.active_card(session)
     limits = await repository.current_limits(session)
     today = now.date()
@@ -198,7 +211,7 @@ async def listing(
             members[g.code],
             found[g.code],
             (limits.get(g.code), rules.get(g.code)),
-            (Level(levels[g.code]), _assessed(scores[g.code], card)),
+            (Level(levels[g.code]), _assessed(heads.get(g.parent_customer or ""), scores[g.code], card)),
             today,
         )
         for g in rows
@@ -228,10 +241,24 @@ async def _scores(
     return credit_groups.weighted_scores(tree, members, rates)
 
 
-def _assessed(score: Decimal | None, card: Scorecard) -> dict[str, str | None]:
-    if score is None:
+def _assessed(
+    head: tuple[Decimal, str | None] | None, members: Decimal | None, card: Scorecard
+) -> dict[str, str | None]:
+    """The parent customer's assessment once its statements are filed, else the members'."""
+    if head is not None:
+        score, grade = head
+        return {
+            "score": f"{score.quantize(Decimal('0.1'))}",
+            "grade": grade,
+            "assessment_basis": "parent_statements",
+        }
+    if members is None:
         return {}
-    return {"score": f"{score.quantize(Decimal('0.1'))}", "grade": card.grade_for(score).grade}
+    return {
+        "score": f"{members.quantize(Decimal('0.1'))}",
+        "grade": card.grade_for(members).grade,
+        "assessment_basis": "members",
+    }
 
 
 def _view(
@@ -254,6 +281,7 @@ def _view(
         name=g.name,
         currency=cur,
         parent=g.parent_code,
+        parent_customer=g.parent_customer,
         ancestors=credit_groups.chain(tree, g.code)[1:],
         sub_groups=[s.code for s in rows if s.parent_code == g.code],
         members=members,
