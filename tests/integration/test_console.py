@@ -167,6 +167,9 @@ async def test_the_credit_group_tree_with_each_groups_limit_exposure_and_utilisa
     await api.ok("PATCH", "/v1/customers/R2", role=Role.CREDIT_CONTROLLER, json={"credit_group": "HOLD"})
     limit = {"amount": "200000", "reason": "group review"}
     await api.ok("PUT", "/v1/credit-groups/HOLD/credit-limit", role=Role.CREDIT_MANAGER, json=limit)
+    # HOLD at 111 %: the day's evaluation opens its alert at warning (100 % in, 95 % out).
+    run = {"as_of": datetime.now(UTC).date().isoformat()}
+    assert (await api.ok("POST", "/v1/group-warning-runs", role=Role.ADMIN, json=run))["opened"] == 1
     async with chromium() as browser:
         page = await browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
         await page.goto(f"{console}/console/")
@@ -175,13 +178,14 @@ async def test_the_credit_group_tree_with_each_groups_limit_exposure_and_utilisa
         await page.click("nav >> text=Credit groups")
         await page.wait_for_url(f"{console}/console/groups")
         # R1's 212,000 in MACH, under HOLD with R2's 10,000: HOLD owes 222,000 of its 200,000.
-        hold = (await page.locator("tr[data-group=HOLD] > *").all_inner_texts())[:8]
+        hold = (await page.locator("tr[data-group=HOLD] > *").all_inner_texts())[:10]
         assert hold == [
-            "HOLD", "Rhein Holding", "€200,000.00", "€222,000.00", "-€22,000.00", "111.0%", "normal", "R2"
+            "HOLD", "Rhein Holding", "€200,000.00", "€222,000.00", "-€22,000.00", "111.0%", "warning", "—",
+            "normal", "R2",
         ]  # fmt: skip
-        mach = (await page.locator("tr[data-group=MACH] > *").all_inner_texts())[:8]
-        assert mach == ["MACH", "Rhein Maschinen", "—", "€212,000.00", "—", "—", "normal", "R1"]
-        assert await page.locator("tr[data-group=HOLD] .badge").inner_text() == "111.0%"
+        mach = (await page.locator("tr[data-group=MACH] > *").all_inner_texts())[:10]
+        assert mach == ["MACH", "Rhein Maschinen", "—", "€212,000.00", "—", "—", "—", "—", "normal", "R1"]
+        assert await page.locator("tr[data-group=HOLD] .badge.level-critical").inner_text() == "111.0%"
         await shot(page, "credit-groups")
         assert await accessible(page) == []
         # A group's limit requested as a customer's: beyond Maria's 500,000, it waits for approval.

@@ -15,6 +15,7 @@ from services.credit_api.console.web import Format, User, language_of, may, rend
 from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.credit_groups.schemas import CreditGroupOut
 from services.credit_api.kernel.deps import Session
+from services.credit_api.warnings.group_alerts import service as group_alerts
 from shared.roles import Role
 
 router = APIRouter()
@@ -27,6 +28,7 @@ async def group_tree(request: Request, session: Session, user: User) -> HTMLResp
         session, datetime.now(UTC), net_unallocated_cash=request.app.state.settings.net_unallocated_cash
     )
     by_code = {g.code: g for g in groups}
+    alerted = await group_alerts.open_levels(session)
     rows: list[dict[str, Any]] = []
 
     def walk(group: CreditGroupOut, depth: int) -> None:
@@ -44,6 +46,10 @@ async def group_tree(request: Request, session: Session, user: User) -> HTMLResp
                 "members": group.members,
                 "currency": group.currency,
                 "level": group.warning_level,
+                "alert": alerted.get(group.code),
+                "grade": group.grade,
+                "score": group.score,
+                "basis": group.assessment_basis,
             }
         )
         for code in group.sub_groups:

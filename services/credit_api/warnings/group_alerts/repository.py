@@ -14,8 +14,10 @@ async def states(session: AsyncSession) -> dict[str, CreditGroupWarning]:
     return {s.group_code: s for s in (await session.execute(query)).scalars()}
 
 
-async def unresolved(session: AsyncSession) -> dict[str, CreditGroupAlert]:
-    query = select(CreditGroupAlert).where(CreditGroupAlert.status != "resolved").with_for_update()
+async def unresolved(session: AsyncSession, *, for_update: bool = True) -> dict[str, CreditGroupAlert]:
+    query = select(CreditGroupAlert).where(CreditGroupAlert.status != "resolved")
+    if for_update:
+        query = query.with_for_update()
     return {a.group_code: a for a in (await session.execute(query)).scalars()}
 
 

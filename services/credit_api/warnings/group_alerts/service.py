@@ -110,6 +110,11 @@ async def _audit(
     )
 
 
+async def open_levels(session: AsyncSession) -> dict[str, str]:
+    """group → the level of its unresolved alert, for those that have one."""
+    return {code: a.level for code, a in (await repository.unresolved(session, for_update=False)).items()}
+
+
 async def of_group(session: AsyncSession, code: str) -> list[GroupAlertOut]:
     await credit_groups.get(session, code)
     return [view(a) for a in await repository.of_group(session, code)]
