@@ -47,34 +47,57 @@ BEGIN
 END $$
 """
 
+# The groups of the customers, and `groups`, that exist: one named but not there has nothing to
+# lock or read.
+GROUPS_OF = """
+CREATE FUNCTION credit_api.groups_of(customers text[], groups text[]) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(g.code), '{}')
+    FROM credit_api.credit_groups g
+   WHERE g.code IN (SELECT c.credit_group FROM credit_api.customers c WHERE c.customer_code = ANY(customers))
+      OR g.code = ANY(groups)
+$$
+"""
+
+# Every decision that weighs a group limit locks its customers' groups (and `groups`) with their
+# ancestors this way, before the customers: again should a customer have moved to another group
+# meanwhile, since once its group is locked a customer cannot leave it (moving locks both groups).
+# Returns the groups of the customers and `groups`.
+LOCK_OF = """
+CREATE FUNCTION credit_api.lock_groups_of(customers text[], groups text[]) RETURNS text[]
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  wanted text[];
+  locked text[] := '{}';
+BEGIN
+  LOOP
+    wanted := credit_api.groups_of(customers, groups);
+    EXIT WHEN wanted <@ locked;
+    locked := locked || credit_api.lock_credit_groups(wanted);
+  END LOOP;
+  RETURN wanted;
+END $$
+"""
+
 # What the exposure of the customers' groups (and of `groups`) is made of: every group above them
 # and below those, each with its parent and its limit in force, and, per group, its own members'
 # open receivables and unallocated cash by currency, their live reservations not invoiced yet by
 # currency, and the partly invoiced ones one by one (their remainder needs exchange rates). With
-# `lock`, the groups are locked first, and again should a customer have moved to another group
-# meanwhile: once its group is locked, a customer cannot leave it (moving locks both groups).
+# `lock`, the groups are locked first (`lock_groups_of`).
 FIGURES = """
 CREATE FUNCTION credit_api.credit_group_figures(customers text[], groups text[], at timestamptz, lock boolean)
 RETURNS text LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   wanted text[];
-  locked text[] := '{}';
   tree text[];
   member_codes text[];
   member_groups text[];
 BEGIN
-  LOOP
-    -- The groups that exist: one named in `groups` but not there has nothing to lock or read.
-    SELECT coalesce(array_agg(g.code), '{}') INTO wanted
-      FROM credit_api.credit_groups g
-     WHERE g.code IN (SELECT c.credit_group FROM credit_api.customers c WHERE c.customer_code = ANY(customers))
-        OR g.code = ANY(groups);
-    IF cardinality(wanted) = 0 THEN
-      RETURN NULL;
-    END IF;
-    EXIT WHEN NOT lock OR wanted <@ locked;
-    locked := locked || credit_api.lock_credit_groups(wanted);
-  END LOOP;
+  wanted := CASE WHEN lock THEN credit_api.lock_groups_of(customers, groups)
+                 ELSE credit_api.groups_of(customers, groups) END;
+  IF cardinality(wanted) = 0 THEN
+    RETURN NULL;
+  END IF;
   WITH RECURSIVE up(code, parent_code) AS (
     SELECT g.code, g.parent_code FROM credit_api.credit_groups g WHERE g.code = ANY(wanted)
     UNION
@@ -230,6 +253,8 @@ def upgrade() -> None:
         schema="credit_api",
     )
     op.execute(LOCK)
+    op.execute(GROUPS_OF)
+    op.execute(LOCK_OF)
     op.execute(FIGURES)
     op.execute(DROP_OPEN)
     op.execute(OPEN)
@@ -250,6 +275,8 @@ def downgrade() -> None:
     op.execute(DROP_OPEN)
     op.execute(_open_0033())
     op.execute("DROP FUNCTION credit_api.credit_group_figures(text[], text[], timestamptz, boolean)")
+    op.execute("DROP FUNCTION credit_api.lock_groups_of(text[], text[])")
+    op.execute("DROP FUNCTION credit_api.groups_of(text[], text[])")
     op.execute("DROP FUNCTION credit_api.lock_credit_groups(text[])")
     op.execute("DELETE FROM credit_api.limit_requests WHERE group_code IS NOT NULL")
     op.drop_constraint(

@@ -173,6 +173,24 @@ async def exposures(
     return found, members, book.limits
 
 
+async def utilisations(
+    session: AsyncSession, now: datetime, *, net_unallocated_cash: bool
+) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """Each group's limit in force today and its utilisation (None without a limit, or with an
+    exposure a missing rate leaves unknown): what its alerts follow, without the listing's
+    members, levels and scores."""
+    tree = _tree(await repository.all_groups(session))
+    found, _, rules = await exposures(session, tree, now, net_unallocated_cash=net_unallocated_cash)
+    shown: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    for code in tree:
+        in_force, exposed = credit.effective_limit(rules.get(code), now.date()), found[code]
+        shown[code] = (
+            in_force,
+            None if in_force is None or exposed is None else utilisation(exposed, in_force),
+        )
+    return shown
+
+
 def _amount(amount: Decimal | None, currency: str) -> str | None:
     return None if amount is None else format_amount(amount, currency)
 
@@ -306,7 +324,7 @@ async def set_limit(
     now: datetime,
 ) -> CreditGroupLimit:
     """The group's permanent limit, within the caller's authority, in the group's currency."""
-    group = await locked(session, code, now)
+    group = await locked(session, code)
     if body.currency is not None and body.currency != group.currency:
         detail = f"credit group {code} keeps its limit in {group.currency}, not {body.currency}"
         raise GroupLimitCurrencyMismatch.at("/currency", detail)
@@ -319,9 +337,9 @@ async def set_limit(
     return await apply_limit(session, principal, group, amount, body.valid_until, body.reason, settings, now)
 
 
-async def locked(session: AsyncSession, code: str, now: datetime) -> CreditGroup:
+async def locked(session: AsyncSession, code: str) -> CreditGroup:
     """The group, locked with its ancestors in the order credit checks lock them."""
-    await exposure.lock_groups(session, [], now, groups=[code])
+    await exposure.lock_groups(session, [], [code])
     return await get(session, code)
 
 
@@ -372,7 +390,7 @@ async def grant_temporary(
 ) -> CreditGroupTemporaryLimit:
     """An increase of the group's limit for a window, within the caller's authority (the permanent
     limit plus every overlapping increase), audited; held orders of its tree are decided again."""
-    group = await locked(session, code, now)
+    group = await locked(session, code)
     amount = parse_amount(body.amount, group.currency)
     permanent = (await repository.current_limits(session, code)).get(code)
     others = await repository.overlapping(session, code, body.valid_from, body.valid_until)

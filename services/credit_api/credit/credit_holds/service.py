@@ -118,7 +118,7 @@ async def _reevaluate(
     if not holds:
         return
     codes = sorted({hold.customer_code for hold in holds})
-    await exposure.lock_groups(session, codes, now)
+    await exposure.lock_groups(session, codes)
     known = {code for code in codes if await customers.find(session, code, for_update=True) is not None}
     released = []
     for hold in holds:

@@ -5,10 +5,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.credit_api.credit.exposure.repository import lock_groups
 from shared.db import driver
 from shared.models.credit_api import CreditGroup, CreditLimit, Customer
 
@@ -17,18 +18,11 @@ async def get(
     session: AsyncSession, customer_code: str, *, for_update: bool = False, joining: str | None = None
 ) -> Customer | None:
     """With `for_update`, the customer's credit groups (and the group it is `joining`) are locked
-    first, ancestors first (`credit_api.lock_credit_groups`, migration 0036), as every credit
-    decision locks them: then the customer, which serialises every decision of it."""
+    first, as every credit decision locks them: then the customer, which serialises every decision
+    of it."""
     statement = select(Customer).where(Customer.customer_code == customer_code)
     if for_update:
-        await session.execute(
-            text(
-                "SELECT credit_api.lock_credit_groups(ARRAY(SELECT c.credit_group "
-                "FROM credit_api.customers c WHERE c.customer_code = :code AND c.credit_group IS NOT NULL) "
-                "|| CAST(:joining AS text[]))"
-            ),
-            {"code": customer_code, "joining": [] if joining is None else [joining]},
-        )
+        await lock_groups(session, [customer_code], [] if joining is None else [joining])
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
 

@@ -134,6 +134,15 @@ class GroupFigures:
 FIGURES = "SELECT credit_api.credit_group_figures($1::text[], $2::text[], $3, $4)"
 
 
+async def lock_groups(session: AsyncSession, customers: Sequence[str], groups: Sequence[str] = ()) -> None:
+    """Lock the customers' credit groups (and `groups`) with their ancestors, in the one order every
+    locker keeps (`credit_api.lock_groups_of`, migration 0036): before the customers themselves."""
+    pg = await driver(session)
+    await pg.execute(
+        "SELECT credit_api.lock_groups_of($1::text[], $2::text[])", list(customers), list(groups)
+    )
+
+
 async def group_figures(
     session: AsyncSession, customers: Sequence[str], groups: Sequence[str], now: datetime, *, lock: bool
 ) -> GroupFigures | None:

@@ -151,12 +151,7 @@ async def book_of(
     )
 
 
-async def lock_groups(
-    session: AsyncSession, customers: Sequence[str], now: datetime, groups: Sequence[str] = ()
-) -> None:
-    """Lock the customers' credit groups (and `groups`) with their ancestors, before the customers
-    themselves: the order every decision that weighs a group limit keeps."""
-    await repository.group_figures(session, customers, groups, now, lock=True)
+lock_groups = repository.lock_groups
 
 
 async def standing(
@@ -171,7 +166,7 @@ async def standing(
     """Everything in the credit currency. `excluding_order` leaves out that order's own
     reservation, which a new check for the same order replaces rather than adds to. With `groups`,
     the standing of the customer's credit groups too, for a decision. Callers that decide on it
-    lock the customer's groups (`lock_groups`), then the customer, first (credit checks lock
+    lock the customer (which locks its groups first: `customers.repository.get`) (credit checks lock
     theirs in `check_batch_open`)."""
     snap = await repository.snapshot(session, customer_code, now, excluding_order=excluding_order)
     if snap is None:

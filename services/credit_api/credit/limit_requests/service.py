@@ -38,7 +38,7 @@ async def submit(
     now: datetime,
 ) -> LimitRequest:
     if body.credit_group is not None:
-        group = await credit_groups.locked(session, body.credit_group, now)
+        group = await credit_groups.locked(session, body.credit_group)
         amount = limits.limit_in(body.amount, group.currency)
         request = await _file(
             session,
@@ -86,7 +86,7 @@ async def _apply(
 ) -> None:
     """The requested limit made the customer's or the group's permanent one (authority checked)."""
     if request.group_code is not None:
-        group = await credit_groups.locked(session, request.group_code, now)
+        group = await credit_groups.locked(session, request.group_code)
         await credit_groups.apply_limit(
             session,
             principal,

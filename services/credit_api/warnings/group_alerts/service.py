@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,30 +38,28 @@ async def evaluate(
     run = GroupWarningRunOut(
         as_of=as_of, policy_version=active.version, evaluated=0, opened=0, changed=0, resolved=0
     )
-    for group in await credit_groups.listing(
-        session, now, net_unallocated_cash=settings.net_unallocated_cash
-    ):
-        stored = states.get(group.code)
-        if group.effective_limit is None and stored is None:
+    shown = await credit_groups.utilisations(session, now, net_unallocated_cash=settings.net_unallocated_cash)
+    for code, (in_force, value) in shown.items():
+        stored = states.get(code)
+        if in_force is None and stored is None:
             continue
         run.evaluated += 1
-        value = None if group.utilisation is None else Decimal(group.utilisation)
         before = State() if stored is None else _state(stored)
         after = State() if rule is None else step(rule, before, value, as_of)
         if stored is None:
-            stored = CreditGroupWarning(group_code=group.code)
+            stored = CreditGroupWarning(group_code=code)
             await repository.add(session, stored)
         stored.level, stored.pending = (
             int(after.level),
             {str(int(k)): v.isoformat() for k, v in after.pending.items()},
         )
         stored.utilisation, stored.evaluated_on = value, as_of
-        alert = alerts.get(group.code)
+        alert = alerts.get(code)
         if after.level is not Level.NORMAL:
             if alert is None:
                 alert = CreditGroupAlert(
                     id=uuid.uuid4(),
-                    group_code=group.code,
+                    group_code=code,
                     level=after.level.label,
                     status="open",
                     utilisation=value,
