@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
     func,
     text,
 )
@@ -258,6 +259,19 @@ class Reservation(Base):
             unique=True,
             postgresql_where=text("status = 'active'"),
         ),
+        # What a credit group's figures subtract from `reservation_totals` (migration 0039): the
+        # live reservations past their expiry, and those an earlier invoice consumes.
+        Index(
+            "ix_reservations_active_expiry",
+            "customer_code",
+            "expires_at",
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index(
+            "ix_reservations_active_invoiced_before",
+            "customer_code",
+            postgresql_where=text("status = 'active' AND invoiced_before"),
+        ),
         {"schema": SCHEMA},
     )
 
@@ -273,6 +287,24 @@ class Reservation(Base):
     expires_at: Mapped[datetime]
     released_at: Mapped[datetime | None] = mapped_column(index=True)
     release_reason: Mapped[str | None] = mapped_column(String(500))
+    invoiced_before: Mapped[bool] = mapped_column(
+        server_default=false(), comment="The order had been invoiced when this reservation was last written"
+    )
+
+
+class ReservationTotal(Base):
+    """A customer's active reservations summed by currency, kept by the reservations' statement
+    triggers (migration 0039): a credit group's figures read one row per member."""
+
+    __tablename__ = "reservation_totals"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(comment="Sum of the active reservations")
+    longest_term: Mapped[timedelta] = mapped_column(
+        comment="The longest term of any reservation written (expiry less writing): bounds a live one's age"
+    )
 
 
 class CreditHold(Base):

@@ -78,12 +78,19 @@ class OrderInvoicing(Base):
     """How much has been invoiced per order: it consumes the order's reservation in credit_api."""
 
     __tablename__ = "order_invoicing"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        # credit_api finds the orders invoiced after their reservation was written (migration 0039).
+        Index("ix_risk_worker_order_invoicing_customer_changed", "customer_code", "changed_at"),
+        {"schema": SCHEMA},
+    )
 
     customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     order_ref: Mapped[str] = mapped_column(String(100), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     invoiced_amount: Mapped[Decimal]
+    changed_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), comment="When the order's invoiced amount last changed"
+    )
 
 
 class Payment(Base):

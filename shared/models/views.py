@@ -13,7 +13,8 @@
   credit on account, for ageing as of any date, roll rates and late interest.
 - `risk_worker.v_credit_notes`: credit notes by issue date, which credit sales are net of (reports).
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
-  reservation in credit_api.
+  reservation in credit_api, and when it last changed (credit_api finds the orders invoiced after
+  their reservation was written by it).
 - `risk_worker.v_financial_statements`: customers' statements as filed (by event or through
   credit_api), read by credit_api to list them with their ratios.
 - `risk_worker.v_assessments`, `risk_worker.v_assessment_history`: each customer's current

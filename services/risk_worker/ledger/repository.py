@@ -246,7 +246,7 @@ async def save(session: AsyncSession, changes: Changes) -> None:
             "INSERT INTO risk_worker.order_invoicing AS o (customer_code, order_ref, currency, "
             "invoiced_amount) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[]) "
             "ON CONFLICT (customer_code, order_ref, currency) DO UPDATE "
-            "SET invoiced_amount = o.invoiced_amount + excluded.invoiced_amount",
+            "SET invoiced_amount = o.invoiced_amount + excluded.invoiced_amount, changed_at = now()",
             [(*key, amount) for key, amount in sorted(changes.invoiced.items())],
         ),
     ]

@@ -13,13 +13,15 @@ from shared.models.credit_api import Reservation
 
 _UPSERT_MANY = """
 INSERT INTO credit_api.reservations
-       (id, customer_code, order_ref, check_id, amount, currency, status, expires_at)
+       (id, customer_code, order_ref, check_id, amount, currency, status, expires_at, invoiced_before)
 SELECT gen_random_uuid(), r.customer_code, r.order_ref, r.check_id, r.amount, r.currency, 'active',
-       r.expires_at
+       r.expires_at, EXISTS (SELECT 1 FROM risk_worker.v_order_invoicing v
+                              WHERE v.customer_code = r.customer_code AND v.order_ref = r.order_ref)
   FROM unnest($1::text[], $2::text[], $3::uuid[], $4::numeric[], $5::text[], $6::timestamptz[])
        AS r(customer_code, order_ref, check_id, amount, currency, expires_at)
 ON CONFLICT (customer_code, order_ref) WHERE status = 'active'
-DO UPDATE SET amount = excluded.amount, check_id = excluded.check_id, expires_at = excluded.expires_at
+DO UPDATE SET amount = excluded.amount, check_id = excluded.check_id, expires_at = excluded.expires_at,
+              invoiced_before = excluded.invoiced_before
 RETURNING customer_code, order_ref, id
 """
 

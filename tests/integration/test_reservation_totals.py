@@ -1,0 +1,194 @@
+"""A credit group's exposure read from the reservations' running sums (migration 0039) always equals
+the plain recomputation from every reservation and every order's invoicing, whatever sequence of
+reservations written and rewritten, released, expired and invoiced (before and after they were
+written) comes first."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.credit_api.credit.exposure import repository as exposure
+from services.credit_api.credit.reservations import repository as reservations
+from shared.db import driver
+from shared.domain import credit_groups
+from shared.domain.credit_groups import Group, Invoiced, Part
+
+RATES = {("EUR", "USD"): Decimal("1.0800")}
+MEMBERS = {"M0": "A", "M1": "A", "M2": "B", "M3": "B"}
+ORDERS = ["O1", "O2", "O3"]
+
+amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("900"), places=2)
+operation = st.one_of(
+    st.tuples(
+        st.just("reserve"),
+        st.sampled_from(sorted(MEMBERS)),
+        st.sampled_from(ORDERS),
+        amounts,
+        st.sampled_from(["EUR", "USD"]),
+        st.integers(-3, 30),  # days to expiry from the moment of the check: some expire
+    ),
+    st.tuples(st.just("release"), st.sampled_from(sorted(MEMBERS)), st.sampled_from(ORDERS)),
+    st.tuples(
+        st.just("invoice"),
+        st.sampled_from(sorted(MEMBERS)),
+        st.sampled_from(ORDERS),
+        amounts,
+        st.sampled_from(["EUR", "USD"]),
+    ),
+    # An order invoiced before any reservation for it was written, so long ago that its invoicing
+    # is older than any reservation term (as the rows there before migration 0039 are).
+    st.tuples(
+        st.just("invoiced long ago"),
+        st.sampled_from(sorted(MEMBERS)),
+        st.sampled_from(ORDERS),
+        amounts,
+        st.sampled_from(["EUR", "USD"]),
+    ),
+    st.tuples(st.just("expire")),
+)
+
+
+async def _apply(session: AsyncSession, step: tuple[object, ...], run: str, now: datetime) -> None:
+    pg = await driver(session)
+    kind = step[0]
+    if kind == "reserve":
+        _, code, order, amount, currency, days = step
+        expiry = now + timedelta(days=int(str(days)))
+        row = (f"{code}{run}", str(order), None, Decimal(str(amount)), str(currency), expiry)
+        await reservations.upsert_many(session, [row])
+    elif kind == "release":
+        _, code, order = step
+        await pg.execute(
+            "UPDATE credit_api.reservations SET status = 'released', released_at = $3 "
+            "WHERE customer_code = $1 AND order_ref = $2 AND status = 'active'",
+            f"{code}{run}",
+            order,
+            now,
+        )
+    elif kind == "invoice":
+        # As the risk worker's ledger writes it.
+        _, code, order, amount, currency = step
+        await pg.execute(
+            "INSERT INTO risk_worker.order_invoicing AS o "
+            "(customer_code, order_ref, currency, invoiced_amount) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (customer_code, order_ref, currency) DO UPDATE "
+            "SET invoiced_amount = o.invoiced_amount + excluded.invoiced_amount, changed_at = now()",
+            f"{code}{run}",
+            order,
+            currency,
+            amount,
+        )
+    elif kind == "invoiced long ago":
+        _, code, order, amount, currency = step
+        await pg.execute(
+            "INSERT INTO risk_worker.order_invoicing "
+            "(customer_code, order_ref, currency, invoiced_amount, changed_at) "
+            "SELECT $1::text, $2::text, $3::text, $4::numeric, '-infinity' "
+            "WHERE NOT EXISTS (SELECT 1 FROM risk_worker.order_invoicing "
+            "                   WHERE customer_code = $1 AND order_ref = $2) "
+            "  AND NOT EXISTS (SELECT 1 FROM credit_api.reservations "
+            "                   WHERE customer_code = $1 AND order_ref = $2)",
+            f"{code}{run}",
+            order,
+            currency,
+            amount,
+        )
+    else:
+        await reservations.expire_due(session, now)
+
+
+async def _plain(session: AsyncSession, run: str, now: datetime) -> tuple[list[Part], list[Invoiced]]:
+    """Every live reservation read one by one, as before the sums: those with invoicing listed with
+    it, the others summed."""
+    pg = await driver(session)
+    live = await pg.fetch(
+        "SELECT customer_code, order_ref, amount, currency FROM credit_api.reservations "
+        "WHERE customer_code LIKE '%' || $1 AND status = 'active' AND expires_at > $2",
+        run,
+        now,
+    )
+    invoicing: dict[tuple[str, str], list[tuple[str, Decimal]]] = defaultdict(list)
+    for row in await pg.fetch(
+        "SELECT customer_code, order_ref, currency, invoiced_amount FROM risk_worker.order_invoicing "
+        "WHERE customer_code LIKE '%' || $1",
+        run,
+    ):
+        invoicing[(row["customer_code"], row["order_ref"])].append((row["currency"], row["invoiced_amount"]))
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    invoiced = []
+    for r in live:
+        group = MEMBERS[r["customer_code"].removesuffix(run)] + run
+        billed = invoicing.get((r["customer_code"], r["order_ref"]))
+        if billed:
+            invoiced.append(Invoiced(group, r["amount"], r["currency"], billed))
+        else:
+            sums[(group, r["currency"])] += r["amount"]
+    return [Part(g, "reserved", cur, amount) for (g, cur), amount in sums.items()], invoiced
+
+
+def _exposures(run: str, parts: list[Part], invoiced: list[Invoiced]) -> dict[str, Decimal | None]:
+    tree = {
+        f"P{run}": Group(f"P{run}", "EUR"),
+        f"A{run}": Group(f"A{run}", "EUR", f"P{run}"),
+        f"B{run}": Group(f"B{run}", "USD", f"P{run}"),
+    }
+    found = credit_groups.contributions(parts, invoiced, RATES, net_unallocated_cash=True)
+    return credit_groups.exposures(tree, found, RATES)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+@given(steps=st.lists(operation, max_size=25), moments=st.lists(st.integers(0, 40), min_size=1, max_size=4))
+async def test_group_figures_from_the_sums_equal_a_plain_recomputation(
+    steps: list[tuple[object, ...]], moments: list[int], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    start = datetime.now(UTC)
+    async with sessions() as session, session.begin():
+        pg = await driver(session)
+        for code, currency, parent in (("P", "EUR", None), ("A", "EUR", "P"), ("B", "USD", "P")):
+            await pg.execute(
+                "INSERT INTO credit_api.credit_groups (code, name, currency, parent_code) "
+                "VALUES ($1, $1, $2, $3)",
+                f"{code}{run}",
+                currency,
+                None if parent is None else f"{parent}{run}",
+            )
+        for code, group in MEMBERS.items():
+            await pg.execute(
+                "INSERT INTO credit_api.customers (customer_code, name, currency, credit_group) "
+                "VALUES ($1, $1, 'EUR', $2)",
+                f"{code}{run}",
+                f"{group}{run}",
+            )
+    # The steps spread over the moments, each moment later than the last: reservations written
+    # earlier expire by a later one, and each moment's figures are compared.
+    moment = start
+    chunk = max(1, len(steps) // len(moments))
+    for n, days in enumerate(moments):
+        moment += timedelta(days=days)
+        async with sessions() as session, session.begin():
+            for step in steps[n * chunk : (n + 1) * chunk if n < len(moments) - 1 else None]:
+                await _apply(session, step, run, moment)
+        async with sessions() as session:
+            figures = await exposure.group_figures(session, [], [f"P{run}"], moment, lock=False)
+            assert figures is not None
+            reserved = [p for p in figures.parts if p.kind == "reserved"]
+            parts, invoiced = await _plain(session, run, moment)
+        assert _exposures(run, reserved, figures.invoiced) == _exposures(run, parts, invoiced)
+        assert _listed(figures.invoiced) == _listed(invoiced)
+
+
+def _listed(invoiced: list[Invoiced]) -> list[tuple[str, Decimal, str, list[tuple[str, Decimal]]]]:
+    return sorted((i.group, i.amount, i.currency, sorted(i.invoiced)) for i in invoiced)
