@@ -3,6 +3,7 @@ and a complete contract (summary, examples, documented errors)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -14,14 +15,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from services.credit_api.access.api_keys.service import Authenticator
 from services.credit_api.kernel.settings import ApiSettings
 from services.notifier.main import serve as serve_notifier
 from services.notifier.settings import NotifierSettings
 from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.db import make_engine
+from shared.domain.errors import Unauthenticated
 from shared.models.notifier import Delivery
 from shared.roles import Role
 from tests.integration.conftest import Api, api_client, eventually
@@ -107,6 +110,42 @@ async def test_a_key_revoked_on_one_process_stops_working_on_every_other_at_once
 
         await eventually(refused, within=2, interval=0.01)
     assert time.monotonic() - revoked < 1
+
+
+class _Counting(async_sessionmaker[AsyncSession]):
+    """Sessions, counting how many were opened."""
+
+    opened = 0
+
+    def __call__(self, **kw: Any) -> AsyncSession:
+        self.opened += 1
+        return super().__call__(**kw)
+
+
+async def test_the_requests_of_a_key_not_remembered_share_one_lookup(
+    engine: AsyncEngine, keys: dict[Role, str]
+) -> None:
+    """All of an order system's requests arrive as its key is due again: one looks it up (and marks
+    it used) for all, rather than each waiting in turn for the key's row."""
+    authenticator = Authenticator(ttl_seconds=30)
+    sessions = _Counting(engine, expire_on_commit=False)
+    key = keys[Role.ORDER_SYSTEM]
+    found = await asyncio.gather(*(authenticator.authenticate(sessions, key) for _ in range(20)))
+    assert sessions.opened == 1
+    assert {p.role for p in found} == {Role.ORDER_SYSTEM}
+    # A caller that gives up does not take the others' answer with it.
+    first = asyncio.ensure_future(authenticator.authenticate(sessions, key))
+    others = [asyncio.ensure_future(authenticator.authenticate(sessions, key)) for _ in range(5)]
+    await asyncio.sleep(0)
+    first.cancel()
+    assert {p.role for p in await asyncio.gather(*others)} == {Role.ORDER_SYSTEM}
+    assert sessions.opened == 2
+    # An unknown key is refused to every caller, after one lookup too.
+    refused = await asyncio.gather(
+        *(authenticator.authenticate(sessions, "cred_nope_0") for _ in range(10)), return_exceptions=True
+    )
+    assert all(isinstance(r, Unauthenticated) for r in refused)
+    assert sessions.opened == 3
 
 
 async def test_keys_expire_rotate_with_an_overlap_and_say_when_they_were_used(api: Api) -> None:

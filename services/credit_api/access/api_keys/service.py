@@ -175,12 +175,18 @@ class Authenticator:
     A key revoked or rotated on any process is forgotten by every process as its transaction
     commits: each follows the changes (PostgreSQL LISTEN/NOTIFY) and remembers nothing while it is
     not following them, so a revocation never waits for `ttl_seconds`.
+
+    The requests of one key that find it not remembered at once (all of an order system's, each
+    time its key is due again) share one lookup: one after another, each would wait for the one
+    before to release the key's row it marks as used.
     """
 
     def __init__(self, ttl_seconds: float) -> None:
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._following = False
+        self._looking: dict[str, asyncio.Task[Principal]] = {}
+        self._forgotten = 0  # how many times keys were forgotten
 
     @property
     def following(self) -> bool:
@@ -192,6 +198,7 @@ class Authenticator:
         connection = await asyncpg.connect(database_url, timeout=5)
         try:
             await connection.add_listener(repository.CHANGED, lambda *args: self.forget(str(args[3])))
+            self._forgotten += 1
             self._cache.clear()  # what changed before the listener started is not known
             self._following = True
             while not stop.is_set():
@@ -214,7 +221,15 @@ class Authenticator:
         now = time.monotonic()
         if cached is not None and cached[0] > now and self._following:
             return cached[1]
-        wall = datetime.now(UTC)
+        looking = self._looking.get(hashed)
+        if looking is None:
+            # A task of its own: a caller that gives up does not take the others' answer with it.
+            looking = self._looking[hashed] = asyncio.create_task(self._look_up(sessions, hashed))
+            looking.add_done_callback(lambda _: self._looking.pop(hashed, None))
+        return await asyncio.shield(looking)
+
+    async def _look_up(self, sessions: async_sessionmaker[AsyncSession], hashed: str) -> Principal:
+        now, wall, forgotten = time.monotonic(), datetime.now(UTC), self._forgotten
         async with sessions() as session, session.begin():
             row = await repository.use_by_hash(session, hashed, wall)
         if row is None:
@@ -222,9 +237,11 @@ class Authenticator:
         principal = Principal(key_id=str(row.id), name=row.name, role=Role(row.role))
         # Remembered no longer than the key lives, and only while changes are followed.
         left = self._ttl if row.expires_at is None else (row.expires_at - wall).total_seconds()
-        if self._following:
+        # A key forgotten while it was being looked up may be the one just revoked: not remembered.
+        if self._following and forgotten == self._forgotten:
             self._cache[hashed] = (now + min(self._ttl, left), principal)
         return principal
 
     def forget(self, key_id: str) -> None:
+        self._forgotten += 1
         self._cache = {h: entry for h, entry in self._cache.items() if entry[1].key_id != key_id}
