@@ -122,7 +122,7 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class GroupFigures:
-    """What `credit_api.credit_group_figures` (migration 0036) reads: each customer's group, every
+    """What `credit_api.credit_group_figures` (migrations 0036 and 0039) reads: each customer's group, every
     group above them and below those, and what each group's own members add to its exposure."""
 
     of: dict[str, str]
