@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 CREDENCE := $(VENV)/bin/credence
 TOXIPROXY := .devstack/toxiproxy/server
 
-.PHONY: install lock audit stack browser run test test-faults fuzz lint bench stop status clean
+.PHONY: install lock audit stack browser pdf run test test-faults fuzz lint bench stop status clean
 
 # $(call apt,PACKAGE): install a Debian package (as root); $(call debian,COMMAND,PACKAGE): when its
 # command is missing.
@@ -58,8 +58,15 @@ stack: install
 	$(CREDENCE) db upgrade
 	$(CREDENCE) dev env
 
-run: stack
+run: stack pdf
 	$(CREDENCE) run
+
+# Statements of account as PDF: WeasyPrint draws with Pango and HarfBuzz, and a font that writes
+# Chinese for the zh-CN ones; the tests read them back with poppler's pdftoppm and pdftotext.
+pdf:
+	@ldconfig -p | grep -q libpangoft2-1.0 || $(call apt,libpangoft2-1.0-0)
+	@ldconfig -p | grep -q libharfbuzz-subset || $(call apt,libharfbuzz-subset0)
+	@fc-list :lang=zh | grep -q . || $(call apt,fonts-wqy-microhei)
 
 # The API explorer and the console are tested in Debian's real Chromium, with CJK fonts for the
 # Chinese pages.
@@ -68,7 +75,8 @@ browser:
 	@fc-list :lang=zh | grep -q . || $(call apt,fonts-noto-cjk)
 
 # The fault tests stop and start the stack's broker and database server: they run after the rest.
-test: stack browser
+test: stack browser pdf
+	@$(call debian,pdftotext,poppler-utils)
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-faults
 

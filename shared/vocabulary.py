@@ -9,10 +9,14 @@ data): "95 days past due", "逾期 95 天", "overdue share 100%".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
-from babel.numbers import format_decimal, format_percent
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from shared.domain.scorecard import RATIO_INPUTS
 
@@ -238,6 +242,53 @@ VOCABULARY: dict[str, dict[str, Words]] = {
             "未逾期期间承担过的最高敞口",
         ),
     },
+    # A statement of account's lines: what moved what the customer owes.
+    "movement": {
+        "invoice": ("Invoice", "发票"),
+        "adjustment": ("Invoice adjusted", "发票调整"),
+        "cancellation": ("Invoice cancelled", "发票作废"),
+        "write_off": ("Written off", "核销"),
+        "credit_note": ("Credit note", "贷项通知单"),
+        "payment": ("Payment", "付款"),
+        "allocation": ("Payment applied", "付款分配"),
+        "reversal": ("Payment returned", "付款退回"),
+        "interest_claimed": ("Late interest", "逾期利息"),
+        "interest_invoiced": ("Late interest invoiced", "逾期利息已开票"),
+        "interest_waived": ("Late interest waived", "逾期利息已减免"),
+        "movement": ("Movement", "变动"),
+    },
+    # A statement of account's own words.
+    "statement": {
+        "title": ("Statement of account", "对账单"),
+        "customer": ("Customer", "客户"),
+        "period": ("Period", "期间"),
+        "to": ("to", "至"),
+        "currency": ("Currency", "币种"),
+        "opening": ("Opening balance", "期初余额"),
+        "closing": ("Closing balance", "期末余额"),
+        "date": ("Date", "日期"),
+        "movement": ("Movement", "业务"),
+        "document": ("Document", "单据"),
+        "items": ("Invoices", "相关发票"),
+        "debit": ("Debit", "借方"),
+        "credit": ("Credit", "贷方"),
+        "balance": ("Balance", "余额"),
+        "totals": ("Totals of the period", "本期合计"),
+        "open_items": ("Open items at the end of the period", "期末未结清项目"),
+        "issue_date": ("Invoice date", "开票日期"),
+        "due_date": ("Due date", "到期日"),
+        "days_overdue": ("Days overdue", "逾期天数"),
+        "open_amount": ("Open", "未结金额"),
+        "ageing": ("Ageing by due date", "按到期日账龄"),
+        "unallocated_cash": ("Payments not yet applied", "未分配的付款"),
+        "unapplied_credit": ("Credit not yet applied", "未使用的贷项"),
+        "interest_claimed": ("Late interest claimed", "已索取的逾期利息"),
+        "nothing": ("No movement in the period.", "本期无业务。"),
+        "footer": (
+            "Please tell us of any difference within 30 days of this statement.",
+            "如有差异，请于收到本对账单后 30 日内告知我们。",
+        ),
+    },
     "dispute_reason": {
         "price": ("Price", "价格"),
         "quantity": ("Quantity", "数量"),
@@ -321,3 +372,37 @@ def cause(
     if _zh(language):
         return f"{said}（{level_words}起点 {threshold}）"
     return f"{said} ({level_words} from {threshold})"
+
+
+@dataclass(frozen=True)
+class Format:
+    """Numbers, money and dates as the language writes them. `enters`: where each indicator's level
+    begins by the active warning policy ((indicator, level) → enter threshold), for alert causes."""
+
+    language: str
+    enters: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    def cause(self, found: Mapping[str, Any]) -> str:
+        indicator, level = str(found.get("indicator", "")), str(found.get("level", ""))
+        return cause(indicator, found.get("value"), level, self.enters.get((indicator, level)), self.language)
+
+    @property
+    def locale(self) -> str:
+        return self.language.replace("-", "_")
+
+    def money(self, amount: Decimal | str | None, currency: str) -> str:
+        if amount is None:
+            return "—"
+        return format_currency(Decimal(amount), currency, locale=self.locale)
+
+    def number(self, value: Decimal | str | None) -> str:
+        return "—" if value is None else format_decimal(Decimal(value), locale=self.locale)
+
+    def percent(self, value: Decimal | None) -> str:
+        return "—" if value is None else format_percent(value, format="#,##0.0%", locale=self.locale)
+
+    def day(self, value: date | None) -> str:
+        return "—" if value is None else format_date(value, format="medium", locale=self.locale)
+
+    def when(self, value: datetime | None) -> str:
+        return "—" if value is None else format_datetime(value, format="short", locale=self.locale)

@@ -50,6 +50,7 @@ from services.credit_api.credit.temporary_limits.routes import router as tempora
 from services.credit_api.finance.ageing.routes import router as ageing
 from services.credit_api.finance.reports.routes import router as reports
 from services.credit_api.finance.specific_provisions.routes import router as specific_provisions
+from services.credit_api.finance.statements.routes import router as statements
 from services.credit_api.kernel import problems
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.operations.dead_letters.routes import router as dead_letters
@@ -86,6 +87,7 @@ ROUTERS = (
     limit_requests,
     exposure,
     ageing,
+    statements,
     reports,
     specific_provisions,
     insurance,

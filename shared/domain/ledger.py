@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import NamedTuple, TypeVar
 
 from shared.domain.errors import InvalidAmount, InvalidEvent
@@ -156,6 +156,24 @@ class Movement(NamedTuple):
     # An item's line carries the item's due date (which never changes), so the roll rates follow each
     # due date's debts from month-end to month-end in a scan of the journal alone.
     due_date: date | None = None
+    # What moved it (a Kind) and the document that did (the invoice, credit note or payment): the
+    # lines of one document on one day are one line of the customer's statement of account.
+    kind: str | None = None
+    document_id: str | None = None
+
+
+class Kind(StrEnum):
+    """What moved a journal line: the ledger event, or a payment's money reaching an invoice that
+    arrived after it (an allocation, which changes what the customer owes by nothing)."""
+
+    INVOICE = "invoice"
+    ADJUSTMENT = "adjustment"
+    CANCELLATION = "cancellation"
+    WRITE_OFF = "write_off"
+    CREDIT_NOTE = "credit_note"
+    PAYMENT = "payment"
+    ALLOCATION = "allocation"
+    REVERSAL = "reversal"
 
 
 _Match = Callable[["Allocation"], bool]
@@ -377,7 +395,7 @@ class Ledger:
             order_ref=invoice.order_ref,
         )
         self._items[item.key] = item
-        self._move(item, amount, invoice.issue_date)
+        self._move(item, amount, invoice.issue_date, Kind.INVOICE, item.item_id)
         self._balance(code, cur, open_=amount)
         if invoice.order_ref:
             # Consumes the order's reservation in credit_api in this same commit: never counted twice.
@@ -394,9 +412,9 @@ class Ledger:
             if share > 0:
                 # On account from the payment's date; applied once the invoice exists.
                 on = max(allocation.allocated_on, invoice.issue_date)
-                self._allocate(item, allocation.payment_id, share, on)
+                self._allocate(item, allocation.payment_id, share, on, Kind.ALLOCATION)
                 self._payments[code, allocation.payment_id].unallocated -= share
-                self._journal(code, "cash", cur, -share, on)
+                self._journal(code, "cash", cur, -share, on, Kind.ALLOCATION, allocation.payment_id)
                 applied += share
         self._balance(code, cur, open_=-applied, cash=-applied)
         return applied > 0
@@ -412,7 +430,7 @@ class Ledger:
             )
         delta = total - item.amount
         item.amount = total
-        self._move(item, delta, on)
+        self._move(item, delta, on, Kind.ADJUSTMENT, item.item_id)
         if item.open_amount > 0:
             item.status = "open"  # a written-off invoice raised again is owed again
         self._balance(item.customer_code, item.currency, open_=delta)
@@ -433,12 +451,12 @@ class Ledger:
             if note.customer_code == code and note.invoice_id == item.item_id and note.applied > 0:
                 credited += note.applied
                 note.applied = ZERO
-        self._journal(code, "cash", item.currency, returned, on)
-        self._journal(code, "credit", item.currency, credited, on)
+        self._journal(code, "cash", item.currency, returned, on, Kind.CANCELLATION, item.item_id)
+        self._journal(code, "credit", item.currency, credited, on, Kind.CANCELLATION, item.item_id)
         self._balance(code, item.currency, open_=-item.open_amount, cash=returned, credit=credited)
         if item.order_ref:
             self._invoiced[code, item.order_ref, item.currency] -= item.amount
-        self._move(item, -item.open_amount, on)
+        self._move(item, -item.open_amount, on, Kind.CANCELLATION, item.item_id)
         item.status = "cancelled"
         return True
 
@@ -450,7 +468,7 @@ class Ledger:
                 f"write-off {format_amount(amount, item.currency)} exceeds the open balance "
                 f"{format_amount(item.open_amount, item.currency)} of invoice {item.item_id}"
             )
-        self._move(item, -amount, event.date)
+        self._move(item, -amount, event.date, Kind.WRITE_OFF, item.item_id)
         if item.open_amount == 0:
             item.status = "written_off"
         self._balance(item.customer_code, item.currency, open_=-amount)
@@ -469,7 +487,7 @@ class Ledger:
             raise InvalidEvent(f"credit note {note.credit_note_id} was already issued by another event")
         applied = ZERO if item is None else min(note.amount, item.open_amount)
         if item is not None:
-            self._move(item, -applied, note.issue_date)
+            self._move(item, -applied, note.issue_date, Kind.CREDIT_NOTE, note.credit_note_id)
         credit = CreditNote(
             customer_code=code,
             credit_note_id=note.credit_note_id,
@@ -481,7 +499,9 @@ class Ledger:
             corrects=note.corrects,
         )
         self._notes[credit.key] = credit
-        self._journal(code, "credit", cur, note.amount - applied, note.issue_date)
+        self._journal(
+            code, "credit", cur, note.amount - applied, note.issue_date, Kind.CREDIT_NOTE, note.credit_note_id
+        )
         self._balance(code, cur, open_=-applied, credit=note.amount - applied)
         return True
 
@@ -517,10 +537,10 @@ class Ledger:
                     Parked(code, allocation.invoice_id, payment.payment_id, allocation.amount, on)
                 )
             else:
-                self._allocate(item, payment.payment_id, allocation.amount, on)
+                self._allocate(item, payment.payment_id, allocation.amount, on, Kind.PAYMENT)
                 allocated += allocation.amount
         record.unallocated -= allocated
-        self._journal(code, "cash", cur, payment.amount - allocated, on)
+        self._journal(code, "cash", cur, payment.amount - allocated, on, Kind.PAYMENT, payment.payment_id)
         self._balance(code, cur, open_=-allocated, cash=payment.amount - allocated)
         return True
 
@@ -535,11 +555,13 @@ class Ledger:
         reopened = ZERO
         for allocation in self._take_allocations(code, lambda a: a.payment_id == payment.payment_id):
             item = self._items[code, allocation.item_id]
-            self._move(item, allocation.amount, on)
+            self._move(item, allocation.amount, on, Kind.REVERSAL, payment.payment_id)
             item.status = "open"
             reopened += allocation.amount
         self._parked[code] = [p for p in self._parked[code] if p.payment_id != payment.payment_id]
-        self._journal(code, "cash", payment.currency, -payment.unallocated, on)
+        self._journal(
+            code, "cash", payment.currency, -payment.unallocated, on, Kind.REVERSAL, payment.payment_id
+        )
         self._balance(code, payment.currency, open_=reopened, cash=-payment.unallocated)
         payment.unallocated = ZERO
         payment.status = "reversed"
@@ -563,8 +585,8 @@ class Ledger:
                 f"{format_amount(item.open_amount, item.currency)} of invoice {item.item_id}"
             )
 
-    def _allocate(self, item: Item, payment_id: str, amount: Decimal, on: date) -> None:
-        self._move(item, -amount, on)
+    def _allocate(self, item: Item, payment_id: str, amount: Decimal, on: date, kind: Kind) -> None:
+        self._move(item, -amount, on, kind, payment_id)
         self._allocations[item.customer_code].append(
             Allocation(item.customer_code, payment_id, item.item_id, amount, on)
         )
@@ -575,18 +597,32 @@ class Ledger:
         self._allocations[customer_code] = [a for a in mine if not matches(a)]
         return taken
 
-    def _move(self, item: Item, delta: Decimal, on: date) -> None:
+    def _move(self, item: Item, delta: Decimal, on: date, kind: Kind, document_id: str) -> None:
         """Change an item's open balance, and journal it for ageing as of any date."""
         if delta:
             item.open_amount += delta
             item.settled_on = on if item.open_amount == 0 else None
             self._movements.append(
-                Movement(item.customer_code, "item", item.item_id, item.currency, delta, on, item.due_date)
+                Movement(
+                    item.customer_code,
+                    "item",
+                    item.item_id,
+                    item.currency,
+                    delta,
+                    on,
+                    item.due_date,
+                    kind.value,
+                    document_id,
+                )
             )
 
-    def _journal(self, code: str, account: str, currency: str, amount: Decimal, on: date) -> None:
+    def _journal(
+        self, code: str, account: str, currency: str, amount: Decimal, on: date, kind: Kind, document_id: str
+    ) -> None:
         if amount:
-            self._movements.append(Movement(code, account, None, currency, amount, on))
+            self._movements.append(
+                Movement(code, account, None, currency, amount, on, None, kind.value, document_id)
+            )
 
     def _balance(
         self, code: str, currency: str, *, open_: Decimal = ZERO, cash: Decimal = ZERO, credit: Decimal = ZERO

@@ -213,6 +213,14 @@ class Movement(Base):
     amount: Mapped[Decimal]
     effective_date: Mapped[date]
     due_date: Mapped[date | None] = mapped_column(comment="The item's due date; null on cash and credit")
+    kind: Mapped[str | None] = mapped_column(
+        String(20),
+        comment="What moved it: invoice, adjustment, cancellation, write_off, credit_note, payment, "
+        "allocation or reversal; null on lines older than revision 0040",
+    )
+    document_id: Mapped[str | None] = mapped_column(
+        String(100), comment="The invoice, credit note or payment that moved it"
+    )
 
 
 class FinancialStatement(Base):

@@ -10,7 +10,8 @@
   risk_worker, whose `credence dlq replay` leaves them alone.
 - `risk_worker.v_open_items`, `risk_worker.v_movements`: items (with the day each was settled) and
   the journal of their movements (each line of an item with the item's due date) and of cash and
-  credit on account, for ageing as of any date, roll rates and late interest.
+  credit on account, each with what moved it and the document that did, for ageing as of any date,
+  roll rates, late interest and statements of account.
 - `risk_worker.v_credit_notes`: credit notes by issue date, which credit sales are net of (reports).
 - `risk_worker.v_order_invoicing`: the amount invoiced per order, which consumes the order's
   reservation in credit_api, and when it last changed (credit_api finds the orders invoiced after
@@ -169,6 +170,9 @@ movements = Table(
     Column("amount", MONEY),
     Column("effective_date", Date),
     Column("due_date", Date),
+    Column("kind", String),
+    Column("document_id", String),
+    Column("id", BigInteger),
     schema="risk_worker",
 )
 

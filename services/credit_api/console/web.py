@@ -5,16 +5,12 @@ the session cookie is HttpOnly and SameSite=Strict, and Secure when the request 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -27,10 +23,9 @@ from services.credit_api.console.errors import SignInNeeded
 from services.credit_api.console.texts import LANGUAGES, texts
 from services.credit_api.kernel.deps import Session
 from services.credit_api.policies.warning_policies import service as warning_policies
-from shared import vocabulary
 from shared.domain.errors import CredenceError
 from shared.roles import Role
-from shared.vocabulary import word
+from shared.vocabulary import Format, word
 from shared.warning_policies import parse as parse_warning_policy
 
 HERE = Path(__file__).parent
@@ -159,42 +154,6 @@ def checked(user: users.SignedIn, csrf: str) -> None:
 
 def form_errors(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-
-
-@dataclass(frozen=True)
-class Format:
-    """Numbers, money and dates as the language writes them. `enters`: where each indicator's level
-    begins by the active warning policy ((indicator, level) → enter threshold), for alert causes."""
-
-    language: str
-    enters: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
-
-    def cause(self, cause: Mapping[str, Any]) -> str:
-        indicator, level = str(cause.get("indicator", "")), str(cause.get("level", ""))
-        return vocabulary.cause(
-            indicator, cause.get("value"), level, self.enters.get((indicator, level)), self.language
-        )
-
-    @property
-    def locale(self) -> str:
-        return self.language.replace("-", "_")
-
-    def money(self, amount: Decimal | str | None, currency: str) -> str:
-        if amount is None:
-            return "—"
-        return format_currency(Decimal(amount), currency, locale=self.locale)
-
-    def number(self, value: Decimal | str | None) -> str:
-        return "—" if value is None else format_decimal(Decimal(value), locale=self.locale)
-
-    def percent(self, value: Decimal | None) -> str:
-        return "—" if value is None else format_percent(value, format="#,##0.0%", locale=self.locale)
-
-    def day(self, value: date | None) -> str:
-        return "—" if value is None else format_date(value, format="medium", locale=self.locale)
-
-    def when(self, value: datetime | None) -> str:
-        return "—" if value is None else format_datetime(value, format="short", locale=self.locale)
 
 
 async def formatter(request: Request, session: AsyncSession) -> Format:

@@ -78,6 +78,9 @@ class ApiSettings(PlatformSettings):
         "unset: off",
     )
     authority_currency: str = Field("EUR", description="Currency of the approval authorities below")
+    company_name: str = Field(
+        "Credence", min_length=1, description="The company that sends statements of account, as they name it"
+    )
     authority_credit_controller: Decimal = Field(
         Decimal("50000"), description="Largest limit a credit controller sets or requests without approval"
     )

@@ -14,20 +14,13 @@ from fastapi.responses import HTMLResponse, Response
 from sse_starlette import EventSourceResponse
 
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import (
-    Format,
-    User,
-    act,
-    formatter,
-    language_of,
-    render,
-)
+from services.credit_api.console.web import User, act, formatter, language_of, render
 from services.credit_api.kernel.deps import Session
 from services.credit_api.warnings.alerts import service as alerts
 from services.credit_api.warnings.alerts.repository import AlertFilter
 from services.credit_api.warnings.alerts.stream import AlertFeed, Change, event_stream
 from shared.domain.warnings import Level
-from shared.vocabulary import word
+from shared.vocabulary import Format, word
 
 router = APIRouter()
 

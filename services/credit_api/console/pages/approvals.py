@@ -13,17 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.console import repository
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import (
-    Format,
-    User,
-    act,
-    language_of,
-    may,
-    render,
-)
+from services.credit_api.console.web import User, act, language_of, may, render
 from services.credit_api.credit.limit_requests import service as limit_requests
 from services.credit_api.kernel.deps import Session
 from shared.roles import Role
+from shared.vocabulary import Format
 
 router = APIRouter()
 

@@ -26,7 +26,6 @@ from services.credit_api.console.texts import texts
 from services.credit_api.console.web import (
     CONTROLLERS,
     EDITORS,
-    Format,
     User,
     act,
     attempt,
@@ -58,7 +57,7 @@ from services.credit_api.warnings.alerts.repository import AlertFilter
 from shared.domain.ageing import Buckets
 from shared.domain.errors import MissingFxRate, NotFound
 from shared.roles import Role
-from shared.vocabulary import word
+from shared.vocabulary import Format, word
 
 router = APIRouter()
 

@@ -9,10 +9,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from services.credit_api.console.web import Format
 from services.credit_api.credit.assessments.schemas import AssessmentOut
 from services.credit_api.credit.financial_statements.schemas import StatementOut
-from shared.vocabulary import known, word
+from shared.vocabulary import Format, known, word
 
 CAPPED = ", capped"
 

@@ -15,17 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.console import repository
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import (
-    Format,
-    User,
-    language_of,
-    render,
-)
+from services.credit_api.console.web import User, language_of, render
 from services.credit_api.credit.exposure import service as exposure
 from services.credit_api.kernel.deps import Session
 from services.credit_api.kernel.pagination import decode_cursor, encode_cursor
 from shared.domain.errors import InvalidInput
 from shared.domain.warnings import Level
+from shared.vocabulary import Format
 
 router = APIRouter()
 

@@ -11,12 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.credit_api.console.pages.customer import submit_limit_request
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import Format, User, language_of, may, render
+from services.credit_api.console.web import User, language_of, may, render
 from services.credit_api.credit.credit_groups import service as credit_groups
 from services.credit_api.credit.credit_groups.schemas import CreditGroupOut
 from services.credit_api.kernel.deps import Session
 from services.credit_api.warnings.group_alerts import service as group_alerts
 from shared.roles import Role
+from shared.vocabulary import Format
 
 router = APIRouter()
 

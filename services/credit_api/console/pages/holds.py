@@ -10,15 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import (
-    Format,
-    User,
-    act,
-    language_of,
-    render,
-)
+from services.credit_api.console.web import User, act, language_of, render
 from services.credit_api.credit.credit_holds import service as holds
 from services.credit_api.kernel.deps import Session
+from shared.vocabulary import Format
 
 router = APIRouter()
 

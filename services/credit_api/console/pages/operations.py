@@ -16,7 +16,6 @@ from services.credit_api.access.users import service as users
 from services.credit_api.console.texts import texts
 from services.credit_api.console.web import (
     PEOPLE,
-    Format,
     User,
     act,
     checked,
@@ -34,6 +33,7 @@ from services.credit_api.policies.scorecards import service as scorecards
 from services.credit_api.policies.warning_policies import service as warning_policies
 from shared.domain.errors import CredenceError
 from shared.roles import Role
+from shared.vocabulary import Format
 
 router = APIRouter()
 

@@ -13,14 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.console import repository
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import (
-    Format,
-    User,
-    language_of,
-    render,
-)
+from services.credit_api.console.web import User, language_of, render
 from services.credit_api.finance.reports import summary
 from services.credit_api.kernel.deps import Session
+from shared.vocabulary import Format
 
 router = APIRouter()
 

@@ -13,18 +13,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.credit_api.console.texts import texts
-from services.credit_api.console.web import (
-    Format,
-    User,
-    language_of,
-    render,
-)
+from services.credit_api.console.web import User, language_of, render
 from services.credit_api.finance.reports import common
 from services.credit_api.finance.reports import dso as dso_report
 from services.credit_api.finance.reports import routes as report_routes
 from services.credit_api.finance.reports.tabular import Column, Table
 from services.credit_api.kernel.deps import Session
-from shared.vocabulary import known, word
+from shared.vocabulary import Format, known, word
 
 router = APIRouter()
 

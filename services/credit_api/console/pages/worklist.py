@@ -15,7 +15,6 @@ from services.credit_api.collections.tasks import service as tasks
 from services.credit_api.collections.tasks.schemas import CompletionIn, Outcome
 from services.credit_api.console.texts import texts
 from services.credit_api.console.web import (
-    Format,
     User,
     attempt,
     checked,
@@ -27,7 +26,7 @@ from services.credit_api.console.web import (
 )
 from services.credit_api.kernel.deps import Session
 from shared.roles import Role
-from shared.vocabulary import word
+from shared.vocabulary import Format, word
 
 router = APIRouter()
 
