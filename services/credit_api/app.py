@@ -23,6 +23,7 @@ from services.credit_api import background, handlers
 from services.credit_api.access.api_keys.routes import router as api_keys
 from services.credit_api.access.api_keys.service import Authenticator, RateLimiter
 from services.credit_api.access.audit.routes import router as audit
+from services.credit_api.collections.contacts.routes import router as contacts
 from services.credit_api.collections.disputes.routes import router as disputes
 from services.credit_api.collections.dunning.routes import router as collections
 from services.credit_api.collections.interest.routes import router as interest
@@ -102,6 +103,7 @@ ROUTERS = (
     dunning_policies,
     promises,
     disputes,
+    contacts,
     interest,
     tasks,
     reviews,

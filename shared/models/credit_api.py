@@ -539,6 +539,31 @@ class Promise(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class Contact(Base):
+    """A call, visit, e-mail, letter or portal action with a customer: the credit file's contact log.
+    A next action that falls due becomes a worklist task, once (`task_id`)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("(next_action IS NULL) = (next_action_on IS NULL)", name="next_action_dated"),
+        Index("ix_contacts_customer_on", "customer_code", "contact_on"),
+        Index("ix_contacts_follow_up_due", "next_action_on", postgresql_where=text("task_id IS NULL")),
+        {"schema": SCHEMA},
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"))
+    kind: Mapped[str] = mapped_column(String(20), comment="call, visit, email, letter, portal or other")
+    contact_on: Mapped[date] = mapped_column(comment="The business date of the contact")
+    who: Mapped[str] = mapped_column(String(200), comment="Whom at the customer it was with")
+    summary: Mapped[str] = mapped_column(String(4000))
+    next_action: Mapped[str | None] = mapped_column(String(500))
+    next_action_on: Mapped[date | None]
+    task_id: Mapped[uuid.UUID | None] = mapped_column(comment="The worklist task its next action became")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class Dispute(Base):
     """A customer contests (part of) an invoice: the invoice leaves dunning, stays in exposure."""
 

@@ -138,6 +138,20 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
         await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quality")
         await done(page, "form[action$='/disputes'] button")
         assert "Quality" in await page.inner_text("section[aria-labelledby=disputes-title] table")
+        await page.select_option("form[action$='/contacts'] select[name=kind]", "visit")
+        await page.fill("form[action$='/contacts'] input[name=who]", "Mr Weber, CFO")
+        await page.fill("form[action$='/contacts'] input[name=summary]", "Cash tight until the 20th")
+        await page.fill("form[action$='/contacts'] input[name=next_action]", "Call about I-2")
+        await page.fill("form[action$='/contacts'] input[name=next_action_on]", promised)
+        await done(page, "form[action$='/contacts'] button")
+        logged = await page.inner_text("#contact-log")
+        assert "Visit" in logged and "Mr Weber, CFO" in logged and "Call about I-2" in logged
+        async with page.expect_download() as waiting:
+            await page.click("section[aria-labelledby=soa-title] button")
+        download = await waiting.value
+        assert download.suggested_filename.startswith("statement-R1-")
+        content = await asyncio.to_thread(Path(await download.path()).read_bytes)
+        assert content.startswith(b"%PDF")
         assert await accessible(page) == []
 
         await page.click("button:has-text('中文')")

@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.collections.contacts import service as contact_log
 from services.credit_api.collections.disputes import service as disputes
 from services.credit_api.collections.dunning import repository
 from services.credit_api.collections.dunning.schemas import CustomerDunningOut, StepOut, TaskOut
@@ -172,6 +173,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
         }])
         for d in aged
     ]  # fmt: skip
+    tasks += await contact_log.due_follow_ups(session, as_of)
     await repository.record(session, notices, tasks, steps)
     first = await repository.first_run(session)
     await claims.claim_settled(session, first or as_of, as_of, policy, DUNNING, settings)

@@ -9,7 +9,13 @@ from services.credit_api.collections.promises.schemas import PromiseIn
 from shared.schemas import IsoDate, IsoDateTime
 
 TaskKind = Literal[
-    "phone_task", "legal_handover", "no_address", "broken_promise", "dispute_to_resolve", "critical_customer"
+    "phone_task",
+    "legal_handover",
+    "no_address",
+    "broken_promise",
+    "dispute_to_resolve",
+    "critical_customer",
+    "follow_up",
 ]
 Outcome = Literal["reached", "no_answer", "wrong_contact", "promise_made", "handed_over", "resolved", "other"]
 LINE: dict[str, JsonValue] = {
@@ -23,7 +29,10 @@ LINE: dict[str, JsonValue] = {
 
 class WorkItem(BaseModel):
     task_id: uuid.UUID | None = Field(description="None for a customer at critical: not a task to complete")
-    kind: TaskKind = Field(description="critical_customer: at the critical early-warning level")
+    kind: TaskKind = Field(
+        description="critical_customer: at the critical early-warning level; follow_up: a next action "
+        "of the contact log that fell due"
+    )
     customer_code: str
     customer_name: str
     grade: str | None

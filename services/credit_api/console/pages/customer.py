@@ -9,12 +9,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, get_args
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from services.credit_api.access.audit import service as audit
+from services.credit_api.collections.contacts import service as contact_log
+from services.credit_api.collections.contacts.schemas import ContactIn, ContactKind
 from services.credit_api.collections.disputes import service as disputes
 from services.credit_api.collections.disputes.schemas import DisputeIn, DisputeOut, DisputeReason
 from services.credit_api.collections.dunning import service as collections
@@ -51,6 +54,8 @@ from services.credit_api.credit.reviews import service as reviews
 from services.credit_api.credit.reviews.schemas import Decision, ReviewIn
 from services.credit_api.credit.temporary_limits import service as temporary_limits
 from services.credit_api.finance.ageing import service as ageing
+from services.credit_api.finance.statements import documents
+from services.credit_api.finance.statements import service as statements
 from services.credit_api.kernel.deps import Session
 from services.credit_api.warnings.alerts import service as alerts
 from services.credit_api.warnings.alerts.repository import AlertFilter
@@ -237,6 +242,54 @@ async def open_dispute(
     )  # fmt: skip
 
 
+@router.post("/customers/{code}/contacts")
+async def log_contact(
+    request: Request,
+    session: Session,
+    user: User,
+    code: str,
+    csrf: Annotated[str, Form(max_length=100)],
+    kind: Annotated[ContactKind, Form()],
+    contact_on: Annotated[date, Form()],
+    who: Annotated[str, Form(min_length=1, max_length=200)],
+    summary: Annotated[str, Form(min_length=1, max_length=4000)],
+    next_action: Annotated[str, Form(max_length=500)] = "",
+    next_action_on: Annotated[date | None, Form()] = None,
+) -> Response:
+    body = ContactIn(
+        kind=kind,
+        contact_on=contact_on,
+        who=who,
+        summary=summary,
+        next_action=next_action or None,
+        next_action_on=next_action_on,
+    )
+    now = datetime.now(UTC)
+    return await act(
+        request, session, user, csrf, f"/console/customers/{code}",
+        lambda: contact_log.record(session, user.principal, code, body, now),
+    )  # fmt: skip
+
+
+@router.get("/customers/{code}/statement")
+async def download_statement(
+    request: Request,
+    session: Session,
+    _: User,
+    code: str,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> Response:
+    """The statement of account as the customer receives it, in the customer's language."""
+    found = await statements.customer_statement(session, code, start, end)
+    pdf = await run_in_threadpool(documents.to_pdf, found, str(request.app.state.settings.company_name))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="statement-{code}-{start}-{end}.pdf"'},
+    )
+
+
 async def _file(
     session: AsyncSession, code: str, as_of: date, fmt: Format, settings: Any, words: dict[str, str]
 ) -> dict[str, Any]:
@@ -263,6 +316,7 @@ async def _file(
         assessed = None
     trend = await assessments.payment_index_trend(session, code, 24)
     promised = await promises.of_customer(session, code)
+    logged = await contact_log.of_customer(session, code, 50)
     disputed = await disputes.of_customer(session, code)
     dunned = await collections.customer_dunning(session, code)
     shown = await alerts.page(session, AlertFilter(customer_code=code), None, 20)
@@ -351,6 +405,18 @@ async def _file(
             for d in disputed
         ],
         "trail": [{"at": fmt.when(e.at), "actor": e.actor, "action": e.action} for e in trail],
+        "contacts": [
+            {
+                "day": fmt.day(x.contact_on),
+                "kind": x.kind,
+                "who": x.who,
+                "summary": x.summary,
+                "next": f"{x.next_action} ({fmt.day(x.next_action_on)})" if x.next_action else "",
+            }
+            for x in logged
+        ],
+        "today": now.date().isoformat(),
+        "month_start": now.date().replace(day=1).isoformat(),
         "review_decisions": get_args(Decision),
         "currency": cur,
     }

@@ -91,7 +91,13 @@ def _lines(items: list[dict[str, Any]], fmt: Format) -> list[str]:
             # The critical level's causes: the indicators by name (the alert has their values).
             said += [word("indicator", str(c), fmt.language) for c in line["causes"]]
             continue
-        label = line.get("item_id") or line.get("promise_id") or line.get("dispute_id") or ""
+        label = (
+            line.get("item_id")
+            or line.get("promise_id")
+            or line.get("dispute_id")
+            or line.get("next_action")
+            or ""
+        )
         amount = line.get("open_amount") or line.get("amount")
         currency = line.get("currency")
         said.append(f"{label} {fmt.money(amount, currency) if amount and currency else ''}".strip())
