@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from services.devstack.settings import PROJECT_ROOT, DevStackSettings, get_devstack_settings, read_dev_env
 from shared.roles import Role
@@ -72,6 +73,19 @@ def _parser() -> argparse.ArgumentParser:
         "--from", dest="first", type=date.fromisoformat, default=None, help="the first day, YYYY-MM-DD"
     )
     dun.set_defaults(handler=_collections_run)
+
+    statements = sub.add_parser("statements", help="statements of account").add_subparsers(title="actions")
+    mail = statements.add_parser(
+        "run",
+        help="e-mail the statements due by the dunning policy's schedule for every day from --from "
+        "(default: the day after the last run; the first run ever, --as-of alone) through --as-of "
+        "(default: today); a day already run changes nothing, and no statement is sent twice",
+    )
+    mail.add_argument("--as-of", type=date.fromisoformat, default=None, help="the last day, YYYY-MM-DD")
+    mail.add_argument(
+        "--from", dest="first", type=date.fromisoformat, default=None, help="the first day, YYYY-MM-DD"
+    )
+    mail.set_defaults(handler=_statements_run)
 
     groups = sub.add_parser("credit-groups", help="credit groups").add_subparsers(title="actions")
     warn = groups.add_parser(
@@ -265,8 +279,32 @@ def _group_warnings(args: argparse.Namespace) -> int:
 
 
 def _collections_run(args: argparse.Namespace) -> int:
-    from services.credit_api import handlers
     from services.credit_api.collections.dunning.service import RunResult, catch_up
+
+    def done(r: RunResult, n: int, of: int) -> None:
+        did = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
+        if r.missing_rates:
+            did += f"; no exchange rate for {', '.join(r.missing_rates)}: those items' steps wait"
+        print(f"[{n}/{of}] dunning {r.as_of}: {r.customers} customers, {did} (policy {r.policy_version})")
+
+    return _daily("dunning", args, catch_up, done)
+
+
+def _statements_run(args: argparse.Namespace) -> int:
+    from services.credit_api.finance.statements.service import RunResult, catch_up
+
+    def done(r: RunResult, n: int, of: int) -> None:
+        did = "already done" if r.already_done else f"{r.sent} statements e-mailed"
+        if r.without_address:
+            did += f", {r.without_address} customers without an accounts-payable address"
+        print(f"[{n}/{of}] statements {r.as_of}: {did} (policy {r.policy_version})")
+
+    return _daily("statements", args, catch_up, done)
+
+
+def _daily(name: str, args: argparse.Namespace, catch_up: Any, done: Any) -> int:
+    """A daily run of credit_api for every day through --as-of, each day's line as it is done."""
+    from services.credit_api import handlers
     from services.credit_api.kernel.settings import ApiSettings
     from shared.db import make_engine, make_sessionmaker
 
@@ -277,23 +315,17 @@ def _collections_run(args: argparse.Namespace) -> int:
         print(f"--from {args.first} is after --as-of {last}", file=sys.stderr)
         return 2
 
-    def done(r: RunResult, n: int, of: int) -> None:
-        did = "already done" if r.already_done else f"{r.notices} notices, {r.tasks} tasks"
-        if r.missing_rates:
-            did += f"; no exchange rate for {', '.join(r.missing_rates)}: those items' steps wait"
-        print(f"[{n}/{of}] dunning {r.as_of}: {r.customers} customers, {did} (policy {r.policy_version})")
-
-    async def dun() -> None:
+    async def days() -> None:
         engine = make_engine(settings.database_url, pool_size=2)
         sessions = make_sessionmaker(engine)
         try:
             results = await catch_up(sessions, last, settings, first=args.first, done=done)
             if not results:
-                print(f"nothing to do: dunning has run through {last}")
+                print(f"nothing to do: {name} has run through {last}")
         finally:
             await engine.dispose()
 
-    asyncio.run(dun())
+    asyncio.run(days())
     return 0
 
 

@@ -33,7 +33,7 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     "alerts": (
         "alerts_topic",
         "Messages for people, consumed by the notifier: alerts to notify (alert.raised), every change "
-        "of an early-warning alert, and dunning notices",
+        "of an early-warning alert, dunning notices and statements of account",
         [
             "alert.raised",
             "alert.opened",
@@ -42,6 +42,7 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "alert.resolved",
             "alert.reopened",
             "dunning.notice_issued",
+            "statement.issued",
         ],
     ),
     "riskEvents": (

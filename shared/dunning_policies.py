@@ -14,6 +14,7 @@ from shared.domain import dunning as domain
 from shared.domain.dunning import Effect, InvalidDunningPolicy
 from shared.domain.interest import RateRule, Tier, check_tiers
 from shared.domain.money import MINOR_UNITS
+from shared.domain.statements import Schedule
 from shared.policy_documents import read, shipped
 
 DEFAULT_VERSION = "default"
@@ -51,6 +52,18 @@ class InterestIn(_Strict):
 class TierIn(_Strict):
     below: Annotated[Decimal, Field(gt=0)] | None = None
     amount: Annotated[Decimal, Field(ge=0)]
+
+
+class StatementsIn(_Strict):
+    day_of_month: Annotated[StrictInt, Field(ge=1, le=28)] = Field(
+        1, description="Each month on this day, every customer's statement of the month before"
+    )
+    also_when_moved: bool = Field(
+        False, description="Also a statement whenever a customer's ledger moved since its last one"
+    )
+    min_gap_days: Annotated[StrictInt, Field(ge=1, le=90)] = Field(
+        7, description="Days at least between two statements sent because the ledger moved"
+    )
 
 
 class PolicyIn(_Strict):
@@ -112,6 +125,10 @@ class PolicyIn(_Strict):
         "(each `below` an amount, the last without it)",
     )
     steps: dict[str, list[StepIn]]
+    statements: StatementsIn = Field(
+        StatementsIn(),
+        description="When statements of account are e-mailed to customers' accounts payable",
+    )
 
     def to_domain(self, version: str) -> domain.Policy:
         rate = None
@@ -169,6 +186,11 @@ class PolicyIn(_Strict):
                 dispute_age_days=self.dispute_age_days,
                 interest=rate,
                 compensation=compensation,
+                statements=Schedule(
+                    self.statements.day_of_month,
+                    self.statements.also_when_moved,
+                    self.statements.min_gap_days,
+                ),
             )
         )
 

@@ -417,6 +417,29 @@ class DunningNoticeIssued(_Strict):
     )
 
 
+class ClosingBalance(_Strict):
+    currency: CurrencyCode
+    amount: EventAmount = Field(description="What the customer owes at the period's end; negative: in credit")
+
+
+class StatementIssued(_Strict):
+    """A statement of account to e-mail to the customer's accounts payable, its PDF attached (read
+    from credit_api's `v_statement_documents`). One per customer and period."""
+
+    customer_code: CustomerCode
+    period_from: date
+    period_to: date
+    reason: Literal["monthly", "moved"] = Field(
+        description="monthly: the month's statement; moved: the ledger moved since the last one"
+    )
+    language: str
+    closing: list[ClosingBalance]
+    policy_version: str
+    portal_url: str | None = Field(
+        None, description="The customer's portal, by a signed link that expires (absent: no portal)"
+    )
+
+
 class PromiseChanged(_Strict):
     """A promise to pay as it stands after a change (`promise.made`, `promise.kept`,
     `promise.broken`)."""
@@ -496,6 +519,7 @@ ALERT_RESOLVED = "alert.resolved"
 ALERT_REOPENED = "alert.reopened"
 ALERT_CHANGES = (ALERT_OPENED, ALERT_UPDATED, ALERT_ACKNOWLEDGED, ALERT_RESOLVED, ALERT_REOPENED)
 DUNNING_NOTICE_ISSUED = "dunning.notice_issued"
+STATEMENT_ISSUED = "statement.issued"
 PROMISE_MADE = "promise.made"
 PROMISE_KEPT = "promise.kept"
 PROMISE_BROKEN = "promise.broken"
@@ -527,6 +551,7 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     WARNING_LEVEL_CHANGED: WarningLevelChanged,
     **dict.fromkeys(ALERT_CHANGES, AlertChanged),
     DUNNING_NOTICE_ISSUED: DunningNoticeIssued,
+    STATEMENT_ISSUED: StatementIssued,
     **dict.fromkeys((PROMISE_MADE, PROMISE_KEPT, PROMISE_BROKEN), PromiseChanged),
     **dict.fromkeys((DISPUTE_OPENED, DISPUTE_RESOLVED, DISPUTE_CLOSED), DisputeChanged),
     **dict.fromkeys((INTEREST_CLAIMED, INTEREST_WAIVED, INTEREST_INVOICED), InterestClaimChanged),

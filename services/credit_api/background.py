@@ -1,6 +1,6 @@
 """What credit_api runs beside its HTTP server: the outbox relay, the event consumer, the daily
-dunning run, and housekeeping (expired reservations, old idempotency answers, the credit groups'
-utilisation once a day)."""
+dunning and statement runs, and housekeeping (expired reservations, old idempotency answers, the
+credit groups' utilisation once a day)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.credit_api.collections.dunning import service as collections
 from services.credit_api.consumer import CreditApiHandler
 from services.credit_api.credit.reservations import service as reservations
+from services.credit_api.finance.statements import service as statements
 from services.credit_api.kernel.idempotency import service as idempotency
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
@@ -93,7 +94,10 @@ async def _dunning(
     settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
-        for done in await collections.catch_up(sessions, datetime.now(UTC).date(), settings):
+        today = datetime.now(UTC).date()
+        for done in await collections.catch_up(sessions, today, settings):
             log.info("dunning run", as_of=done.as_of.isoformat(), notices=done.notices, tasks=done.tasks)
+        for mailed in await statements.catch_up(sessions, today, settings):
+            log.info("statement run", as_of=mailed.as_of.isoformat(), sent=mailed.sent)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.dunning_poll_seconds)

@@ -149,6 +149,15 @@ class Dispatcher:
         message["Subject"] = delivery.subject
         message["Message-ID"] = f"<{delivery.id}@credence>"
         message.set_content(delivery.body)
+        attachment = delivery.payload.get("attachment")
+        if attachment:
+            maintype, subtype = attachment["content_type"].split("/")
+            message.add_attachment(
+                base64.b64decode(attachment["base64"]),
+                maintype=maintype,
+                subtype=subtype,
+                filename=attachment["filename"],
+            )
         await aiosmtplib.send(
             message,
             hostname=s.smtp_host,

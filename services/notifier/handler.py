@@ -1,7 +1,9 @@
-"""Turns each alert or dunning notice into deliveries, recorded with the inbox in one transaction."""
+"""Turns each alert, dunning notice or statement of account into deliveries, recorded with the inbox
+in one transaction."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,9 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notifier import chat, repository
 from services.notifier.chat import ChatFormat
 from services.notifier.settings import ChatDestination, NotifierSettings
-from services.notifier.templates import render_alert, render_notice
+from services.notifier.templates import render_alert, render_notice, render_statement
 from shared.domain.errors import InvalidEvent
-from shared.events import ALERT_CHANGES, AlertRaised, DunningNoticeIssued, event_data, parse_event
+from shared.events import (
+    ALERT_CHANGES,
+    AlertRaised,
+    DunningNoticeIssued,
+    StatementIssued,
+    event_data,
+    parse_event,
+)
 from shared.inbox import remember
 from shared.models.notifier import InboxEntry
 
@@ -46,7 +55,7 @@ class AlertHandler:
         if event.type in ALERT_CHANGES:
             return  # an alert's lifecycle, for streams and dashboards: alert.raised is what notifies
         data = event_data(event)
-        if not isinstance(data, AlertRaised | DunningNoticeIssued):
+        if not isinstance(data, AlertRaised | DunningNoticeIssued | StatementIssued):
             raise InvalidEvent(f"the notifier does not handle {event.type} events")
         if not await remember(session, InboxEntry, event.source, event.id):
             return
@@ -79,16 +88,45 @@ class AlertHandler:
                 "payload": {"event": record_text, **extra},
             }
 
-        reply = {"reply_to": message.reply_to} if message.reply_to else {}
-        deliveries = [delivery("email", message.email, language, **reply)] if message.email else []
+        extra: dict[str, Any] = {"reply_to": message.reply_to} if message.reply_to else {}
+        if isinstance(data, StatementIssued) and message.email:
+            extra["attachment"] = await self._statement_pdf(session, data)
+        deliveries = [delivery("email", message.email, language, **extra)] if message.email else []
         deliveries += [delivery("webhook", url, language) for url in message.webhooks]
         deliveries += [delivery(bot.format, bot.url, bot.language or language) for bot in message.bots]
         await repository.add_deliveries(session, deliveries)
 
+    @staticmethod
+    async def _statement_pdf(session: AsyncSession, data: StatementIssued) -> dict[str, str]:
+        """The statement's PDF as the e-mail attaches it, from credit_api's documents (written in the
+        transaction that published the event, so it is there)."""
+        pdf = await repository.statement_pdf(session, data.customer_code, data.period_from, data.period_to)
+        if pdf is None:
+            raise InvalidEvent(
+                f"no statement of {data.customer_code} for {data.period_from}–{data.period_to} in "
+                "credit_api.v_statement_documents"
+            )
+        return {
+            "filename": f"statement-{data.customer_code}-{data.period_from}-{data.period_to}.pdf",
+            "content_type": "application/pdf",
+            "base64": base64.b64encode(pdf).decode(),
+        }
+
     def _message(
-        self, data: AlertRaised | DunningNoticeIssued, name: str, contacts: dict[str, Any]
+        self, data: AlertRaised | DunningNoticeIssued | StatementIssued, name: str, contacts: dict[str, Any]
     ) -> Message:
         s = self._settings
+        reply_to = contacts.get("credit_controller_email") or s.alert_email
+        if isinstance(data, StatementIssued):
+            return Message(
+                render=lambda _: render_statement(data, customer_name=name),
+                level=None,
+                alert_id=None,
+                email=contacts.get("accounts_payable_email"),
+                webhooks=[],
+                bots=[],
+                reply_to=reply_to,
+            )
         if isinstance(data, AlertRaised):
             return Message(
                 render=lambda lang: render_alert(data, language=lang, customer_name=name),
@@ -107,7 +145,7 @@ class AlertHandler:
             email=contacts.get("accounts_payable_email") if "email" in data.channels else None,
             webhooks=s.webhooks if "webhook" in data.channels else [],
             bots=s.chat_webhooks if "chat" in data.channels else [],
-            reply_to=contacts.get("credit_controller_email") or s.alert_email,
+            reply_to=reply_to,
         )
 
     async def complete(self, session: AsyncSession, results: list[None]) -> None:

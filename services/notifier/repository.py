@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.notifier import Delivery
-from shared.models.views import customer_credit
+from shared.models.views import customer_credit, statement_documents
 
 
 async def customer(session: AsyncSession, customer_code: str) -> dict[str, Any] | None:
@@ -22,6 +22,13 @@ async def customer(session: AsyncSession, customer_code: str) -> dict[str, Any] 
         )
     ).one_or_none()
     return None if row is None else dict(row._mapping)
+
+
+async def statement_pdf(session: AsyncSession, customer_code: str, start: date, end: date) -> bytes | None:
+    s = statement_documents.c
+    query = select(s.pdf).where(s.customer_code == customer_code, s.period_from == start, s.period_to == end)
+    found: bytes | None = (await session.execute(query)).scalar_one_or_none()
+    return found
 
 
 async def add_deliveries(session: AsyncSession, deliveries: Sequence[dict[str, Any]]) -> None:

@@ -16,7 +16,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
-from shared.events import AlertRaised, DunningNoticeIssued
+from shared.events import AlertRaised, DunningNoticeIssued, StatementIssued
 from shared.vocabulary import UNITS, amount_of, known, word
 
 _env = Environment(
@@ -115,6 +115,25 @@ def render_notice(notice: DunningNoticeIssued, *, language: str, customer_name: 
         }
         return subject_template.render(context).strip(), body_template.render(context)
     raise TemplateNotFound(f"dunning.{notice.effect}.en")
+
+
+def render_statement(statement: StatementIssued, *, customer_name: str) -> tuple[str, str]:
+    """Subject and body of the e-mail a statement of account is attached to, in its language."""
+    for lang in _languages(statement.language):
+        try:
+            body_template = _env.get_template(f"statement.{lang}.body.j2")
+            subject_template = _env.get_template(f"statement.{lang}.subject.j2")
+        except TemplateNotFound:
+            continue
+        locale = lang.replace("-", "_")
+        context = {
+            "statement": statement,
+            "customer_name": customer_name,
+            "money": _money(locale),
+            "day": lambda d, locale=locale: format_date(d, format="long", locale=locale),
+        }
+        return subject_template.render(context).strip(), body_template.render(context)
+    raise TemplateNotFound("statement.en")
 
 
 def _money(locale: str) -> Callable[[Decimal, str], str]:

@@ -25,6 +25,7 @@ from typing import Literal
 from shared.domain import fx
 from shared.domain.errors import InvalidInput
 from shared.domain.interest import RateRule, Tier
+from shared.domain.statements import Schedule
 
 Effect = Literal[
     "reminder", "friendly_notice", "formal_notice", "phone_task", "final_notice", "legal_handover"
@@ -68,6 +69,7 @@ class Policy:
     interest: RateRule | None = None
     # Per late item, by the item's currency: the tiers by the size of the debt.
     compensation: Mapping[str, tuple[Tier, ...]] = field(default_factory=dict)
+    statements: Schedule = field(default_factory=Schedule)
 
     def for_grade(self, grade: str | None) -> tuple[Step, ...]:
         return self.steps.get(grade or "default") or self.steps["default"]

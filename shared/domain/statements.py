@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -166,3 +166,37 @@ def statement(
         account.unapplied_credit = totals.get("credit", ZERO)
         account.interest_claimed = totals.get("interest", ZERO)
     return [accounts[cur] for cur in sorted(accounts)]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When statements go out by e-mail (the dunning policy's `statements`): each month on
+    `day_of_month`, the month before; with `also_when_moved`, also whenever a customer's ledger
+    moved since its last statement, at most every `min_gap_days`, for the days since that one."""
+
+    day_of_month: int = 1
+    also_when_moved: bool = False
+    min_gap_days: int = 7
+
+
+def monthly_period(schedule: Schedule, as_of: date) -> tuple[date, date] | None:
+    """The month before `as_of`, when `as_of` is the schedule's day; else None."""
+    if as_of.day != schedule.day_of_month:
+        return None
+    end = as_of.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def moved_period(
+    schedule: Schedule, as_of: date, last_end: date | None, last_sent: date | None
+) -> tuple[date, date] | None:
+    """The days since a customer's last statement (the month so far when it never had one) through
+    the day before `as_of`, for a customer whose ledger moved since; None when the schedule sends
+    only monthly or the last statement is too recent."""
+    if not schedule.also_when_moved:
+        return None
+    if last_sent is not None and (as_of - last_sent).days < schedule.min_gap_days:
+        return None
+    end = as_of - timedelta(days=1)
+    start = end.replace(day=1) if last_end is None else last_end + timedelta(days=1)
+    return None if start > end else (start, end)

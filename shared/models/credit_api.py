@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -515,6 +516,43 @@ class DunningRun(Base):
     notices: Mapped[int]
     tasks: Mapped[int]
     finished_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class StatementRun(Base):
+    """A day the statement run has done: a missed day is caught up, a day done is not done again."""
+
+    __tablename__ = "statement_runs"
+    __table_args__ = {"schema": SCHEMA}
+
+    as_of: Mapped[date] = mapped_column(primary_key=True)
+    policy_version: Mapped[str] = mapped_column(String(60))
+    sent: Mapped[int]
+    without_address: Mapped[int] = mapped_column(comment="Customers due one, with no address to send it to")
+    finished_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class StatementSend(Base):
+    """A statement of account e-mailed to a customer: one per customer and period, whatever reruns.
+    The notifier attaches the PDF, read through `v_statement_documents`."""
+
+    __tablename__ = "statement_sends"
+    __table_args__ = {"schema": SCHEMA}
+
+    customer_code: Mapped[str] = mapped_column(
+        ForeignKey(f"{SCHEMA}.customers.customer_code"), primary_key=True
+    )
+    period_from: Mapped[date] = mapped_column(primary_key=True)
+    period_to: Mapped[date] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), comment="monthly, or moved: the ledger moved since")
+    as_of: Mapped[date] = mapped_column(comment="The run's day")
+    policy_version: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(10))
+    journal_line: Mapped[int] = mapped_column(
+        BigInteger, comment="The customer's last journal line then: a later one means its ledger moved"
+    )
+    closing: Mapped[list[dict[str, Any]]] = mapped_column(comment="Closing balance per currency")
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
 class Promise(Base):

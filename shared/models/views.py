@@ -23,6 +23,8 @@
 - `credit_api.v_active_scorecard`: the scorecard an admin activated (none: the default ships in
   `shared/policies/scorecard.yaml`) and the `traceparent` of the request that activated it; read
   by risk_worker.
+- `credit_api.v_statement_documents`: each statement of account sent on the schedule, its period,
+  language and PDF; read by the notifier, which attaches it to the e-mail.
 - `credit_api.v_fx_rates`: exchange rates by day, read by risk_worker to weigh invoices and
   statements in the credit currency.
 - `risk_worker.v_warning_levels`: each customer's early-warning level, its causes and indicator
@@ -50,6 +52,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -255,4 +258,16 @@ deliveries = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("sent_at", DateTime(timezone=True)),
     schema="notifier",
+)
+
+
+statement_documents = Table(
+    "v_statement_documents",
+    view_metadata,
+    Column("customer_code", String),
+    Column("period_from", Date),
+    Column("period_to", Date),
+    Column("language", String),
+    Column("pdf", LargeBinary),
+    schema="credit_api",
 )

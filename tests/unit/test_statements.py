@@ -10,7 +10,7 @@ import pytest
 
 from shared.domain.errors import InvalidInput
 from shared.domain.ledger import Ledger
-from shared.domain.statements import Entry, statement
+from shared.domain.statements import Entry, Schedule, monthly_period, moved_period, statement
 from shared.events import (
     CreditNoteIssued,
     InvoiceIssued,
@@ -180,3 +180,25 @@ def test_a_period_ends_on_or_after_it_starts_and_holds_nothing_after_its_end() -
         statement([], date(2026, 6, 2), date(2026, 6, 1))
     with pytest.raises(InvalidInput):
         statement([Entry(date(2026, 7, 1), "EUR", "cash", D(1))], date(2026, 6, 1), date(2026, 6, 30))
+
+
+def test_the_months_statement_goes_out_on_the_policys_day_for_the_month_before() -> None:
+    schedule = Schedule(day_of_month=3)
+    assert monthly_period(schedule, date(2026, 3, 3)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert monthly_period(schedule, date(2026, 1, 3)) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert monthly_period(schedule, date(2026, 3, 4)) is None
+
+
+def test_a_moved_ledger_gets_the_days_since_its_last_statement_at_most_every_gap() -> None:
+    schedule = Schedule(also_when_moved=True, min_gap_days=7)
+    # Never sent one: the month so far.
+    assert moved_period(schedule, date(2026, 5, 14), None, None) == (date(2026, 5, 1), date(2026, 5, 13))
+    # On the 1st, the month so far is the month before.
+    assert moved_period(schedule, date(2026, 6, 1), None, None) == (date(2026, 5, 1), date(2026, 5, 31))
+    # The days after the last one's end; not within the gap of its sending.
+    assert moved_period(schedule, date(2026, 5, 21), date(2026, 5, 13), date(2026, 5, 14)) == (
+        date(2026, 5, 14),
+        date(2026, 5, 20),
+    )
+    assert moved_period(schedule, date(2026, 5, 20), date(2026, 5, 13), date(2026, 5, 14)) is None
+    assert moved_period(Schedule(), date(2026, 5, 21), date(2026, 5, 13), date(2026, 5, 14)) is None

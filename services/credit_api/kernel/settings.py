@@ -65,8 +65,9 @@ class ApiSettings(PlatformSettings):
     )
     dunning_daily: bool = Field(
         True,
-        description="Run dunning every day (and catch up missed days) in the background; off when a "
-        "scheduler runs `credence collections run` instead",
+        description="Run dunning and then the statements of account every day (and catch up missed "
+        "days) in the background; off when a scheduler runs `credence collections run` and "
+        "`credence statements run` instead",
     )
     dunning_poll_seconds: float = Field(
         300, description="How often to check whether the day's dunning run (and any missed day) is due"

@@ -25,6 +25,7 @@ from services.credit_api.collections.promises import service as promises
 from services.credit_api.collections.receivables import repository as ledger
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.credit.fx_rates.service import rates_for
+from services.credit_api.kernel import days
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.dunning_policies import service as dunning_policies
@@ -304,19 +305,12 @@ async def catch_up(
     first: date | None = None,
     done: Callable[[RunResult, int, int], None] | None = None,
 ) -> list[RunResult]:
-    """Every day from `first` (default: the one after the last run) through `today`, each in its
-    own transaction, so a day missed during an outage is done before the next and a run killed
-    half-way keeps the days it finished; the first run ever starts today. `done(result, n, of)`
-    hears of each day as it is finished."""
-    if first is None:
-        async with sessions() as session:
-            last = await repository.last_run(session)
-        first = today if last is None else last + timedelta(days=1)
-    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
-    results: list[RunResult] = []
-    for n, day in enumerate(days, 1):
-        async with sessions() as session, session.begin():
-            results.append(await run(session, day, settings))
-        if done is not None:
-            done(results[-1], n, len(days))
-    return results
+    """Dunning for every day missed through `today` (`kernel.days.catch_up`)."""
+    return await days.catch_up(
+        sessions,
+        today,
+        lambda session, day: run(session, day, settings),
+        repository.last_run,
+        first=first,
+        done=done,
+    )

@@ -4,12 +4,17 @@ rows, however long the customer's history), and every line of the period in the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import driver
 from shared.domain.statements import INTEREST_CLAIMED, INTEREST_INVOICED, INTEREST_WAIVED, Entry
+from shared.models.credit_api import Customer, StatementRun, StatementSend
 
 # Before the period: per account, currency and item, the first day and the sum (an item's due date
 # never changes). In the period: each line. The late-interest claims of the customer: claimed on the
@@ -46,3 +51,92 @@ async def entries(session: AsyncSession, customer_code: str, start: date, end: d
         _ENTRIES, customer_code, start, end, INTEREST_CLAIMED, INTEREST_INVOICED, INTEREST_WAIVED
     )
     return [Entry(*row) for row in rows]
+
+
+RUN_LOCK = 0x5374_6D74  # "Stmt": one statement run at a time across processes
+
+
+async def lock(session: AsyncSession) -> None:
+    """Held until the transaction ends; a second run waits, then finds the day done."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK})
+
+
+async def ran(session: AsyncSession, as_of: date) -> bool:
+    return await session.get(StatementRun, as_of) is not None
+
+
+async def last_run(session: AsyncSession) -> date | None:
+    return (await session.execute(select(func.max(StatementRun.as_of)))).scalar_one_or_none()
+
+
+async def add_run(session: AsyncSession, run: StatementRun) -> None:
+    session.add(run)
+    await session.flush()
+
+
+async def with_business(session: AsyncSession, start: date, end: date) -> list[str]:
+    """Customers whose ledger moved in the period or who owe (or are owed) something at its end."""
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT customer_code FROM risk_worker.v_movements WHERE effective_date <= $2 "
+        "GROUP BY customer_code HAVING bool_or(effective_date >= $1) "
+        "OR sum(CASE account WHEN 'item' THEN amount ELSE -amount END) <> 0",
+        start,
+        end,
+    )
+    return [r[0] for r in rows]
+
+
+async def moved(
+    session: AsyncSession, month_start: date, end: date
+) -> list[tuple[str, date | None, date | None]]:
+    """(customer, last statement's end, day it was sent) of the customers whose journal, as dated
+    through `end`, moved since their last statement: a line dated after its period, or one written
+    after it (a late arrival dated within it); never sent one, a line dated from `month_start` on."""
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT m.customer_code, s.period_to, s.as_of FROM ("
+        "  SELECT customer_code, max(id) AS line, max(effective_date) AS latest"
+        "  FROM risk_worker.v_movements WHERE effective_date <= $2 GROUP BY customer_code) m "
+        "LEFT JOIN LATERAL (SELECT period_to, as_of, journal_line FROM credit_api.statement_sends s"
+        "  WHERE s.customer_code = m.customer_code ORDER BY period_to DESC, as_of DESC LIMIT 1) s ON true "
+        "WHERE m.latest > coalesce(s.period_to, $1::date - 1) OR m.line > coalesce(s.journal_line, m.line)",
+        month_start,
+        end,
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def recipients(session: AsyncSession, codes: Sequence[str]) -> dict[str, Customer]:
+    query = select(Customer).where(Customer.customer_code.in_(codes))
+    return {c.customer_code: c for c in (await session.execute(query)).scalars()}
+
+
+async def last_lines(session: AsyncSession, ends: dict[str, date]) -> dict[str, int]:
+    """Each customer's last journal line dated through its period's end (0: none)."""
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT k.code, coalesce((SELECT max(id) FROM risk_worker.v_movements m "
+        "WHERE m.customer_code = k.code AND m.effective_date <= k.last), 0) "
+        "FROM unnest($1::text[], $2::date[]) AS k(code, last)",
+        list(ends),
+        list(ends.values()),
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+async def add_send(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """False when this customer's statement of this period was sent already."""
+    inserted = await session.execute(
+        insert(StatementSend).values(values).on_conflict_do_nothing().returning(StatementSend.customer_code)
+    )
+    return inserted.first() is not None
+
+
+async def sends(session: AsyncSession, customer_code: str) -> Sequence[StatementSend]:
+    query = (
+        select(StatementSend)
+        .where(StatementSend.customer_code == customer_code)
+        .order_by(StatementSend.period_to.desc(), StatementSend.as_of.desc())
+    )
+    return (await session.execute(query)).scalars().all()

@@ -1,14 +1,21 @@
 """A customer's statement of account for a period (`shared/domain/statements.py` over the journal),
-as JSON, or as CSV and PDF in the customer's language."""
+as JSON, or as CSV and PDF in the customer's language; and the daily run that e-mails statements on
+the dunning policy's schedule, once per customer and period: each is recorded under that key with
+its `statement.issued` event (outbox) in the day's transaction, so a run repeated, or killed and
+run again, sends nothing twice, and the notifier's inbox does the same for a redelivered event."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from services.credit_api.credit.customers import service as customers
-from services.credit_api.finance.statements import repository
+from services.credit_api.finance.statements import documents, repository
 from services.credit_api.finance.statements.schemas import (
     AccountOut,
     BucketAmount,
@@ -16,8 +23,14 @@ from services.credit_api.finance.statements.schemas import (
     OpenItemOut,
     StatementOut,
 )
+from services.credit_api.kernel import days
+from services.credit_api.kernel.settings import ApiSettings
+from services.credit_api.policies.dunning_policies import service as dunning_policies
 from shared.domain.money import format_amount
-from shared.domain.statements import period, statement
+from shared.domain.statements import monthly_period, moved_period, period, statement
+from shared.events import STATEMENT_ISSUED, ClosingBalance, StatementIssued, new_event
+from shared.models.credit_api import Outbox, StatementRun
+from shared.outbox import outbox_row
 
 
 async def customer_statement(
@@ -68,4 +81,99 @@ async def customer_statement(
             )
             for a in accounts
         ],
+    )
+
+
+@dataclass(frozen=True)
+class RunResult:
+    as_of: date
+    policy_version: str
+    sent: int
+    without_address: int = 0
+    already_done: bool = False
+
+
+async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunResult:
+    """The statements due on `as_of` by the active dunning policy's schedule, after any run under way
+    elsewhere. A customer without an accounts-payable address gets none (counted)."""
+    await repository.lock(session)
+    policy = await dunning_policies.active(session)
+    if await repository.ran(session, as_of):
+        return RunResult(as_of, policy.version, 0, already_done=True)
+    schedule = policy.statements
+    due: dict[str, tuple[date, date, Literal["monthly", "moved"]]] = {}
+    month = monthly_period(schedule, as_of)
+    if month is not None:
+        due = {code: (*month, "monthly") for code in await repository.with_business(session, *month)}
+    if schedule.also_when_moved:
+        # A customer never sent one: its ledger moved if a line is dated in the days it would cover.
+        yesterday = as_of - timedelta(days=1)
+        for code, last_end, last_sent in await repository.moved(session, yesterday.replace(day=1), yesterday):
+            since = moved_period(schedule, as_of, last_end, last_sent)
+            if since is not None and code not in due:
+                due[code] = (*since, "moved")
+    customers = await repository.recipients(session, list(due))
+    lines = await repository.last_lines(session, {code: end for code, (_, end, _) in due.items()})
+    sent = without_address = 0
+    for code in sorted(due):
+        start, end, reason = due[code]
+        customer = customers.get(code)
+        if customer is None:
+            continue  # known to the ledger only: no credit file, nobody to write to
+        if not (customer.contacts or {}).get("accounts_payable_email"):
+            without_address += 1
+            continue
+        found = await customer_statement(session, code, start, end)
+        pdf = await run_in_threadpool(documents.to_pdf, found, settings.company_name)
+        closing = [{"currency": a.currency, "amount": a.closing_balance} for a in found.accounts]
+        if await repository.add_send(
+            session,
+            {
+                "customer_code": code,
+                "period_from": start,
+                "period_to": end,
+                "reason": reason,
+                "as_of": as_of,
+                "policy_version": policy.version,
+                "language": found.language,
+                "journal_line": lines.get(code, 0),
+                "closing": closing,
+                "pdf": pdf,
+            },
+        ):
+            issued = StatementIssued(
+                customer_code=code,
+                period_from=start,
+                period_to=end,
+                reason=reason,
+                language=found.language,
+                closing=[ClosingBalance.model_validate(c) for c in closing],
+                policy_version=policy.version,
+            )
+            event = new_event(source=settings.source, type_=STATEMENT_ISSUED, subject=code, data=issued)
+            session.add(outbox_row(Outbox, settings.alerts_topic, event))
+            sent += 1
+    await repository.add_run(
+        session,
+        StatementRun(as_of=as_of, policy_version=policy.version, sent=sent, without_address=without_address),
+    )
+    return RunResult(as_of, policy.version, sent, without_address)
+
+
+async def catch_up(
+    sessions: async_sessionmaker[AsyncSession],
+    today: date,
+    settings: ApiSettings,
+    *,
+    first: date | None = None,
+    done: Callable[[RunResult, int, int], None] | None = None,
+) -> list[RunResult]:
+    """Statements for every day missed through `today` (`kernel.days.catch_up`)."""
+    return await days.catch_up(
+        sessions,
+        today,
+        lambda session, day: run(session, day, settings),
+        repository.last_run,
+        first=first,
+        done=done,
     )
