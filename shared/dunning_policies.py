@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from shared.domain import dunning as domain
 from shared.domain.dunning import Effect, InvalidDunningPolicy
@@ -58,7 +58,7 @@ class StatementsIn(_Strict):
     day_of_month: Annotated[StrictInt, Field(ge=1, le=28)] = Field(
         1, description="Each month on this day, every customer's statement of the month before"
     )
-    also_when_moved: bool = Field(
+    also_when_moved: StrictBool = Field(
         False, description="Also a statement whenever a customer's ledger moved since its last one"
     )
     min_gap_days: Annotated[StrictInt, Field(ge=1, le=90)] = Field(

@@ -63,7 +63,7 @@ async def test_each_customer_gets_each_periods_statement_once_whatever_is_killed
     topics: Topics,
 ) -> None:
     for code, (language, address) in CUSTOMERS.items():
-        body = {"name": f"Customer {code}", "currency": "EUR", "language": language}
+        body: dict[str, object] = {"name": f"Customer {code}", "currency": "EUR", "language": language}
         if address:
             body["contacts"] = {"accounts_payable_email": address}
         await api.ok("PUT", f"/v1/customers/{code}", role=Role.ERP, status=201, json=body)

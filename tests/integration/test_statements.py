@@ -173,17 +173,17 @@ async def test_a_statement_lists_every_movement_with_its_balance_in_json_csv_and
             headers={"Accept": "application/pdf"},
         )
         assert response.headers["content-type"] == "application/pdf"
-        shown = await asyncio.to_thread(pdf_text, response.content)
+        printed = await asyncio.to_thread(pdf_text, response.content)
         account = statement["accounts"][0]
         figures = [account["opening_balance"], account["closing_balance"], account["unallocated_cash"]]
         figures += [x["balance"] for x in account["lines"]]
         figures += [i["open_amount"] for i in account["open_items"]]
         for figure in figures:
-            assert format_currency(Decimal(figure), "EUR", locale=locale) in shown, (figure, shown)
-        assert format_date(date(2026, 4, 25), format="medium", locale=locale) in shown
-        assert ("对账单" in shown) == (language == "zh-CN")
-        assert "Statement of account" in shown or language == "zh-CN"
-        assert "Statement Trading" in shown
+            assert format_currency(Decimal(figure), "EUR", locale=locale) in printed, (figure, printed)
+        assert format_date(date(2026, 4, 25), format="medium", locale=locale) in printed
+        assert ("对账单" in printed) == (language == "zh-CN")
+        assert "Statement of account" in printed or language == "zh-CN"
+        assert "Statement Trading" in printed
 
 
 async def test_a_period_that_ends_before_it_starts_or_an_unknown_customer_is_a_problem(
