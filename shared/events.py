@@ -415,6 +415,9 @@ class DunningNoticeIssued(_Strict):
         description="Days the customer has before the policy's next step may follow this notice "
         "(the gap of the step that presupposes it); none when no step waits for it",
     )
+    portal_url: str | None = Field(
+        None, description="The customer's portal, by a signed link that expires (absent: no portal)"
+    )
 
 
 class ClosingBalance(_Strict):

@@ -1,4 +1,4 @@
-"""Roles carried by API keys."""
+"""Roles carried by API keys and console users, and the customer's own at its portal."""
 
 from enum import StrEnum
 
@@ -9,3 +9,10 @@ class Role(StrEnum):
     CREDIT_CONTROLLER = "credit_controller"
     CREDIT_MANAGER = "credit_manager"
     ADMIN = "admin"
+    # A customer at its portal, by a signed link: what it does there is audited as the customer's.
+    # No API key and no console user has it.
+    CUSTOMER = "customer"
+
+
+# The roles an API key may carry.
+KEY_ROLES = tuple(role for role in Role if role is not Role.CUSTOMER)

@@ -207,6 +207,7 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "credit_controller": ("credit controller", "信用专员"),
         "credit_manager": ("credit manager", "信用经理"),
         "admin": ("administrator", "管理员"),
+        "customer": ("customer, at its portal", "客户（门户）"),
     },
     "factor": {
         "altman_zone": ("Altman zone", "Altman 区间"),

@@ -23,6 +23,7 @@ from services.credit_api import background, handlers
 from services.credit_api.access.api_keys.routes import router as api_keys
 from services.credit_api.access.api_keys.service import Authenticator, RateLimiter
 from services.credit_api.access.audit.routes import router as audit
+from services.credit_api.access.portal_links.routes import router as portal_links
 from services.credit_api.collections.contacts.routes import router as contacts
 from services.credit_api.collections.disputes.routes import router as disputes
 from services.credit_api.collections.dunning.routes import router as collections
@@ -59,6 +60,9 @@ from services.credit_api.operations.ingestion.routes import router as events
 from services.credit_api.policies.dunning_policies.routes import router as dunning_policies
 from services.credit_api.policies.scorecards.routes import router as scorecards
 from services.credit_api.policies.warning_policies.routes import router as warning_policies
+from services.credit_api.portal.errors import PortalPage
+from services.credit_api.portal.routes import router as portal
+from services.credit_api.portal.web import refused as portal_refused
 from services.credit_api.warnings.alerts.routes import router as alerts
 from services.credit_api.warnings.alerts.stream import AlertFeed
 from services.credit_api.warnings.deliveries.routes import router as deliveries
@@ -68,6 +72,8 @@ from shared.health import database_check, health_routes, kafka_check
 from shared.runtime import supervise
 
 log = structlog.get_logger(__name__)
+# Requests one portal link may make at once: a page and its stylesheet, a few forms in a row.
+PORTAL_BURST = 30
 # Asked every few seconds by orchestrators and Prometheus: counted in the metrics, not logged.
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -113,6 +119,7 @@ ROUTERS = (
     events,
     dead_letters,
     api_keys,
+    portal_links,
     audit,
 )
 
@@ -147,6 +154,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.settings = settings
         app.state.authenticator = authenticator = Authenticator(settings.key_cache_seconds)
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+        app.state.portal_limiter = RateLimiter(settings.portal_requests_per_minute / 60, PORTAL_BURST)
         app.state.alert_feed = feed = AlertFeed(sessions)
         app.state.check_pipeline = pipeline = CheckPipeline(sessions, settings)
         stop = asyncio.Event()
@@ -177,7 +185,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     )
     problems.install(app)
     app.add_exception_handler(SignInNeeded, to_sign_in)
-    for router in (*ROUTERS, console):
+    app.add_exception_handler(PortalPage, portal_refused)
+    for router in (*ROUTERS, console, portal):
         app.include_router(router)
     app.add_middleware(
         _Observe,

@@ -60,6 +60,11 @@ class MissingFxRate(CredenceError):
     title = "No exchange rate available"
 
 
+class TooLarge(CredenceError):
+    code = "too-large"
+    title = "Too large"
+
+
 class Unauthenticated(CredenceError):
     code = "unauthenticated"
     title = "Missing or invalid API key"

@@ -602,6 +602,39 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
+class PortalLink(Base):
+    """A customer's way into its portal: the link's token carries this id and the expiry, signed;
+    revoking the row closes the link before it expires."""
+
+    __tablename__ = "portal_links"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.customers.customer_code"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20), comment="statement, notice or given (by a person)")
+    expires_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class DisputeAttachment(Base):
+    """A document a customer sent with its dispute (a delivery note, a photo), checked for its type
+    and size before the dispute is opened."""
+
+    __tablename__ = "dispute_attachments"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    dispute_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(f"{SCHEMA}.disputes.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
 class Dispute(Base):
     """A customer contests (part of) an invoice: the invoice leaves dunning, stays in exposure."""
 

@@ -5,6 +5,7 @@ run twice doing nothing twice."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -164,10 +165,15 @@ async def test_dunning_day_by_day_through_the_ledger(
     )
     assert "Late interest to date: €8.34; fixed compensation for late payment: €40.00" in final_mail
     assert "Deliveries on credit are suspended" in final_mail
+    # The notice carries the customer's portal link, which worked for sixty days from the notice.
+    [portal] = re.findall(r"at your portal:\s+http://127\.0\.0\.1:8000(/portal/\S+/)", final_mail)
+    expired = await api.browser().get(portal)
+    assert expired.status_code == 403 and "This link has expired" in expired.text
     replies = {m["To"]: m["Reply-To"] for m in mailbox.messages}
     assert replies == {"ap@d1.example": "li.wei@example.com", "ap@d2.example": None}
     second = mails[("ap@d2.example", "【C-D2】第二次催款通知：€80.00")]
     assert "到期日 2026年9月1日，已逾期 10 天：€80.00" in second
+    assert re.search(r"或对发票提出争议并附上单据：\s+http://127\.0\.0\.1:8000/portal/", second)
     # It names the notice before it, by its date and reference.
     first = next(n for n in notices if (n["customer_code"], n["step"]) == ("C-D2", "notice_1"))
     assert second.startswith(

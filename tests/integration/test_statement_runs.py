@@ -7,6 +7,7 @@ statement once, in its language."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from services.risk_worker.main import serve as serve_worker
 from services.risk_worker.settings import WorkerSettings
 from shared.models.credit_api import StatementSend
 from shared.roles import Role
-from tests.integration.conftest import Api, Topics, at_once, eventually
+from tests.integration.conftest import PORTAL_SECRET, Api, Topics, at_once, eventually
 from tests.integration.helpers import drain, invoice_event, publish, running
 from tests.integration.processes import service_env
 from tests.integration.receivers import free_port, smtp_server
@@ -71,6 +72,7 @@ async def test_each_customer_gets_each_periods_statement_once_whatever_is_killed
     env = {
         **service_env(database_url, topics, {"api": free_port(), "risk-worker": free_port(), "notifier": 0}),
         "CREDENCE_API_COMPANY_NAME": "Muster Handel AG",
+        "CREDENCE_API_PORTAL_SECRET": PORTAL_SECRET,
     }
     async with running(serve_worker, worker_settings):
         await publish(
@@ -152,6 +154,11 @@ async def test_each_customer_gets_each_periods_statement_once_whatever_is_killed
         assert attachment.get_filename() == f"statement-{code}-{LAST_MONTH}-{AS_OF - timedelta(days=1)}.pdf"
         shown = await asyncio.to_thread(pdf_text, attachment.get_content())
         assert words in shown and "Muster Handel AG" in shown and "€1,234.50" in shown
+        # Each e-mail carries the customer's way into its portal, to its own account.
+        body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        [portal] = re.findall(r"http://127\.0\.0\.1:8000(/portal/\S+/)", body)
+        account = await api.browser().get(portal)
+        assert account.status_code == 200 and f"INV-{code}" in account.text
 
 
 async def test_with_also_when_moved_a_ledger_that_moved_gets_the_days_since_its_last_statement(

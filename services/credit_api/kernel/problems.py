@@ -33,6 +33,7 @@ STATUS: dict[type[errors.CredenceError], int] = {
     errors.AlreadyExists: 409,
     errors.Conflict: 409,
     errors.InvalidInput: 422,
+    errors.TooLarge: 413,
     errors.MissingFxRate: 422,
 }
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.domain.credit import CheckPolicy
@@ -79,6 +79,24 @@ class ApiSettings(PlatformSettings):
         "unset: off",
     )
     authority_currency: str = Field("EUR", description="Currency of the approval authorities below")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        pattern=r"^https?://[^/]+(/.*)?$",
+        description="credit_api's address as customers reach it: the portal links in e-mails start with it",
+    )
+    portal_secret: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="Signs the customers' portal links (32 characters or more; `credence dev env` makes "
+        "one); unset: no portal, and e-mails carry no link",
+    )
+    portal_link_days: int = Field(60, ge=1, le=365, description="Days a portal link in an e-mail works")
+    portal_requests_per_minute: float = Field(
+        60, gt=0, description="Requests one portal link may make a minute, on average (bursts of 30)"
+    )
+    portal_max_attachment_bytes: int = Field(
+        1_500_000, ge=1024, description="Largest document a customer may attach to a dispute at its portal"
+    )
     company_name: str = Field(
         "Credence", min_length=1, description="The company that sends statements of account, as they name it"
     )

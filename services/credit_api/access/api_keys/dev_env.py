@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import shlex
 from pathlib import Path
 
 from services.credit_api.access.api_keys.service import create_key, key_is_active
 from services.devstack.settings import DevStackSettings, read_dev_env
 from shared.db import one_transaction
-from shared.roles import Role
+from shared.roles import KEY_ROLES
 
 
 async def write_dev_env(
@@ -19,7 +20,7 @@ async def write_dev_env(
     previous = read_dev_env(path)
     keys: dict[str, str] = {}
     async with one_transaction(database_url) as session:
-        for role in Role:
+        for role in KEY_ROLES:
             name = f"CREDENCE_KEY_{role.value.upper()}"
             old = previous.get(name)
             keys[name] = (
@@ -27,15 +28,20 @@ async def write_dev_env(
                 if old and await key_is_active(session, old)
                 else await create_key(session, role, f"dev-{role.value}")
             )
+    api_url = f"http://127.0.0.1:{settings.api_port}"
     values = {
-        "CREDENCE_API_URL": f"http://127.0.0.1:{settings.api_port}",
+        "CREDENCE_API_URL": api_url,
+        # The customer portal's links: signed with a secret of this machine, kept across runs so
+        # that the links already e-mailed keep working.
+        "CREDENCE_API_PUBLIC_URL": api_url,
+        "CREDENCE_API_PORTAL_SECRET": previous.get("CREDENCE_API_PORTAL_SECRET") or secrets.token_urlsafe(32),
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,
         **keys,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "# Written by `credence dev env`: the local platform and its development API keys.\n"
+        "# Written by `credence dev env`: the local platform, its development API keys and portal secret.\n"
         + "".join(f"{name}={shlex.quote(value)}\n" for name, value in values.items())
     )
     path.chmod(0o600)

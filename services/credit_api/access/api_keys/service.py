@@ -25,7 +25,7 @@ from services.credit_api.kernel.principal import Principal
 from shared.db import one_transaction
 from shared.domain.errors import Unauthenticated
 from shared.models.credit_api import ApiKey
-from shared.roles import Role
+from shared.roles import KEY_ROLES, Role
 
 KEY_PREFIX = "cred"
 
@@ -65,6 +65,11 @@ async def create(
     expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """An API key made by an administrator, recorded in the audit log."""
+    if role not in KEY_ROLES:
+        raise InvalidApiKey(
+            "the customer role is the portal's: no key carries it",
+            errors=[{"pointer": "#/role", "detail": "not a role an API key carries"}],
+        )
     if expires_at is not None and expires_at <= now:
         raise InvalidApiKey(
             "a key expires in the future", errors=[{"pointer": "#/expires_at", "detail": "not in the future"}]

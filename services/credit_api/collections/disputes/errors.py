@@ -1,4 +1,4 @@
-from shared.domain.errors import Conflict, InvalidInput, NotFound
+from shared.domain.errors import Conflict, InvalidInput, NotFound, TooLarge
 
 
 class InvoiceNotOpen(NotFound):
@@ -24,3 +24,18 @@ class DisputeSettled(Conflict):
 class InvalidDispute(InvalidInput):
     code = "invalid-dispute"
     title = "Invalid dispute"
+
+
+class AttachmentRefused(InvalidInput):
+    code = "attachment-refused"
+    title = "Attachment refused"
+
+
+class AttachmentTooLarge(TooLarge):
+    code = "attachment-too-large"
+    title = "Attachment too large"
+
+
+class AttachmentNotFound(NotFound):
+    code = "attachment-not-found"
+    title = "Attachment not found"

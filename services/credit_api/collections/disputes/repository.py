@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models.credit_api import Dispute
+from shared.models.credit_api import Dispute, DisputeAttachment
 from shared.models.views import open_items
 
 LIVE = ("open", "accepted")
@@ -68,3 +68,33 @@ async def disputed_items(session: AsyncSession, codes: Sequence[str]) -> list[tu
         Dispute.customer_code.in_(codes), Dispute.status.in_(LIVE)
     )
     return [(code, item) for code, item in (await session.execute(query)).all()]
+
+
+async def add_attachment(session: AsyncSession, attachment: DisputeAttachment) -> None:
+    session.add(attachment)
+    await session.flush()
+
+
+async def attachments_of(
+    session: AsyncSession, dispute_ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, str, str, int]]:
+    """(id, dispute, file name, type, size) of the disputes' attachments, without their bytes."""
+    a = DisputeAttachment
+    query = (
+        select(a.id, a.dispute_id, a.filename, a.content_type, a.size)
+        .where(a.dispute_id.in_(dispute_ids))
+        .order_by(a.created_at, a.id)
+    )
+    return [(i, d, name, kind, size) for i, d, name, kind, size in (await session.execute(query)).all()]
+
+
+async def attachment(
+    session: AsyncSession, customer_code: str, attachment_id: uuid.UUID
+) -> DisputeAttachment | None:
+    """The attachment, if it belongs to a dispute of this customer."""
+    query = (
+        select(DisputeAttachment)
+        .join(Dispute, Dispute.id == DisputeAttachment.dispute_id)
+        .where(DisputeAttachment.id == attachment_id, Dispute.customer_code == customer_code)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

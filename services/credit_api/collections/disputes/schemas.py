@@ -84,3 +84,10 @@ class DisputeOut(BaseModel):
             ]
         }
     }
+
+
+class AttachmentOut(BaseModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str = Field(description="application/pdf, image/png or image/jpeg, as its bytes show")
+    size: int = Field(description="Bytes")

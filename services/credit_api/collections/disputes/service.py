@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,20 +16,59 @@ from services.credit_api.access.audit.service import record
 from services.credit_api.collections.disputes import repository
 from services.credit_api.collections.disputes.errors import (
     AmbiguousInvoice,
+    AttachmentNotFound,
+    AttachmentRefused,
+    AttachmentTooLarge,
     DisputeNotFound,
     DisputeSettled,
     InvalidDispute,
     InvoiceNotOpen,
 )
-from services.credit_api.collections.disputes.schemas import DisputeIn, DisputeOut, ResolutionIn
+from services.credit_api.collections.disputes.schemas import (
+    AttachmentOut,
+    DisputeIn,
+    DisputeOut,
+    ResolutionIn,
+)
 from services.credit_api.collections.receivables import repository as ledger
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.domain.money import format_amount, parse_amount
 from shared.events import DISPUTE_CLOSED, DISPUTE_OPENED, DISPUTE_RESOLVED, DisputeChanged, new_event
-from shared.models.credit_api import Dispute, Outbox
+from shared.models.credit_api import Dispute, DisputeAttachment, Outbox
 from shared.outbox import outbox_row
+
+# What a customer may attach, known by the file's first bytes rather than by its name or the type
+# the browser claims: a delivery note or a letter (PDF), a photo (PNG, JPEG).
+ATTACHMENT_TYPES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+
+
+def attachment_type(data: bytes) -> str | None:
+    return next((kind for magic, kind in ATTACHMENT_TYPES if data.startswith(magic)), None)
+
+
+def _checked(attachment: Attachment, settings: ApiSettings) -> DisputeAttachment:
+    limit = settings.portal_max_attachment_bytes
+    if len(attachment.data) > limit:
+        raise AttachmentTooLarge(
+            f"the attachment has {len(attachment.data)} bytes; at most {limit}", limit=limit
+        )
+    kind = attachment_type(attachment.data)
+    if kind is None:
+        raise AttachmentRefused.at("/attachment", "a PDF, PNG or JPEG file")
+    name = PurePosixPath(attachment.filename.replace("\\", "/")).name[-200:] or "attachment"
+    return DisputeAttachment(id=uuid.uuid4(), filename=name, content_type=kind, size=len(attachment.data))
 
 
 async def open_dispute(
@@ -37,7 +78,11 @@ async def open_dispute(
     body: DisputeIn,
     now: datetime,
     settings: ApiSettings,
+    attachment: Attachment | None = None,
 ) -> DisputeOut:
+    """A dispute of an open invoice, with a document the customer sent (checked before anything is
+    written)."""
+    stored = None if attachment is None else _checked(attachment, settings)
     found = await repository.open_invoices_named(session, item_id, body.customer_code)
     if not found:
         raise InvoiceNotOpen(f"no open invoice {item_id}")
@@ -65,6 +110,9 @@ async def open_dispute(
         created_at=now,
     )
     await repository.add(session, dispute)
+    if stored is not None and attachment is not None:
+        stored.dispute_id, stored.data = dispute.id, attachment.data
+        await repository.add_attachment(session, stored)
     await _changed(session, principal, dispute, DISPUTE_OPENED, settings)
     return view(dispute)
 
@@ -132,6 +180,27 @@ async def escalate_aged(session: AsyncSession, as_of: date, age_days: int) -> li
 async def of_customer(session: AsyncSession, customer_code: str) -> list[DisputeOut]:
     await customers.get(session, customer_code)
     return [view(d) for d in await repository.of_customer(session, customer_code)]
+
+
+async def attachments_of(
+    session: AsyncSession, dispute_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[AttachmentOut]]:
+    found: dict[uuid.UUID, list[AttachmentOut]] = {}
+    for id_, dispute_id, name, kind, size in await repository.attachments_of(session, dispute_ids):
+        found.setdefault(dispute_id, []).append(
+            AttachmentOut(id=id_, filename=name, content_type=kind, size=size)
+        )
+    return found
+
+
+async def attachment(
+    session: AsyncSession, customer_code: str, attachment_id: uuid.UUID
+) -> DisputeAttachment:
+    """An attachment of one of the customer's disputes; another customer's is not found."""
+    found = await repository.attachment(session, customer_code, attachment_id)
+    if found is None:
+        raise AttachmentNotFound(f"attachment {attachment_id} does not exist")
+    return found
 
 
 def view(d: Dispute) -> DisputeOut:

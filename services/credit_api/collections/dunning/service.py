@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import structlog
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.access.portal_links import service as portal_links
 from services.credit_api.collections.contacts import service as contact_log
 from services.credit_api.collections.disputes import service as disputes
 from services.credit_api.collections.dunning import repository
@@ -100,6 +101,8 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     stops: list[str] = []
     missing: set[str] = set()
     convert = fx.converter(rates, policy.currency)
+    # A run for a past day (catching up) gives links that expire as that day's would have.
+    run_at = datetime.combine(as_of, time.min, tzinfo=UTC)
     for code in codes:
         held = disputed.get(code, set()) | promised.get(code, set())
         items = [
@@ -146,13 +149,19 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                 )
                 notices.append(notice)
                 earlier = _earlier([history.get((code, i.item_id), []) for i in action.items])
-                issued = _issued(notice, settings.source, earlier, _pay_within(grade, action.step))
+                mailed = "email" in action.step.channels
+                contacts = by_customer[code][0].contacts or {}
+                portal = (
+                    portal_links.issue(session, code, portal_links.NOTICE, DUNNING, run_at, settings)
+                    if mailed and contacts.get("accounts_payable_email")
+                    else None
+                )
+                issued = _issued(notice, settings.source, earlier, _pay_within(grade, action.step), portal)
                 session.add(outbox_row(Outbox, settings.alerts_topic, issued))
                 steps += _steps(code, action.items, action.step, as_of, "notice", notice_id=notice.id)
                 if action.step.effect == "final_notice":
                     stops.append(code)
-                contacts = by_customer[code][0].contacts or {}
-                if "email" in action.step.channels and not contacts.get("accounts_payable_email"):
+                if mailed and not contacts.get("accounts_payable_email"):
                     tasks.append(_task(code, "no_address", action.step, as_of, listed))
             else:
                 task = _task(code, action.step.effect, action.step, as_of, listed)
@@ -225,7 +234,11 @@ def _pay_within(steps: Sequence[dunning.Step], step: dunning.Step) -> int | None
 
 
 def _issued(
-    notice: DunningNotice, source: str, earlier: list[dict[str, Any]], pay_within_days: int | None
+    notice: DunningNotice,
+    source: str,
+    earlier: list[dict[str, Any]],
+    pay_within_days: int | None,
+    portal_url: str | None,
 ) -> CloudEvent:
     data = DunningNoticeIssued.model_validate(
         {
@@ -239,6 +252,7 @@ def _issued(
             "policy_version": notice.policy_version,
             "earlier": earlier,
             "pay_within_days": pay_within_days,
+            "portal_url": portal_url,
         }
     )
     return new_event(source=source, type_=DUNNING_NOTICE_ISSUED, subject=notice.customer_code, data=data)

@@ -32,7 +32,7 @@ from services.credit_api.policies.policy_versions.service import Versions
 from services.credit_api.policies.scorecards import service as scorecards
 from services.credit_api.policies.warning_policies import service as warning_policies
 from shared.domain.errors import CredenceError
-from shared.roles import Role
+from shared.roles import KEY_ROLES, Role
 from shared.vocabulary import Format
 
 router = APIRouter()
@@ -88,7 +88,8 @@ async def _operations(
     page = render(
         request, "operations.html.j2", texts(language_of(request))["operations"], user,
         page="operations", policies=policies, users=people, keys=keys, dead_letters=letters,
-        problems=problems, drafts=drafts, new_key=new_key, roles=[r.value for r in Role], person_roles=PEOPLE,
+        problems=problems, drafts=drafts, new_key=new_key, roles=[r.value for r in KEY_ROLES],
+        person_roles=PEOPLE,
     )  # fmt: skip
     if problems:
         page.status_code = 422

@@ -133,10 +133,21 @@ async def add_send(session: AsyncSession, values: dict[str, Any]) -> bool:
     return inserted.first() is not None
 
 
-async def sends(session: AsyncSession, customer_code: str) -> Sequence[StatementSend]:
+async def sent(session: AsyncSession, customer_code: str) -> list[tuple[date, date, date]]:
+    """(from, to, sent on) of the statements sent to the customer, the latest first."""
     query = (
-        select(StatementSend)
+        select(StatementSend.period_from, StatementSend.period_to, StatementSend.as_of)
         .where(StatementSend.customer_code == customer_code)
-        .order_by(StatementSend.period_to.desc(), StatementSend.as_of.desc())
+        .order_by(StatementSend.period_to.desc(), StatementSend.period_from.desc())
     )
-    return (await session.execute(query)).scalars().all()
+    return [(start, end, on) for start, end, on in (await session.execute(query)).all()]
+
+
+async def sent_pdf(session: AsyncSession, customer_code: str, start: date, end: date) -> bytes | None:
+    query = select(StatementSend.pdf).where(
+        StatementSend.customer_code == customer_code,
+        StatementSend.period_from == start,
+        StatementSend.period_to == end,
+    )
+    found: bytes | None = await session.scalar(query)
+    return found

@@ -6,14 +6,16 @@ run again, sends nothing twice, and the notifier's inbox does the same for a red
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from services.credit_api.access.portal_links import service as portal_links
 from services.credit_api.credit.customers import service as customers
 from services.credit_api.finance.statements import documents, repository
 from services.credit_api.finance.statements.schemas import (
@@ -24,13 +26,18 @@ from services.credit_api.finance.statements.schemas import (
     StatementOut,
 )
 from services.credit_api.kernel import days
+from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.dunning_policies import service as dunning_policies
+from shared.domain.errors import NotFound
 from shared.domain.money import format_amount
 from shared.domain.statements import monthly_period, moved_period, period, statement
 from shared.events import STATEMENT_ISSUED, ClosingBalance, StatementIssued, new_event
 from shared.models.credit_api import Outbox, StatementRun
 from shared.outbox import outbox_row
+from shared.roles import Role
+
+STATEMENTS = Principal(key_id=str(uuid.UUID(int=2)), name="statements", role=Role.ADMIN, kind="system")
 
 
 async def customer_statement(
@@ -115,6 +122,8 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     customers = await repository.recipients(session, list(due))
     lines = await repository.last_lines(session, {code: end for code, (_, end, _) in due.items()})
     sent = without_address = 0
+    # A run for a past day (catching up) gives links that expire as that day's would have.
+    run_at = datetime.combine(as_of, time.min, tzinfo=UTC)
     for code in sorted(due):
         start, end, reason = due[code]
         customer = customers.get(code)
@@ -149,6 +158,9 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
                 language=found.language,
                 closing=[ClosingBalance.model_validate(c) for c in closing],
                 policy_version=policy.version,
+                portal_url=portal_links.issue(
+                    session, code, portal_links.STATEMENT, STATEMENTS, run_at, settings
+                ),
             )
             event = new_event(source=settings.source, type_=STATEMENT_ISSUED, subject=code, data=issued)
             session.add(outbox_row(Outbox, settings.alerts_topic, event))
@@ -177,3 +189,16 @@ async def catch_up(
         first=first,
         done=done,
     )
+
+
+async def sent(session: AsyncSession, customer_code: str) -> list[tuple[date, date, date]]:
+    """(from, to, sent on) of the statements e-mailed to the customer, the latest first."""
+    return await repository.sent(session, customer_code)
+
+
+async def sent_pdf(session: AsyncSession, customer_code: str, start: date, end: date) -> bytes:
+    """The PDF as it was e-mailed; another customer's is not found."""
+    found = await repository.sent_pdf(session, customer_code, start, end)
+    if found is None:
+        raise NotFound(f"no statement of {customer_code} from {start} to {end} was sent")
+    return found
