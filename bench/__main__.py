@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import alert_stream, assessment, console, credit_check, dunning, ingest, reports
+from bench import alert_stream, assessment, console, credit_check, dunning, ingest, reports, statements
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
@@ -12,5 +12,6 @@ if __name__ == "__main__":
     asyncio.run(assessment.main())
     asyncio.run(alert_stream.main())
     asyncio.run(dunning.main())
+    asyncio.run(statements.main())
     asyncio.run(reports.main())
     asyncio.run(console.main())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +20,9 @@ from services.credit_api.kernel.settings import ApiSettings
 from shared.models.credit_api import Contact, Dispute, DisputeAttachment, PortalLink, Promise, StatementSend
 from shared.roles import Role
 from tests.integration.conftest import PORTAL_SECRET, Api, api_client
+from tests.integration.helpers import served
 from tests.integration.ledger import invoice
+from tests.integration.test_console import accessible, chromium, shot
 
 TODAY = datetime.now(UTC).date()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -235,3 +238,67 @@ async def test_one_link_is_slowed_alone_and_no_secret_means_no_links(
         )
         assert refused_link.status_code == 409
         assert refused_link.json()["type"] == "urn:credence:problem:portal-off"
+
+
+async def test_the_portal_in_a_real_browser(
+    api: Api, api_settings: ApiSettings, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Open by link, switch language, promise, dispute with a document, download a statement,
+    then an expired link; axe-core finds nothing serious or critical on any page."""
+    await customers(api, sessions)
+    path = await link(api, "P-A")
+    scan = tmp_path / "delivery-note.pdf"
+    scan.write_bytes(PDF)
+    async with served(api_settings) as url, chromium() as browser:
+        page = await browser.new_page(locale="zh-CN", viewport={"width": 1200, "height": 900})
+        await page.goto(f"{url}{path}/")
+        assert "应付款项" in await page.inner_text("main")
+        assert await accessible(page) == []
+        await shot(page, "portal-zh")
+        await page.click("header a")  # the other language
+        assert "What you owe" in await page.inner_text("main")
+        assert "€1,000.00" in await page.inner_text("main")
+        assert await accessible(page) == []
+
+        day = (TODAY + timedelta(days=5)).isoformat()
+        await page.select_option("form[action$='/promises'] select[name=item_id]", "A-1")
+        await page.fill("form[action$='/promises'] input[name=promised_date]", day)
+        async with page.expect_navigation():
+            await page.click("form[action$='/promises'] button")
+        assert "your promise to pay is recorded" in await page.inner_text("[role=status]")
+
+        await page.select_option("form[action$='/disputes'] select[name=item_id]", "A-2")
+        await page.select_option("form[action$='/disputes'] select[name=reason_code]", "quantity")
+        await page.fill("form[action$='/disputes'] textarea[name=note]", "2 of 10 pallets missing")
+        await page.set_input_files("form[action$='/disputes'] input[type=file]", str(scan))
+        async with page.expect_navigation():
+            await page.click("form[action$='/disputes'] button")
+        assert "Your dispute is recorded" in await page.inner_text("[role=status]")
+        await shot(page, "portal")
+        assert await accessible(page) == []
+
+        async with page.expect_download() as downloading:
+            await page.click("form[action$='/statement'] button")
+        statement = await (await downloading.value).path()
+        assert statement.read_bytes().startswith(b"%PDF")
+
+        await page.click("text=A-1")
+        assert "Interest accrued" in await page.inner_text("main")
+        assert await accessible(page) == []
+        await page.go_back()
+        await page.click("section[aria-labelledby=disputes-title] >> text=A-2")
+        assert "delivery-note.pdf" in await page.inner_text("main")
+        assert await accessible(page) == []
+
+        await page.goto(f"{url}{path}/items/B-1")
+        assert "Not found" in await page.inner_text("h1")
+        assert await accessible(page) == []
+        # The link, thirty days on.
+        link_id = uuid.UUID(hex=path.split("/")[-1].split(".")[0])
+        ended = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+        async with sessions() as session, session.begin():
+            await session.execute(update(PortalLink).where(PortalLink.id == link_id).values(expires_at=ended))
+        await page.goto(f"{url}/portal/{token(link_id, ended, PORTAL_SECRET)}/")
+        assert "This link has expired" in await page.inner_text("[role=alert]")
+        await shot(page, "portal-expired")
+        assert await accessible(page) == []

@@ -155,8 +155,8 @@ async def test_each_customer_gets_each_periods_statement_once_whatever_is_killed
         shown = await asyncio.to_thread(pdf_text, attachment.get_content())
         assert words in shown and "Muster Handel AG" in shown and "€1,234.50" in shown
         # Each e-mail carries the customer's way into its portal, to its own account.
-        body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        [portal] = re.findall(r"http://127\.0\.0\.1:8000(/portal/\S+/)", body)
+        text_body: str = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        [portal] = re.findall(r"http://127\.0\.0\.1:8000(/portal/\S+/)", text_body)
         account = await api.browser().get(portal)
         assert account.status_code == 200 and f"INV-{code}" in account.text
 

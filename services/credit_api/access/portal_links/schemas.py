@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from shared.schemas import IsoDateTime
 
 
 class PortalLinkIn(BaseModel):
-    days: int | None = Field(
+    days: StrictInt | None = Field(
         None,
         ge=1,
         le=365,

@@ -56,4 +56,23 @@ class ContactOut(BaseModel):
     recorded_by: str
     created_at: IsoDateTime
 
-    model_config = {"from_attributes": True}
+    model_config = {
+        "from_attributes": True,
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                    "customer_code": "C-1001",
+                    "kind": "call",
+                    "contact_on": "2026-12-01",
+                    "who": "Anna Schmidt, accounts payable",
+                    "summary": "INV-1001 is approved for payment; the run is on the 15th",
+                    "next_action": "Check that INV-1001 was paid",
+                    "next_action_on": "2026-12-16",
+                    "task_id": None,
+                    "recorded_by": "user:Li Wei",
+                    "created_at": "2026-12-01T09:30:00Z",
+                }
+            ]
+        },
+    }
