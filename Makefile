@@ -61,12 +61,13 @@ stack: install
 run: stack pdf
 	$(CREDENCE) run
 
-# Statements of account as PDF: WeasyPrint draws with Pango and HarfBuzz, and a font that writes
-# Chinese for the zh-CN ones; the tests read them back with poppler's pdftoppm and pdftotext.
+# Statements of account as PDF: ReportLab embeds TrueType fonts that fontconfig finds, DejaVu Sans
+# for Latin, Greek and Cyrillic beyond Windows-1252 and WenQuanYi Micro Hei for Chinese; the tests
+# read the PDFs back with poppler's pdftoppm and pdftotext.
 pdf:
-	@ldconfig -p | grep -q libpangoft2-1.0 || $(call apt,libpangoft2-1.0-0)
-	@ldconfig -p | grep -q libharfbuzz-subset || $(call apt,libharfbuzz-subset0)
-	@fc-list :lang=zh | grep -q . || $(call apt,fonts-wqy-microhei)
+	@$(call debian,fc-list,fontconfig)
+	@fc-list "DejaVu Sans" | grep -q . || $(call apt,fonts-dejavu-core)
+	@fc-list "WenQuanYi Micro Hei" | grep -q . || $(call apt,fonts-wqy-microhei)
 
 # The API explorer and the console are tested in Debian's real Chromium, with CJK fonts for the
 # Chinese pages.

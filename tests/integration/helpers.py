@@ -189,15 +189,20 @@ async def stream_events(
     return found
 
 
+async def outbox_left(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    """What the services' outboxes still hold, as `schema topic type created_at`, oldest first."""
+    async with sessions() as session:
+        rows = await session.execute(
+            text(
+                "SELECT concat_ws(' ', source, topic, payload->>'type', created_at) FROM ("
+                " SELECT 'credit_api' AS source, * FROM credit_api.outbox"
+                " UNION ALL SELECT 'risk_worker', * FROM risk_worker.outbox) AS left_over"
+                " ORDER BY created_at"
+            )
+        )
+        return list(rows.scalars())
+
+
 async def outbox_empty(sessions: async_sessionmaker[AsyncSession]) -> bool:
     """Every event the services' outboxes held has been relayed to Kafka."""
-    async with sessions() as session:
-        left = (
-            await session.execute(
-                text(
-                    "SELECT (SELECT count(*) FROM credit_api.outbox)"
-                    " + (SELECT count(*) FROM risk_worker.outbox)"
-                )
-            )
-        ).scalar_one()
-    return bool(left == 0)
+    return not await outbox_left(sessions)

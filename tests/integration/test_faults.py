@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
@@ -38,7 +39,7 @@ from shared.models.notifier import Delivery
 from shared.models.risk_worker import Balance, StoredEvent
 from shared.roles import Role
 from tests.integration.conftest import KAFKA, Api, Topics, at_once, eventually
-from tests.integration.helpers import alert_event, invoice_event, outbox_empty, publish
+from tests.integration.helpers import alert_event, invoice_event, outbox_empty, outbox_left, publish
 from tests.integration.processes import Service, service, service_env, wait_ready
 from tests.integration.receivers import free_port, webhook_receiver
 from tests.integration.toxiproxy import Proxy, toxiproxy
@@ -223,7 +224,7 @@ async def assert_exact(load: Load, sessions: async_sessionmaker[AsyncSession]) -
             (await session.execute(text("SELECT order_ref FROM credit_api.credit_checks"))).scalars()
         )
         assert decisions == Counter(load.bodies[key]["order_ref"] for key in load.answers)
-    assert await outbox_empty(sessions)
+    assert await outbox_left(sessions) == []
 
 
 @dataclass
@@ -339,19 +340,51 @@ async def test_the_kafka_broker_restarted_under_load(
         )
         # The credit check needs no broker: the order system never noticed.
         assert {tries[0][2] for tries in load.answers.values()} == {200}
-        await settled(sessions)
+        await settled(sessions, topics)
     await assert_exact(load, sessions)
 
 
-async def settled(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Every outbox empty, and still empty a second later: what the services did in reaction to
-    the last events (a hold released, a risk event) has been published too."""
+async def consumed(topics: Topics) -> bool:
+    """Every consumer group has committed every record of the topics it reads: a service that came
+    back later than the others has reacted to what they published meanwhile."""
+    groups = {
+        f"{topics.prefix}-api": [topics.ar_events, topics.settings["risk_events_topic"]],
+        f"{topics.prefix}-rw": [topics.ar_events],
+        f"{topics.prefix}-nt": [topics.alerts],
+    }
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    reader = AIOKafkaConsumer(bootstrap_servers=KAFKA)
+    await admin.start()
+    await reader.start()
+    try:
+        for group, read in groups.items():
+            committed = await admin.list_consumer_group_offsets(group)
+            partitions = [
+                TopicPartition(topic, p) for topic in read for p in reader.partitions_for_topic(topic) or ()
+            ]
+            ends = await reader.end_offsets(partitions)
+            if any(
+                end and (committed.get(tp) is None or committed[tp].offset < end) for tp, end in ends.items()
+            ):
+                return False
+        return True
+    finally:
+        await reader.stop()
+        await admin.close()
+
+
+async def settled(sessions: async_sessionmaker[AsyncSession], topics: Topics) -> None:
+    """Every record consumed and every outbox empty, and still so a second later: what the services
+    did in reaction to the last events (a hold released, a risk event) has been published too."""
+
+    async def still() -> bool:
+        return await outbox_empty(sessions) and await consumed(topics)
 
     async def quiet() -> bool:
-        if not await outbox_empty(sessions):
+        if not await still():
             return False
         await asyncio.sleep(1)
-        return await outbox_empty(sessions)
+        return await still()
 
     await eventually(quiet, within=30)
 
@@ -379,7 +412,7 @@ async def test_the_postgresql_server_restarted_under_load(
         # Refused at once with a problem that says to retry, never left hanging.
         assert {(status, kind) for _, _, status, kind in refused} == {UNAVAILABLE}
         assert max(took for _, took, _, _ in refused) < 3.0
-        await settled(sessions)
+        await settled(sessions, topics)
     await assert_exact(load, sessions)
 
 
@@ -498,7 +531,7 @@ async def test_the_database_behind_a_fault_proxy(
                     said = readiness.said(service_name, began, ended + 1)
                     assert (503, "failing") in {(s, c.get("database")) for s, c in said}, (name, service_name)
             await load.retry_unanswered()
-            await settled(sessions)
+            await settled(sessions, topics)
     await assert_exact(load, sessions)
 
 
@@ -541,5 +574,5 @@ async def test_kafka_behind_a_fault_proxy(
             await flow.drain(sessions)
         # The credit check needs no broker: the order system never noticed.
         assert {t[2] for tries in load.answers.values() for t in tries} == {200}
-        await settled(sessions)
+        await settled(sessions, topics)
     await assert_exact(load, sessions)

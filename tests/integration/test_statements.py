@@ -19,6 +19,8 @@ from babel.numbers import format_currency
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.finance.statements import documents
+from services.credit_api.finance.statements.schemas import StatementOut
 from shared.roles import Role
 from tests.integration.conftest import Platform, eventually
 from tests.integration.helpers import erp_event, invoice_event, publish
@@ -207,3 +209,23 @@ async def test_a_period_that_ends_before_it_starts_or_an_unknown_customer_is_a_p
     )
     assert response.status_code == 422
     assert "after it ends" in response.json()["detail"]
+
+
+async def test_a_run_draws_many_statements_in_processes_each_in_a_font_that_writes_its_names() -> None:
+    """Names beyond Windows-1252 (Polish, Chinese in an English statement) are written, not lost;
+    a pool of processes draws the same statements as one drawn alone, in order."""
+    example = StatementOut.model_validate(StatementOut.model_json_schema()["examples"][0])
+    names = ["Müller Großhandel GmbH", "Przedsiębiorstwo Łódź Sp. z o.o.", "上海华东贸易有限公司"]
+    many = [
+        example.model_copy(update={"customer_code": f"C-{n}", "customer_name": names[n % 3]})
+        for n in range(documents.POOL_FROM)
+    ]
+    with documents.pool(len(many)) as processes:
+        assert processes is not None
+        pdfs = await documents.render_many(many, "Muster Handel AG", processes)
+    assert len(pdfs) == len(many)
+    for n in (0, 1, 2, len(many) - 1):
+        printed = await asyncio.to_thread(pdf_text, pdfs[n])
+        assert names[n % 3] in printed
+        assert f"({many[n].customer_code})" in printed
+        assert printed == await asyncio.to_thread(pdf_text, documents.to_pdf(many[n], "Muster Handel AG"))

@@ -16,41 +16,54 @@ from shared.db import driver
 from shared.domain.statements import INTEREST_CLAIMED, INTEREST_INVOICED, INTEREST_WAIVED, Entry
 from shared.models.credit_api import Customer, StatementRun, StatementSend
 
-# Before the period: per account, currency and item, the first day and the sum (an item's due date
-# never changes). In the period: each line. The late-interest claims of the customer: claimed on the
-# day their invoice was settled, taken off again on the day they were invoiced or waived (a claim
-# waived while its invoice was still open was never owed).
+# Per customer and its own period: before the period, per account, currency and item, the first day
+# and the sum (an item's due date never changes); in the period, each line; the late-interest claims
+# of the customer: claimed on the day their invoice was settled, taken off again on the day they
+# were invoiced or waived (a claim waived while its invoice was still open was never owed).
 _ENTRIES = """
-SELECT day, currency, account, amount, kind, document_id, item_id, due_date FROM (
+SELECT k.code, e.day, e.currency, e.account, e.amount, e.kind, e.document_id, e.item_id, e.due_date
+FROM unnest($1::text[], $2::date[], $3::date[]) AS k(code, start_on, end_on)
+CROSS JOIN LATERAL (
     SELECT min(effective_date) AS day, currency, account, sum(amount) AS amount, NULL::text AS kind,
            NULL::text AS document_id, item_id, due_date, 0 AS part, 0::bigint AS line
-    FROM risk_worker.v_movements WHERE customer_code = $1 AND effective_date < $2
+    FROM risk_worker.v_movements WHERE customer_code = k.code AND effective_date < k.start_on
     GROUP BY currency, account, item_id, due_date
     UNION ALL
     SELECT effective_date, currency, account, amount, kind, document_id, item_id, due_date, 1, id
-    FROM risk_worker.v_movements WHERE customer_code = $1 AND effective_date BETWEEN $2 AND $3
+    FROM risk_worker.v_movements
+    WHERE customer_code = k.code AND effective_date BETWEEN k.start_on AND k.end_on
     UNION ALL
     SELECT settled_on, currency, 'interest', interest + compensation, $4::text, item_id,
            item_id, NULL, 1, 0
-    FROM credit_api.interest_claims WHERE customer_code = $1 AND settled_on <= $3
+    FROM credit_api.interest_claims WHERE customer_code = k.code AND settled_on <= k.end_on
     UNION ALL
     SELECT closed_at::date, currency, 'interest', -(interest + compensation),
            CASE status WHEN 'invoiced' THEN $5::text ELSE $6::text END,
            coalesce(invoice_ref, item_id), item_id, NULL, 1, 0
     FROM credit_api.interest_claims
-    WHERE customer_code = $1 AND settled_on IS NOT NULL AND status IN ('invoiced', 'waived')
-      AND closed_at::date <= $3
+    WHERE customer_code = k.code AND settled_on IS NOT NULL AND status IN ('invoiced', 'waived')
+      AND closed_at::date <= k.end_on
 ) e
-ORDER BY part, day, line
+ORDER BY k.code, e.part, e.day, e.line
 """
 
 
-async def entries(session: AsyncSession, customer_code: str, start: date, end: date) -> list[Entry]:
+async def entries(session: AsyncSession, periods: dict[str, tuple[date, date]]) -> dict[str, list[Entry]]:
+    """Each customer's entries for its period (start, end), in one round trip; none: an empty list."""
     pg = await driver(session)
     rows = await pg.fetch(
-        _ENTRIES, customer_code, start, end, INTEREST_CLAIMED, INTEREST_INVOICED, INTEREST_WAIVED
+        _ENTRIES,
+        list(periods),
+        [start for start, _ in periods.values()],
+        [end for _, end in periods.values()],
+        INTEREST_CLAIMED,
+        INTEREST_INVOICED,
+        INTEREST_WAIVED,
     )
-    return [Entry(*row) for row in rows]
+    found: dict[str, list[Entry]] = {code: [] for code in periods}
+    for row in rows:
+        found[row[0]].append(Entry(*row[1:]))
+    return found
 
 
 RUN_LOCK = 0x5374_6D74  # "Stmt": one statement run at a time across processes
@@ -125,12 +138,13 @@ async def last_lines(session: AsyncSession, ends: dict[str, date]) -> dict[str, 
     return {r[0]: r[1] for r in rows}
 
 
-async def add_send(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """False when this customer's statement of this period was sent already."""
+async def add_sends(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    """The customers whose statement was recorded; not those whose statement of that period was
+    sent already."""
     inserted = await session.execute(
-        insert(StatementSend).values(values).on_conflict_do_nothing().returning(StatementSend.customer_code)
+        insert(StatementSend).values(rows).on_conflict_do_nothing().returning(StatementSend.customer_code)
     )
-    return inserted.first() is not None
+    return set(inserted.scalars())
 
 
 async def sent(session: AsyncSession, customer_code: str) -> list[tuple[date, date, date]]:

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from services.credit_api.access.portal_links import service as portal_links
 from services.credit_api.credit.customers import service as customers
@@ -31,11 +30,15 @@ from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.policies.dunning_policies import service as dunning_policies
 from shared.domain.errors import NotFound
 from shared.domain.money import format_amount
-from shared.domain.statements import monthly_period, moved_period, period, statement
+from shared.domain.statements import Entry, monthly_period, moved_period, period, statement
 from shared.events import STATEMENT_ISSUED, ClosingBalance, StatementIssued, new_event
-from shared.models.credit_api import Outbox, StatementRun
+from shared.models.credit_api import Customer, Outbox, StatementRun
 from shared.outbox import outbox_row
 from shared.roles import Role
+
+# Statements drawn, recorded and their events written per this many customers: memory stays bounded
+# however many customers a run has.
+RUN_BATCH = 500
 
 STATEMENTS = Principal(key_id=str(uuid.UUID(int=2)), name="statements", role=Role.ADMIN, kind="system")
 
@@ -46,11 +49,17 @@ async def customer_statement(
     """`language`: the words and numbers of the CSV and PDF; default the customer's own."""
     period(start, end)
     customer = await customers.get(session, customer_code)
-    accounts = statement(await repository.entries(session, customer_code, start, end), start, end)
+    found = await repository.entries(session, {customer_code: (start, end)})
+    return _statement(customer, found[customer_code], start, end, language or customer.language)
+
+
+def _statement(
+    customer: Customer, entries: list[Entry], start: date, end: date, language: str
+) -> StatementOut:
     return StatementOut(
-        customer_code=customer_code,
+        customer_code=customer.customer_code,
         customer_name=customer.name,
-        language=language or customer.language,
+        language=language,
         period_from=start,
         period_to=end,
         accounts=[
@@ -86,7 +95,7 @@ async def customer_statement(
                 unapplied_credit=format_amount(a.unapplied_credit, cur),
                 interest_claimed=format_amount(a.interest_claimed, cur),
             )
-            for a in accounts
+            for a in statement(entries, start, end)
         ],
     )
 
@@ -119,52 +128,66 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
             since = moved_period(schedule, as_of, last_end, last_sent)
             if since is not None and code not in due:
                 due[code] = (*since, "moved")
-    customers = await repository.recipients(session, list(due))
-    lines = await repository.last_lines(session, {code: end for code, (_, end, _) in due.items()})
-    sent = without_address = 0
+    found = await repository.recipients(session, list(due))
+    # Known to the ledger only: no credit file, nobody to write to.
+    known = [found[code] for code in sorted(due) if code in found]
+    addressed = [c for c in known if (c.contacts or {}).get("accounts_payable_email")]
+    lines = await repository.last_lines(
+        session, {c.customer_code: due[c.customer_code][1] for c in addressed}
+    )
     # A run for a past day (catching up) gives links that expire as that day's would have.
     run_at = datetime.combine(as_of, time.min, tzinfo=UTC)
-    for code in sorted(due):
-        start, end, reason = due[code]
-        customer = customers.get(code)
-        if customer is None:
-            continue  # known to the ledger only: no credit file, nobody to write to
-        if not (customer.contacts or {}).get("accounts_payable_email"):
-            without_address += 1
-            continue
-        found = await customer_statement(session, code, start, end)
-        pdf = await run_in_threadpool(documents.to_pdf, found, settings.company_name)
-        closing = [{"currency": a.currency, "amount": a.closing_balance} for a in found.accounts]
-        if await repository.add_send(
-            session,
-            {
-                "customer_code": code,
-                "period_from": start,
-                "period_to": end,
-                "reason": reason,
-                "as_of": as_of,
-                "policy_version": policy.version,
-                "language": found.language,
-                "journal_line": lines.get(code, 0),
-                "closing": closing,
-                "pdf": pdf,
-            },
-        ):
-            issued = StatementIssued(
-                customer_code=code,
-                period_from=start,
-                period_to=end,
-                reason=reason,
-                language=found.language,
-                closing=[ClosingBalance.model_validate(c) for c in closing],
-                policy_version=policy.version,
-                portal_url=portal_links.issue(
-                    session, code, portal_links.STATEMENT, STATEMENTS, run_at, settings
-                ),
+    sent = 0
+    with documents.pool(len(addressed)) as renderer:
+        for batch in (addressed[n : n + RUN_BATCH] for n in range(0, len(addressed), RUN_BATCH)):
+            periods = {c.customer_code: due[c.customer_code][:2] for c in batch}
+            entries = await repository.entries(session, periods)
+            made = [
+                _statement(c, entries[c.customer_code], *periods[c.customer_code], c.language) for c in batch
+            ]
+            pdfs = await documents.render_many(made, settings.company_name, renderer)
+            closings = [
+                [{"currency": a.currency, "amount": a.closing_balance} for a in m.accounts] for m in made
+            ]
+            recorded = await repository.add_sends(
+                session,
+                [
+                    {
+                        "customer_code": m.customer_code,
+                        "period_from": m.period_from,
+                        "period_to": m.period_to,
+                        "reason": due[m.customer_code][2],
+                        "as_of": as_of,
+                        "policy_version": policy.version,
+                        "language": m.language,
+                        "journal_line": lines.get(m.customer_code, 0),
+                        "closing": closing,
+                        "pdf": pdf,
+                    }
+                    for m, closing, pdf in zip(made, closings, pdfs, strict=True)
+                ],
             )
-            event = new_event(source=settings.source, type_=STATEMENT_ISSUED, subject=code, data=issued)
-            session.add(outbox_row(Outbox, settings.alerts_topic, event))
-            sent += 1
+            for m, closing in zip(made, closings, strict=True):
+                if m.customer_code not in recorded:
+                    continue
+                issued = StatementIssued(
+                    customer_code=m.customer_code,
+                    period_from=m.period_from,
+                    period_to=m.period_to,
+                    reason=due[m.customer_code][2],
+                    language=m.language,
+                    closing=[ClosingBalance.model_validate(c) for c in closing],
+                    policy_version=policy.version,
+                    portal_url=portal_links.issue(
+                        session, m.customer_code, portal_links.STATEMENT, STATEMENTS, run_at, settings
+                    ),
+                )
+                event = new_event(
+                    source=settings.source, type_=STATEMENT_ISSUED, subject=m.customer_code, data=issued
+                )
+                session.add(outbox_row(Outbox, settings.alerts_topic, event))
+            sent += len(recorded)
+    without_address = len(known) - len(addressed)
     await repository.add_run(
         session,
         StatementRun(as_of=as_of, policy_version=policy.version, sent=sent, without_address=without_address),
