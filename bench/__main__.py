@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import alert_stream, assessment, console, credit_check, dunning, ingest, reports, statements
+from bench import (
+    alert_stream,
+    assessment,
+    console,
+    credit_check,
+    dunning,
+    forecast,
+    ingest,
+    reports,
+    statements,
+)
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
@@ -14,4 +24,5 @@ if __name__ == "__main__":
     asyncio.run(dunning.main())
     asyncio.run(statements.main())
     asyncio.run(reports.main())
+    asyncio.run(forecast.main())
     asyncio.run(console.main())

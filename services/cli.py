@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.devstack.settings import PROJECT_ROOT, DevStackSettings, get_devstack_settings, read_dev_env
@@ -86,6 +86,16 @@ def _parser() -> argparse.ArgumentParser:
         "--from", dest="first", type=date.fromisoformat, default=None, help="the first day, YYYY-MM-DD"
     )
     mail.set_defaults(handler=_statements_run)
+
+    forecast = sub.add_parser("forecast", help="payment predictions").add_subparsers(title="actions")
+    backtest = forecast.add_parser(
+        "backtest",
+        help="predict from what was known on --as-of and score against the payments of the --weeks "
+        "after it, beside two naive baselines (the due date; the due date plus the average days late)",
+    )
+    backtest.add_argument("--as-of", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    backtest.add_argument("--weeks", type=int, default=13, help="the weeks scored (default 13)")
+    backtest.set_defaults(handler=_forecast_backtest)
 
     groups = sub.add_parser("credit-groups", help="credit groups").add_subparsers(title="actions")
     warn = groups.add_parser(
@@ -273,6 +283,32 @@ def _group_warnings(args: argparse.Namespace) -> int:
             f"credit groups as of {as_of} (policy {done.policy_version}): {done.evaluated} evaluated, "
             f"{done.opened} alerts opened, {done.changed} changed, {done.resolved} resolved"
         )
+
+    asyncio.run(run())
+    return 0
+
+
+def _forecast_backtest(args: argparse.Namespace) -> int:
+    from services.credit_api.credit.payment_predictions.service import backtest
+    from services.credit_api.kernel.settings import ApiSettings
+    from shared.db import make_engine, make_sessionmaker
+
+    settings = ApiSettings.model_validate(_dev_platform())
+    if args.as_of + timedelta(weeks=args.weeks) > datetime.now(UTC).date():
+        print(
+            f"--as-of {args.as_of} + {args.weeks} weeks is after today: not all of it happened yet",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url, pool_size=2)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                result = await backtest(session, args.as_of, args.weeks)
+        finally:
+            await engine.dispose()
+        print("\n".join(result.lines()))
 
     asyncio.run(run())
     return 0

@@ -59,6 +59,7 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "broken_promise": ("Broken promise to pay", "付款承诺未兑现"),
         "dispute_to_resolve": ("Dispute to resolve", "待处理争议"),
         "critical_customer": ("Customer at critical", "严重预警客户"),
+        "promise_at_risk": ("Promise likely late", "承诺可能逾期"),
         "follow_up": ("Follow-up from the contact log", "联系记录中的跟进事项"),
     },
     "step": {

@@ -46,6 +46,7 @@ from services.credit_api.credit.financial_statements.routes import router as fin
 from services.credit_api.credit.fx_rates.routes import router as fx_rates
 from services.credit_api.credit.insurance.routes import router as insurance
 from services.credit_api.credit.limit_requests.routes import router as limit_requests
+from services.credit_api.credit.payment_predictions.routes import router as payment_predictions
 from services.credit_api.credit.reservations.routes import router as reservations
 from services.credit_api.credit.reviews.routes import router as reviews
 from services.credit_api.credit.temporary_limits.routes import router as temporary_limits
@@ -93,6 +94,7 @@ ROUTERS = (
     temporary_limits,
     limit_requests,
     exposure,
+    payment_predictions,
     ageing,
     statements,
     reports,

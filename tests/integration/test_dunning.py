@@ -198,11 +198,12 @@ async def test_dunning_day_by_day_through_the_ledger(
     priorities = [Decimal(w["priority"]) for w in work]
     assert priorities == sorted(priorities, reverse=True)
     call = next(w for w in work if (w["customer_code"], w["kind"]) == ("C-D1", "phone_task"))
-    # Not graded yet: the riskiest grade's probability of default (E, 0.25) × 1,000.
+    # Not graded yet: the riskiest grade's probability of default (E, 0.25); and with no payment
+    # ever seen, an invoice two months overdue is not expected within 30 days: 1,000 × 1.
     assert (call["amount_at_risk"], call["probability_of_default"], call["priority"]) == (
         "1000.00",
         "0.25",
-        "250.00",
+        "1000.00",
     )
     tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
     done = await api.ok(

@@ -45,3 +45,8 @@ async def critical(session: AsyncSession) -> list[tuple[Customer, list[str], lis
 async def get(session: AsyncSession, task_id: uuid.UUID) -> CollectionTask | None:
     query = select(CollectionTask).where(CollectionTask.id == task_id).with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def customers(session: AsyncSession, codes: Sequence[str]) -> Sequence[Customer]:
+    query = select(Customer).where(Customer.customer_code.in_(codes)).order_by(Customer.customer_code)
+    return (await session.execute(query)).scalars().all()

@@ -16,6 +16,7 @@ TaskKind = Literal[
     "dispute_to_resolve",
     "critical_customer",
     "follow_up",
+    "promise_at_risk",
 ]
 Outcome = Literal["reached", "no_answer", "wrong_contact", "promise_made", "handed_over", "resolved", "other"]
 LINE: dict[str, JsonValue] = {
@@ -31,7 +32,8 @@ class WorkItem(BaseModel):
     task_id: uuid.UUID | None = Field(description="None for a customer at critical: not a task to complete")
     kind: TaskKind = Field(
         description="critical_customer: at the critical early-warning level; follow_up: a next action "
-        "of the contact log that fell due"
+        "of the contact log that fell due; promise_at_risk: open promises whose predicted payment falls "
+        "after the promised date (its items say both dates)"
     )
     customer_code: str
     customer_name: str
@@ -39,7 +41,10 @@ class WorkItem(BaseModel):
     amount_at_risk: str = Field(description="What the task's invoices owe, in `currency`")
     currency: str
     probability_of_default: str = Field(description="Of the customer's grade by the active scorecard")
-    priority: str = Field(description="amount at risk × probability of default: the list's order")
+    priority: str = Field(
+        description="Σ each invoice's amount × its probability of no payment within 30 days (by the "
+        "customer's payment habit; under dispute: 1): the list's order"
+    )
     step: str | None
     as_of: IsoDate
     items: list[dict[str, Any]] = Field(

@@ -50,6 +50,8 @@ from services.credit_api.credit.exposure.schemas import ExposureOut
 from services.credit_api.credit.financial_statements import service as financial_statements
 from services.credit_api.credit.limit_requests import service as limit_requests
 from services.credit_api.credit.limit_requests.schemas import LimitRequestCreate
+from services.credit_api.credit.payment_predictions import service as payment_predictions
+from services.credit_api.credit.payment_predictions.schemas import Predictions
 from services.credit_api.credit.reviews import service as reviews
 from services.credit_api.credit.reviews.schemas import Decision, ReviewIn
 from services.credit_api.credit.temporary_limits import service as temporary_limits
@@ -361,7 +363,14 @@ async def _file(
             for t in await temporary_limits.listing(session, code)
         ],
         "ageing_chart": json.dumps(chart),
-        "items": _items(await ageing.open_items(session, code, as_of), dunned, promised, disputed, fmt),
+        "items": _items(
+            await ageing.open_items(session, code, as_of),
+            dunned,
+            promised,
+            disputed,
+            await payment_predictions.customer_predictions(session, code, as_of),
+            fmt,
+        ),
         "assessment": assessed,
         "assessed": None
         if assessed is None
@@ -469,14 +478,30 @@ def _items(
     dunned: CustomerDunningOut,
     promised: Sequence[PromiseOut],
     disputed: Sequence[DisputeOut],
+    predicted: Predictions,
     fmt: Format,
 ) -> list[dict[str, Any]]:
-    """Each open item with the last dunning step it took, its live promise and its open dispute."""
+    """Each open item with the last dunning step it took, its live promise and its open dispute,
+    and when it is expected to be paid."""
     level = {s.item_id: s.step for s in dunned.steps if s.outcome != "superseded"}
     promise = {i: p for p in promised if p.status == "open" for i in p.item_ids}
     dispute = {d.item_id: d for d in disputed if d.status in ("open", "accepted")}
+    expected = {p.item_id: p for p in predicted.items}
+
+    def when(item: str) -> dict[str, Any]:
+        p = expected.get(item)
+        if p is None or p.predicted_date is None:
+            return {"expected": None, "band": None, "by_due": None, "at_risk": False}
+        return {
+            "expected": fmt.day(p.predicted_date),
+            "band": f"{fmt.day(p.earliest)} – {fmt.day(p.latest)}",
+            "by_due": fmt.percent(Decimal(str(p.paid_by_due_date))),
+            "at_risk": p.promise_at_risk,
+        }
+
     return [
         {
+            **when(item),
             "item": item,
             "due": fmt.day(due),
             "open": fmt.money(amount, currency),

@@ -1,4 +1,5 @@
-"""The portfolio: receivables, overdue share, DSO, provision, insured share, ageing by grade."""
+"""The portfolio: receivables, overdue share, DSO, provision, insured share, ageing by grade, the
+cash expected week by week."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.credit_api.console import repository
 from services.credit_api.console.texts import texts
 from services.credit_api.console.web import User, language_of, render
-from services.credit_api.finance.reports import summary
+from services.credit_api.finance.reports import cash_forecast, summary
 from services.credit_api.kernel.deps import Session
 from shared.vocabulary import Format
 
@@ -64,6 +65,21 @@ async def _figures(
         "series": [{"type": "bar", "data": [n for _, n in grades]}],
     }
     alerts = await repository.open_alerts(session)
+    cash = await cash_forecast.report(session, as_of, 13, "portfolio", currency)
+    weeks = cash["rows"][0]["weeks"] if cash["rows"] else []
+    cash_chart = {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [fmt.day(w["first"]) for w in weeks]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": words["expected"], "type": "bar", "data": [float(w["expected"]) for w in weeks]},
+            *(
+                {"name": words[band], "type": "line", "data": [float(w[band]) for w in weeks]}
+                for band in ("low", "high")
+            ),
+        ],
+    }
     return {
         "as_of": as_of,
         "currency": currency,
@@ -88,6 +104,7 @@ async def _figures(
         ],
         "ageing_chart": json.dumps(ageing_chart),
         "grade_chart": json.dumps(grade_chart),
+        "cash_chart": json.dumps(cash_chart),
         "alerts": [(level, alerts.get(level, 0)) for level in ("critical", "warning", "watch")],
         "missing_rates": figures.missing_rates,
     }

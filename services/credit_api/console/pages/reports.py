@@ -23,9 +23,9 @@ from shared.vocabulary import Format, known, word
 
 router = APIRouter()
 
-Name = Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks"]
-REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks")
-GROUPED = ("dso", "turnover", "provisions", "insurance", "top-risks")
+Name = Literal["dso", "turnover", "provisions", "abc", "insurance", "top-risks", "cash-forecast"]
+REPORTS = ("dso", "turnover", "provisions", "abc", "insurance", "top-risks", "cash-forecast")
+GROUPED = ("dso", "turnover", "provisions", "insurance", "top-risks", "cash-forecast")
 GROUPS = ("portfolio", "customer", "industry", "country", "grade", "currency", "credit_group")
 # Per report, its chart: the category column, and the series as (column, kind, stack).
 CHARTS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
@@ -38,6 +38,7 @@ CHARTS: dict[str, tuple[str, list[tuple[str, str, str | None]]]] = {
     "abc": ("customer_code", [("share", "bar", None), ("cumulative", "line", None)]),
     "insurance": ("group", [("insured", "bar", "exposure"), ("uninsured", "bar", "exposure")]),
     "top-risks": ("customer_code", [("expected_loss", "bar", None)]),
+    "cash-forecast": ("first", [("expected", "bar", None), ("low", "line", None), ("high", "line", None)]),
 }
 TREND_MONTHS = 12
 CHARTED_ROWS = 30  # a chart of more categories than this is unreadable: the table has them all

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.credit_api.finance.reports import (
     abc,
+    cash_forecast,
     common,
     dso,
     insurance,
@@ -24,6 +25,7 @@ from services.credit_api.finance.reports.schemas import (
     AbcApplied,
     AbcApplyIn,
     AbcReport,
+    CashForecastReport,
     DsoReport,
     InsuranceReport,
     ProvisionsReport,
@@ -166,6 +168,12 @@ def _top_risks(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Aw
     )
 
 
+def _cash_forecast(session: AsyncSession, out: Output, by: Grouping, **p: Any) -> Awaitable[dict[str, Any]]:
+    return cash_forecast.report(
+        session, out.as_of, p.get("weeks", 13), by.group_by, out.currency, by.customer
+    )
+
+
 # name → how it is made, the model its JSON follows, and its table for CSV and Excel
 REPORTS: dict[str, tuple[Make, type[BaseModel], Callable[[dict[str, Any]], Table]]] = {
     "dso": (_dso, DsoReport, lambda r: common.flat(r, dso.COLUMNS, "dso")),
@@ -177,6 +185,7 @@ REPORTS: dict[str, tuple[Make, type[BaseModel], Callable[[dict[str, Any]], Table
         InsuranceReport,
         lambda r: common.flat(r, insurance.COLUMNS, "insurance"),
     ),
+    "cash-forecast": (_cash_forecast, CashForecastReport, cash_forecast.table),
     "top-risks": (
         _top_risks,
         TopRisksReport,
@@ -230,6 +239,24 @@ async def turnover_report(
     session: Session, _: Reader, out: Out, by: Groups, months: Annotated[int, Query(ge=1, le=60)] = 12
 ) -> Response:
     return await produce(session, "turnover", out, by, months=months)
+
+
+@router.get(
+    "/v1/reports/cash-forecast",
+    response_model=CashForecastReport,
+    summary="Cash-in forecast: the cash expected week by week from the open invoices",
+    description="Each open invoice's probability of payment in each of the `weeks` weeks after the "
+    "as-of date (week 1: the seven days after it), by its customer's payment habit "
+    "(`GET /v1/customers/{code}/open-items` shows each invoice's), times its open amount, summed per "
+    "group and converted into the group's currency; `low`–`high` is the 80 % band of the week's cash, "
+    "the invoices taken as independent. Disputed invoices are left out. As of a past date, only what "
+    "was known on it is read: the backtest (`credence forecast backtest`) scores it against what came.",
+    responses={**responses(401, 403, 404, 422), 200: TABLES},
+)
+async def cash_forecast_report(
+    session: Session, _: Reader, out: Out, by: Groups, weeks: Annotated[int, Query(ge=1, le=52)] = 13
+) -> Response:
+    return await produce(session, "cash-forecast", out, by, weeks=weeks)
 
 
 @router.get(

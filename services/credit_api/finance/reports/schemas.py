@@ -413,3 +413,53 @@ class TopRisksReport(BaseModel):
             "missing_rates": [],
         }
     )
+
+
+class CashWeek(BaseModel):
+    week: int = Field(description="1: the seven days after the as-of date")
+    first: IsoDate
+    last: IsoDate
+    expected: str = Field(description="Σ open amount × probability of payment in the week")
+    low: str = Field(description="10th percentile of the week's cash (80 % band)")
+    high: str = Field(description="90th percentile")
+
+
+class CashForecastRow(BaseModel):
+    group: str
+    currency: str
+    weeks: list[CashWeek]
+    within: str = Field(description="Expected over all the weeks")
+    later: str = Field(description="Expected after the last week, or never")
+    disputed: str = Field(description="Open under dispute: left out until resolved")
+
+
+class CashForecastReport(BaseModel):
+    as_of: IsoDate
+    weeks: int
+    group_by: str
+    rows: list[CashForecastRow]
+    missing_rates: list[str]
+
+    model_config = _example(
+        {
+            "as_of": "2026-06-30",
+            "weeks": 2,
+            "group_by": "portfolio",
+            "rows": [
+                {
+                    "group": "portfolio",
+                    "currency": "EUR",
+                    "weeks": [
+                        {"week": 1, "first": "2026-07-01", "last": "2026-07-07", "expected": "41250.00",
+                         "low": "35110.20", "high": "47389.80"},
+                        {"week": 2, "first": "2026-07-08", "last": "2026-07-14", "expected": "38900.00",
+                         "low": "32204.75", "high": "45595.25"},
+                    ],
+                    "within": "80150.00",
+                    "later": "112300.00",
+                    "disputed": "4200.00",
+                }
+            ],
+            "missing_rates": [],
+        }
+    )  # fmt: skip
