@@ -32,16 +32,17 @@ def iso(day: date) -> str:
     return day.isoformat()
 
 
-def paid(n: int, amount: str, on: date) -> dict[str, Any]:
+def paid(invoice: str, amount: str, on: date) -> dict[str, Any]:
+    """A payment of the whole of one invoice."""
     return erp_event(
         "payment.received",
         CODE,
         {
-            "payment_id": f"P-{n}",
+            "payment_id": f"P-{invoice}",
             "currency": "EUR",
             "amount": amount,
             "received_date": iso(on),
-            "allocations": [{"invoice_id": f"H-{n}", "amount": amount}],
+            "allocations": [{"invoice_id": invoice, "amount": amount}],
         },
     )
 
@@ -64,7 +65,7 @@ async def test_open_invoices_are_predicted_by_the_customers_habit_and_summed_int
         invoice_event(CODE, f"H-{n}", "500.00", issue_date=iso(due - timedelta(days=30)), due_date=iso(due))
         for n, due in enumerate(history)
     ]
-    events += [paid(n, "500.00", due + timedelta(days=LATE)) for n, due in enumerate(history)]
+    events += [paid(f"H-{n}", "500.00", due + timedelta(days=LATE)) for n, due in enumerate(history)]
     dues = {
         "O-1": today + timedelta(days=5),
         "O-2": today + timedelta(days=20),
@@ -158,11 +159,7 @@ async def test_open_invoices_are_predicted_by_the_customers_habit_and_summed_int
         stack.ar_events,
         [
             invoice_event(CODE, "O-4", "800.00", issue_date=iso(today), due_date=iso(dues["O-3"])),
-            erp_event(
-                "payment.received", CODE,
-                {"payment_id": "P-O1", "currency": "EUR", "amount": "1000.00", "received_date": iso(today),
-                 "allocations": [{"invoice_id": "O-1", "amount": "1000.00"}]},
-            ),
+            paid("O-1", "1000.00", today),
         ],
     )  # fmt: skip
 
