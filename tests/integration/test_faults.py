@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.devstack import kafka as devkafka
 from services.devstack import postgres as devpostgres
 from services.devstack.settings import DevStackSettings, get_devstack_settings
+from services.risk_worker.assessments import repository as assessments
 from shared.models.notifier import Delivery
 from shared.models.risk_worker import Balance, StoredEvent
 from shared.roles import Role
@@ -189,6 +190,7 @@ async def platform_processes(
         "CREDENCE_API_CHECK_DEADLINE_SECONDS": "1.0",
         "CREDENCE_API_DB_POOL_TIMEOUT_SECONDS": "1.0",
         "CREDENCE_WORKER_REASSESS_POLL_SECONDS": "0.5",
+        "CREDENCE_WORKER_ASSESSMENT_INTERVAL_SECONDS": "0.5",
         "CREDENCE_LOG_LEVEL": "WARNING",
         **extra_env,
     }
@@ -373,12 +375,22 @@ async def consumed(topics: Topics) -> bool:
         await admin.close()
 
 
+async def unassessed(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Customers the risk worker has yet to reassess: marked due by applied events, or whose credit
+    file or reservations changed since. After an outage its rounds resume only after their backoff,
+    so a quiet second of empty outboxes does not yet mean they have published."""
+    async with sessions() as session:
+        due = (await session.execute(text("SELECT count(*) FROM risk_worker.assessments_due"))).scalar_one()
+        return bool(due) or bool(await assessments.stale(session, 1))
+
+
 async def settled(sessions: async_sessionmaker[AsyncSession], topics: Topics) -> None:
-    """Every record consumed and every outbox empty, and still so a second later: what the services
-    did in reaction to the last events (a hold released, a risk event) has been published too."""
+    """Every record consumed, every outbox empty and no customer left to reassess, and still so a
+    second later: what the services did in reaction to the last events (a hold released, a risk
+    event) has been published too."""
 
     async def still() -> bool:
-        return await outbox_empty(sessions) and await consumed(topics)
+        return await outbox_empty(sessions) and await consumed(topics) and not await unassessed(sessions)
 
     async def quiet() -> bool:
         if not await still():
@@ -386,7 +398,7 @@ async def settled(sessions: async_sessionmaker[AsyncSession], topics: Topics) ->
         await asyncio.sleep(1)
         return await still()
 
-    await eventually(quiet, within=30)
+    await eventually(quiet, within=60)
 
 
 async def test_the_postgresql_server_restarted_under_load(
