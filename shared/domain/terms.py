@@ -8,7 +8,9 @@ Grammar (upper case, no spaces):
   10 March, 9 April, due 30 April);
 - `PREPAY`: cash in advance, due on the invoice date.
 
-`n` is 0 to 365.
+`n` is 0 to 365. Any of them may be preceded by an early-payment discount, `<p>/<d> `: `p` per cent
+off when paid within `d` days of the invoice date (`2/10 NET30`: 2 % off within 10 days, else the
+whole amount in 30 days).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from shared.domain.errors import InvalidInput
 
 MAX_DAYS = 365
 _GRAMMAR = re.compile(
-    r"^(?:NET(?P<net>\d{1,3})|EOM(?P<eom>\d{1,3})|(?P<then_eom>\d{1,3})EOM|(?P<prepay>PREPAY))$"
+    r"^(?:(?P<discount>\d{1,2}(?:\.\d{1,2})?)/(?P<discount_days>\d{1,3}) ?)?"
+    r"(?:NET(?P<net>\d{1,3})|EOM(?P<eom>\d{1,3})|(?P<then_eom>\d{1,3})EOM|(?P<prepay>PREPAY))$"
 )
 
 
@@ -38,6 +42,9 @@ class Terms:
     # Where the days count from, and whether the result moves to its month's end.
     from_month_end: bool = False
     to_month_end: bool = False
+    # The share off (0.02) when paid within `discount_days` of the invoice date.
+    discount: Decimal = Decimal(0)
+    discount_days: int = 0
 
     def due_date(self, invoice_date: date) -> date:
         start = _month_end(invoice_date) if self.from_month_end else invoice_date
@@ -52,14 +59,26 @@ def _month_end(day: date) -> date:
 def parse_terms(code: str) -> Terms:
     match = _GRAMMAR.match(code)
     if match is None:
-        raise InvalidTerms(f"{code!r} is not a payment terms code (NET<n>, EOM<n>, <n>EOM or PREPAY)")
+        raise InvalidTerms(
+            f"{code!r} is not a payment terms code (NET<n>, EOM<n>, <n>EOM or PREPAY, "
+            "optionally after a discount such as 2/10)"
+        )
+    discount = Decimal(match["discount"] or 0) / 100
+    discount_days = int(match["discount_days"] or 0)
+    if match["discount"] is not None and not (0 < discount < 1 and discount_days <= MAX_DAYS):
+        raise InvalidTerms(f"{code!r}: a discount is above 0 and below 100 %, within {MAX_DAYS} days")
     if match["prepay"]:
-        return Terms(code, 0)
+        return Terms(code, 0, discount=discount, discount_days=discount_days)
     days = int(match["net"] or match["eom"] or match["then_eom"])
     if days > MAX_DAYS:
         raise InvalidTerms(f"{code!r}: at most {MAX_DAYS} days")
     return Terms(
-        code, days, from_month_end=match["eom"] is not None, to_month_end=match["then_eom"] is not None
+        code,
+        days,
+        from_month_end=match["eom"] is not None,
+        to_month_end=match["then_eom"] is not None,
+        discount=discount,
+        discount_days=discount_days,
     )
 
 

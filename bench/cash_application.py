@@ -1,0 +1,248 @@
+"""Cash application on a labelled set of payments with realistic noise: how many are matched
+automatically, and how many of those are right.
+
+`python -m bench.cash_application [--payments N] [--seed S]` generates customers with open invoices
+and payments that pay some of them, each labelled with the invoices it pays, and with the noise a
+receivables team meets: typos in references, no reference, short payments, several invoices in one
+payment, bank charges, early-payment discounts, overpayments, and remittances naming another
+customer's invoice. Every payment goes through `shared.domain.cash_application.match` with the
+shipped policy, as the risk worker runs it, beside a baseline that applies only a remittance's
+exact invoice numbers (what an ERP's bank reconciliation does).
+
+Goals: at least 90 % of payments applied automatically, at least 99.5 % of those right, and none
+applied across customers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from shared import cash_application_policies
+from shared.domain.cash_application import Match, OpenItem, Policy, Remittance, match, normalise, references
+from shared.domain.money import round_money
+
+TODAY = date(2026, 12, 1)
+CENTS = Decimal("0.01")
+# What share of payments has each kind of noise (the rest name their invoices exactly).
+MIX = [
+    ("exact reference", 0.40),
+    ("typo in reference", 0.12),
+    ("no reference", 0.12),
+    ("several invoices", 0.10),
+    ("short payment", 0.06),
+    ("bank charges", 0.05),
+    ("discount", 0.05),
+    ("overpayment", 0.03),
+    ("reference format", 0.04),
+    ("another customer's invoice", 0.03),
+]
+
+
+@dataclass
+class Case:
+    kind: str
+    payment: Remittance
+    # What it really pays: (customer, invoice), empty when no open invoice should take it.
+    pays: frozenset[tuple[str, str]]
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    digits = [i for i, c in enumerate(text) if c.isdigit()]
+    i = rng.choice(digits)
+    how = rng.choice(["replace", "swap", "drop", "double"])
+    if how == "replace":
+        return text[:i] + rng.choice([d for d in "0123456789" if d != text[i]]) + text[i + 1 :]
+    if how == "swap" and i + 1 < len(text) and text[i + 1].isdigit() and text[i + 1] != text[i]:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    if how == "drop":
+        return text[:i] + text[i + 1 :]
+    return text[:i] + text[i] + text[i:]
+
+
+def _remit(rng: random.Random, ids: list[str]) -> str:
+    template = rng.choice(
+        ["{refs}", "Payment {refs}", "INVOICE {refs} THANK YOU", "RE: {refs} / ACME LTD", "{refs} SEPA"]
+    )
+    return template.format(refs=rng.choice([", ", " ", "+", " and "]).join(ids))
+
+
+def generate(count: int, seed: int) -> tuple[list[OpenItem], list[Case]]:
+    rng = random.Random(seed)
+    customers = [f"C{n:04d}" for n in range(max(20, count // 5))]
+    items: list[OpenItem] = []
+    by_customer: dict[str, list[OpenItem]] = {}
+    number = 100_000
+    for code in customers:
+        discount = rng.random() < 0.3
+        for _ in range(rng.randint(3, 18)):
+            number += rng.randint(1, 3)
+            issued = TODAY - timedelta(days=rng.randint(1, 120))
+            amount = (
+                Decimal(rng.choice([rng.randint(50, 2_000), rng.randint(2_000, 40_000)]))
+                + Decimal(rng.randint(0, 99)) * CENTS
+            )
+            if rng.random() < 0.08:
+                amount = Decimal(rng.choice([100, 250, 500, 1000]))  # round amounts repeat
+            item = OpenItem(
+                code,
+                f"INV-{number}",
+                "EUR",
+                amount,
+                issued + timedelta(days=30),
+                Decimal("0.02") if discount else Decimal(0),
+                issued + timedelta(days=10) if discount else None,
+            )
+            items.append(item)
+            by_customer.setdefault(code, []).append(item)
+    kinds = [k for k, _ in MIX]
+    weights = [w for _, w in MIX]
+    cases = []
+    for n in range(count):
+        kind = rng.choices(kinds, weights)[0]
+        code = rng.choice(customers)
+        own = by_customer[code]
+        paid = [rng.choice(own)]
+        amount = paid[0].open_amount
+        text = _remit(rng, [paid[0].item_id])
+        on = TODAY
+        if kind == "typo in reference":
+            text = _remit(rng, [_typo(rng, paid[0].item_id)])
+        elif kind == "reference format":
+            digits = paid[0].item_id.split("-")[1]
+            text = _remit(
+                rng, [rng.choice([f"inv{digits}", f"00{digits}", f"Inv. {digits}", f"INV/{digits}", digits])]
+            )
+        elif kind == "no reference":
+            text = rng.choice(["", "PAYMENT", "SUPPLIER PAYMENT NOV", "TRANSFER"])
+        elif kind == "several invoices":
+            paid = rng.sample(own, min(len(own), rng.randint(2, 4)))
+            amount = sum((i.open_amount for i in paid), Decimal(0))
+            text = _remit(rng, [i.item_id for i in paid]) if rng.random() < 0.8 else "PAYMENT"
+        elif kind == "short payment":
+            amount = round_money(
+                paid[0].open_amount * Decimal(rng.choice(["0.5", "0.8", "0.9", "0.3"])), "EUR"
+            )
+        elif kind == "bank charges":
+            amount = paid[0].open_amount - Decimal(rng.randint(150, 2_500)) * CENTS
+            if rng.random() < 0.3:
+                text = "TRANSFER"
+        elif kind == "discount":
+            with_discount = [i for i in own if i.discount]
+            if with_discount:
+                paid = [rng.choice(with_discount)]
+                on = paid[0].discount_until or TODAY
+                on -= timedelta(days=rng.randint(0, 5))
+                amount = paid[0].discounted(on) or paid[0].open_amount
+                text = _remit(rng, [paid[0].item_id]) if rng.random() < 0.7 else ""
+        elif kind == "overpayment":
+            amount = paid[0].open_amount + Decimal(rng.randint(1, 500))
+        elif kind == "another customer's invoice":
+            stranger = rng.choice(items)
+            while stranger.customer_code == code:
+                stranger = rng.choice(items)
+            text = _remit(rng, [stranger.item_id])
+            paid = []
+        if amount <= 0:
+            amount = paid[0].open_amount
+        payment = Remittance(code, f"P{n:06d}", "EUR", amount, on, text, "")
+        cases.append(Case(kind, payment, frozenset((i.customer_code, i.item_id) for i in paid)))
+    return items, cases
+
+
+def baseline(payment: Remittance, own: list[OpenItem], policy: Policy) -> Match | None:
+    """Exact invoice numbers only, applied when the amount is what they leave open."""
+    keys = set(references(payment.text, policy.prefixes))
+    named = [i for i in own if normalise(i.item_id, policy.prefixes) in keys]
+    if named and sum((i.open_amount for i in named), Decimal(0)) == payment.amount:
+        from shared.domain.cash_application import Line
+
+        return Match(Decimal(1), tuple(Line(i.customer_code, i.item_id, i.open_amount) for i in named), ())
+    return None
+
+
+@dataclass
+class Score:
+    automatic: int = 0
+    right: int = 0
+    across: int = 0
+    queued_with_proposal: int = 0
+    seconds: float = 0.0
+
+
+def _score(found: Match | None, case: Case, policy: Policy, score: Score) -> bool:
+    if found is None or not found.automatic(policy):
+        if found is not None and found.lines:
+            score.queued_with_proposal += 1
+        return False
+    score.automatic += 1
+    taken = frozenset((line.customer_code, line.item_id) for line in found.lines)
+    if any(c != case.payment.customer_code for c, _ in taken):
+        score.across += 1
+    if taken == case.pays:
+        score.right += 1
+        return True
+    return False
+
+
+def run(count: int, seed: int) -> dict[str, Score]:
+    items, cases = generate(count, seed)
+    policy = cash_application_policies.default()
+    by_customer: dict[str, list[OpenItem]] = {}
+    by_number: dict[str, list[OpenItem]] = {}
+    for item in items:
+        by_customer.setdefault(item.customer_code, []).append(item)
+        by_number.setdefault(normalise(item.item_id, policy.prefixes), []).append(item)
+    scores = {"matcher": Score(), "baseline": Score()}
+    wrong: Counter[str] = Counter()
+    automatic: Counter[str] = Counter()
+    total: Counter[str] = Counter(case.kind for case in cases)
+    for name, scorer in (("matcher", None), ("baseline", baseline)):
+        score = scores[name]
+        started = time.perf_counter()
+        for case in cases:
+            own = by_customer[case.payment.customer_code]
+            if scorer is None:
+                # What the risk worker's query finds: other customers' open items by the numbers named.
+                numbers = references(case.payment.text, policy.prefixes)
+                elsewhere = [i for n in numbers for i in by_number.get(n, ())]
+                found = match(case.payment, own, policy, elsewhere)
+            else:
+                found = scorer(case.payment, own, policy)
+            right = _score(found, case, policy, score)
+            if scorer is None and found is not None and found.automatic(policy):
+                automatic[case.kind] += 1
+                if not right:
+                    wrong[case.kind] += 1
+        score.seconds = time.perf_counter() - started
+    print(f"{len(cases):,} labelled payments against {len(items):,} open invoices (seed {seed})")
+    print(f"{'kind':<28}{'payments':>10}{'automatic':>11}{'wrong':>7}")
+    for kind, _ in MIX:
+        print(f"{kind:<28}{total[kind]:>10}{automatic[kind]:>11}{wrong[kind]:>7}")
+    for name, score in scores.items():
+        share = score.automatic / len(cases)
+        precision = score.right / score.automatic if score.automatic else 1.0
+        print(
+            f"{name:<9} applied automatically {share:6.1%} at precision {precision:7.2%}; "
+            f"{score.queued_with_proposal} queued with a proposal; {score.across} across customers; "
+            f"{score.seconds * 1000 / len(cases):.3f} ms a payment"
+        )
+    return scores
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payments", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=20261206)
+    args, _ = parser.parse_known_args()
+    run(args.payments, args.seed)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
