@@ -16,7 +16,9 @@ from shared.settings import PlatformSettings
 CHANNELS: dict[str, tuple[str, str, list[str]]] = {
     "arEvents": (
         "ar_events_topic",
-        "ERP events into the receivables ledger, keyed by customer code",
+        "ERP events into the receivables ledger, keyed by customer code; and Credence's own ledger "
+        "events of cash application (payment.allocated, payment.allocation_reversed), for the ledger "
+        "to apply and the ERP to book",
         [
             "customer.upserted",
             "credit_group.upserted",
@@ -27,6 +29,8 @@ CHANNELS: dict[str, tuple[str, str, list[str]]] = {
             "credit_note.issued",
             "payment.received",
             "payment.reversed",
+            "payment.allocated",
+            "payment.allocation_reversed",
             "financial_statement.filed",
         ],
     ),

@@ -192,6 +192,17 @@ class PaymentReceived(_Strict):
     amount: EventAmount
     received_date: date
     allocations: list[Allocation] = Field(default_factory=list, max_length=1000)
+    # What the bank reported with the money: what cash application reads when allocations are absent.
+    remittance_text: Annotated[str, Field(max_length=2000)] | None = Field(
+        None, description="The remittance information the payer gave (SEPA: unstructured remittance)"
+    )
+    bank_reference: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="The payment's reference (SEPA: end-to-end id or creditor reference)"
+    )
+    payer_name: Annotated[str, Field(max_length=200)] | None = None
+    payer_account: Annotated[str, Field(max_length=100)] | None = Field(
+        None, description="IBAN or account number"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -248,6 +259,68 @@ class CreditNoteIssued(_Strict):
         if self.corrects and self.invoice_id is None:
             raise ValueError("a credit note that corrects an invoice names it (invoice_id)")
         return self
+
+
+class AppliedLine(_Strict):
+    """Part of a payment applied to one invoice by cash application, and what settled it besides the
+    cash: an early-payment discount or bank charges, for the ERP to book."""
+
+    invoice_id: ItemId
+    amount: EventAmount = Field(description="Cash applied")
+    deduction: EventAmount | None = Field(None, description="Settled without cash (absent: nothing)")
+    deduction_reason: Literal["discount", "bank_charges"] | None = None
+
+    @classmethod
+    def of(cls, invoice_id: str, amount: Decimal, deduction: Decimal | None, reason: str | None) -> Self:
+        """A line from amounts (a deduction of nothing is none)."""
+        return cls.model_validate(
+            {
+                "invoice_id": invoice_id,
+                "amount": str(amount),
+                "deduction": str(deduction) if deduction else None,
+                "deduction_reason": reason if deduction else None,
+            }
+        )
+
+
+class _Applied(_Strict):
+    payment_id: ItemId
+    customer_code: CustomerCode
+    currency: CurrencyCode
+    match_id: uuid.UUID
+    allocations: list[AppliedLine] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        for line in self.allocations:
+            _check_decimals(line.amount, self.currency)
+            if line.deduction is not None:
+                _check_decimals(line.deduction, self.currency)
+            if (line.deduction is None) != (line.deduction_reason is None):
+                raise ValueError("a deduction comes with its reason, and a reason with its deduction")
+        if len({line.invoice_id for line in self.allocations}) != len(self.allocations):
+            raise ValueError("an invoice appears twice among the allocations")
+        return self
+
+
+class PaymentAllocated(_Applied):
+    """Credence applied a payment's unallocated cash to invoices (cash application): a ledger event
+    of Credence's own source, for the ERP to book the same allocations."""
+
+    applied_by: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="`cash-application` when applied without a person; else who confirmed it"
+    )
+    confidence: str = Field(examples=["0.99"])
+    reasons: list[str]
+    policy_version: str
+
+
+class PaymentAllocationReversed(_Applied):
+    """A cash application undone by a person: the allocations go back on account from `reversed_date`."""
+
+    reversed_date: date
+    reversed_by: Annotated[str, Field(min_length=1, max_length=100)]
+    reason: Reason | None = None
 
 
 class PaymentReversed(_Strict):
@@ -507,6 +580,8 @@ INVOICE_CANCELLED = "invoice.cancelled"
 INVOICE_WRITTEN_OFF = "invoice.written_off"
 CREDIT_NOTE_ISSUED = "credit_note.issued"
 PAYMENT_REVERSED = "payment.reversed"
+PAYMENT_ALLOCATED = "payment.allocated"
+PAYMENT_ALLOCATION_REVERSED = "payment.allocation_reversed"
 INVOICE_OVERDUE = "invoice.overdue"
 ALERT_RAISED = "alert.raised"
 RECEIVABLES_DECREASED = "receivables.decreased"
@@ -544,6 +619,8 @@ DATA_SCHEMAS: dict[str, type[_Strict]] = {
     INVOICE_WRITTEN_OFF: InvoiceWrittenOff,
     CREDIT_NOTE_ISSUED: CreditNoteIssued,
     PAYMENT_REVERSED: PaymentReversed,
+    PAYMENT_ALLOCATED: PaymentAllocated,
+    PAYMENT_ALLOCATION_REVERSED: PaymentAllocationReversed,
     INVOICE_OVERDUE: InvoiceOverdue,
     ALERT_RAISED: AlertRaised,
     RECEIVABLES_DECREASED: ReceivablesDecreased,

@@ -255,6 +255,8 @@ VOCABULARY: dict[str, dict[str, Words]] = {
         "payment": ("Payment", "付款"),
         "allocation": ("Payment applied", "付款分配"),
         "reversal": ("Payment returned", "付款退回"),
+        "deduction": ("Discount or bank charges allowed", "折扣或银行手续费抵扣"),
+        "unallocation": ("Payment application undone", "付款分配撤销"),
         "interest_claimed": ("Late interest", "逾期利息"),
         "interest_invoiced": ("Late interest invoiced", "逾期利息已开票"),
         "interest_waived": ("Late interest waived", "逾期利息已减免"),

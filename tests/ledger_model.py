@@ -173,7 +173,7 @@ class Ledger:
             on = max(c.payments[parked[1]]["received"], issued)
             c.move(d["invoice_id"], -share, on)
             c.account("cash", invoice.currency, -share, on)
-            c.payments[parked[1]]["allocations"].append((d["invoice_id"], share))
+            c.payments[parked[1]]["allocations"].append((d["invoice_id"], share, ZERO))
         return True
 
     def _payment_received(self, c: Customer, d: dict[str, Any]) -> bool:
@@ -193,7 +193,7 @@ class Ledger:
                 c.parked.append((invoice_id, d["payment_id"], amount))
                 continue
             c.move(invoice_id, -amount, received)
-            applied.append((invoice_id, amount))
+            applied.append((invoice_id, amount, ZERO))
         c.payments[d["payment_id"]] = {
             "currency": d["currency"],
             "received": received,
@@ -201,7 +201,60 @@ class Ledger:
             "allocations": applied,
             "reversed": False,
         }
-        c.account("cash", d["currency"], Decimal(d["amount"]) - sum((a for _, a in applied), ZERO), received)
+        c.account(
+            "cash", d["currency"], Decimal(d["amount"]) - sum((a for _, a, _ in applied), ZERO), received
+        )
+        return True
+
+    def _payment_allocated(self, c: Customer, d: dict[str, Any]) -> bool:
+        """Cash application: unallocated cash not waiting for an invoice reaches invoices from the
+        payment's date; a deduction settles the rest of an invoice."""
+        payment = c.payments.get(d["payment_id"])
+        if payment is None or payment["reversed"] or payment["currency"] != d["currency"]:
+            return False
+        lines = [
+            (a["invoice_id"], Decimal(a["amount"]), Decimal(a.get("deduction") or 0))
+            for a in d["allocations"]
+        ]
+        for invoice_id, amount, deduction in lines:
+            invoice = c.invoices.get(invoice_id)
+            if invoice is None or invoice.cancelled or invoice.currency != d["currency"]:
+                return False
+            if amount + deduction > invoice.open:
+                return False
+        free = (
+            payment["amount"]
+            - sum((a for _, a, _ in payment["allocations"]), ZERO)
+            - sum((p[2] for p in c.parked if p[1] == d["payment_id"]), ZERO)
+        )
+        cash = sum((a for _, a, _ in lines), ZERO)
+        if cash > free:
+            return False
+        for invoice_id, amount, deduction in lines:
+            c.move(invoice_id, -(amount + deduction), payment["received"])
+            payment["allocations"].append((invoice_id, amount, deduction))
+        c.account("cash", d["currency"], -cash, payment["received"])
+        return True
+
+    def _payment_allocation_reversed(self, c: Customer, d: dict[str, Any]) -> bool:
+        payment = c.payments.get(d["payment_id"])
+        if payment is None or payment["reversed"] or payment["currency"] != d["currency"]:
+            return False
+        lines = [
+            (a["invoice_id"], Decimal(a["amount"]), Decimal(a.get("deduction") or 0))
+            for a in d["allocations"]
+        ]
+        left = list(payment["allocations"])
+        for line in lines:
+            invoice = c.invoices.get(line[0])
+            if invoice is None or invoice.cancelled or line not in left:
+                return False
+            left.remove(line)
+        on = _date(d["reversed_date"])
+        for invoice_id, amount, deduction in lines:
+            c.move(invoice_id, amount + deduction, on)
+        payment["allocations"] = left
+        c.account("cash", d["currency"], sum((a for _, a, _ in lines), ZERO), on)
         return True
 
     def _payment_reversed(self, c: Customer, d: dict[str, Any]) -> bool:
@@ -209,9 +262,9 @@ class Ledger:
         if payment is None or payment["reversed"]:
             return False
         reversed_on = _date(d["reversed_date"])
-        for invoice_id, amount in payment["allocations"]:
-            c.move(invoice_id, amount, reversed_on)
-        on_account = payment["amount"] - sum((a for _, a in payment["allocations"]), ZERO)
+        for invoice_id, amount, deduction in payment["allocations"]:
+            c.move(invoice_id, amount + deduction, reversed_on)
+        on_account = payment["amount"] - sum((a for _, a, _ in payment["allocations"]), ZERO)
         c.account("cash", payment["currency"], -on_account, reversed_on)
         c.parked = [p for p in c.parked if p[1] != d["payment_id"]]
         payment["allocations"] = []  # undone
@@ -260,7 +313,7 @@ class Ledger:
         if invoice is None or invoice.cancelled:
             return False
         for payment in c.payments.values():
-            for invoice_id, amount in payment["allocations"]:
+            for invoice_id, amount, _ in payment["allocations"]:
                 if invoice_id == d["invoice_id"]:
                     c.account("cash", invoice.currency, amount, self._on)
             payment["allocations"] = [a for a in payment["allocations"] if a[0] != d["invoice_id"]]

@@ -24,6 +24,7 @@ AGEING_DATES = [
     date(2027, 1, 31),
 ]
 AMOUNTS = st.integers(min_value=1, max_value=50_000).map(lambda cents: f"{Decimal(cents) / 100:.2f}")
+SMALL_AMOUNTS = st.integers(min_value=1, max_value=3_000).map(lambda cents: f"{Decimal(cents) / 100:.2f}")
 
 
 def event(customer: str, type_: str, *, time: str | None = None, **data: Any) -> dict[str, Any]:
@@ -77,6 +78,50 @@ def customer_stream(draw: st.DrawFn, customer: str) -> list[dict[str, Any]]:
             events.insert(
                 draw(st.integers(at + 1, len(events))),
                 event(customer, "payment.reversed", payment_id=f"PAY-{n}", reversed_date="2026-11-15"),
+            )
+    payments = [e["data"]["payment_id"] for e in events if e["type"] == "payment.received"]
+    for _ in range(draw(st.integers(0, 2)) if payments else 0):
+        # Cash application: part of a payment's cash reaches invoices, and is maybe undone later.
+        named = draw(st.lists(st.sampled_from(invoices), unique=True, min_size=1, max_size=2))
+        lines: list[dict[str, Any]] = []
+        for i in named:
+            # Small, so that they mostly fit the cash left and the invoices' balances.
+            line: dict[str, Any] = {"invoice_id": i, "amount": draw(SMALL_AMOUNTS)}
+            if draw(st.booleans()):
+                line |= {"deduction": draw(SMALL_AMOUNTS), "deduction_reason": "discount"}
+            lines.append(line)
+        paid = draw(st.sampled_from(payments))
+        # Made after the payment arrived, mostly: it applies when its invoices are there by then.
+        after = next(n for n, e in enumerate(events) if e["data"].get("payment_id") == paid) + 1
+        applied = {
+            "payment_id": paid,
+            "currency": "EUR",
+            "match_id": str(uuid.uuid4()),
+            "allocations": lines,
+        }
+        at = draw(st.integers(after, len(events)))
+        events.insert(
+            at,
+            event(
+                customer,
+                "payment.allocated",
+                **applied,
+                applied_by="cash-application",
+                confidence="0.99",
+                reasons=[],
+                policy_version="default",
+            ),
+        )
+        if draw(st.booleans()):
+            events.insert(
+                draw(st.integers(at + 1, len(events))),
+                event(
+                    customer,
+                    "payment.allocation_reversed",
+                    **applied,
+                    reversed_date="2026-11-16",
+                    reversed_by="controller",
+                ),
             )
     for n in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from([None, *invoices]))

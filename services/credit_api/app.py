@@ -24,6 +24,7 @@ from services.credit_api.access.api_keys.routes import router as api_keys
 from services.credit_api.access.api_keys.service import Authenticator, RateLimiter
 from services.credit_api.access.audit.routes import router as audit
 from services.credit_api.access.portal_links.routes import router as portal_links
+from services.credit_api.collections.cash_application.routes import router as cash_application
 from services.credit_api.collections.contacts.routes import router as contacts
 from services.credit_api.collections.disputes.routes import router as disputes
 from services.credit_api.collections.dunning.routes import router as collections
@@ -58,6 +59,7 @@ from services.credit_api.kernel import problems
 from services.credit_api.kernel.settings import ApiSettings
 from services.credit_api.operations.dead_letters.routes import router as dead_letters
 from services.credit_api.operations.ingestion.routes import router as events
+from services.credit_api.policies.cash_application_policies.routes import router as cash_application_policies
 from services.credit_api.policies.dunning_policies.routes import router as dunning_policies
 from services.credit_api.policies.scorecards.routes import router as scorecards
 from services.credit_api.policies.warning_policies.routes import router as warning_policies
@@ -113,6 +115,8 @@ ROUTERS = (
     disputes,
     contacts,
     interest,
+    cash_application,
+    cash_application_policies,
     tasks,
     reviews,
     reservations,

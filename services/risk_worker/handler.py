@@ -8,15 +8,20 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.assessments import service as assessments
+from services.risk_worker.cash_application import service as cash_application
 from services.risk_worker.ledger import service as ledger
 from services.risk_worker.settings import WorkerSettings
 from shared.consumer import DeadLetters, Record
 from shared.domain.errors import InvalidEvent
-from shared.domain.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent
+from shared.domain.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent, Outcome
 from shared.events import (
     CREDIT_GROUP_UPSERTED,
     CloudEvent,
     FinancialStatementFiled,
+    PaymentAllocated,
+    PaymentAllocationReversed,
+    PaymentReceived,
+    PaymentReversed,
     event_data,
     parse_event,
 )
@@ -59,6 +64,7 @@ class LedgerHandler:
 
     def __init__(self, settings: WorkerSettings) -> None:
         self._settings = settings
+        self._cash_policies = cash_application.Policies()
 
     async def apply(self, session: AsyncSession, records: Sequence[Record]) -> DeadLetters:
         dead: DeadLetters = []
@@ -89,18 +95,26 @@ class LedgerHandler:
         )
         applied: list[tuple[CloudEvent, str, int, int]] = []
         touched: dict[str, bool] = {}
+        received: list[PaymentReceived] = []
+        matched: list[tuple[PaymentAllocated | PaymentAllocationReversed | PaymentReversed, Outcome]] = []
         for (record, _, _), (event, data), outcome in zip(entries, ready, outcomes, strict=True):
+            if outcome is REDELIVERED:
+                continue
+            if isinstance(data, PaymentAllocated | PaymentAllocationReversed | PaymentReversed):
+                matched.append((data, outcome))
             if isinstance(outcome, InvalidEvent):
                 dead.append((record, outcome.detail))
                 continue
-            if outcome is REDELIVERED:
-                continue
+            if isinstance(data, PaymentReceived):
+                received.append(data)
             applied.append((event, record.topic, record.partition, record.offset))
             if outcome is not None:
                 touched[data.customer_code] = touched.get(data.customer_code, False) or outcome
         filed = await assessments.file_statements(session, [d for _, _, d in statements.values()])
         applied += [(e, r.topic, r.partition, r.offset) for r, e, _ in statements.values()]
         await ledger.store(session, applied)
+        await cash_application.settle(session, matched, now)
+        await cash_application.propose(session, self._settings, self._cash_policies, received, now)
         ledger.announce_decreases(
             session, self._settings, (c for c, decreased in touched.items() if decreased)
         )

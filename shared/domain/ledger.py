@@ -28,6 +28,8 @@ from shared.events import (
     InvoiceCancelled,
     InvoiceIssued,
     InvoiceWrittenOff,
+    PaymentAllocated,
+    PaymentAllocationReversed,
     PaymentReceived,
     PaymentReversed,
 )
@@ -43,6 +45,8 @@ LedgerEvent = (
     | CreditNoteIssued
     | PaymentReceived
     | PaymentReversed
+    | PaymentAllocated
+    | PaymentAllocationReversed
 )
 LEDGER_EVENTS: tuple[type[LedgerEvent], ...] = (
     CustomerUpserted,
@@ -53,6 +57,8 @@ LEDGER_EVENTS: tuple[type[LedgerEvent], ...] = (
     CreditNoteIssued,
     PaymentReceived,
     PaymentReversed,
+    PaymentAllocated,
+    PaymentAllocationReversed,
 )
 
 Key = tuple[str, str]  # a customer code and a document's id, or an event's source and id
@@ -102,7 +108,9 @@ class Payment:
 
 @dataclass(eq=False, slots=True)
 class Allocation:
-    """Part of a payment applied to one open item; `id` is None until stored."""
+    """Part of a payment applied to one open item; `id` is None until stored. `deduction` is what
+    cash application let settle the item besides the cash (a discount, bank charges): it reopens
+    with the allocation."""
 
     customer_code: str
     payment_id: str
@@ -110,6 +118,7 @@ class Allocation:
     amount: Decimal
     allocated_on: date
     id: int | None = None
+    deduction: Decimal = ZERO
 
 
 @dataclass(eq=False, slots=True)
@@ -174,6 +183,9 @@ class Kind(StrEnum):
     PAYMENT = "payment"
     ALLOCATION = "allocation"
     REVERSAL = "reversal"
+    # Cash application: what settled an item besides the cash, and an application undone.
+    DEDUCTION = "deduction"
+    UNALLOCATION = "unallocation"
 
 
 _Match = Callable[["Allocation"], bool]
@@ -217,6 +229,15 @@ def wanted(events: Iterable[LedgerEvent]) -> Wanted:
             case PaymentReversed():
                 want.payments.add((code, data.payment_id))
                 want.payment_links.add((code, data.payment_id))
+            case PaymentAllocated():
+                want.payments.add((code, data.payment_id))
+                # Its parked allocations: cash waiting for an invoice is not free to apply.
+                want.payment_links.add((code, data.payment_id))
+                want.items.update((code, a.invoice_id) for a in data.allocations)
+            case PaymentAllocationReversed():
+                want.payments.add((code, data.payment_id))
+                want.payment_links.add((code, data.payment_id))
+                want.items.update((code, a.invoice_id) for a in data.allocations)
     return want
 
 
@@ -318,6 +339,10 @@ class Ledger:
                 decreased = self._receive_payment(data)
             case PaymentReversed():
                 decreased = self._reverse_payment(data)
+            case PaymentAllocated():
+                decreased = self._apply_cash(data)
+            case PaymentAllocationReversed():
+                decreased = self._unapply_cash(data)
         # A customer first seen in a ledger event is a stub until its master data arrives.
         self._customers.setdefault(code, False)
         return decreased
@@ -555,9 +580,11 @@ class Ledger:
         reopened = ZERO
         for allocation in self._take_allocations(code, lambda a: a.payment_id == payment.payment_id):
             item = self._items[code, allocation.item_id]
-            self._move(item, allocation.amount, on, Kind.REVERSAL, payment.payment_id)
+            # A discount or bank charges granted with the payment fall with it.
+            back = allocation.amount + allocation.deduction
+            self._move(item, back, on, Kind.REVERSAL, payment.payment_id)
             item.status = "open"
-            reopened += allocation.amount
+            reopened += back
         self._parked[code] = [p for p in self._parked[code] if p.payment_id != payment.payment_id]
         self._journal(
             code, "cash", payment.currency, -payment.unallocated, on, Kind.REVERSAL, payment.payment_id
@@ -565,6 +592,90 @@ class Ledger:
         self._balance(code, payment.currency, open_=reopened, cash=-payment.unallocated)
         payment.unallocated = ZERO
         payment.status = "reversed"
+        return False
+
+    def _applied_lines(
+        self, event: PaymentAllocated | PaymentAllocationReversed
+    ) -> tuple[Payment, list[tuple[Item, Decimal, Decimal]]]:
+        """The payment and, per line, the invoice, the cash and the deduction; checked in full."""
+        code = event.customer_code
+        payment = self._payments.get((code, event.payment_id))
+        if payment is None:
+            raise InvalidEvent(f"unknown payment {event.payment_id}")
+        if payment.status == "reversed":
+            raise InvalidEvent(f"payment {event.payment_id} is reversed")
+        if payment.currency != event.currency:
+            raise InvalidEvent(f"payment {event.payment_id} is in {payment.currency}, not {event.currency}")
+        lines = []
+        for line in event.allocations:
+            item = self._open_invoice(code, line.invoice_id)
+            if item.currency != payment.currency:
+                raise InvalidEvent(
+                    f"payment in {payment.currency} applied to invoice {item.item_id} in {item.currency}"
+                )
+            lines.append((item, line.amount, line.deduction or ZERO))
+        return payment, lines
+
+    def _apply_cash(self, event: PaymentAllocated) -> bool:
+        """Cash application: part of a payment's unallocated cash reaches invoices, from the
+        payment's date (so late interest stops then); a deduction settles the rest of an item."""
+        payment, lines = self._applied_lines(event)
+        code, cur = payment.customer_code, payment.currency
+        cash = sum((amount for _, amount, _ in lines), ZERO)
+        waiting = sum((p.amount for p in self._parked[code] if p.payment_id == payment.payment_id), ZERO)
+        free = payment.unallocated - waiting
+        if cash > free:
+            raise InvalidEvent(
+                f"{format_amount(cash, cur)} applied but payment {payment.payment_id} has "
+                f"{format_amount(free, cur)} unallocated and not waiting for an invoice"
+            )
+        for item, amount, deduction in lines:
+            self._check_allocation(item, amount + deduction)
+        on = payment.received_date
+        for item, amount, deduction in lines:
+            self._move(item, -deduction, on, Kind.DEDUCTION, payment.payment_id)
+            self._allocate(item, payment.payment_id, amount, on, Kind.ALLOCATION)
+            self._allocations[code][-1].deduction = deduction
+        payment.unallocated -= cash
+        self._journal(code, "cash", cur, -cash, on, Kind.ALLOCATION, payment.payment_id)
+        self._balance(code, cur, open_=-sum((a + d for _, a, d in lines), ZERO), cash=-cash)
+        return True
+
+    def _unapply_cash(self, event: PaymentAllocationReversed) -> bool:
+        """A cash application undone: each line's allocation (cash and deduction alike) goes back on
+        account from the reversal's date, and the invoices reopen."""
+        payment, lines = self._applied_lines(event)
+        code, cur, on = payment.customer_code, payment.currency, event.reversed_date
+        mine = self._allocations[code]
+        taken: list[Allocation] = []
+        for item, amount, deduction in lines:
+            found = next(
+                (
+                    a
+                    for a in mine
+                    if a.payment_id == payment.payment_id
+                    and a.item_id == item.item_id
+                    and a.amount == amount
+                    and a.deduction == deduction
+                    and a not in taken
+                ),
+                None,
+            )
+            if found is None:
+                raise InvalidEvent(
+                    f"payment {payment.payment_id} has no allocation of {format_amount(amount, cur)} "
+                    f"to invoice {item.item_id} to undo"
+                )
+            taken.append(found)
+        self._allocations[code] = [a for a in mine if a not in taken]
+        cash = ZERO
+        for item, amount, deduction in lines:
+            self._move(item, amount + deduction, on, Kind.UNALLOCATION, payment.payment_id)
+            item.status = "open"
+            cash += amount
+        payment.unallocated += cash
+        self._journal(code, "cash", cur, cash, on, Kind.UNALLOCATION, payment.payment_id)
+        self._balance(code, cur, open_=sum((a + d for _, a, d in lines), ZERO), cash=cash)
         return False
 
     # --- helpers ---

@@ -10,7 +10,7 @@ Grammar (upper case, no spaces):
 
 `n` is 0 to 365. Any of them may be preceded by an early-payment discount, `<p>/<d> `: `p` per cent
 off when paid within `d` days of the invoice date (`2/10 NET30`: 2 % off within 10 days, else the
-whole amount in 30 days).
+whole amount in 30 days). A code is at most 10 characters.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from decimal import Decimal
 from shared.domain.errors import InvalidInput
 
 MAX_DAYS = 365
+MAX_LENGTH = 10
 _GRAMMAR = re.compile(
     r"^(?:(?P<discount>\d{1,2}(?:\.\d{1,2})?)/(?P<discount_days>\d{1,3}) ?)?"
     r"(?:NET(?P<net>\d{1,3})|EOM(?P<eom>\d{1,3})|(?P<then_eom>\d{1,3})EOM|(?P<prepay>PREPAY))$"
@@ -57,7 +58,7 @@ def _month_end(day: date) -> date:
 
 
 def parse_terms(code: str) -> Terms:
-    match = _GRAMMAR.match(code)
+    match = _GRAMMAR.match(code) if len(code) <= MAX_LENGTH else None
     if match is None:
         raise InvalidTerms(
             f"{code!r} is not a payment terms code (NET<n>, EOM<n>, <n>EOM or PREPAY, "

@@ -383,6 +383,36 @@ class WarningPolicy(PolicyVersionMixin, Base):
     )
 
 
+class CashApplicationPolicy(PolicyVersionMixin, Base):
+    __tablename__ = "cash_application_policies"
+    __table_args__ = (
+        Index(
+            "uq_cash_application_policies_one_active", "active", unique=True, postgresql_where=text("active")
+        ),
+        {"schema": SCHEMA},
+    )
+
+
+class CashMatchDecision(Base):
+    """A person's word on a cash application match: confirmed or rejected while it waited, and
+    reversed once applied (a match may be confirmed, then reversed). The match itself is the risk
+    worker's (`v_cash_matches`)."""
+
+    __tablename__ = "cash_match_decisions"
+    __table_args__ = {"schema": SCHEMA}
+
+    match_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    decision: Mapped[str] = mapped_column(
+        String(20), primary_key=True, comment="confirmed, rejected or reversed"
+    )
+    customer_code: Mapped[str] = mapped_column(String(64), index=True)
+    payment_id: Mapped[str] = mapped_column(String(100))
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(comment="The allocations confirmed or reversed")
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime]
+
+
 class DunningPolicy(PolicyVersionMixin, Base):
     __tablename__ = "dunning_policies"
     __table_args__ = (

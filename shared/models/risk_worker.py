@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Identity, Index, Numeric, String, Text, func, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, OutboxMixin
@@ -118,6 +119,10 @@ class Allocation(Base):
     item_id: Mapped[str] = mapped_column(String(100))
     amount: Mapped[Decimal]
     allocated_on: Mapped[date]
+    deduction: Mapped[Decimal] = mapped_column(
+        server_default=text("0"),
+        comment="Settled with it besides the cash by cash application: a discount or bank charges",
+    )
 
 
 class LedgerCustomer(Base):
@@ -331,3 +336,42 @@ class WarningLevel(Base):
     reopened_for: Mapped[datetime | None] = mapped_column(
         comment="When the person's resolution the worker last reopened was made"
     )
+
+
+class CashMatch(Base):
+    """What cash application made of a payment that left cash unallocated: the invoices proposed,
+    how sure, why, and what became of it. One per payment and proposal."""
+
+    __tablename__ = "cash_matches"
+    __table_args__ = (
+        Index("ix_risk_worker_cash_matches_payment", "customer_code", "payment_id"),
+        Index("ix_risk_worker_cash_matches_pending", "status", postgresql_where=text("status = 'pending'")),
+        {"schema": SCHEMA},
+    )
+
+    match_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_code: Mapped[str] = mapped_column(String(64))
+    payment_id: Mapped[str] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(comment="The payment's cash unallocated when matched")
+    received_date: Mapped[date]
+    remittance_text: Mapped[str | None] = mapped_column(Text)
+    bank_reference: Mapped[str | None] = mapped_column(String(200))
+    payer_name: Mapped[str | None] = mapped_column(String(200))
+    payer_account: Mapped[str | None] = mapped_column(String(100))
+    confidence: Mapped[Decimal] = mapped_column(Numeric(3, 2))
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, comment="[{customer_code, invoice_id, amount, deduction, deduction_reason}]"
+    )
+    reasons: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    held: Mapped[list[str]] = mapped_column(ARRAY(Text), comment="Why it may not apply by itself")
+    status: Mapped[str] = mapped_column(
+        String(20),
+        comment="pending (for a person), applying (its payment.allocated on its way to the ledger), "
+        "applied, refused (the ledger refused it: the reason), reversed",
+    )
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    applied_by: Mapped[str | None] = mapped_column(String(100))
+    policy_version: Mapped[str] = mapped_column(String(60))
+    proposed_at: Mapped[datetime]
+    changed_at: Mapped[datetime]

@@ -41,6 +41,12 @@
   for the broken-promises indicator.
 - `credit_api.v_alert_resolutions`: per customer without an unresolved alert, its latest alert if a
   person resolved it; read by risk_worker, which reopens it when the level persists.
+- `risk_worker.v_cash_matches`: what cash application made of each payment that left cash
+  unallocated (proposed invoices, confidence, reasons, status); read by credit_api's queue.
+- `credit_api.v_active_cash_application_policy`: the cash application policy an admin activated
+  (none: the default ships in `shared/policies/cash_application.yaml`); read by risk_worker.
+- `credit_api.v_credit_group_members`: which credit group each customer belongs to; read by
+  risk_worker to match a payment to its group's invoices when the policy allows.
 """
 
 from __future__ import annotations

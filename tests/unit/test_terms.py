@@ -27,7 +27,7 @@ from shared.domain.terms import InvalidTerms, invoice_due_date, parse_terms
         ("PREPAY", date(2026, 3, 10), date(2026, 3, 10)),
         # A discount for early payment leaves the due date as the net terms give it.
         ("2/10 NET30", date(2026, 3, 10), date(2026, 4, 9)),
-        ("1.5/14EOM30", date(2026, 3, 10), date(2026, 4, 30)),
+        ("1.5/7EOM30", date(2026, 3, 10), date(2026, 4, 30)),
     ],
 )
 def test_terms_give_the_due_date(code: str, invoice: date, due: date) -> None:

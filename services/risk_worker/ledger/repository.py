@@ -101,7 +101,8 @@ async def _allocations(conn: Any, items: set[Key], payments: set[Key]) -> list[A
     return await _linked(
         conn,
         Allocation,
-        "SELECT id, customer_code, payment_id, item_id, amount, allocated_on FROM risk_worker.allocations "
+        "SELECT id, customer_code, payment_id, item_id, amount, allocated_on, deduction "
+        "FROM risk_worker.allocations "
         "WHERE (customer_code, item_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
         "OR (customer_code, payment_id) IN (SELECT * FROM unnest($3::text[], $4::text[])) "
         "ORDER BY id FOR UPDATE",
@@ -186,10 +187,11 @@ async def save(session: AsyncSession, changes: Changes) -> None:
             [(allocation_id,) for allocation_id in changes.removed_allocations],
         ),
         (
-            "INSERT INTO risk_worker.allocations (customer_code, payment_id, item_id, amount, allocated_on) "
-            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::date[])",
+            "INSERT INTO risk_worker.allocations (customer_code, payment_id, item_id, amount, allocated_on, "
+            "deduction) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::date[], "
+            "$6::numeric[])",
             [
-                (a.customer_code, a.payment_id, a.item_id, a.amount, a.allocated_on)
+                (a.customer_code, a.payment_id, a.item_id, a.amount, a.allocated_on, a.deduction)
                 for a in changes.new_allocations
             ],
         ),

@@ -17,6 +17,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.credit_api.access.portal_links import service as portal_links
+from services.credit_api.collections.cash_application import service as cash_application
 from services.credit_api.collections.contacts import service as contact_log
 from services.credit_api.collections.disputes import service as disputes
 from services.credit_api.collections.dunning import repository
@@ -85,6 +86,8 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     await disputes.close_settled(session, as_of, DUNNING, settings)
     promised = await promises.paused(session, codes)
     disputed = await disputes.paused(session, codes)
+    # A payment a person has yet to match may be paying them.
+    matched = await cash_application.paused(session, codes)
     history = await repository.history(session, codes)
     late_keys = [(r.customer_code, r.item_id) for r in rows if r.due_date < as_of]
     paid, corrected = (
@@ -104,7 +107,7 @@ async def run(session: AsyncSession, as_of: date, settings: ApiSettings) -> RunR
     # A run for a past day (catching up) gives links that expire as that day's would have.
     run_at = datetime.combine(as_of, time.min, tzinfo=UTC)
     for code in codes:
-        held = disputed.get(code, set()) | promised.get(code, set())
+        held = disputed.get(code, set()) | promised.get(code, set()) | matched.get(code, set())
         items = [
             _item(r, history.get((code, r.item_id), ()), r.item_id in held or promises.ANY_ITEM in held)
             for r in by_customer[code]
