@@ -245,6 +245,11 @@ VOCABULARY: dict[str, dict[str, Words]] = {
             "未逾期期间承担过的最高敞口",
         ),
     },
+    # What settled an invoice besides the cash, in a cash application.
+    "deduction": {
+        "discount": ("early-payment discount", "提前付款折扣"),
+        "bank_charges": ("bank charges", "银行手续费"),
+    },
     # A statement of account's lines: what moved what the customer owes.
     "movement": {
         "invoice": ("Invoice", "发票"),

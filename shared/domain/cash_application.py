@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from shared.domain.money import round_money
+from shared.domain.money import format_amount, round_money
 
 ZERO = Decimal(0)
 
@@ -340,12 +340,15 @@ def _by_reference(payment: Remittance, named: _Named, own: Sequence[OpenItem], p
             return Match(
                 min(exact, more.confidence),
                 _full(items) + more.lines,
-                (*reasons, f"the other {rest} is {_ids_of(more)}: {more.reasons[0]}"),
+                (
+                    *reasons,
+                    f"the other {_money(rest, payment)} is {_ids_of(more)}: {more.reasons[0]}",
+                ),
             )
         return Match(
             min(exact, NAMED_OVERPAID),
             _full(items),
-            (*reasons, f"{rest} more than they leave open stays on account"),
+            (*reasons, f"{_money(rest, payment)} more than they leave open stays on account"),
         )
     discounted = [i.discounted(on) for i in items]
     if all(d is not None for d in discounted) and sum((d or ZERO for d in discounted), ZERO) == amount:
@@ -376,12 +379,15 @@ def _by_reference(payment: Remittance, named: _Named, own: Sequence[OpenItem], p
             return Match(
                 min(exact, NAMED_CHARGES),
                 (*before, charged),
-                (*reasons, f"{short} short: bank charges within the policy"),
+                (*reasons, f"{_money(short, payment)} short: bank charges within the policy"),
             )
     return Match(
         min(exact, NAMED_SHORT),
         _spread(amount, items),
-        (*reasons, f"{short} short of what they leave open: a short payment, the rest stays open"),
+        (
+            *reasons,
+            f"{_money(short, payment)} short of what they leave open: a short payment, the rest stays open",
+        ),
     )
 
 
@@ -406,6 +412,10 @@ def _typo_of_named(payment: Remittance, named: _Named, own: Sequence[OpenItem]) 
             f"the amount is what {fits[0].item_id} leaves open",
         ),
     )
+
+
+def _money(amount: Decimal, payment: Remittance) -> str:
+    return f"{format_amount(amount, payment.currency)} {payment.currency}"
 
 
 def _ids_of(found: Match) -> str:
@@ -452,6 +462,6 @@ def _by_amount(payment: Remittance, own: Sequence[OpenItem], policy: Policy) -> 
         return Match(
             CHARGED_AMOUNT,
             (Line(item.customer_code, item.item_id, amount, short, BANK_CHARGES),),
-            (f"the amount is {item.item_id} less {short}, within the policy's bank charges",),
+            (f"the amount is {item.item_id} less {_money(short, payment)}: bank charges within the policy",),
         )
     return None

@@ -153,7 +153,11 @@ async def test_payments_without_allocations_are_matched_applied_queued_and_rever
     assert again.status_code == 409
     assert (await match_of(api, "P-3", "applied"))["applied_by"] != "cash-application"
     amounts = await open_amounts(sessions)
-    assert (amounts["INV-5001"], amounts["INV-5002"], amounts["INV-5003"]) == (Decimal(0), Decimal(0), Decimal("480.50"))
+    assert (amounts["INV-5001"], amounts["INV-5002"], amounts["INV-5003"]) == (
+        Decimal(0),
+        Decimal(0),
+        Decimal("480.50"),
+    )
 
     # Dunning leaves alone the invoice a waiting payment may pay; late interest of the invoices
     # paid stops on the payment's date, not the day the match was made.

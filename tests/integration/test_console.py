@@ -38,7 +38,7 @@ from shared.models.credit_api import CollectionTask, CreditHold, WarningAlert
 from shared.roles import Role
 from shared.vocabulary import word
 from tests.integration.conftest import Api, eventually
-from tests.integration.helpers import drain, invoice_event, publish, running, served
+from tests.integration.helpers import drain, erp_event, invoice_event, publish, running, served
 from tests.integration.test_reports import ledger
 
 SHOTS = PROJECT_ROOT / ".devstack" / "screenshots"
@@ -391,6 +391,65 @@ async def test_the_console_ships_under_500_kb_compressed_from_its_own_origin(api
     assert missing.status_code == 404
 
 
+async def test_a_payment_without_allocations_confirmed_reversed_and_rejected_in_the_queue(
+    console: str, api: Api, worker_settings: WorkerSettings
+) -> None:
+    def paid(payment_id: str, amount: str, remittance: str) -> dict[str, Any]:
+        return erp_event(
+            "payment.received",
+            "R1",
+            {
+                "payment_id": payment_id,
+                "currency": "EUR",
+                "amount": amount,
+                "received_date": datetime.now(UTC).date().isoformat(),
+                "remittance_text": remittance,
+                "payer_name": "R1 Maschinenbau AG",
+            },
+        )
+
+    staff = Role.CREDIT_CONTROLLER
+
+    async def status(payment_id: str, wanted: str) -> bool:
+        response = await api.request("GET", f"/v1/cash-application/{payment_id}", role=staff)
+        return response.status_code == 200 and response.json()["status"] == wanted
+
+    async with running(serve_worker, worker_settings):
+        # 10.00 short of I-2 without a reference: bank charges, likely but for a person to say.
+        await publish(
+            worker_settings.ar_events_topic,
+            [paid("P-9", "79990.00", "SUPPLIER PAYMENT"), paid("P-10", "5.00", "TRANSFER")],
+        )
+        await eventually(lambda: status("P-9", "pending"), within=30)
+        await eventually(lambda: status("P-10", "pending"), within=30)
+        async with chromium() as browser:
+            page = await browser.new_page(locale="en-GB")
+            await page.goto(f"{console}/console/cash-application")
+            await sign_in(page, console, "li.wei@example.com", PASSWORD)
+            await page.wait_for_url(f"{console}/console/cash-application")
+            row = "tr[data-payment='P-9']"
+            shown = await page.inner_text(row)
+            assert "SUPPLIER PAYMENT" in shown and "I-2: €79,990.00 + €10.00 bank charges" in shown
+            assert "80%" in shown and "less 10.00 EUR: bank charges within the policy" in shown
+            # Nothing fits P-10: it can be rejected, not confirmed.
+            assert await page.locator("tr[data-payment='P-10'] button:has-text('Confirm')").count() == 0
+            assert await accessible(page) == []
+            await shot(page, "cash-application")
+            await page.fill(f"{row} input[name=note]", "AP confirmed: bank took 10")
+            await done(page, f"{row} button:has-text('Confirm')")
+            await eventually(lambda: status("P-9", "applied"), within=30)
+            await page.reload()
+            assert "user:Li Wei" in await page.inner_text(f"{row}")
+            exposure = await api.ok("GET", "/v1/customers/R1/exposure", role=staff)
+            assert exposure["open_receivables"] == "132000.00"  # I-2 settled: 212,000 - 80,000
+            await done(page, f"{row} button:has-text('Reverse')")
+            await eventually(lambda: status("P-9", "reversed"), within=30)
+            await done(page, "tr[data-payment='P-10'] button:has-text('Reject')")
+            assert "No payment waits to be matched." in await page.inner_text("main")
+    exposure = await api.ok("GET", "/v1/customers/R1/exposure", role=staff)
+    assert exposure["open_receivables"] == "212000.00"
+
+
 async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, api: Api) -> None:
     await api.ok("POST", "/v1/dunning-runs", json={"as_of": "2026-10-31"})
     tasks = await api.ok("GET", "/v1/worklist", role=Role.CREDIT_CONTROLLER)
@@ -596,7 +655,8 @@ NOT_ENGLISH = {
     "example", "com", "maria", "wei", "machinery", "retail", "annual", "report", "default",
 }  # fmt: skip
 PAGES = ["/console/", "/console/customers", "/console/customers/R1", "/console/worklist", "/console/alerts",
-         "/console/holds", "/console/approvals", "/console/reports", "/console/groups"]  # fmt: skip
+         "/console/holds", "/console/approvals", "/console/reports", "/console/groups",
+         "/console/cash-application"]  # fmt: skip
 REPORT_VIEWS = [
     "/console/reports/dso/view?group_by=grade",
     "/console/reports/dso/view?group_by=credit_group",

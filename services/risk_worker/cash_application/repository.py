@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import driver
 from shared.domain.cash_application import Line, Match, OpenItem
 from shared.domain.ledger import Key
+from shared.domain.money import round_money
 from shared.domain.terms import InvalidTerms, parse_terms
 
 _ITEMS = """
@@ -30,15 +31,16 @@ async def free_cash(session: AsyncSession, keys: Sequence[Key]) -> dict[Key, Dec
     codes, ids = zip(*keys, strict=True) if keys else ((), ())
     conn = await driver(session)
     rows = await conn.fetch(
-        "SELECT p.customer_code, p.payment_id, p.unallocated - coalesce(sum(w.amount), 0) AS free "
+        "SELECT p.customer_code, p.payment_id, p.currency, "
+        "p.unallocated - coalesce(sum(w.amount), 0) AS free "
         "FROM risk_worker.payments p LEFT JOIN risk_worker.parked_allocations w "
         "ON w.customer_code = p.customer_code AND w.payment_id = p.payment_id "
         "WHERE (p.customer_code, p.payment_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
-        "AND p.status = 'received' GROUP BY p.customer_code, p.payment_id, p.unallocated",
+        "AND p.status = 'received' GROUP BY p.customer_code, p.payment_id, p.currency, p.unallocated",
         list(codes),
         list(ids),
     )
-    return {(r["customer_code"], r["payment_id"]): r["free"] for r in rows}
+    return {(r["customer_code"], r["payment_id"]): round_money(r["free"], r["currency"]) for r in rows}
 
 
 async def group_members(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[str]]:
@@ -68,7 +70,7 @@ def _item(row: Any) -> OpenItem:
         row["customer_code"],
         row["item_id"],
         row["currency"],
-        row["open_amount"],
+        round_money(row["open_amount"], row["currency"]),
         row["due_date"],
         discount,
         until,
