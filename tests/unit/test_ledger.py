@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import pytest
 
@@ -14,6 +15,8 @@ from shared.events import (
     InvoiceCancelled,
     InvoiceIssued,
     InvoiceWrittenOff,
+    PaymentAllocated,
+    PaymentAllocationReversed,
     PaymentReceived,
     PaymentReversed,
 )
@@ -203,3 +206,60 @@ def test_a_written_off_invoice_raised_again_is_open_again() -> None:
     assert [i.state() for i in ledger.changes().changed_items] == [
         (Decimal("130.00"), Decimal("30.00"), "open", None)
     ]
+
+
+Applied = TypeVar("Applied", PaymentAllocated, PaymentAllocationReversed)
+
+
+def applied(kind: type[Applied], **extra: object) -> Applied:
+    """A cash application of P1 to I1: 980 of cash and a 2 % early-payment discount of 20."""
+    lines = [{"invoice_id": "I1", "amount": "980.00", "deduction": "20.00", "deduction_reason": "discount"}]
+    common = {"payment_id": "P1", "customer_code": "C1", "currency": "EUR", "allocations": lines}
+    return kind.model_validate({"match_id": MATCH, **common, **extra})
+
+
+MATCH = "6d1c1e1a-2b4f-4f0e-9a8b-1c2d3e4f5a6b"
+MATCHED = {"applied_by": "cash-application", "confidence": "0.96", "reasons": [], "policy_version": "default"}
+
+
+def test_cash_application_settles_an_invoice_from_the_payments_date_and_its_reversal_reopens_it() -> None:
+    """2/10 NET30 on an invoice of 1,000 paid 980 within 10 days: the invoice is settled on the
+    payment's date (not the day it was matched), 980 from the cash and 20 as the discount."""
+    ledger = Ledger([stored_item("I1", "1000.00", "1000.00")])
+    received = date(2026, 10, 8)
+    ledger.apply(payment("P1", "1000.00", received), ON)
+    assert ledger.apply(applied(PaymentAllocated, **MATCHED), ON) is True
+    changes = ledger.changes()
+    assert [i.state() for i in changes.changed_items] == [
+        (Decimal("1000.00"), Decimal("0.00"), "open", received)
+    ]
+    assert [(a.amount, a.deduction, a.allocated_on) for a in changes.new_allocations] == [
+        (Decimal("980.00"), Decimal("20.00"), received)
+    ]
+    # 1,000 received: 20 stays on account; receivables down by the 980 and the discount.
+    assert changes.balances == {("C1", "EUR"): [Decimal("-1000.00"), Decimal("20.00"), 0]}
+    assert [(m.kind, m.amount) for m in changes.movements if m.account == "item"] == [
+        ("deduction", Decimal("-20.00")),
+        ("allocation", Decimal("-980.00")),
+    ]
+    with pytest.raises(InvalidEvent, match=r"has 20\.00 unallocated"):
+        ledger.apply(applied(PaymentAllocated, **MATCHED), ON)
+    undo = applied(PaymentAllocationReversed, reversed_date=ON, reversed_by="user:Li Wei")
+    assert ledger.apply(undo, ON) is False
+    changes = ledger.changes()
+    assert [i.state() for i in changes.changed_items] == []  # 1,000 open again, as loaded
+    assert changes.balances == {("C1", "EUR"): [Decimal("0.00"), Decimal("1000.00"), 0]}
+    with pytest.raises(InvalidEvent, match=r"no allocation of 980\.00 to invoice I1 to undo"):
+        ledger.apply(undo, ON)
+
+
+def test_a_bounced_payment_takes_its_cash_application_and_discount_with_it() -> None:
+    ledger = Ledger([stored_item("I1", "1000.00", "1000.00")])
+    ledger.apply(payment("P1", "1000.00", date(2026, 10, 8)), ON)
+    ledger.apply(applied(PaymentAllocated, **MATCHED), ON)
+    ledger.apply(PaymentReversed(payment_id="P1", customer_code="C1", reversed_date=ON), ON)
+    changes = ledger.changes()
+    assert changes.changed_items == []  # 1,000 open again: the discount fell with the payment
+    assert changes.balances == {("C1", "EUR"): [Decimal("0.00"), Decimal("0.00"), 0]}
+    with pytest.raises(InvalidEvent, match="payment P1 is reversed"):
+        ledger.apply(applied(PaymentAllocated, **MATCHED), ON)
