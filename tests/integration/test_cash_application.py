@@ -194,3 +194,60 @@ async def test_payments_without_allocations_are_matched_applied_queued_and_rever
     bounced = await match_of(api, "P-3", "reversed")
     assert bounced["status_reason"] == "the payment was reversed"
     assert (await open_amounts(sessions))["INV-5002"] == Decimal("250.00")
+
+
+async def test_a_policy_that_matches_a_credit_groups_invoices_proposes_them_for_a_person_only(
+    stack: Platform, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    api = stack.api
+    broken = await api.ok(
+        "PUT", "/v1/cash-application-policies/broken", status=422, json={"apply_from": "1.5", "max_items": 0}
+    )
+    assert {e["pointer"] for e in broken["errors"]} == {"#/apply_from", "#/max_items"}
+    document = {
+        **(await api.ok("GET", "/v1/cash-application-policies/default"))["document"],
+        "group_items": True,
+    }
+    await api.ok("PUT", "/v1/cash-application-policies/groups", status=201, json=document)
+    await api.ok(
+        "PUT",
+        "/v1/credit-groups/ACME",
+        role=Role.CREDIT_MANAGER,
+        status=201,
+        json={"name": "Acme", "currency": "EUR"},
+    )
+    for code in ("C-G1", "C-G2"):
+        body = {"name": code, "currency": "EUR", "credit_group": "ACME"}
+        await api.ok("PUT", f"/v1/customers/{code}", role=Role.ERP, status=201, json=body)
+    today = datetime.now(UTC).date().isoformat()
+    await publish(
+        stack.ar_events, [invoice_event("C-G2", "INV-880001", "555.55", issue_date=today, due_date=today)]
+    )
+
+    async def booked() -> bool:
+        async with sessions() as session:
+            found = await session.execute(
+                text("SELECT 1 FROM risk_worker.open_items WHERE item_id = 'INV-880001'")
+            )
+            return found.first() is not None
+
+    await eventually(booked, within=30)
+    # The parent company pays its subsidiary's invoice.
+    paid = {"payment_id": "P-G1", "currency": "EUR", "amount": "555.55", "received_date": today}
+    await publish(
+        stack.ar_events, [erp_event("payment.received", "C-G1", {**paid, "bank_reference": "INV 880001"})]
+    )
+    match = await match_of(api, "P-G1", "pending")
+    assert match["policy_version"] == "groups"
+    assert match["lines"] == [
+        {
+            "customer_code": "C-G2",
+            "invoice_id": "INV-880001",
+            "amount": "555.55",
+            "deduction": None,
+            "deduction_reason": None,
+        }
+    ]
+    assert match["held"] == ["pays invoices of C-G2, of the same credit group"]
+    refused = await api.request("POST", "/v1/cash-application/P-G1/confirm", role=STAFF)
+    assert refused.status_code == 422 and "move the payment to that customer in the ERP" in refused.text
