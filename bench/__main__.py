@@ -7,6 +7,7 @@ import asyncio
 from bench import (
     alert_stream,
     assessment,
+    cash_application,
     console,
     credit_check,
     dunning,
@@ -25,4 +26,5 @@ if __name__ == "__main__":
     asyncio.run(statements.main())
     asyncio.run(reports.main())
     asyncio.run(forecast.main())
+    asyncio.run(cash_application.main())
     asyncio.run(console.main())
