@@ -156,6 +156,12 @@ def upgrade() -> None:
     op.execute(ACTIVE_POLICY)
     op.execute(MATCHES)
     op.execute(GROUP_MEMBERS)
+    # Other customers' invoices a remittance names, found by number (see the cash application
+    # repository's NUMBER).
+    op.execute(
+        "CREATE INDEX ix_risk_worker_open_items_number ON risk_worker.open_items "
+        "(regexp_replace(regexp_replace(upper(item_id), '[^A-Z0-9]', '', 'g'), '^[A-Z0]+', ''))"
+    )
     op.execute(
         "GRANT SELECT ON credit_api.v_active_cash_application_policy, credit_api.v_credit_group_members "
         "TO credence_worker, credence_notifier"
@@ -164,6 +170,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX risk_worker.ix_risk_worker_open_items_number")
     op.execute("DROP VIEW credit_api.v_credit_group_members")
     op.execute("DROP VIEW risk_worker.v_cash_matches")
     op.execute("DROP VIEW credit_api.v_active_cash_application_policy")

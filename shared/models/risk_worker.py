@@ -38,7 +38,15 @@ class StoredEvent(Base):
 
 class OpenItem(Base):
     __tablename__ = "open_items"
-    __table_args__ = {"schema": SCHEMA}
+    __table_args__ = (
+        # An invoice's number as cash application compares it: letters and digits, without the
+        # letters and zeros before it; other customers' invoices a remittance names are found by it.
+        Index(
+            "ix_risk_worker_open_items_number",
+            text("regexp_replace(regexp_replace(upper(item_id), '[^A-Z0-9]', '', 'g'), '^[A-Z0]+', '')"),
+        ),
+        {"schema": SCHEMA},
+    )
 
     customer_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -9,9 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.risk_worker.cash_application.repository import NUMBER, bare
+from shared import cash_application_policies
+from shared.domain.cash_application import normalise
 from shared.roles import Role
 from tests.integration.conftest import Api, Platform, eventually
 from tests.integration.helpers import erp_event, invoice_event, publish
@@ -251,3 +256,22 @@ async def test_a_policy_that_matches_a_credit_groups_invoices_proposes_them_for_
     assert match["held"] == ["pays invoices of C-G2, of the same credit group"]
     refused = await api.request("POST", "/v1/cash-application/P-G1/confirm", role=STAFF)
     assert refused.status_code == 422 and "move the payment to that customer in the ERP" in refused.text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.text(alphabet="INVREFA-0123456789 ./#ab", min_size=1, max_size=14), min_size=1, max_size=30)
+)
+async def test_the_index_reads_an_invoice_number_as_the_matcher_does(
+    sessions: async_sessionmaker[AsyncSession], ids: list[str]
+) -> None:
+    """Other customers' invoices are looked up by the index's expression: for every id it must
+    give what the matcher's normalisation, less any letters left before the number, gives."""
+    prefixes = cash_application_policies.default().prefixes
+    async with sessions() as session:
+        rows = await session.execute(
+            # The expression is the repository's constant, not input.
+            text(f"SELECT {NUMBER.replace('i.item_id', 'x')} FROM unnest(CAST(:ids AS text[])) AS t(x)"),  # noqa: S608
+            {"ids": ids},
+        )
+        assert list(rows.scalars()) == [bare(normalise(i, prefixes)) for i in ids]

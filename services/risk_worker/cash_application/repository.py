@@ -84,21 +84,25 @@ async def open_items(session: AsyncSession, codes: Sequence[str]) -> list[OpenIt
     return [_item(r) for r in rows]
 
 
-async def named_items(
-    session: AsyncSession, numbers: Sequence[str], prefixes: Sequence[str]
-) -> list[OpenItem]:
-    """Anyone's open invoices whose number, normalised as `cash_application.normalise` does
-    (upper case, letters and digits only, a prefix and leading zeros left out), is one of these."""
-    if not numbers:
+# An invoice number without separators and without the letters and zeros before it: what the index
+# `ix_risk_worker_open_items_number` holds, so that other customers' invoices a remittance names are
+# found by index among millions.
+NUMBER = "regexp_replace(regexp_replace(upper(i.item_id), '[^A-Z0-9]', '', 'g'), '^[A-Z0]+', '')"
+
+
+def bare(number: str) -> str:
+    """A normalised number as `NUMBER` has it: whatever letters and zeros it starts with, dropped."""
+    return number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ0")
+
+
+async def named_items(session: AsyncSession, numbers: Sequence[str]) -> list[OpenItem]:
+    """Anyone's open invoices that these normalised numbers may name (more than they name, when
+    an invoice's letters are not a prefix of the policy's: the matcher compares exactly)."""
+    keys = sorted({bare(n) for n in numbers} - {""})
+    if not keys:
         return []
-    prefix = "^(" + "|".join(sorted(prefixes, key=len, reverse=True)) + ")(?=.*[0-9])" if prefixes else "^$"
     conn = await driver(session)
-    rows = await conn.fetch(
-        _ITEMS + "AND ltrim(regexp_replace(regexp_replace(upper(i.item_id), '[^A-Z0-9]', '', 'g'), $2, ''), "
-        "'0') = ANY($1::text[])",
-        list(numbers),
-        prefix,
-    )
+    rows = await conn.fetch(_ITEMS + f"AND {NUMBER} = ANY($1::text[])", keys)
     return [_item(r) for r in rows]
 
 

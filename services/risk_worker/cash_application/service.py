@@ -94,6 +94,8 @@ async def propose(
     now: datetime,
 ) -> None:
     """Match the cash these payments left unallocated; apply what the policy is sure of."""
+    if not payments:
+        return
     free = await repository.free_cash(session, [(p.customer_code, p.payment_id) for p in payments])
     waiting = [p for p in payments if free.get((p.customer_code, p.payment_id), Decimal(0)) > 0]
     if not waiting:
@@ -112,7 +114,7 @@ async def propose(
             for n in references(f"{p.bank_reference or ''} {p.remittance_text or ''}", policy.prefixes)
         }
     )
-    named = await repository.named_items(session, numbers, policy.prefixes)
+    named = await repository.named_items(session, numbers)
     matches: list[tuple[uuid.UUID, dict[str, Any], Match, str, str]] = []
     events = []
     for p in waiting:
