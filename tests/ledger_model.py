@@ -206,16 +206,26 @@ class Ledger:
         )
         return True
 
-    def _payment_allocated(self, c: Customer, d: dict[str, Any]) -> bool:
-        """Cash application: unallocated cash not waiting for an invoice reaches invoices from the
-        payment's date; a deduction settles the rest of an invoice."""
+    @staticmethod
+    def _applied(
+        c: Customer, d: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[tuple[str, Decimal, Decimal]]] | None:
+        """A cash application's payment (None: unknown, bounced or in another currency) and lines."""
         payment = c.payments.get(d["payment_id"])
         if payment is None or payment["reversed"] or payment["currency"] != d["currency"]:
-            return False
-        lines = [
+            return None
+        return payment, [
             (a["invoice_id"], Decimal(a["amount"]), Decimal(a.get("deduction") or 0))
             for a in d["allocations"]
         ]
+
+    def _payment_allocated(self, c: Customer, d: dict[str, Any]) -> bool:
+        """Cash application: unallocated cash not waiting for an invoice reaches invoices from the
+        payment's date; a deduction settles the rest of an invoice."""
+        found = self._applied(c, d)
+        if found is None:
+            return False
+        payment, lines = found
         for invoice_id, amount, deduction in lines:
             invoice = c.invoices.get(invoice_id)
             if invoice is None or invoice.cancelled or invoice.currency != d["currency"]:
@@ -237,13 +247,10 @@ class Ledger:
         return True
 
     def _payment_allocation_reversed(self, c: Customer, d: dict[str, Any]) -> bool:
-        payment = c.payments.get(d["payment_id"])
-        if payment is None or payment["reversed"] or payment["currency"] != d["currency"]:
+        found = self._applied(c, d)
+        if found is None:
             return False
-        lines = [
-            (a["invoice_id"], Decimal(a["amount"]), Decimal(a.get("deduction") or 0))
-            for a in d["allocations"]
-        ]
+        payment, lines = found
         left = list(payment["allocations"])
         for line in lines:
             invoice = c.invoices.get(line[0])

@@ -92,6 +92,30 @@ def invoice_event(
     return erp_event("invoice.issued", customer, data, event_id=event_id)
 
 
+def payment_event(
+    customer: str,
+    payment_id: str,
+    amount: str,
+    received: str,
+    allocations: dict[str, str] | None = None,
+    *,
+    currency: str = "EUR",
+    **bank: str,
+) -> dict[str, Any]:
+    """An ERP's `payment.received`: its allocations by invoice, and what the bank said of it
+    (`remittance_text`, `bank_reference`, `payer_name`, `payer_account`)."""
+    data: dict[str, Any] = {
+        "payment_id": payment_id,
+        "currency": currency,
+        "amount": amount,
+        "received_date": received,
+        **bank,
+    }
+    if allocations:
+        data["allocations"] = [{"invoice_id": i, "amount": a} for i, a in allocations.items()]
+    return erp_event("payment.received", customer, data)
+
+
 async def publish(topic: str, events: Iterable[dict[str, Any] | bytes], *, key: bytes | None = None) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, enable_idempotence=True)
     await producer.start()

@@ -19,25 +19,21 @@ from shared import cash_application_policies
 from shared.domain.cash_application import normalise
 from shared.roles import Role
 from tests.integration.conftest import Api, Platform, eventually
-from tests.integration.helpers import erp_event, invoice_event, publish
+from tests.integration.helpers import erp_event, invoice_event, payment_event, publish
 
 CODE, OTHER = "C-CA1", "C-CA2"
 STAFF = Role.CREDIT_CONTROLLER
 
 
 def payment(payment_id: str, amount: str, received: date, remittance: str) -> dict[str, Any]:
-    return erp_event(
-        "payment.received",
+    return payment_event(
         CODE,
-        {
-            "payment_id": payment_id,
-            "currency": "EUR",
-            "amount": amount,
-            "received_date": received.isoformat(),
-            "remittance_text": remittance,
-            "payer_name": "Cash Application GmbH",
-            "payer_account": "DE89370400440532013000",
-        },
+        payment_id,
+        amount,
+        received.isoformat(),
+        remittance_text=remittance,
+        payer_name="Cash Application GmbH",
+        payer_account="DE89370400440532013000",
     )
 
 
@@ -238,10 +234,8 @@ async def test_a_policy_that_matches_a_credit_groups_invoices_proposes_them_for_
 
     await eventually(booked, within=30)
     # The parent company pays its subsidiary's invoice.
-    paid = {"payment_id": "P-G1", "currency": "EUR", "amount": "555.55", "received_date": today}
-    await publish(
-        stack.ar_events, [erp_event("payment.received", "C-G1", {**paid, "bank_reference": "INV 880001"})]
-    )
+    paid = payment_event("C-G1", "P-G1", "555.55", today, bank_reference="INV 880001")
+    await publish(stack.ar_events, [paid])
     match = await match_of(api, "P-G1", "pending")
     assert match["policy_version"] == "groups"
     assert match["lines"] == [

@@ -38,7 +38,7 @@ from shared.models.credit_api import CollectionTask, CreditHold, WarningAlert
 from shared.roles import Role
 from shared.vocabulary import word
 from tests.integration.conftest import Api, eventually
-from tests.integration.helpers import drain, erp_event, invoice_event, publish, running, served
+from tests.integration.helpers import drain, invoice_event, payment_event, publish, running, served
 from tests.integration.test_reports import ledger
 
 SHOTS = PROJECT_ROOT / ".devstack" / "screenshots"
@@ -395,17 +395,9 @@ async def test_a_payment_without_allocations_confirmed_reversed_and_rejected_in_
     console: str, api: Api, worker_settings: WorkerSettings
 ) -> None:
     def paid(payment_id: str, amount: str, remittance: str) -> dict[str, Any]:
-        return erp_event(
-            "payment.received",
-            "R1",
-            {
-                "payment_id": payment_id,
-                "currency": "EUR",
-                "amount": amount,
-                "received_date": datetime.now(UTC).date().isoformat(),
-                "remittance_text": remittance,
-                "payer_name": "R1 Maschinenbau AG",
-            },
+        today = datetime.now(UTC).date().isoformat()
+        return payment_event(
+            "R1", payment_id, amount, today, remittance_text=remittance, payer_name="R1 Maschinenbau AG"
         )
 
     staff = Role.CREDIT_CONTROLLER

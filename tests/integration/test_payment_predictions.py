@@ -22,7 +22,7 @@ from bench.forecast import generate, seed
 from services.credit_api.credit.payment_predictions.service import backtest
 from shared.roles import Role
 from tests.integration.conftest import Platform, eventually
-from tests.integration.helpers import erp_event, invoice_event, publish
+from tests.integration.helpers import invoice_event, payment_event, publish
 
 CODE = "C-PP1"
 LATE = 10
@@ -34,17 +34,7 @@ def iso(day: date) -> str:
 
 def paid(invoice: str, amount: str, on: date) -> dict[str, Any]:
     """A payment of the whole of one invoice."""
-    return erp_event(
-        "payment.received",
-        CODE,
-        {
-            "payment_id": f"P-{invoice}",
-            "currency": "EUR",
-            "amount": amount,
-            "received_date": iso(on),
-            "allocations": [{"invoice_id": invoice, "amount": amount}],
-        },
-    )
+    return payment_event(CODE, f"P-{invoice}", amount, iso(on), {invoice: amount})
 
 
 async def test_open_invoices_are_predicted_by_the_customers_habit_and_summed_into_weeks(

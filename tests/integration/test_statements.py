@@ -23,24 +23,14 @@ from services.credit_api.finance.statements import documents
 from services.credit_api.finance.statements.schemas import StatementOut
 from shared.roles import Role
 from tests.integration.conftest import Platform, eventually
-from tests.integration.helpers import erp_event, invoice_event, publish
+from tests.integration.helpers import erp_event, invoice_event, payment_event, publish
 
 CODE = "C-ST1"
 FROM, TO = "2026-04-01", "2026-04-30"
 
 
 def payment(payment_id: str, amount: str, on: str, **allocations: str) -> dict[str, Any]:
-    return erp_event(
-        "payment.received",
-        CODE,
-        {
-            "payment_id": payment_id,
-            "currency": "EUR",
-            "amount": amount,
-            "received_date": on,
-            "allocations": [{"invoice_id": i, "amount": a} for i, a in allocations.items()],
-        },
-    )
+    return payment_event(CODE, payment_id, amount, on, allocations)
 
 
 async def statement_of(stack: Platform, **params: str) -> Any:

@@ -108,16 +108,7 @@ async def confirm(
         policy_version=row.policy_version,
     )
     await _publish(session, settings, PAYMENT_ALLOCATED, data)
-    await record(
-        session,
-        principal,
-        "cash_match.confirmed",
-        "cash_match",
-        str(row.match_id),
-        before=view(row).model_dump(mode="json"),
-        after=data.model_dump(mode="json"),
-    )
-    return view(row).model_copy(update={"status": "applying", "decided_by": principal.actor})
+    return await _decided(session, principal, row, "confirmed", "applying", data.model_dump(mode="json"))
 
 
 async def reject(
@@ -133,9 +124,8 @@ async def reject(
     row = await _current(session, payment_id, customer_code)
     if row.status in UNDECIDED:
         await repository.decide(session, _decision(row, "rejected", [], body.note, principal, now))
-        action, status = "cash_match.rejected", "rejected"
-        after: dict[str, Any] = {"note": body.note}
-    elif row.status == "applied":
+        return await _decided(session, principal, row, "rejected", "rejected", {"note": body.note})
+    if row.status == "applied":
         lines = [_applied(line) for line in repository.lines_of(row)]
         await repository.decide(session, _decision(row, "reversed", lines, body.note, principal, now))
         data = PaymentAllocationReversed(
@@ -149,19 +139,30 @@ async def reject(
             reason=body.note,
         )
         await _publish(session, settings, PAYMENT_ALLOCATION_REVERSED, data)
-        action, status, after = "cash_match.reversed", "reversing", data.model_dump(mode="json")
-    else:
-        raise CashMatchSettled(f"the match of payment {payment_id} is {row.status}", match_status=row.status)
+        return await _decided(session, principal, row, "reversed", "reversing", data.model_dump(mode="json"))
+    raise CashMatchSettled(f"the match of payment {payment_id} is {row.status}", match_status=row.status)
+
+
+async def _decided(
+    session: AsyncSession,
+    principal: Principal,
+    row: Row[Any],
+    action: str,
+    status: Status,
+    after: dict[str, Any],
+) -> CashMatchOut:
+    """Audited (`cash_match.<action>`), and the match as it now stands to the person."""
+    before = view(row)
     await record(
         session,
         principal,
-        action,
+        f"cash_match.{action}",
         "cash_match",
         str(row.match_id),
-        before=view(row).model_dump(mode="json"),
+        before=before.model_dump(mode="json"),
         after=after,
     )
-    return view(row).model_copy(update={"status": status, "decided_by": principal.actor})
+    return before.model_copy(update={"status": status, "decided_by": principal.actor})
 
 
 async def paused(session: AsyncSession, codes: Sequence[str]) -> dict[str, set[str]]:
