@@ -117,7 +117,7 @@ def upgrade() -> None:
             "status",
             sa.String(length=20),
             nullable=False,
-            comment="pending (for a person), applying (its payment.allocated on its way to the ledger), applied, refused (the ledger refused it: the reason), reversed",
+            comment="pending (for a person), applying (its payment.allocated on its way to the ledger), applied, refused (the ledger refused it: the reason), reversed, void (its payment was reversed before)",
         ),
         sa.Column("status_reason", sa.Text(), nullable=True),
         sa.Column("applied_by", sa.String(length=100), nullable=True),
@@ -135,12 +135,11 @@ def upgrade() -> None:
         schema="risk_worker",
     )
     op.create_index(
-        "ix_risk_worker_cash_matches_pending",
+        "ix_risk_worker_cash_matches_status",
         "cash_matches",
-        ["status"],
+        ["status", "changed_at"],
         unique=False,
         schema="risk_worker",
-        postgresql_where=sa.text("status = 'pending'"),
     )
     op.add_column(
         "allocations",
@@ -175,12 +174,7 @@ def downgrade() -> None:
     op.execute("DROP VIEW risk_worker.v_cash_matches")
     op.execute("DROP VIEW credit_api.v_active_cash_application_policy")
     op.drop_column("allocations", "deduction", schema="risk_worker")
-    op.drop_index(
-        "ix_risk_worker_cash_matches_pending",
-        table_name="cash_matches",
-        schema="risk_worker",
-        postgresql_where=sa.text("status = 'pending'"),
-    )
+    op.drop_index("ix_risk_worker_cash_matches_status", table_name="cash_matches", schema="risk_worker")
     op.drop_index("ix_risk_worker_cash_matches_payment", table_name="cash_matches", schema="risk_worker")
     op.drop_table("cash_matches", schema="risk_worker")
     op.drop_index(

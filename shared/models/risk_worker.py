@@ -353,7 +353,7 @@ class CashMatch(Base):
     __tablename__ = "cash_matches"
     __table_args__ = (
         Index("ix_risk_worker_cash_matches_payment", "customer_code", "payment_id"),
-        Index("ix_risk_worker_cash_matches_pending", "status", postgresql_where=text("status = 'pending'")),
+        Index("ix_risk_worker_cash_matches_status", "status", "changed_at"),
         {"schema": SCHEMA},
     )
 
@@ -376,7 +376,8 @@ class CashMatch(Base):
     status: Mapped[str] = mapped_column(
         String(20),
         comment="pending (for a person), applying (its payment.allocated on its way to the ledger), "
-        "applied, refused (the ledger refused it: the reason), reversed",
+        "applied, refused (the ledger refused it: the reason), reversed, void (its payment was reversed "
+        "before)",
     )
     status_reason: Mapped[str | None] = mapped_column(Text)
     applied_by: Mapped[str | None] = mapped_column(String(100))

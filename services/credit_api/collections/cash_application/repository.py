@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models.credit_api import CashMatchDecision
 
-# The latest decision on each match, and the status it gives the match.
+# The latest decision on each match, and the status it gives the match; `{where}` narrows the
+# matches by what the risk worker recorded, before the decisions are joined.
 _MATCHES = """
 SELECT * FROM (
   SELECT m.match_id, m.customer_code, m.payment_id, m.currency, m.amount, m.received_date,
@@ -30,21 +31,47 @@ SELECT * FROM (
     SELECT decision, decided_by FROM credit_api.cash_match_decisions d
     WHERE d.match_id = m.match_id ORDER BY decided_at DESC LIMIT 1
   ) d ON true
+  {where}
 ) matches
 """
 
+# What the risk worker recorded for a match a person sees in each status (a decision may stand
+# between the two).
+RECORDED = {
+    "pending": ("pending",),
+    "applying": ("pending", "applying"),
+    "applied": ("applied",),
+    "refused": ("refused",),
+    "rejected": ("pending", "refused"),
+    "reversing": ("applied",),
+    "reversed": ("reversed",),
+    "void": ("void",),
+}
+
 
 async def listing(
-    session: AsyncSession, statuses: Sequence[str], customer_code: str | None, limit: int
+    session: AsyncSession,
+    statuses: Sequence[str],
+    customer_code: str | None,
+    limit: int,
+    *,
+    newest_first: bool,
 ) -> Sequence[Row[Any]]:
-    """Oldest payment first: the queue is worked in the order the money came in."""
+    """Oldest payment first (the queue is worked in the order the money came in), or the latest
+    changes first."""
+    order = (
+        "changed_at DESC, match_id"
+        if newest_first
+        else "received_date, proposed_at, customer_code, payment_id"
+    )
+    recorded = sorted({r for s in statuses for r in RECORDED[s]})
     rows = await session.execute(
         text(
-            _MATCHES
+            _MATCHES.format(where="WHERE m.status = ANY(:recorded)")
             + "WHERE status = ANY(:statuses) AND (CAST(:code AS text) IS NULL OR customer_code = :code) "
-            "ORDER BY received_date, proposed_at, customer_code, payment_id LIMIT :limit"
+            + f"ORDER BY {order} LIMIT :limit"
         ),
-        {"statuses": list(statuses), "code": customer_code, "limit": limit},
+        {"recorded": recorded, "statuses": list(statuses), "code": customer_code, "limit": limit},
     )
     return rows.all()
 
@@ -53,9 +80,8 @@ async def of_payment(session: AsyncSession, payment_id: str, customer_code: str 
     """The payment's matches, latest first."""
     rows = await session.execute(
         text(
-            _MATCHES
-            + "WHERE payment_id = :payment AND (CAST(:code AS text) IS NULL OR customer_code = :code) "
-            "ORDER BY proposed_at DESC"
+            _MATCHES.format(where="WHERE m.payment_id = :payment")
+            + "WHERE (CAST(:code AS text) IS NULL OR customer_code = :code) ORDER BY proposed_at DESC"
         ),
         {"payment": payment_id, "code": customer_code},
     )
@@ -91,7 +117,9 @@ async def matched_items(session: AsyncSession, codes: Sequence[str]) -> list[tup
     rows = await session.execute(
         text(
             "SELECT DISTINCT line->>'customer_code' AS customer_code, line->>'invoice_id' AS item_id "
-            "FROM (" + _MATCHES + "WHERE status IN ('pending', 'applying')) waiting, "
+            "FROM ("
+            + _MATCHES.format(where="WHERE m.status IN ('pending', 'applying')")
+            + "WHERE status IN ('pending', 'applying')) waiting, "
             "jsonb_array_elements(waiting.lines) line WHERE line->>'customer_code' = ANY(:codes)"
         ),
         {"codes": list(codes)},

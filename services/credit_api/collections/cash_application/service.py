@@ -59,9 +59,17 @@ STATUSES: tuple[Status, ...] = (
 
 
 async def queue(
-    session: AsyncSession, statuses: Sequence[Status], customer_code: str | None, limit: int
+    session: AsyncSession,
+    statuses: Sequence[Status],
+    customer_code: str | None,
+    limit: int,
+    *,
+    newest_first: bool = False,
 ) -> list[CashMatchOut]:
-    return [view(r) for r in await repository.listing(session, statuses or UNDECIDED, customer_code, limit)]
+    found = await repository.listing(
+        session, statuses or UNDECIDED, customer_code, limit, newest_first=newest_first
+    )
+    return [view(r) for r in found]
 
 
 async def current(session: AsyncSession, payment_id: str, customer_code: str | None) -> CashMatchOut:

@@ -41,7 +41,7 @@ async def cash_application_queue(request: Request, session: Session, user: User)
     words = texts(language_of(request))
     fmt = Format(language_of(request))
     waiting = await cash_application.queue(session, cash_application.UNDECIDED, None, 200)
-    applied = await cash_application.queue(session, ("applied",), None, 50)
+    applied = await cash_application.queue(session, ("applied",), None, 50, newest_first=True)
     return render(
         request,
         "cash_application.html.j2",
@@ -49,7 +49,7 @@ async def cash_application_queue(request: Request, session: Session, user: User)
         user,
         page="cash_application",
         waiting=[_row(m, fmt) for m in waiting],
-        applied=[_row(m, fmt) for m in reversed(applied)],
+        applied=[_row(m, fmt) for m in applied],
     )
 
 
