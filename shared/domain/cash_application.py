@@ -212,8 +212,9 @@ def _ids(items: Iterable[OpenItem]) -> str:
     return ", ".join(i.item_id for i in items)
 
 
-def _spread(amount: Decimal, items: Sequence[OpenItem]) -> tuple[Line, ...]:
-    """`amount` over the items oldest first; what it does not reach stays open."""
+def spread(amount: Decimal, items: Sequence[OpenItem]) -> tuple[Line, ...]:
+    """`amount` over the items in their order (oldest first); what it does not reach stays open,
+    what is left of it on account."""
     lines = []
     for item in items:
         share = min(amount, item.open_amount)
@@ -366,7 +367,7 @@ def _by_reference(payment: Remittance, named: _Named, own: Sequence[OpenItem], p
     if elsewhere:
         return Match(
             CONFLICT,
-            _spread(amount, items),
+            spread(amount, items),
             (*reasons, f"the amount is what {_ids(elsewhere)} leaves open, not what they do"),
         )
     short = total - amount
@@ -383,7 +384,7 @@ def _by_reference(payment: Remittance, named: _Named, own: Sequence[OpenItem], p
             )
     return Match(
         min(exact, NAMED_SHORT),
-        _spread(amount, items),
+        spread(amount, items),
         (
             *reasons,
             f"{_money(short, payment)} short of what they leave open: a short payment, the rest stays open",

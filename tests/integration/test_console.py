@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, get_args
 
@@ -410,10 +411,14 @@ async def test_a_payment_without_allocations_confirmed_reversed_and_rejected_in_
         # 10.00 short of I-2 without a reference: bank charges, likely but for a person to say.
         await publish(
             worker_settings.ar_events_topic,
-            [paid("P-9", "79990.00", "SUPPLIER PAYMENT"), paid("P-10", "5.00", "TRANSFER")],
+            [
+                paid("P-9", "79990.00", "SUPPLIER PAYMENT"),
+                paid("P-10", "5.00", "TRANSFER"),
+                paid("P-11", "7.00", "REFUND?"),
+            ],
         )
-        await eventually(lambda: status("P-9", "pending"), within=30)
-        await eventually(lambda: status("P-10", "pending"), within=30)
+        for payment_id in ("P-9", "P-10", "P-11"):
+            await eventually(partial(status, payment_id, "pending"), within=30)
         async with chromium() as browser:
             page = await browser.new_page(locale="en-GB")
             await page.goto(f"{console}/console/cash-application")
@@ -423,8 +428,10 @@ async def test_a_payment_without_allocations_confirmed_reversed_and_rejected_in_
             shown = await page.inner_text(row)
             assert "SUPPLIER PAYMENT" in shown and "I-2: €79,990.00 + €10.00 bank charges" in shown
             assert "80%" in shown and "less 10.00 EUR: bank charges within the policy" in shown
-            # Nothing fits P-10: it can be rejected, not confirmed.
-            assert await page.locator("tr[data-payment='P-10'] button:has-text('Confirm')").count() == 0
+            # Nothing fits P-10: the person picks what it pays.
+            assert "Nothing proposed: pick the invoices it pays." in await page.inner_text(
+                "tr[data-payment='P-10']"
+            )
             assert await accessible(page) == []
             await shot(page, "cash-application")
             await page.fill(f"{row} input[name=note]", "AP confirmed: bank took 10")
@@ -436,10 +443,15 @@ async def test_a_payment_without_allocations_confirmed_reversed_and_rejected_in_
             assert exposure["open_receivables"] == "132000.00"  # I-2 settled: 212,000 - 80,000
             await done(page, f"{row} button:has-text('Reverse')")
             await eventually(lambda: status("P-9", "reversed"), within=30)
-            await done(page, "tr[data-payment='P-10'] button:has-text('Reject')")
+            await page.check("tr[data-payment='P-10'] input[name=pick][value='I-3']")
+            await done(page, "tr[data-payment='P-10'] button:has-text('Confirm')")
+            await eventually(lambda: status("P-10", "applied"), within=30)
+            picked = await api.ok("GET", "/v1/cash-application/P-10", role=staff)
+            assert [(line["invoice_id"], line["amount"]) for line in picked["lines"]] == [("I-3", "5.00")]
+            await done(page, "tr[data-payment='P-11'] button:has-text('Reject')")
             assert "No payment waits to be matched." in await page.inner_text("main")
     exposure = await api.ok("GET", "/v1/customers/R1/exposure", role=staff)
-    assert exposure["open_receivables"] == "212000.00"
+    assert exposure["open_receivables"] == "211995.00"  # I-2 open again; 5.00 of I-3 paid
 
 
 async def test_a_call_from_the_worklist_completed_with_a_promise(console: str, api: Api) -> None:

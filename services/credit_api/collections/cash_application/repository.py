@@ -112,6 +112,19 @@ async def open_invoices(session: AsyncSession, customer_code: str, item_ids: Seq
     return {r.item_id: (r.currency, r.open_amount) for r in rows}
 
 
+async def open_items_of(session: AsyncSession, codes: Sequence[str]) -> Sequence[Row[Any]]:
+    """These customers' open invoices, oldest due first: what a person may apply a payment to."""
+    rows = await session.execute(
+        text(
+            "SELECT customer_code, item_id, currency, open_amount, due_date FROM risk_worker.v_open_items "
+            "WHERE customer_code = ANY(:codes) AND item_type = 'invoice' AND status = 'open' "
+            "AND open_amount > 0 ORDER BY customer_code, due_date, item_id"
+        ),
+        {"codes": list(codes)},
+    )
+    return rows.all()
+
+
 async def matched_items(session: AsyncSession, codes: Sequence[str]) -> list[tuple[str, str]]:
     """(customer, invoice) of every match waiting for a person or on its way to the ledger."""
     rows = await session.execute(

@@ -31,6 +31,7 @@ from services.credit_api.collections.cash_application.schemas import (
 )
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
+from shared.domain.cash_application import OpenItem, spread
 from shared.domain.errors import Conflict, InvalidAmount
 from shared.domain.money import format_amount, parse_amount
 from shared.events import (
@@ -117,6 +118,50 @@ async def confirm(
     )
     await _publish(session, settings, PAYMENT_ALLOCATED, data)
     return await _decided(session, principal, row, "confirmed", "applying", data.model_dump(mode="json"))
+
+
+async def confirm_picked(
+    session: AsyncSession,
+    principal: Principal,
+    payment_id: str,
+    customer_code: str | None,
+    invoice_ids: Sequence[str],
+    note: str | None,
+    now: datetime,
+    settings: ApiSettings,
+) -> CashMatchOut:
+    """Apply the payment to the invoices a person picked: its cash spread over them oldest first,
+    the rest on account."""
+    row = await _current(session, payment_id, customer_code)
+    picked = [
+        OpenItem(r.customer_code, r.item_id, r.currency, r.open_amount, r.due_date)
+        for r in await repository.open_items_of(session, [row.customer_code])
+        if r.item_id in invoice_ids and r.currency == row.currency
+    ]
+    missing = sorted(set(invoice_ids) - {i.item_id for i in picked})
+    if missing:
+        raise InvalidCashAllocation.at(
+            "/allocations",
+            f"not open invoices of {row.customer_code} in {row.currency}: {', '.join(missing)}",
+        )
+    lines = [LineIn(invoice_id=line.item_id, amount=line.amount) for line in spread(row.amount, picked)]
+    return await confirm(
+        session,
+        principal,
+        payment_id,
+        row.customer_code,
+        ConfirmIn(allocations=lines, note=note),
+        now,
+        settings,
+    )
+
+
+async def open_items_of(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[Row[Any]]]:
+    """Per customer, its open invoices oldest due first."""
+    found: dict[str, list[Row[Any]]] = {}
+    for row in await repository.open_items_of(session, codes):
+        found.setdefault(row.customer_code, []).append(row)
+    return found
 
 
 async def reject(

@@ -42,13 +42,29 @@ async def cash_application_queue(request: Request, session: Session, user: User)
     fmt = Format(language_of(request))
     waiting = await cash_application.queue(session, cash_application.UNDECIDED, None, 200)
     applied = await cash_application.queue(session, ("applied",), None, 50, newest_first=True)
+    # What a person may apply each waiting payment to instead of (or without) a proposal.
+    owed = await cash_application.open_items_of(session, sorted({m.customer_code for m in waiting}))
     return render(
         request,
         "cash_application.html.j2",
         words["cash_application"],
         user,
         page="cash_application",
-        waiting=[_row(m, fmt) for m in waiting],
+        waiting=[
+            {
+                **_row(m, fmt),
+                "open_items": [
+                    {
+                        "item_id": i.item_id,
+                        "due_date": fmt.day(i.due_date),
+                        "open": fmt.money(i.open_amount, i.currency),
+                    }
+                    for i in owed.get(m.customer_code, [])
+                    if i.currency == m.currency
+                ],
+            }
+            for m in waiting
+        ],
         applied=[_row(m, fmt) for m in applied],
     )
 
@@ -63,9 +79,16 @@ async def decide_cash_match(
     csrf: Annotated[str, Form(max_length=100)],
     decision: Annotated[Literal["confirm", "reject"], Form()],
     note: Annotated[str, Form(max_length=500)] = "",
+    pick: Annotated[list[str] | None, Form(max_length=1000)] = None,
 ) -> Response:
     now, settings = datetime.now(UTC), request.app.state.settings
     who, code, said = user.principal, customer_code, note or None
+    if decision == "confirm" and pick:
+        ids = list(pick)
+        return await act(
+            request, session, user, csrf, PAGE,
+            lambda: cash_application.confirm_picked(session, who, payment_id, code, ids, said, now, settings),
+        )  # fmt: skip
     if decision == "confirm":
         body = ConfirmIn(note=said)
         return await act(
