@@ -47,16 +47,6 @@ from shared.outbox import outbox_row
 
 # What a person may still decide, and what the queue shows by default.
 UNDECIDED: tuple[Status, ...] = ("pending", "refused")
-STATUSES: tuple[Status, ...] = (
-    "pending",
-    "applying",
-    "applied",
-    "refused",
-    "rejected",
-    "reversing",
-    "reversed",
-    "void",
-)
 
 
 async def queue(
