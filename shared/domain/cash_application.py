@@ -272,19 +272,10 @@ def match(
     """The best match of a payment's unallocated cash to open items: `items` are the customer's (and,
     when the policy allows, its credit group's) open items; `elsewhere` are other customers' open
     items the remittance may name. None when nothing fits."""
-    own = _oldest_first(
-        i
-        for i in items
-        if i.customer_code == payment.customer_code and i.currency == payment.currency and i.open_amount > 0
-    )
+    usable = [i for i in items if i.currency == payment.currency and i.open_amount > 0]
+    own = _oldest_first(i for i in usable if i.customer_code == payment.customer_code)
     group = (
-        _oldest_first(
-            i
-            for i in items
-            if i.customer_code != payment.customer_code
-            and i.currency == payment.currency
-            and i.open_amount > 0
-        )
+        _oldest_first(i for i in usable if i.customer_code != payment.customer_code)
         if policy.group_items
         else []
     )
