@@ -36,6 +36,12 @@ GROUP_MEMBERS = (
     "FROM credit_api.customers WHERE credit_group IS NOT NULL"
 )
 
+# The decisions people took on matches: the risk worker matches again only what nobody decided.
+DECISIONS = (
+    "CREATE VIEW credit_api.v_cash_match_decisions AS SELECT match_id, decision, decided_at "
+    "FROM credit_api.cash_match_decisions"
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -155,6 +161,7 @@ def upgrade() -> None:
     op.execute(ACTIVE_POLICY)
     op.execute(MATCHES)
     op.execute(GROUP_MEMBERS)
+    op.execute(DECISIONS)
     # Other customers' invoices a remittance names, found by number (see the cash application
     # repository's NUMBER).
     op.execute(
@@ -162,7 +169,8 @@ def upgrade() -> None:
         "(regexp_replace(regexp_replace(upper(item_id), '[^A-Z0-9]', '', 'g'), '^[A-Z0]+', ''))"
     )
     op.execute(
-        "GRANT SELECT ON credit_api.v_active_cash_application_policy, credit_api.v_credit_group_members "
+        "GRANT SELECT ON credit_api.v_active_cash_application_policy, credit_api.v_credit_group_members, "
+        "credit_api.v_cash_match_decisions "
         "TO credence_worker, credence_notifier"
     )
     op.execute("GRANT SELECT ON risk_worker.v_cash_matches TO credence_api, credence_notifier")
@@ -170,6 +178,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP INDEX risk_worker.ix_risk_worker_open_items_number")
+    op.execute("DROP VIEW credit_api.v_cash_match_decisions")
     op.execute("DROP VIEW credit_api.v_credit_group_members")
     op.execute("DROP VIEW risk_worker.v_cash_matches")
     op.execute("DROP VIEW credit_api.v_active_cash_application_policy")

@@ -18,6 +18,7 @@ from shared.events import (
     CREDIT_GROUP_UPSERTED,
     CloudEvent,
     FinancialStatementFiled,
+    InvoiceIssued,
     PaymentAllocated,
     PaymentAllocationReversed,
     PaymentReceived,
@@ -96,6 +97,7 @@ class LedgerHandler:
         applied: list[tuple[CloudEvent, str, int, int]] = []
         touched: dict[str, bool] = {}
         received: list[PaymentReceived] = []
+        invoiced: set[str] = set()
         matched: list[tuple[PaymentAllocated | PaymentAllocationReversed | PaymentReversed, Outcome]] = []
         for (record, _, _), (event, data), outcome in zip(entries, ready, outcomes, strict=True):
             if outcome is REDELIVERED:
@@ -107,6 +109,8 @@ class LedgerHandler:
                 continue
             if isinstance(data, PaymentReceived):
                 received.append(data)
+            if isinstance(data, InvoiceIssued):
+                invoiced.add(data.customer_code)
             applied.append((event, record.topic, record.partition, record.offset))
             if outcome is not None:
                 touched[data.customer_code] = touched.get(data.customer_code, False) or outcome
@@ -115,6 +119,7 @@ class LedgerHandler:
         await ledger.store(session, applied)
         await cash_application.settle(session, matched, now)
         await cash_application.propose(session, self._settings, self._cash_policies, received, now)
+        await cash_application.rematch(session, self._settings, self._cash_policies, sorted(invoiced), now)
         ledger.announce_decreases(
             session, self._settings, (c for c, decreased in touched.items() if decreased)
         )

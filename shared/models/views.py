@@ -47,6 +47,8 @@
   (none: the default ships in `shared/policies/cash_application.yaml`); read by risk_worker.
 - `credit_api.v_credit_group_members`: which credit group each customer belongs to; read by
   risk_worker to match a payment to its group's invoices when the policy allows.
+- `credit_api.v_cash_match_decisions`: what people decided on cash application matches; read by
+  risk_worker, which matches a payment again when invoices arrive only if nobody decided on it.
 """
 
 from __future__ import annotations

@@ -269,3 +269,43 @@ async def test_the_index_reads_an_invoice_number_as_the_matcher_does(
             {"ids": ids},
         )
         assert list(rows.scalars()) == [bare(normalise(i, prefixes)) for i in ids]
+
+
+async def test_a_prepayment_is_matched_when_its_invoice_arrives_unless_a_person_decided_on_it(
+    stack: Platform, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    api = stack.api
+    today = datetime.now(UTC).date()
+    await api.ok(
+        "PUT", f"/v1/customers/{CODE}", role=Role.ERP, status=201, json={"name": CODE, "currency": "EUR"}
+    )
+    # Two proformas paid before their invoices exist; a person sets the second aside meanwhile.
+    await publish(
+        stack.ar_events,
+        [
+            payment("P-PRE1", "300.00", today, "PROFORMA 9100"),
+            payment("P-PRE2", "410.00", today, "PROFORMA 9200"),
+        ],
+    )
+    waiting = await match_of(api, "P-PRE1", "pending")
+    assert waiting["lines"] == []
+    await match_of(api, "P-PRE2", "pending")
+    await api.ok("POST", "/v1/cash-application/P-PRE2/reject", role=STAFF, json={"note": "refund requested"})
+    issued = today.isoformat()
+    await publish(
+        stack.ar_events,
+        [
+            invoice_event(CODE, "INV-9100", "300.00", issue_date=issued, due_date=issued),
+            invoice_event(CODE, "INV-9200", "410.00", issue_date=issued, due_date=issued),
+        ],
+    )
+    applied = await match_of(api, "P-PRE1", "applied")
+    assert [(line["invoice_id"], line["amount"]) for line in applied["lines"]] == [("INV-9100", "300.00")]
+    assert applied["match_id"] != waiting["match_id"]
+    void = await api.ok("GET", "/v1/cash-application", role=STAFF, params={"status": "void"})
+    assert [(m["payment_id"], m["status_reason"]) for m in void] == [
+        ("P-PRE1", "matched again when invoices arrived")
+    ]
+    amounts = await open_amounts(sessions)
+    assert (amounts["INV-9100"], amounts["INV-9200"]) == (Decimal(0), Decimal("410.00"))
+    assert (await api.ok("GET", "/v1/cash-application/P-PRE2", role=STAFF))["status"] == "rejected"

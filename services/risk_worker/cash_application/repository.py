@@ -221,3 +221,32 @@ async def active_policy(session: AsyncSession) -> tuple[str, dict[str, Any]] | N
     conn = await driver(session)
     row = await conn.fetchrow("SELECT version, document FROM credit_api.v_active_cash_application_policy")
     return None if row is None else (row["version"], row["document"])
+
+
+async def unmatched(session: AsyncSession, codes: Sequence[str]) -> list[Any]:
+    """These customers' payments that nothing fitted, still waiting and decided by nobody."""
+    conn = await driver(session)
+    return list(
+        await conn.fetch(
+            "SELECT m.match_id, m.customer_code, m.payment_id, m.currency, m.amount, m.received_date, "
+            "m.remittance_text, m.bank_reference, m.payer_name, m.payer_account "
+            "FROM risk_worker.cash_matches m "
+            "WHERE m.customer_code = ANY($1::text[]) AND m.status = 'pending' AND m.lines = '[]'::jsonb "
+            "AND NOT EXISTS (SELECT 1 FROM credit_api.v_cash_match_decisions d "
+            "WHERE d.match_id = m.match_id) FOR UPDATE OF m",
+            list(codes),
+        )
+    )
+
+
+async def void(session: AsyncSession, match_ids: Sequence[uuid.UUID], reason: str, now: datetime) -> None:
+    if not match_ids:
+        return
+    conn = await driver(session)
+    await conn.execute(
+        "UPDATE risk_worker.cash_matches SET status = 'void', status_reason = $2, changed_at = $3 "
+        "WHERE match_id = ANY($1::uuid[])",
+        list(match_ids),
+        reason,
+        now,
+    )

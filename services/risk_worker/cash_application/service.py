@@ -92,14 +92,17 @@ async def propose(
     policies: Policies,
     payments: Sequence[PaymentReceived],
     now: datetime,
-) -> None:
-    """Match the cash these payments left unallocated; apply what the policy is sure of."""
+    *,
+    found_only: bool = False,
+) -> set[Key]:
+    """Match the cash these payments left unallocated; apply what the policy is sure of. With
+    `found_only`, a payment that nothing fits gets no match. Returns the payments matched."""
     if not payments:
-        return
+        return set()
     free = await repository.free_cash(session, [(p.customer_code, p.payment_id) for p in payments])
     waiting = [p for p in payments if free.get((p.customer_code, p.payment_id), Decimal(0)) > 0]
     if not waiting:
-        return
+        return set()
     policy = await policies.active(session)
     codes = sorted({p.customer_code for p in waiting})
     members = await repository.group_members(session, codes) if policy.group_items else {}
@@ -122,6 +125,8 @@ async def propose(
         candidates = [i for i in items if i.customer_code in mine]
         elsewhere = [i for i in named if i.customer_code not in mine]
         found = match(_remittance(p, free[p.customer_code, p.payment_id]), candidates, policy, elsewhere)
+        if found is None and found_only:
+            continue
         found = found or Match(Decimal(0), (), (NOTHING_FITS,))
         match_id = uuid.uuid4()
         status = "pending"
@@ -156,6 +161,37 @@ async def propose(
         matches.append((match_id, columns, found, status, policy.version))
     await repository.add(session, matches, now)
     await add_to_outbox(session, Outbox, events)
+    return {(columns["customer_code"], columns["payment_id"]) for _, columns, _, _, _ in matches}
+
+
+async def rematch(
+    session: AsyncSession, settings: WorkerSettings, policies: Policies, codes: Sequence[str], now: datetime
+) -> None:
+    """Payments that nothing fitted when they came (a prepayment before its invoice), that nobody
+    has decided on yet, matched again now that these customers have new invoices; a match found
+    replaces the old one."""
+    if not codes:
+        return
+    old = await repository.unmatched(session, codes)
+    payments = [
+        PaymentReceived.model_validate(
+            {
+                "payment_id": r["payment_id"],
+                "customer_code": r["customer_code"],
+                "currency": r["currency"],
+                "amount": str(r["amount"]),
+                "received_date": r["received_date"],
+                "remittance_text": r["remittance_text"],
+                "bank_reference": r["bank_reference"],
+                "payer_name": r["payer_name"],
+                "payer_account": r["payer_account"],
+            }
+        )
+        for r in old
+    ]
+    matched = await propose(session, settings, policies, payments, now, found_only=True)
+    replaced = [r["match_id"] for r in old if (r["customer_code"], r["payment_id"]) in matched]
+    await repository.void(session, replaced, "matched again when invoices arrived", now)
 
 
 def allocated(
