@@ -3,8 +3,9 @@ an admin uploads, read against their schema with every problem reported at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from shared.domain.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def read(schema: type[M], document: dict[str, Any], error: type[InvalidInput]) -> M:
@@ -32,3 +34,20 @@ def shipped(name: str) -> dict[str, Any]:
         resources.files("shared").joinpath("policies", name).read_text()
     )
     return document
+
+
+class Parsed(Generic[T]):
+    """A kind of policy as a service reads it: each version parsed once, on first sight; the shipped
+    default (version `default`) when none is active."""
+
+    def __init__(self, default: T, parse: Callable[[dict[str, Any], str], T]) -> None:
+        self._parsed: dict[str, T] = {"default": default}
+        self._parse = parse
+
+    def active(self, found: tuple[str, dict[str, Any]] | None) -> T:
+        """The policy of the active version and its document, as the service's view gives them."""
+        version, document = found or ("default", None)
+        if version not in self._parsed:
+            assert document is not None
+            self._parsed[version] = self._parse(document, version)
+        return self._parsed[version]

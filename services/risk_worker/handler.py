@@ -8,21 +8,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.assessments import service as assessments
-from services.risk_worker.cash_application import service as cash_application
 from services.risk_worker.ledger import service as ledger
 from services.risk_worker.settings import WorkerSettings
 from shared.consumer import DeadLetters, Record
 from shared.domain.errors import InvalidEvent
-from shared.domain.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent, Outcome
+from shared.domain.ledger import LEDGER_EVENTS, REDELIVERED, LedgerEvent
 from shared.events import (
     CREDIT_GROUP_UPSERTED,
     CloudEvent,
     FinancialStatementFiled,
-    InvoiceIssued,
-    PaymentAllocated,
-    PaymentAllocationReversed,
-    PaymentReceived,
-    PaymentReversed,
     event_data,
     parse_event,
 )
@@ -65,7 +59,6 @@ class LedgerHandler:
 
     def __init__(self, settings: WorkerSettings) -> None:
         self._settings = settings
-        self._cash_policies = cash_application.Policies()
 
     async def apply(self, session: AsyncSession, records: Sequence[Record]) -> DeadLetters:
         dead: DeadLetters = []
@@ -91,35 +84,23 @@ class LedgerHandler:
                 entries.append((r, e, d))
         ready = await ledger.dated(session, [(e, d) for _, e, d in entries])
         now = datetime.now(UTC)
-        outcomes = await ledger.apply(
-            session, [((e.source, e.id), d, business_date(e, now)) for e, d in ready]
+        outcomes = await ledger.apply_batch(
+            session, self._settings, [((e.source, e.id), d, business_date(e, now)) for e, d in ready], now
         )
         applied: list[tuple[CloudEvent, str, int, int]] = []
         touched: dict[str, bool] = {}
-        received: list[PaymentReceived] = []
-        invoiced: set[str] = set()
-        matched: list[tuple[PaymentAllocated | PaymentAllocationReversed | PaymentReversed, Outcome]] = []
         for (record, _, _), (event, data), outcome in zip(entries, ready, outcomes, strict=True):
-            if outcome is REDELIVERED:
-                continue
-            if isinstance(data, PaymentAllocated | PaymentAllocationReversed | PaymentReversed):
-                matched.append((data, outcome))
             if isinstance(outcome, InvalidEvent):
                 dead.append((record, outcome.detail))
                 continue
-            if isinstance(data, PaymentReceived):
-                received.append(data)
-            if isinstance(data, InvoiceIssued):
-                invoiced.add(data.customer_code)
+            if outcome is REDELIVERED:
+                continue
             applied.append((event, record.topic, record.partition, record.offset))
             if outcome is not None:
                 touched[data.customer_code] = touched.get(data.customer_code, False) or outcome
         filed = await assessments.file_statements(session, [d for _, _, d in statements.values()])
         applied += [(e, r.topic, r.partition, r.offset) for r, e, _ in statements.values()]
         await ledger.store(session, applied)
-        await cash_application.settle(session, matched, now)
-        await cash_application.propose(session, self._settings, self._cash_policies, received, now)
-        await cash_application.rematch(session, self._settings, self._cash_policies, sorted(invoiced), now)
         ledger.announce_decreases(
             session, self._settings, (c for c, decreased in touched.items() if decreased)
         )

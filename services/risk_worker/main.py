@@ -6,6 +6,7 @@ import asyncio
 
 import structlog
 
+from services.risk_worker import handlers
 from services.risk_worker.assessments import service as assessments
 from services.risk_worker.clock import service as clock
 from services.risk_worker.handler import LedgerHandler
@@ -22,6 +23,7 @@ log = structlog.get_logger(__name__)
 
 
 async def serve(settings: WorkerSettings, stop: asyncio.Event) -> None:
+    handlers.register()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = make_sessionmaker(engine)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id="credence-risk-worker")

@@ -9,6 +9,7 @@ from aiokafka import ConsumerRecord
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.risk_worker import handlers
 from services.risk_worker.handler import LedgerHandler
 from services.risk_worker.main import serve
 from services.risk_worker.settings import WorkerSettings
@@ -118,6 +119,7 @@ async def test_a_consumer_that_lost_its_partitions_unawares_waits_and_then_appli
             json.dumps(invoice_event("C-1", f"INV-{n}", "10.00")).encode() for n in range(3)
         )
     ]
+    handlers.register()
     handler = LedgerHandler(worker_settings)
     async with sessions() as zombie:
         async with sessions() as owner, owner.begin():

@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,10 +36,10 @@ from shared.events import (
 )
 from shared.models.risk_worker import Outbox
 from shared.outbox import add_to_outbox
+from shared.policy_documents import Parsed
 from shared.tracing import continued, tracer
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 CHUNK = 2000
 # Customers due after their events are taken a few at a time: each transaction's reads and
 # scoring stay short, so the consumers sharing the event loop are never held up for long.
@@ -61,29 +61,14 @@ class Policies:
     """The active scorecard and warning policy, each parsed once per version."""
 
     def __init__(self) -> None:
-        self._cards: dict[str, scorecard.Scorecard] = {scorecards.DEFAULT_VERSION: scorecards.default()}
-        self._warnings: dict[str, warnings.Policy] = {
-            warning_policies.DEFAULT_VERSION: warning_policies.default()
-        }
+        self._cards = Parsed(scorecards.default(), scorecards.parse)
+        self._warnings = Parsed(warning_policies.default(), warning_policies.parse)
 
     async def scorecard(self, session: AsyncSession) -> scorecard.Scorecard:
-        return _cached(self._cards, await repository.active_scorecard(session), scorecards.parse)
+        return self._cards.active(await repository.active_scorecard(session))
 
     async def warning_policy(self, session: AsyncSession) -> warnings.Policy:
-        return _cached(
-            self._warnings, await repository.active_warning_policy(session), warning_policies.parse
-        )
-
-
-def _cached(
-    parsed: dict[str, T], found: tuple[str, dict[str, Any]] | None, parse: Callable[[dict[str, Any], str], T]
-) -> T:
-    """The active version (the shipped default when none is), parsed on first sight."""
-    version, document = found or ("default", None)
-    if version not in parsed:
-        assert document is not None
-        parsed[version] = parse(document, version)
-    return parsed[version]
+        return self._warnings.active(await repository.active_warning_policy(session))
 
 
 def _subject(

@@ -1,6 +1,6 @@
 """Cash application in the risk worker: a payment the ledger applied that leaves cash unallocated is
-matched to open invoices (`shared.domain.cash_application`) in the batch's transaction, so once per
-payment whatever Kafka redelivers. A match sure enough is applied: its `payment.allocated` leaves
+matched to open invoices (`shared.domain.cash_application`) by the handler of the ledger's
+`BatchApplied`, in the batch's transaction, so once per payment whatever Kafka redelivers. A match sure enough is applied: its `payment.allocated` leaves
 through the outbox onto the ERP topic, where the ledger applies it like any ledger event (exactly
 once, by its inbox) and the ERP books it. The others wait for a person in credit_api's queue.
 
@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.cash_application import repository
+from services.risk_worker.ledger.events import BatchApplied
 from services.risk_worker.settings import WorkerSettings
 from shared import cash_application_policies
 from shared.domain.cash_application import Line, Match, OpenItem, Policy, Remittance, match, references
@@ -27,6 +29,7 @@ from shared.domain.ledger import Key, Outcome
 from shared.events import (
     PAYMENT_ALLOCATED,
     AppliedLine,
+    InvoiceIssued,
     PaymentAllocated,
     PaymentAllocationReversed,
     PaymentReceived,
@@ -35,28 +38,35 @@ from shared.events import (
 )
 from shared.models.risk_worker import Outbox
 from shared.outbox import add_to_outbox
+from shared.policy_documents import Parsed
 
 AUTOMATIC = "cash-application"
 NOTHING_FITS = "nothing open fits the amount or the remittance"
 
 
-class Policies:
-    """The active cash application policy, parsed once per version."""
+@cache
+def _policies() -> Parsed[Policy]:
+    """The cash application policy of each version, parsed once in the process."""
+    return Parsed(cash_application_policies.default(), cash_application_policies.parse)
 
-    def __init__(self) -> None:
-        self._parsed: dict[str, Policy] = {
-            cash_application_policies.DEFAULT_VERSION: cash_application_policies.default()
-        }
 
-    async def active(self, session: AsyncSession) -> Policy:
-        version, document = await repository.active_policy(session) or (
-            cash_application_policies.DEFAULT_VERSION,
-            None,
-        )
-        if version not in self._parsed:
-            assert document is not None
-            self._parsed[version] = cash_application_policies.parse(document, version)
-        return self._parsed[version]
+async def on_batch_applied(session: AsyncSession, settings: WorkerSettings, event: BatchApplied) -> None:
+    """The ledger applied a batch: what it did with matches' events is written back to them; the
+    payments it applied are matched; and payments that nothing fitted, matched again for the
+    customers that have new invoices."""
+    applied = [data for data, outcome in event.events if not isinstance(outcome, InvalidEvent)]
+    await settle(
+        session,
+        [
+            (data, outcome)
+            for data, outcome in event.events
+            if isinstance(data, PaymentAllocated | PaymentAllocationReversed | PaymentReversed)
+        ],
+        event.at,
+    )
+    await propose(session, settings, [d for d in applied if isinstance(d, PaymentReceived)], event.at)
+    invoiced = sorted({d.customer_code for d in applied if isinstance(d, InvoiceIssued)})
+    await rematch(session, settings, invoiced, event.at)
 
 
 def _remittance(data: PaymentReceived, free: Decimal) -> Remittance:
@@ -71,15 +81,17 @@ def _remittance(data: PaymentReceived, free: Decimal) -> Remittance:
     )
 
 
-def _taken(items: list[OpenItem], lines: Sequence[Line] | dict[Key, Decimal]) -> list[OpenItem]:
-    """The items less what matches already take from them."""
+def _claims(lines: Sequence[Line]) -> dict[Key, Decimal]:
+    """What lines take from each item: cash and deduction."""
     taken: dict[Key, Decimal] = {}
-    if isinstance(lines, dict):
-        taken = dict(lines)
-    else:
-        for line in lines:
-            key = (line.customer_code, line.item_id)
-            taken[key] = taken.get(key, Decimal(0)) + line.amount + line.deduction
+    for line in lines:
+        key = (line.customer_code, line.item_id)
+        taken[key] = taken.get(key, Decimal(0)) + line.amount + line.deduction
+    return taken
+
+
+def _taken(items: list[OpenItem], taken: dict[Key, Decimal]) -> list[OpenItem]:
+    """The items less what matches already take from them."""
     return [
         replace(i, open_amount=i.open_amount - taken.get((i.customer_code, i.item_id), Decimal(0)))
         for i in items
@@ -89,7 +101,6 @@ def _taken(items: list[OpenItem], lines: Sequence[Line] | dict[Key, Decimal]) ->
 async def propose(
     session: AsyncSession,
     settings: WorkerSettings,
-    policies: Policies,
     payments: Sequence[PaymentReceived],
     now: datetime,
     *,
@@ -103,7 +114,7 @@ async def propose(
     waiting = [p for p in payments if free.get((p.customer_code, p.payment_id), Decimal(0)) > 0]
     if not waiting:
         return set()
-    policy = await policies.active(session)
+    policy = _policies().active(await repository.active_policy(session))
     codes = sorted({p.customer_code for p in waiting})
     members = await repository.group_members(session, codes) if policy.group_items else {}
     everyone = sorted({*codes, *(m for others in members.values() for m in others)})
@@ -133,7 +144,7 @@ async def propose(
         if found.automatic(policy):
             status = "applying"
             # Later payments of the batch find these items as this match leaves them.
-            items = _taken(items, found.lines)
+            items = _taken(items, _claims(found.lines))
             events.append(
                 (
                     settings.ar_events_topic,
@@ -165,7 +176,7 @@ async def propose(
 
 
 async def rematch(
-    session: AsyncSession, settings: WorkerSettings, policies: Policies, codes: Sequence[str], now: datetime
+    session: AsyncSession, settings: WorkerSettings, codes: Sequence[str], now: datetime
 ) -> None:
     """Payments that nothing fitted when they came (a prepayment before its invoice), that nobody
     has decided on yet, matched again now that these customers have new invoices; a match found
@@ -189,7 +200,7 @@ async def rematch(
         )
         for r in old
     ]
-    matched = await propose(session, settings, policies, payments, now, found_only=True)
+    matched = await propose(session, settings, payments, now, found_only=True)
     replaced = [r["match_id"] for r in old if (r["customer_code"], r["payment_id"]) in matched]
     await repository.void(session, replaced, "matched again when invoices arrived", now)
 

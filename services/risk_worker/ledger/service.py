@@ -13,13 +13,15 @@ Redeliveries (Kafka delivers at least once) are recognised in two places, each f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk_worker.ledger import repository
+from services.risk_worker.ledger.events import BatchApplied
+from services.risk_worker.messagebus import BUS
 from services.risk_worker.settings import WorkerSettings
-from shared.domain.ledger import Key, LedgerEvent, Outcome, wanted
+from shared.domain.ledger import REDELIVERED, Key, LedgerEvent, Outcome, wanted
 from shared.domain.terms import invoice_due_date
 from shared.events import (
     RECEIVABLES_DECREASED,
@@ -67,6 +69,20 @@ async def apply(session: AsyncSession, events: Sequence[tuple[Key, LedgerEvent, 
     ledger = await repository.load(session, wanted(data for _, data, _ in events))
     outcomes = ledger.apply_all(events)
     await repository.save(session, ledger.changes())
+    return outcomes
+
+
+async def apply_batch(
+    session: AsyncSession,
+    settings: WorkerSettings,
+    events: Sequence[tuple[Key, LedgerEvent, date]],
+    now: datetime,
+) -> list[Outcome]:
+    """Apply a batch of the ERP topic, and tell the other nouns what came of each event
+    (`BatchApplied`; a rebuild replays through `apply` and tells nobody)."""
+    outcomes = await apply(session, events)
+    done = tuple((data, o) for (_, data, _), o in zip(events, outcomes, strict=True) if o is not REDELIVERED)
+    await BUS.publish(session, settings, BatchApplied(now, done))
     return outcomes
 
 
