@@ -35,7 +35,7 @@ from decimal import Decimal
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from bench.common import free_port, fresh_database, stack_env
+from bench.common import erp_event, free_port, fresh_database, stack_env
 from bench.ingest import worker
 from shared import cash_application_policies
 from shared.domain.cash_application import Match, OpenItem, Policy, Remittance, match, normalise, references
@@ -255,18 +255,6 @@ def run(count: int, seed: int) -> dict[str, Score]:
     return scores
 
 
-def _event(type_: str, code: str, data: dict[str, object]) -> tuple[bytes, bytes]:
-    event = {
-        "specversion": "1.0",
-        "id": uuid.uuid4().hex,
-        "source": "erp/bench",
-        "type": type_,
-        "subject": code,
-        "data": {"customer_code": code, **data},
-    }
-    return code.encode(), json.dumps(event).encode()
-
-
 async def _publish(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
@@ -315,7 +303,7 @@ async def live(count: int, seed: int) -> None:
         bootstrap,
         topic,
         [
-            _event(
+            erp_event(
                 "invoice.issued",
                 i.customer_code,
                 {
@@ -337,7 +325,7 @@ async def live(count: int, seed: int) -> None:
             bootstrap,
             topic,
             [
-                _event(
+                erp_event(
                     "payment.received",
                     c.payment.customer_code,
                     {

@@ -215,23 +215,22 @@ async def wrk(
     )
 
 
-def invoice_event(
-    code: str, invoice_id: str, amount: str, issue_date: str, due_date: str
-) -> tuple[bytes, bytes]:
-    """An ERP's `invoice.issued` CloudEvent as Kafka key and value."""
+def erp_event(type_: str, code: str, data: dict[str, object]) -> tuple[bytes, bytes]:
+    """An ERP's CloudEvent about one customer, as Kafka key and value."""
     event = {
         "specversion": "1.0",
         "id": uuid.uuid4().hex,
         "source": "erp/bench",
-        "type": "invoice.issued",
+        "type": type_,
         "subject": code,
-        "data": {
-            "invoice_id": invoice_id,
-            "customer_code": code,
-            "currency": "EUR",
-            "amount": amount,
-            "issue_date": issue_date,
-            "due_date": due_date,
-        },
+        "data": {"customer_code": code, **data},
     }
     return code.encode(), json.dumps(event).encode()
+
+
+def invoice_event(
+    code: str, invoice_id: str, amount: str, issue_date: str, due_date: str
+) -> tuple[bytes, bytes]:
+    """An ERP's `invoice.issued` in euros, as Kafka key and value."""
+    data = {"invoice_id": invoice_id, "currency": "EUR", "amount": amount, "issue_date": issue_date}
+    return erp_event("invoice.issued", code, {**data, "due_date": due_date})

@@ -1,8 +1,9 @@
 """Cash application in the risk worker: a payment the ledger applied that leaves cash unallocated is
 matched to open invoices (`shared.domain.cash_application`) by the handler of the ledger's
-`BatchApplied`, in the batch's transaction, so once per payment whatever Kafka redelivers. A match sure enough is applied: its `payment.allocated` leaves
-through the outbox onto the ERP topic, where the ledger applies it like any ledger event (exactly
-once, by its inbox) and the ERP books it. The others wait for a person in credit_api's queue.
+`BatchApplied`, in the batch's transaction, so once per payment whatever Kafka redelivers. A match
+sure enough is applied: its `payment.allocated` leaves through the outbox onto the ERP topic, where
+the ledger applies it like any ledger event (exactly once, by its inbox) and the ERP books it. The
+others wait for a person in credit_api's queue.
 
 What the ledger then does with a match (applied, refused, undone, or gone with its bounced payment)
 is written back to the match in the transaction that does it."""

@@ -4,7 +4,6 @@ the two read together."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,25 +99,14 @@ async def decide(session: AsyncSession, decision: CashMatchDecision) -> None:
     )
 
 
-async def open_invoices(session: AsyncSession, customer_code: str, item_ids: Sequence[str]) -> dict[str, Any]:
-    """Of these invoices of the customer, the open ones: id → (currency, open amount)."""
-    rows = await session.execute(
-        text(
-            "SELECT item_id, currency, open_amount FROM risk_worker.v_open_items WHERE customer_code = :code "
-            "AND item_id = ANY(:ids) AND item_type = 'invoice' AND status <> 'cancelled'"
-        ),
-        {"code": customer_code, "ids": list(item_ids)},
-    )
-    return {r.item_id: (r.currency, r.open_amount) for r in rows}
-
-
 async def open_items_of(session: AsyncSession, codes: Sequence[str]) -> Sequence[Row[Any]]:
-    """These customers' open invoices, oldest due first: what a person may apply a payment to."""
+    """These customers' invoices not cancelled, oldest due first: what a person may apply a payment
+    to (those still open)."""
     rows = await session.execute(
         text(
             "SELECT customer_code, item_id, currency, open_amount, due_date FROM risk_worker.v_open_items "
-            "WHERE customer_code = ANY(:codes) AND item_type = 'invoice' AND status = 'open' "
-            "AND open_amount > 0 ORDER BY customer_code, due_date, item_id"
+            "WHERE customer_code = ANY(:codes) AND item_type = 'invoice' AND status <> 'cancelled' "
+            "ORDER BY customer_code, due_date, item_id"
         ),
         {"codes": list(codes)},
     )
@@ -141,5 +129,4 @@ async def matched_items(session: AsyncSession, codes: Sequence[str]) -> list[tup
 
 
 def lines_of(row: Row[Any]) -> list[dict[str, Any]]:
-    lines = row.lines
-    return list(json.loads(lines) if isinstance(lines, str) else lines)
+    return list(row.lines)

@@ -126,7 +126,7 @@ async def confirm_picked(
     picked = [
         OpenItem(r.customer_code, r.item_id, r.currency, r.open_amount, r.due_date)
         for r in await repository.open_items_of(session, [row.customer_code])
-        if r.item_id in invoice_ids and r.currency == row.currency
+        if r.item_id in invoice_ids and r.currency == row.currency and r.open_amount > 0
     ]
     missing = sorted(set(invoice_ids) - {i.item_id for i in picked})
     if missing:
@@ -150,7 +150,8 @@ async def open_items_of(session: AsyncSession, codes: Sequence[str]) -> dict[str
     """Per customer, its open invoices oldest due first."""
     found: dict[str, list[Row[Any]]] = {}
     for row in await repository.open_items_of(session, codes):
-        found.setdefault(row.customer_code, []).append(row)
+        if row.open_amount > 0:
+            found.setdefault(row.customer_code, []).append(row)
     return found
 
 
@@ -250,9 +251,12 @@ async def _checked(session: AsyncSession, row: Row[Any], given: Sequence[LineIn]
             "/allocations", "nothing was proposed: name the invoices this payment pays"
         )
     errors: list[dict[str, str]] = []
-    open_items = await repository.open_invoices(
-        session, row.customer_code, [line.invoice_id for line in lines]
-    )
+    named = {line.invoice_id for line in lines}
+    open_items = {
+        r.item_id: (r.currency, r.open_amount)
+        for r in await repository.open_items_of(session, [row.customer_code])
+        if r.item_id in named
+    }
     seen: set[str] = set()
     for n, line in enumerate(lines):
         where = f"#/allocations/{n}"
