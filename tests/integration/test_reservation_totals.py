@@ -1,24 +1,28 @@
-"""A credit group's exposure read from the reservations' running sums (migration 0039) always equals
-the plain recomputation from every reservation and every order's invoicing, whatever sequence of
-reservations written and rewritten, released, expired and invoiced (before and after they were
-written) comes first."""
+"""A credit group's exposure (migration 0039) and a credit check's customer standing (migration 0045)
+read from the reservations' running sums always equal the plain recomputation from every
+reservation and every order's invoicing, whatever sequence of reservations written and rewritten,
+released, expired and invoiced (before and after they were written) comes first."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.credit_api.credit.credit_checks import repository as checks
 from services.credit_api.credit.exposure import repository as exposure
+from services.credit_api.credit.exposure import service as standings
+from services.credit_api.credit.fx_rates.service import Converter
 from services.credit_api.credit.reservations import repository as reservations
 from shared.db import driver
-from shared.domain import credit_groups
+from shared.domain import credit_groups, fx
 from shared.domain.credit_groups import Group, Invoiced, Part
+from shared.domain.exposure import Exposure
 
 RATES = {("EUR", "USD"): Decimal("1.0800")}
 MEMBERS = {"M0": "A", "M1": "A", "M2": "B", "M3": "B"}
@@ -143,18 +147,7 @@ def _exposures(run: str, parts: list[Part], invoiced: list[Invoiced]) -> dict[st
     return credit_groups.exposures(tree, found, RATES)
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
-@given(steps=st.lists(operation, max_size=25), moments=st.lists(st.integers(0, 40), min_size=1, max_size=4))
-async def test_group_figures_from_the_sums_equal_a_plain_recomputation(
-    steps: list[tuple[object, ...]], moments: list[int], sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    run = uuid.uuid4().hex[:8]
-    start = datetime.now(UTC)
+async def _setup(sessions: async_sessionmaker[AsyncSession], run: str) -> None:
     async with sessions() as session, session.begin():
         pg = await driver(session)
         for code, currency, parent in (("P", "EUR", None), ("A", "EUR", "P"), ("B", "USD", "P")):
@@ -172,15 +165,48 @@ async def test_group_figures_from_the_sums_equal_a_plain_recomputation(
                 f"{code}{run}",
                 f"{group}{run}",
             )
-    # The steps spread over the moments, each moment later than the last: reservations written
-    # earlier expire by a later one, and each moment's figures are compared.
-    moment = start
+
+
+Step = tuple[object, ...]
+
+
+def _moments(steps: list[Step], moments: list[int]) -> list[tuple[datetime, list[Step]]]:
+    """The steps spread over the moments, each moment later than the last: reservations written
+    earlier expire by a later one, and each moment's figures are compared."""
+    moment, spread = datetime.now(UTC), []
     chunk = max(1, len(steps) // len(moments))
     for n, days in enumerate(moments):
         moment += timedelta(days=days)
-        async with sessions() as session, session.begin():
-            for step in steps[n * chunk : (n + 1) * chunk if n < len(moments) - 1 else None]:
-                await _apply(session, step, run, moment)
+        spread.append((moment, steps[n * chunk : (n + 1) * chunk if n < len(moments) - 1 else None]))
+    return spread
+
+
+async def _applied(
+    sessions: async_sessionmaker[AsyncSession], run: str, moment: datetime, steps: list[tuple[object, ...]]
+) -> None:
+    async with sessions() as session, session.begin():
+        for step in steps:
+            await _apply(session, step, run, moment)
+
+
+PROPERTY = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+MOMENTS = st.lists(st.integers(0, 40), min_size=1, max_size=4)
+
+
+@PROPERTY
+@given(steps=st.lists(operation, max_size=25), moments=MOMENTS)
+async def test_group_figures_from_the_sums_equal_a_plain_recomputation(
+    steps: list[tuple[object, ...]], moments: list[int], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    await _setup(sessions, run)
+    for moment, now in _moments(steps, moments):
+        await _applied(sessions, run, moment, now)
         async with sessions() as session:
             figures = await exposure.group_figures(session, [], [f"P{run}"], moment, lock=False)
             assert figures is not None
@@ -192,3 +218,74 @@ async def test_group_figures_from_the_sums_equal_a_plain_recomputation(
 
 def _listed(invoiced: list[Invoiced]) -> list[tuple[str, Decimal, str, list[tuple[str, Decimal]]]]:
     return sorted((i.group, i.amount, i.currency, sorted(i.invoiced)) for i in invoiced)
+
+
+@PROPERTY
+@given(
+    steps=st.lists(operation, max_size=25),
+    moments=MOMENTS,
+    batch=st.lists(
+        st.tuples(st.sampled_from(sorted(MEMBERS)), st.sampled_from(ORDERS)), min_size=1, max_size=4
+    ),
+)
+async def test_a_credit_checks_standing_from_the_sums_equals_a_plain_recomputation(
+    steps: list[tuple[object, ...]],
+    moments: list[int],
+    batch: list[tuple[str, str]],
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """What a batch of checks reads (`check_batch_open`) makes the same exposure as every live
+    reservation counted one by one, and lists each live reservation of the batch's own orders
+    (which a check replaces) with its invoicing. A check reserves in its customer's credit
+    currency (EUR here); invoices come in either currency."""
+    run = uuid.uuid4().hex[:8]
+    await _setup(sessions, run)
+    in_euros = [(*s[:4], "EUR", *s[5:]) if s[0] == "reserve" else s for s in steps]
+    pairs = [(f"{code}{run}", order) for code, order in batch]
+    for moment, now in _moments(in_euros, moments):
+        await _applied(sessions, run, moment, now)
+        rates: dict[date, fx.Rates] = {moment.date(): RATES}
+        async with sessions() as session, session.begin():
+            _, found, _ = await checks.open_batch(session, [], pairs, moment)
+            plain = await _one_by_one(session, run, moment)
+            assert set(found) == {code for code, _ in pairs}
+            for code in found:
+                snapshot = plain[code]
+                convert = Converter(session, moment.date(), "EUR", rates)
+                summed = found[code].snapshot
+                assert await _exposure(summed, moment, convert) == await _exposure(snapshot, moment, convert)
+                mine = {order: (amount, sorted(inv)) for order, amount, inv in summed.reservations}
+                for order, amount, invoiced in snapshot.reservations:
+                    if (code, order) in pairs:
+                        assert mine[order] == (amount, sorted(invoiced))
+
+
+async def _one_by_one(session: AsyncSession, run: str, now: datetime) -> dict[str, exposure.Snapshot]:
+    """Each member's every live reservation, with its order's invoicing, as a snapshot lists them."""
+    pg = await driver(session)
+    listed: dict[str, list[tuple[str, Decimal, list[tuple[str, Decimal]]]]] = {
+        f"{code}{run}": [] for code in MEMBERS
+    }
+    for row in await pg.fetch(
+        "SELECT r.customer_code, r.order_ref, r.amount, "
+        "       coalesce(array_agg(i.currency) FILTER (WHERE i.currency IS NOT NULL), '{}') AS currencies, "
+        "       coalesce(array_agg(i.invoiced_amount) FILTER (WHERE i.currency IS NOT NULL), '{}') "
+        "         AS amounts "
+        "  FROM credit_api.reservations r "
+        "  LEFT JOIN risk_worker.order_invoicing i "
+        "    ON i.customer_code = r.customer_code AND i.order_ref = r.order_ref "
+        " WHERE r.customer_code LIKE '%' || $1 AND r.status = 'active' AND r.expires_at > $2 "
+        " GROUP BY r.customer_code, r.order_ref, r.amount",
+        run,
+        now,
+    ):
+        invoiced = list(zip(row["currencies"], row["amounts"], strict=True))
+        listed[row["customer_code"]].append((row["order_ref"], row["amount"], invoiced))
+    return {
+        code: exposure.Snapshot(code, "EUR", False, None, None, None, [], [], reservations)
+        for code, reservations in listed.items()
+    }
+
+
+async def _exposure(snapshot: exposure.Snapshot, now: datetime, convert: Converter) -> Exposure:
+    return (await standings.standing_of(snapshot, now, convert, net_unallocated_cash=True)).exposure

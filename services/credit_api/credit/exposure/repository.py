@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,10 +28,13 @@ class Snapshot:
     limit_valid_until: date | None
     temporary: list[tuple[Decimal, date, date]]
     receivables: list[tuple[str, Decimal, Decimal, date | None, Decimal]]
+    # Live reservations one by one (order, amount, what its invoices consumed by currency).
     reservations: list[tuple[str, Decimal, list[tuple[str, Decimal]]]]
     order_hold_open: bool = False
     warning_level: int = 0
     warning_holds: bool = False
+    # The other live reservations, summed by currency: none consumed by an invoice.
+    reserved: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 async def snapshot(
@@ -64,8 +67,9 @@ async def snapshots(session: AsyncSession, codes: Sequence[str], now: datetime) 
 
 @dataclass(frozen=True)
 class BatchSnapshot:
-    """A customer of a batch of credit checks: its snapshot with every live reservation, the
-    batch's orders of it that have an open hold, and what the ledger invoiced for each of them."""
+    """A customer of a batch of credit checks: its snapshot, which lists the live reservations of
+    the batch's orders and those an invoice consumed and sums the others, the batch's orders of it
+    that have an open hold, and what the ledger invoiced for each of them."""
 
     snapshot: Snapshot
     held_orders: frozenset[str]
@@ -73,10 +77,12 @@ class BatchSnapshot:
 
 
 def batch_snapshot_of(row: Any) -> BatchSnapshot:
-    """A row of `credit_api.batch_snapshot` (migration 0026): every customer of a batch locked in
-    one statement in a fixed order, then read."""
+    """A row of `credit_api.batch_snapshot` (migrations 0026 and 0045): every customer of a batch
+    locked in one statement in a fixed order, then read."""
     return BatchSnapshot(
-        _snapshot(row),
+        replace(
+            _snapshot(row), reserved=[(cur, Decimal(amount)) for cur, amount in json.loads(row["reserved"])]
+        ),
         frozenset(json.loads(row["held_orders"])),
         {
             order: [(cur, Decimal(amount)) for cur, amount in amounts]

@@ -258,6 +258,8 @@ async def standing_of(
         if oldest_due is not None and (oldest is None or oldest_due < oldest):
             oldest = oldest_due
     reserved = Decimal(0)
+    for currency, amount in snap.reserved:
+        reserved += await convert(amount, currency)
     for _, amount, invoiced in snap.reservations:
         reserved += await remaining(amount, invoiced, convert)
     exposure = Exposure(

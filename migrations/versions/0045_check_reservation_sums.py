@@ -1,0 +1,180 @@
+"""a credit check reads its customers' live reservations as their running sums (0039's
+`reservation_totals`), not one by one: its cost no longer grows with a customer's open orders
+
+A batch's snapshot lists only the reservations a decision must see one by one: those an invoice
+consumes (written after their order's invoicing, or reached by an invoice since), and the live
+reservations of the batch's own orders, which a check replaces rather than adds to. Every other
+live reservation is counted in `reserved`: each currency's sum, less what is listed and less what
+lapsed and is not yet marked, found as `credit_api.credit_group_figures` finds them for a group.
+The rules stay in Python (`exposure.service.standing_of`); the function only locks, reads and sums.
+
+Both statements of a batch keep one generic plan (`plan_cache_mode`): planning them afresh for every
+batch took longer than running them. Their reads go through indexes whatever the arrays hold
+(`enable_seqscan = off`, as for a group's figures), so one plan serves every batch.
+
+Revision ID: 0045
+Revises: 0044
+Create Date: 2026-12-06 22:00:00
+"""
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic import op
+
+revision: str = "0045"
+down_revision: str | None = "0044"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BATCH_SNAPSHOT = """
+CREATE FUNCTION credit_api.batch_snapshot(codes text[], orders text[], at timestamptz, today date)
+RETURNS TABLE (customer_code text, currency text, blocked boolean, block_reason text, limit_amount numeric,
+               limit_valid_until date, temporary text, receivables text, reservations text,
+               order_hold_open boolean, warning_level integer, warning_holds boolean,
+               held_orders text, invoiced text, reserved text)
+LANGUAGE plpgsql VOLATILE SET enable_seqscan = off SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+  PERFORM 1 FROM credit_api.customers c WHERE c.customer_code = ANY(codes) ORDER BY c.customer_code FOR UPDATE;
+  RETURN QUERY
+  WITH pairs AS MATERIALIZED (
+    SELECT DISTINCT p.code, p.order_ref FROM unnest(codes, orders) AS p(code, order_ref)
+  ), totals AS MATERIALIZED (
+    SELECT t.customer_code, t.currency, t.amount, t.longest_term
+      FROM credit_api.reservation_totals t WHERE t.customer_code = ANY(codes)
+  ), listed AS MATERIALIZED (
+    SELECT r.customer_code, r.order_ref, r.amount, r.currency
+      FROM credit_api.reservations r
+     WHERE r.customer_code = ANY(codes) AND r.status = 'active' AND r.invoiced_before AND r.expires_at > at
+    UNION
+    -- From the few orders invoiced since the longest term of the customers' reservations began to
+    -- their reservations, never the other way round (OFFSET 0 keeps that order).
+    SELECT i.customer_code, i.order_ref, r.amount, r.currency
+      FROM (SELECT DISTINCT i.customer_code, i.order_ref FROM risk_worker.v_order_invoicing i
+             WHERE i.customer_code = ANY(codes)
+               AND i.changed_at > at - (SELECT max(t.longest_term) FROM totals t) - interval '1 day'
+            OFFSET 0) i
+     CROSS JOIN LATERAL (SELECT r.amount, r.currency FROM credit_api.reservations r
+                          WHERE r.customer_code = i.customer_code AND r.order_ref = i.order_ref
+                            AND r.status = 'active' AND r.expires_at > at OFFSET 0) r
+    UNION
+    SELECT r.customer_code, r.order_ref, r.amount, r.currency
+      FROM pairs p
+      JOIN credit_api.reservations r
+        ON r.customer_code = p.code AND r.order_ref = p.order_ref AND r.status = 'active' AND r.expires_at > at
+  ), reserved AS (
+    SELECT t.customer_code, t.currency, t.amount FROM totals t
+    UNION ALL
+    -- Past their expiry but not marked yet by the housekeeping (every minute), through the expiry
+    -- index: never through the customers' every reservation.
+    SELECT l.customer_code, l.currency, -l.amount
+      FROM (SELECT r.customer_code, r.currency, r.amount FROM credit_api.reservations r
+             WHERE r.status = 'active' AND r.expires_at <= at OFFSET 0) l
+     WHERE l.customer_code = ANY(codes)
+    UNION ALL
+    SELECT l.customer_code, l.currency, -l.amount FROM listed l
+  )
+  SELECT c.customer_code::text, c.currency::text, c.blocked, c.block_reason::text, l.amount, l.valid_until,
+         (SELECT coalesce(json_agg(json_build_array(t.amount::text, t.valid_from, t.valid_until)), '[]')::text
+            FROM credit_api.temporary_limits t
+           WHERE t.customer_code = c.customer_code AND t.valid_until >= today),
+         (SELECT coalesce(json_agg(json_build_array(r.currency, r.open_receivables::text,
+                                                    r.overdue_receivables::text, r.oldest_due_date,
+                                                    r.unallocated_cash::text)), '[]')::text
+            FROM risk_worker.v_customer_receivables r
+           WHERE r.customer_code = c.customer_code),
+         (SELECT coalesce(json_agg(json_build_array(s.order_ref, s.amount::text, (
+                    SELECT coalesce(json_agg(json_build_array(i.currency, i.invoiced_amount::text)), '[]')
+                      FROM risk_worker.v_order_invoicing i
+                     WHERE i.customer_code = s.customer_code AND i.order_ref = s.order_ref))), '[]')::text
+            FROM listed s
+           WHERE s.customer_code = c.customer_code),
+         false,
+         coalesce((SELECT w.level FROM risk_worker.v_warning_levels w WHERE w.customer_code = c.customer_code), 0),
+         coalesce((SELECT w.holds_orders FROM risk_worker.v_warning_levels w
+                    WHERE w.customer_code = c.customer_code), false),
+         (SELECT coalesce(json_agg(h.order_ref), '[]')::text
+            FROM credit_api.credit_holds h
+           WHERE h.customer_code = c.customer_code AND h.status = 'open'
+             AND h.order_ref IN (SELECT p.order_ref FROM pairs p WHERE p.code = c.customer_code)),
+         (SELECT coalesce(json_object_agg(i.order_ref, i.amounts), '{}')::text
+            FROM (SELECT v.order_ref, json_agg(json_build_array(v.currency, v.invoiced_amount::text)) AS amounts
+                    FROM risk_worker.v_order_invoicing v
+                   WHERE v.customer_code = c.customer_code
+                     AND v.order_ref IN (SELECT p.order_ref FROM pairs p WHERE p.code = c.customer_code)
+                   GROUP BY v.order_ref) i),
+         (SELECT coalesce(json_agg(json_build_array(x.currency, x.amount::text)), '[]')::text
+            FROM (SELECT x.currency, sum(x.amount) AS amount FROM reserved x
+                   WHERE x.customer_code = c.customer_code
+                   GROUP BY x.currency HAVING sum(x.amount) <> 0) x)
+    FROM credit_api.customers c
+    LEFT JOIN credit_api.credit_limits l ON l.customer_code = c.customer_code AND l.superseded_at IS NULL
+   WHERE c.customer_code = ANY(codes);
+END $$
+"""
+
+# As 0036's, with the snapshot's `reserved` column.
+OPEN = """
+CREATE FUNCTION credit_api.check_batch_open(key_ids uuid[], keys text[], codes text[], orders text[],
+                                            at timestamptz, today date)
+RETURNS TABLE (stored text, customer_code text, currency text, blocked boolean, block_reason text,
+               limit_amount numeric, limit_valid_until date, temporary text, receivables text,
+               reservations text, order_hold_open boolean, warning_level integer,
+               warning_holds boolean, held_orders text, invoiced text, reserved text, groups text)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  figures text;
+BEGIN
+  IF cardinality(key_ids) > 0 THEN
+    RETURN QUERY
+    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response::text)::text,
+           NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date, NULL::text,
+           NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text, NULL::text,
+           NULL::text, NULL::text
+      FROM credit_api.idempotency_claim_many(key_ids, keys) i;
+  END IF;
+  IF cardinality(codes) > 0 THEN
+    figures := credit_api.credit_group_figures(codes, '{}', at, true);
+    RETURN QUERY SELECT NULL::text, s.*, NULL::text FROM credit_api.batch_snapshot(codes, orders, at, today) s;
+    IF figures IS NOT NULL THEN
+      RETURN QUERY
+      SELECT NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date,
+             NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text,
+             NULL::text, NULL::text, figures;
+    END IF;
+  END IF;
+END $$
+"""
+
+DROP_OPEN = "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)"
+DROP_SNAPSHOT = "DROP FUNCTION credit_api.batch_snapshot(text[], text[], timestamptz, date)"
+WRITE = (
+    "credit_api.check_batch_write(uuid[], text[], text[], uuid[], numeric[], text[], timestamptz[], json, "
+    "uuid[], text[], text[], integer[], text[])"
+)
+
+
+def _earlier(revision_file: str, name: str) -> str:
+    spec = importlib.util.spec_from_file_location(revision_file, Path(__file__).with_name(revision_file))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(getattr(module, name))
+
+
+def upgrade() -> None:
+    op.execute(DROP_OPEN)
+    op.execute(DROP_SNAPSHOT)
+    op.execute(BATCH_SNAPSHOT)
+    op.execute(OPEN)
+    op.execute(f"ALTER FUNCTION {WRITE} SET plan_cache_mode = force_generic_plan")
+
+
+def downgrade() -> None:
+    op.execute(f"ALTER FUNCTION {WRITE} RESET plan_cache_mode")
+    op.execute(DROP_OPEN)
+    op.execute(DROP_SNAPSHOT)
+    op.execute(_earlier("0026_batched_credit_checks.py", "BATCH_SNAPSHOT"))
+    op.execute(_earlier("0036_credit_group_checks.py", "OPEN"))
