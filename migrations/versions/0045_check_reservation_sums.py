@@ -8,9 +8,12 @@ live reservation is counted in `reserved`: each currency's sum, less what is lis
 lapsed and is not yet marked, found as `credit_api.credit_group_figures` finds them for a group.
 The rules stay in Python (`exposure.service.standing_of`); the function only locks, reads and sums.
 
-Both statements of a batch keep one generic plan (`plan_cache_mode`): planning them afresh for every
-batch took longer than running them. Their reads go through indexes whatever the arrays hold
-(`enable_seqscan = off`, as for a group's figures), so one plan serves every batch.
+Both statements of a batch keep one generic plan per session (`plan_cache_mode`): planning them
+afresh for every batch took longer than running them. A generic plan is made once, with the
+statistics of that moment, and kept for the life of the connection, however the tables grow
+after: so it is made to be the one plan that stays right, every row found by its key through an
+index and joined in a nested loop (no sequential scans, no hash or merge joins that would read a
+whole index once the tables are large).
 
 Revision ID: 0045
 Revises: 0044
@@ -34,7 +37,9 @@ RETURNS TABLE (customer_code text, currency text, blocked boolean, block_reason 
                limit_valid_until date, temporary text, receivables text, reservations text,
                order_hold_open boolean, warning_level integer, warning_holds boolean,
                held_orders text, invoiced text, reserved text)
-LANGUAGE plpgsql VOLATILE SET enable_seqscan = off SET plan_cache_mode = force_generic_plan AS $$
+LANGUAGE plpgsql VOLATILE
+SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_hashjoin = off
+SET enable_mergejoin = off AS $$
 #variable_conflict use_column
 BEGIN
   PERFORM 1 FROM credit_api.customers c WHERE c.customer_code = ANY(codes) ORDER BY c.customer_code FOR UPDATE;
@@ -150,6 +155,12 @@ END $$
 
 DROP_OPEN = "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)"
 DROP_SNAPSHOT = "DROP FUNCTION credit_api.batch_snapshot(text[], text[], timestamptz, date)"
+PLANNING = [
+    ("plan_cache_mode", "force_generic_plan"),
+    ("enable_seqscan", "off"),
+    ("enable_hashjoin", "off"),
+    ("enable_mergejoin", "off"),
+]
 WRITE = (
     "credit_api.check_batch_write(uuid[], text[], text[], uuid[], numeric[], text[], timestamptz[], json, "
     "uuid[], text[], text[], integer[], text[])"
@@ -169,11 +180,13 @@ def upgrade() -> None:
     op.execute(DROP_SNAPSHOT)
     op.execute(BATCH_SNAPSHOT)
     op.execute(OPEN)
-    op.execute(f"ALTER FUNCTION {WRITE} SET plan_cache_mode = force_generic_plan")
+    for setting, value in PLANNING:
+        op.execute(f"ALTER FUNCTION {WRITE} SET {setting} = {value}")
 
 
 def downgrade() -> None:
-    op.execute(f"ALTER FUNCTION {WRITE} RESET plan_cache_mode")
+    for setting, _ in PLANNING:
+        op.execute(f"ALTER FUNCTION {WRITE} RESET {setting}")
     op.execute(DROP_OPEN)
     op.execute(DROP_SNAPSHOT)
     op.execute(_earlier("0026_batched_credit_checks.py", "BATCH_SNAPSHOT"))
