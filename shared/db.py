@@ -50,7 +50,12 @@ def async_url(database_url: str) -> str:
 
 
 def make_engine(
-    database_url: str, *, pool_size: int = 10, pre_ping: bool = True, pool_timeout: float = 30.0
+    database_url: str,
+    *,
+    pool_size: int = 10,
+    pre_ping: bool = True,
+    pool_timeout: float = 30.0,
+    pool_recycle: float = -1,
 ) -> AsyncEngine:
     """`pre_ping`: a round trip on every checkout to find connections the server closed; without
     it, the first use of such a connection fails (and the pool drops the others of its age)."""
@@ -60,6 +65,7 @@ def make_engine(
         max_overflow=pool_size,
         pool_pre_ping=pre_ping,
         pool_timeout=pool_timeout,
+        pool_recycle=pool_recycle,
         # JIT compiling costs more than it saves on these queries: the reports' scans of a million
         # items ran 1.8 s with it and 1.1 s without (bench/reports.py).
         connect_args={"server_settings": {"application_name": "credence", "jit": "off"}},

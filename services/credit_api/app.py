@@ -151,6 +151,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         pool_size=settings.db_pool_size,
         pre_ping=False,
         pool_timeout=settings.db_pool_timeout_seconds,
+        pool_recycle=settings.db_pool_recycle_seconds,
     )
 
     @asynccontextmanager

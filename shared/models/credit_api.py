@@ -263,6 +263,13 @@ class Reservation(Base):
         # What a credit group's figures subtract from `reservation_totals` (migration 0039): the
         # live reservations past their expiry, and those an earlier invoice consumes.
         Index("ix_reservations_active_expiry", "expires_at", postgresql_where=text("status = 'active'")),
+        # A customer's live reservations past their expiry, not yet marked: read by each credit check.
+        Index(
+            "ix_reservations_active_customer_expiry",
+            "customer_code",
+            "expires_at",
+            postgresql_where=text("status = 'active'"),
+        ),
         Index(
             "ix_reservations_active_invoiced_before",
             "customer_code",

@@ -17,6 +17,13 @@ class ApiSettings(PlatformSettings):
     host: str = Field("127.0.0.1", description="Interface uvicorn binds to")
     port: int = Field(8000, description="HTTP port of credit_api")
     db_pool_size: int = Field(20, description="Connections kept open to PostgreSQL")
+    db_pool_recycle_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="A connection older than this is replaced when next taken from the pool: PostgreSQL "
+        "keeps the plans of the credit check's statements per connection, and plans made while the tables "
+        "were small and fast growing (a new installation) would otherwise last as long as the process",
+    )
     db_pool_timeout_seconds: float = Field(
         5.0, gt=0, description="Longest wait for a free connection before a 503 problem"
     )
