@@ -25,8 +25,9 @@ Create Date: 2026-12-06 22:00:00
 """
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
@@ -42,9 +43,7 @@ RETURNS TABLE (customer_code text, currency text, blocked boolean, block_reason 
                limit_valid_until date, temporary text, receivables text, reservations text,
                order_hold_open boolean, warning_level integer, warning_holds boolean,
                held_orders text, invoiced text, reserved text)
-LANGUAGE plpgsql VOLATILE
-SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_hashjoin = off
-SET enable_mergejoin = off SET jit = off AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 BEGIN
   PERFORM 1 FROM credit_api.customers c WHERE c.customer_code = ANY(codes) ORDER BY c.customer_code FOR UPDATE;
@@ -152,41 +151,9 @@ BEGIN
 END $$
 """
 
-# As 0036's, with the snapshot's `reserved` column.
-OPEN = """
-CREATE FUNCTION credit_api.check_batch_open(key_ids uuid[], keys text[], codes text[], orders text[],
-                                            at timestamptz, today date)
-RETURNS TABLE (stored text, customer_code text, currency text, blocked boolean, block_reason text,
-               limit_amount numeric, limit_valid_until date, temporary text, receivables text,
-               reservations text, order_hold_open boolean, warning_level integer,
-               warning_holds boolean, held_orders text, invoiced text, reserved text, groups text)
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-  figures text;
-BEGIN
-  IF cardinality(key_ids) > 0 THEN
-    RETURN QUERY
-    SELECT json_build_array(i.api_key_id, i.key, i.request_hash, i.status_code, i.response::text)::text,
-           NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date, NULL::text,
-           NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text, NULL::text,
-           NULL::text, NULL::text
-      FROM credit_api.idempotency_claim_many(key_ids, keys) i;
-  END IF;
-  IF cardinality(codes) > 0 THEN
-    figures := credit_api.credit_group_figures(codes, '{}', at, true);
-    RETURN QUERY SELECT NULL::text, s.*, NULL::text FROM credit_api.batch_snapshot(codes, orders, at, today) s;
-    IF figures IS NOT NULL THEN
-      RETURN QUERY
-      SELECT NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::numeric, NULL::date,
-             NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::integer, NULL::boolean, NULL::text,
-             NULL::text, NULL::text, figures;
-    END IF;
-  END IF;
-END $$
-"""
-
 DROP_OPEN = "DROP FUNCTION credit_api.check_batch_open(uuid[], text[], text[], text[], timestamptz, date)"
-DROP_SNAPSHOT = "DROP FUNCTION credit_api.batch_snapshot(text[], text[], timestamptz, date)"
+SNAPSHOT = "credit_api.batch_snapshot(text[], text[], timestamptz, date)"
+DROP_SNAPSHOT = f"DROP FUNCTION {SNAPSHOT}"
 CLAIM_MANY = "credit_api.idempotency_claim_many(uuid[], text[])"
 PLANNING = [
     ("plan_cache_mode", "force_generic_plan"),
@@ -201,19 +168,36 @@ WRITE = (
 )
 
 
-def _earlier(revision_file: str, name: str) -> str:
+def _revision(revision_file: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(revision_file, Path(__file__).with_name(revision_file))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return str(getattr(module, name))
+    return module
 
 
-def _swapped(text: str, swaps: Sequence[tuple[str, str]]) -> str:
-    for old, new in swaps:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
+# 0039's helpers: an earlier revision's statement as it was, and one with some of its text swapped.
+_0039 = _revision("0039_reservation_totals.py")
+_earlier: Callable[[str, str], str] = _0039._earlier
+_swapped: Callable[[str, Sequence[tuple[str, str]]], str] = _0039._swapped
+
+
+def _open() -> str:
+    """0036's, with the snapshot's `reserved` column."""
+    return _swapped(
+        _earlier("0036_credit_group_checks.py", "OPEN"),
+        [
+            (
+                "held_orders text, invoiced text, groups text)",
+                "held_orders text, invoiced text, reserved text, groups text)",
+            ),
+            (
+                "NULL::text\n      FROM credit_api.idempotency_claim_many",
+                "NULL::text, NULL::text\n      FROM credit_api.idempotency_claim_many",
+            ),
+            ("NULL::text, figures;", "NULL::text, NULL::text, figures;"),
+        ],
+    )
 
 
 # A credit group's figures (0039's), with one generic plan too: planned afresh they cost as much to
@@ -265,10 +249,11 @@ def upgrade() -> None:
     op.execute(DROP_OPEN)
     op.execute(DROP_SNAPSHOT)
     op.execute(BATCH_SNAPSHOT)
-    op.execute(OPEN)
+    op.execute(_open())
     op.execute(_figures())
-    for setting, value in PLANNING:
-        op.execute(f"ALTER FUNCTION {WRITE} SET {setting} = {value}")
+    for function in (SNAPSHOT, WRITE):
+        for setting, value in PLANNING:
+            op.execute(f"ALTER FUNCTION {function} SET {setting} = {value}")
     # Its lookup of stored answers was planned as a scan while the table was small, and the plan kept.
     op.execute(f"ALTER FUNCTION {CLAIM_MANY} SET enable_seqscan = off")
 

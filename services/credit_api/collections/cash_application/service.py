@@ -125,8 +125,8 @@ async def confirm_picked(
     row = await _current(session, payment_id, customer_code)
     picked = [
         OpenItem(r.customer_code, r.item_id, r.currency, r.open_amount, r.due_date)
-        for r in await repository.open_items_of(session, [row.customer_code])
-        if r.item_id in invoice_ids and r.currency == row.currency and r.open_amount > 0
+        for r in (await open_items_of(session, [row.customer_code])).get(row.customer_code, [])
+        if r.item_id in invoice_ids and r.currency == row.currency
     ]
     missing = sorted(set(invoice_ids) - {i.item_id for i in picked})
     if missing:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -80,9 +80,7 @@ def batch_snapshot_of(row: Any) -> BatchSnapshot:
     """A row of `credit_api.batch_snapshot` (migrations 0026 and 0045): every customer of a batch
     locked in one statement in a fixed order, then read."""
     return BatchSnapshot(
-        replace(
-            _snapshot(row), reserved=[(cur, Decimal(amount)) for cur, amount in json.loads(row["reserved"])]
-        ),
+        _snapshot(row, [(cur, Decimal(amount)) for cur, amount in json.loads(row["reserved"])]),
         frozenset(json.loads(row["held_orders"])),
         {
             order: [(cur, Decimal(amount)) for cur, amount in amounts]
@@ -91,7 +89,8 @@ def batch_snapshot_of(row: Any) -> BatchSnapshot:
     )
 
 
-def _snapshot(row: Any) -> Snapshot:
+def _snapshot(row: Any, reserved: list[tuple[str, Decimal]] | None = None) -> Snapshot:
+    """`reserved`: the live reservations the row sums instead of listing (a batch's snapshot)."""
     return Snapshot(
         customer_code=row["customer_code"],
         currency=row["currency"],
@@ -114,6 +113,7 @@ def _snapshot(row: Any) -> Snapshot:
         order_hold_open=row["order_hold_open"],
         warning_level=row["warning_level"],
         warning_holds=row["warning_holds"],
+        reserved=reserved or [],
     )
 
 
