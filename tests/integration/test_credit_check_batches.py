@@ -26,7 +26,8 @@ from services.credit_api.credit.credit_checks.schemas import CreditCheckRequest
 from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.roles import Role
-from tests.integration.conftest import Api
+from tests.integration.conftest import Api, eventually
+from tests.integration.test_credit_group_checks import group, member
 
 LIMITS = {"K1": Decimal("700.00"), "K2": Decimal("900.00"), "K3": Decimal("400.00")}
 
@@ -186,6 +187,59 @@ async def test_an_idle_check_is_decided_at_once_and_a_crowd_in_batches(
         at_once, queued, batches, checks = (a - b for a, b in zip(_taken(), before, strict=True))
         assert (at_once, queued, checks) == (1, 59, 60)
         assert batches < 10  # decided together, not one by one
+    finally:
+        stop.set()
+        await lanes
+
+
+async def test_a_check_waits_in_the_pipeline_for_its_tree_while_a_free_lane_takes_others(
+    api: Api, api_settings: ApiSettings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Two lanes. A check of M2 is stuck on its tree's top group (locked here, as a long
+    transaction would); a check of M3, under the same top group through another sub-group, arrives
+    next, then one of K1, in no group. The free lane leaves M3's check waiting in the pipeline, where
+    it would only wait for the same lock, and decides K1's at once: had it taken M3's, both lanes
+    would wait on the lock and K1's answer with them."""
+    await group(api, "TOP", Decimal("100000.00"))
+    for sub in ("SUB1", "SUB2"):
+        await group(api, sub, Decimal("100000.00"), parent="TOP")
+    await member(api, "M2", "SUB1")
+    await member(api, "M3", "SUB2")
+    await member(api, "K1", None)
+    pipeline = CheckPipeline(sessions, api_settings.model_copy(update={"check_batch_lanes": 2}))
+    stop = asyncio.Event()
+    lanes = asyncio.create_task(pipeline.run(stop))
+    caller = Principal(str(uuid.uuid4()), "order-system", Role.ORDER_SYSTEM)
+
+    def asked(customer: str, order: str) -> service.Asked:
+        body = {"customer_code": customer, "order_ref": order, "amount": "1.00", "currency": "EUR"}
+        return service.Asked(caller, CreditCheckRequest.model_validate(body))
+
+    async def waiting_on_locks() -> int:
+        async with sessions() as s:
+            found = await s.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            )
+        return int(found or 0)
+
+    try:
+        # The pipeline learns which tree each customer is in from the checks it decides.
+        for customer in ("M2", "M3"):
+            await pipeline.submit(asked(customer, f"SO-{customer}-first"))
+        async with sessions() as holder, holder.begin():
+            await holder.execute(text("SELECT 1 FROM credit_api.credit_groups WHERE code = 'TOP' FOR UPDATE"))
+            stuck = asyncio.create_task(pipeline.submit(asked("M2", "SO-M2")))
+            assert await eventually(waiting_on_locks) == 1
+            sibling = asyncio.create_task(pipeline.submit(asked("M3", "SO-M3")))
+            alone = await asyncio.wait_for(pipeline.submit(asked("K1", "SO-K1")), timeout=10)
+            assert json.loads(alone.body)["decision"] == "approved"
+            assert not stuck.done() and not sibling.done()
+            assert await waiting_on_locks() == 1  # M3's check never reached the database
+        answers = await asyncio.gather(stuck, sibling)
+        assert [json.loads(a.body)["decision"] for a in answers] == ["approved", "approved"]
     finally:
         stop.set()
         await lanes

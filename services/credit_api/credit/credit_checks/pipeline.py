@@ -1,11 +1,19 @@
 """The credit check pipeline: concurrent checks decided together in one transaction, so that a
 commit and its WAL flush serve many checks instead of one. Batching is natural (group commit): a
 lane that is free takes a check the moment it arrives and decides at once, alone if it is alone;
-the checks that arrive while every lane is deciding wait in the queue and form the next batch.
-Nothing ever waits for a timer, so an idle check costs no more than its own work, and batches grow
-by themselves exactly when the load makes them worth it. A few lanes decide batches at once, each
-on its own connection; the customers' row locks keep them correct together, as they keep several
-API processes correct.
+the checks that arrive while every lane is deciding wait and form the next batch. Nothing ever
+waits for a timer, so an idle check costs no more than its own work, and batches grow by themselves
+exactly when the load makes them worth it. A few lanes decide batches at once, each on its own
+connection; the customers' row locks keep them correct together, as they keep several API
+processes correct.
+
+A lane never takes a check that would wait for a batch being decided: one of the same customer, or
+of the same tree of credit groups (every check under a tree locks its top group). Such a check
+waits here instead, where the checks that arrive meanwhile join its batch, rather than in
+PostgreSQL holding a connection and the locks it took first. Checks that share no rows with the
+batches being decided are taken past it; checks that share rows are taken in the order they came.
+Which tree a customer is in is learned from the batches decided: a customer not seen yet, or moved
+since, at worst waits for a lock in PostgreSQL as before.
 
 A batch that fails as a whole (a lost connection, a statement the database refuses) is decided
 again check by check, each in its own transaction, so that one check's failure stays its own."""
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -46,6 +55,10 @@ DECISIONS = Counter(
 )
 
 Waiting = tuple[service.Asked, "asyncio.Future[service.Answer]"]
+Row = tuple[str, str]  # ("customer", code) or ("group", code): what a check locks and others wait on
+# Customers whose tree the pipeline remembers; past this many it forgets them all and learns again
+# from the batches it decides (a bound on memory, not a rule).
+REMEMBERED = 100_000
 
 
 class CheckPipeline:
@@ -53,19 +66,24 @@ class CheckPipeline:
         self._sessions = sessions
         self._settings = settings
         self._size = settings.check_batch_size
-        self._queue: asyncio.Queue[Waiting] = asyncio.Queue()
-        self._free = 0  # lanes waiting for a check
+        self._lanes = settings.check_batch_lanes
+        self._waiting: deque[Waiting] = deque()
+        self._changed = asyncio.Event()  # a check arrived or a batch was decided
+        self._flying: dict[int, frozenset[Row]] = {}  # lane: the rows of the batch it decides
+        self._roots: dict[str, str] = {}  # customer: the top group of its tree, as last read
 
     async def submit(self, asked: service.Asked) -> service.Answer:
         """The check's answer; a refusal by a rule is raised as the domain error it is."""
         answer: asyncio.Future[service.Answer] = asyncio.get_running_loop().create_future()
-        # A free lane is woken by this put and takes the check before any other arrives.
-        ARRIVALS.labels("at_once" if self._free > self._queue.qsize() else "queued").inc()
-        self._queue.put_nowait((asked, answer))
+        free = not self._waiting and len(self._flying) < self._lanes
+        at_once = free and not any(self._rows(asked) & rows for rows in self._flying.values())
+        ARRIVALS.labels("at_once" if at_once else "queued").inc()
+        self._waiting.append((asked, answer))
+        self._changed.set()
         return await answer
 
     async def run(self, stop: asyncio.Event) -> None:
-        lanes = [asyncio.create_task(self._lane()) for _ in range(self._settings.check_batch_lanes)]
+        lanes = [asyncio.create_task(self._lane(n)) for n in range(self._lanes)]
         await stop.wait()
         for lane in lanes:
             lane.cancel()
@@ -73,19 +91,55 @@ class CheckPipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await lane
 
-    async def _lane(self) -> None:
+    async def _lane(self, n: int) -> None:
         while True:
-            self._free += 1
+            self._changed.clear()
+            taken = self._take()
+            if taken is None:
+                await self._changed.wait()
+                continue
+            batch, self._flying[n] = taken
             try:
-                batch = [await self._queue.get()]
+                await self._decide(batch)
             finally:
-                self._free -= 1
-            self._take(batch)
-            await self._decide(batch)
+                del self._flying[n]
+                self._changed.set()
 
-    def _take(self, batch: list[Waiting]) -> None:
-        while len(batch) < self._size and not self._queue.empty():
-            batch.append(self._queue.get_nowait())
+    def _take(self) -> tuple[list[Waiting], frozenset[Row]] | None:
+        """The next batch for a free lane: the oldest checks, up to a batch, that share no row with
+        a batch being decided nor with an older check left waiting."""
+        if not self._waiting:
+            return None
+        blocked: set[Row] = set().union(*self._flying.values())
+        batch: list[Waiting] = []
+        rows: set[Row] = set()
+        left: deque[Waiting] = deque()
+        for waiting in self._waiting:
+            if waiting[1].cancelled():
+                continue  # its caller's deadline passed while it waited
+            mine = self._rows(waiting[0])
+            if len(batch) == self._size or mine & blocked:
+                left.append(waiting)
+                blocked |= mine
+            else:
+                batch.append(waiting)
+                rows |= mine
+        self._waiting = left
+        return (batch, frozenset(rows)) if batch else None
+
+    def _rows(self, asked: service.Asked) -> set[Row]:
+        code = asked.body.customer_code
+        root = self._roots.get(code)
+        return {("customer", code)} if root is None else {("customer", code), ("group", root)}
+
+    def _learn(self, roots: dict[str, str | None]) -> None:
+        if len(self._roots) > REMEMBERED:
+            self._roots.clear()
+        for code, root in roots.items():
+            if root is None:
+                self._roots.pop(code, None)
+            else:
+                self._roots[code] = root
 
     async def _decide(self, batch: Sequence[Waiting]) -> None:
         waiting = [(asked, answer) for asked, answer in batch if not answer.cancelled()]
@@ -114,7 +168,9 @@ class CheckPipeline:
 
     async def _transaction(self, asked: Sequence[service.Asked]) -> list[service.Outcome]:
         async with self._sessions() as session, session.begin():
-            return await service.check_batch(session, asked, self._settings, datetime.now(UTC))
+            checked = await service.check_batch(session, asked, self._settings, datetime.now(UTC))
+        self._learn(checked.roots)
+        return checked.outcomes
 
     async def _alone(self, asked: service.Asked) -> service.Outcome | BaseException:
         try:

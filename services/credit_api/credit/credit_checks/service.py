@@ -60,6 +60,16 @@ class Answer:
 Outcome = Answer | CredenceError
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A batch's outcomes, in the order asked, and the credit group at the top of each of its
+    customers' trees (None outside any), as read under the batch's locks: the rows that checks of
+    other batches would wait for."""
+
+    outcomes: list[Outcome]
+    roots: dict[str, str | None]
+
+
 @dataclass(slots=True)
 class Decided:
     """A decision as a batch takes it, the columns of `credit_checks` (the ORM's instances cost
@@ -96,7 +106,7 @@ class _Batch:
 
 async def check_batch(
     session: AsyncSession, asked: Sequence[Asked], settings: ApiSettings, now: datetime
-) -> list[Outcome]:
+) -> Checked:
     """Decide credit checks in one transaction, in the order they arrived, in two round trips:
     the Idempotency-Keys claimed and the customers' rows locked and read in one, each check
     decided by the pure rules against what the earlier ones of the batch reserved, then everything
@@ -106,6 +116,7 @@ async def check_batch(
     keyed = list(dict.fromkeys(_key(a) for a in asked if a.idempotency_key))
     pairs = [(a.body.customer_code, a.body.order_ref) for a in asked]
     kept, customers, figures = await repository.open_batch(session, keyed, pairs, now)
+    roots = {code: None if figures is None else figures.root_of(code) for code in customers}
     fresh, repeats = _replays(asked, kept, outcomes)
     live = {
         code: {order: (amount, invoiced) for order, amount, invoiced in c.snapshot.reservations}
@@ -186,13 +197,13 @@ async def check_batch(
         if i not in again:
             outcomes[i] = _repeat(asked[i], asked[first], outcomes[first])
     if again:
-        for i, outcome in zip(
-            again, await check_batch(session, [asked[i] for i in again], settings, now), strict=True
-        ):
+        anew = await check_batch(session, [asked[i] for i in again], settings, now)
+        for i, outcome in zip(again, anew.outcomes, strict=True):
             outcomes[i] = outcome
+        roots |= anew.roots
     done = [o for o in outcomes if o is not None]
     assert len(done) == len(asked), "every check answered"
-    return done
+    return Checked(done, roots)
 
 
 async def _decide(

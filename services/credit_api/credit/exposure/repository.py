@@ -136,6 +136,13 @@ class GroupFigures:
     parts: list[Part]
     invoiced: list[Invoiced]
 
+    def root_of(self, customer_code: str) -> str | None:
+        """The group at the top of the customer's tree: the row every check under it locks."""
+        code = self.of.get(customer_code)
+        while code is not None and (row := self.groups.get(code)) is not None and row.parent is not None:
+            code = row.parent
+        return code
+
 
 FIGURES = "SELECT credit_api.credit_group_figures($1::text[], $2::text[], $3, $4)"
 
