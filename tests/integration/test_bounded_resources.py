@@ -82,10 +82,13 @@ async def test_every_response_carries_the_security_headers(api: Api) -> None:
 async def test_a_busy_database_is_a_503_at_once_never_a_hang(
     api: Api, api_settings: ApiSettings, keys: dict[Role, str], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await api.ok(
-        "POST", "/v1/customers", status=201, json={"customer_code": "C-1", "name": "A", "currency": "EUR"}
-    )
-    await api.ok("PUT", "/v1/customers/C-1/credit-limit", json={"amount": "1000.00", "reason": "initial"})
+    for code in ("C-1", "C-2"):
+        await api.ok(
+            "POST", "/v1/customers", status=201, json={"customer_code": code, "name": code, "currency": "EUR"}
+        )
+        await api.ok(
+            "PUT", f"/v1/customers/{code}/credit-limit", json={"amount": "1000.00", "reason": "initial"}
+        )
     settings = api_settings.model_copy(
         update={
             "db_pool_size": 1,  # and as many again in overflow: two connections
@@ -94,22 +97,26 @@ async def test_a_busy_database_is_a_503_at_once_never_a_hang(
             "check_batch_size": 1,
         }
     )
-    body = {"customer_code": "C-1", "amount": "10.00", "currency": "EUR", "reserve": False}
+    body = {"amount": "10.00", "currency": "EUR", "reserve": False}
     # Else the new client's relay may claim these events and hold one of its two connections while
     # its producer first meets Kafka, longer than the pool's timeout.
     await eventually(lambda: outbox_empty(sessions))
     async with api_client(settings, keys) as slow, sessions() as holder, holder.begin():
-        # Someone holds the customer's row: each lane's check waits on it, holding a connection.
+        # Someone holds both customers' rows: each lane's check waits on one, holding a connection
+        # (two checks of the same customer would not: the second waits in the pipeline for the first).
         await holder.execute(
-            text("SELECT 1 FROM credit_api.customers WHERE customer_code = 'C-1' FOR UPDATE")
+            text("SELECT 1 FROM credit_api.customers WHERE customer_code IN ('C-1', 'C-2') FOR UPDATE")
         )
         started = time.monotonic()
         checks = await asyncio.gather(
             *(
                 slow.request(
-                    "POST", "/v1/credit-checks", role=Role.ORDER_SYSTEM, json={**body, "order_ref": f"SO-{n}"}
+                    "POST",
+                    "/v1/credit-checks",
+                    role=Role.ORDER_SYSTEM,
+                    json={**body, "customer_code": code, "order_ref": f"SO-{code}"},
                 )
-                for n in range(2)
+                for code in ("C-1", "C-2")
             )
         )
         read = await slow.request("GET", "/v1/customers/C-1", role=Role.ERP)  # no connection left
