@@ -230,3 +230,18 @@ async def outbox_left(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
 async def outbox_empty(sessions: async_sessionmaker[AsyncSession]) -> bool:
     """Every event the services' outboxes held has been relayed to Kafka."""
     return not await outbox_left(sessions)
+
+
+async def waiting_on_locks(sessions: async_sessionmaker[AsyncSession], statement: str = "") -> int:
+    """How many sessions of this database wait for a lock (those running a statement that starts with
+    `statement`), read from a session of its own: a transaction sees pg_stat_activity as it was
+    when it first read it."""
+    async with sessions() as session:
+        found = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND starts_with(query, :statement)"
+            ),
+            {"statement": statement},
+        )
+    return int(found or 0)

@@ -37,7 +37,7 @@ from shared.models.credit_api import DunningRun
 from shared.models.views import open_items
 from shared.roles import Role
 from tests.integration.conftest import Api, Topics, eventually
-from tests.integration.helpers import drain, erp_event, invoice_event, publish, running
+from tests.integration.helpers import drain, erp_event, invoice_event, publish, running, waiting_on_locks
 from tests.integration.processes import service, service_env
 from tests.integration.receivers import Mailbox, free_port, smtp_server
 
@@ -231,18 +231,8 @@ async def test_120_days_of_collections(
             )
             cli = collections_run(env, "--from", on(0), "--as-of", on(24))
 
-            async def waiting() -> bool:
-                # Another session: a transaction sees pg_stat_activity as it was when first read.
-                async with sessions() as session:
-                    found = await session.execute(
-                        text(
-                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                            "AND query LIKE 'INSERT INTO credit_api.dunning_runs%'"
-                        )
-                    )
-                    return bool(found.scalar_one() > 0)
-
-            await eventually(waiting, within=60)
+            inserting = "INSERT INTO credit_api.dunning_runs"
+            await eventually(lambda: waiting_on_locks(sessions, inserting), within=60)
             cli.send_signal(signal.SIGKILL)
             await asyncio.to_thread(cli.wait, 10)
             await blocker.rollback()

@@ -27,6 +27,7 @@ from services.credit_api.kernel.principal import Principal
 from services.credit_api.kernel.settings import ApiSettings
 from shared.roles import Role
 from tests.integration.conftest import Api, eventually
+from tests.integration.helpers import waiting_on_locks
 from tests.integration.test_credit_group_checks import group, member
 
 LIMITS = {"K1": Decimal("700.00"), "K2": Decimal("900.00"), "K3": Decimal("400.00")}
@@ -215,16 +216,6 @@ async def test_a_check_waits_in_the_pipeline_for_its_tree_while_a_free_lane_take
         body = {"customer_code": customer, "order_ref": order, "amount": "1.00", "currency": "EUR"}
         return service.Asked(caller, CreditCheckRequest.model_validate(body))
 
-    async def waiting_on_locks() -> int:
-        async with sessions() as s:
-            found = await s.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            )
-        return int(found or 0)
-
     try:
         # The pipeline learns which tree each customer is in from the checks it decides.
         for customer in ("M2", "M3"):
@@ -232,12 +223,12 @@ async def test_a_check_waits_in_the_pipeline_for_its_tree_while_a_free_lane_take
         async with sessions() as holder, holder.begin():
             await holder.execute(text("SELECT 1 FROM credit_api.credit_groups WHERE code = 'TOP' FOR UPDATE"))
             stuck = asyncio.create_task(pipeline.submit(asked("M2", "SO-M2")))
-            assert await eventually(waiting_on_locks) == 1
+            assert await eventually(lambda: waiting_on_locks(sessions)) == 1
             sibling = asyncio.create_task(pipeline.submit(asked("M3", "SO-M3")))
             alone = await asyncio.wait_for(pipeline.submit(asked("K1", "SO-K1")), timeout=10)
             assert json.loads(alone.body)["decision"] == "approved"
             assert not stuck.done() and not sibling.done()
-            assert await waiting_on_locks() == 1  # M3's check never reached the database
+            assert await waiting_on_locks(sessions) == 1  # M3's check never reached the database
         answers = await asyncio.gather(stuck, sibling)
         assert [json.loads(a.body)["decision"] for a in answers] == ["approved", "approved"]
     finally:

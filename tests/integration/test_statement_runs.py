@@ -27,7 +27,7 @@ from services.risk_worker.settings import WorkerSettings
 from shared.models.credit_api import StatementSend
 from shared.roles import Role
 from tests.integration.conftest import PORTAL_SECRET, Api, Topics, at_once, eventually
-from tests.integration.helpers import drain, invoice_event, publish, running
+from tests.integration.helpers import drain, invoice_event, publish, running, waiting_on_locks
 from tests.integration.processes import service_env
 from tests.integration.receivers import free_port, smtp_server
 from tests.integration.test_statements import pdf_text
@@ -105,17 +105,8 @@ async def test_each_customer_gets_each_periods_statement_once_whatever_is_killed
         )
         cli = statements_run(env, "--as-of", AS_OF.isoformat())
 
-        async def waiting() -> bool:
-            async with sessions() as session:
-                found = await session.execute(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE 'INSERT INTO credit_api.statement_sends%'"
-                    )
-                )
-                return bool(found.scalar_one() > 0)
-
-        await eventually(waiting, within=60)
+        inserting = "INSERT INTO credit_api.statement_sends"
+        await eventually(lambda: waiting_on_locks(sessions, inserting), within=60)
         cli.send_signal(signal.SIGKILL)
         await asyncio.to_thread(cli.wait, 10)
         await blocker.rollback()
