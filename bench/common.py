@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -77,10 +78,12 @@ def free_port() -> int:
 async def process(
     args: Sequence[str], env: dict[str, str], ready_url: str
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """A server process, once `ready_url` answers 200; stopped with SIGTERM afterwards."""
-    proc = subprocess.Popen(
-        [sys.executable, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    """A server process, once `ready_url` answers 200; stopped with SIGTERM afterwards. Its output
+    goes to `.devstack/logs/bench-<module>-<port>.log`."""
+    log = ROOT / ".devstack" / "logs" / f"bench-{args[-1].replace('.', '-')}-{urlsplit(ready_url).port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as output:
+        proc = subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, stdout=output, stderr=output)
     try:
         async with httpx.AsyncClient() as client:
             deadline = time.monotonic() + 60
@@ -196,8 +199,13 @@ async def wrk(
     )
     out = (await proc.communicate())[0].decode()
     percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", out, flags=re.M))
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    refused = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    broken = re.search(r"Socket errors: (.*)$", out, flags=re.M)
+    errors = refused + (sum(int(n) for n in re.findall(r"\d+", broken.group(1))) if broken else 0)
+    if errors:
+        # Which kind, since the count alone cannot tell a refusal from a request wrk gave up on (after
+        # 2 s); the servers' own logs are in .devstack/logs/bench-*.log.
+        print(f"  {name}: {refused} answers not 2xx; socket errors: {broken.group(1) if broken else 'none'}")
     throughput = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     if requests is not None:
         # wrk runs to its duration even when every connection has stopped: the rate the stopped

@@ -114,16 +114,20 @@ class CheckPipeline:
         batch: list[Waiting] = []
         rows: set[Row] = set()
         left: deque[Waiting] = deque()
-        for waiting in self._waiting:
+        queued = iter(self._waiting)
+        for waiting in queued:
             if waiting[1].cancelled():
                 continue  # its caller's deadline passed while it waited
             mine = self._rows(waiting[0])
-            if len(batch) == self._size or mine & blocked:
+            if mine & blocked:
                 left.append(waiting)
                 blocked |= mine
-            else:
-                batch.append(waiting)
-                rows |= mine
+                continue
+            batch.append(waiting)
+            rows |= mine
+            if len(batch) == self._size:
+                break
+        left.extend(queued)  # the rest, as they came: a long queue is not read check by check
         self._waiting = left
         return (batch, frozenset(rows)) if batch else None
 
