@@ -25,6 +25,7 @@ import contextlib
 from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import islice
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -71,6 +72,11 @@ class CheckPipeline:
         self._changed = asyncio.Event()  # a check arrived or a batch was decided
         self._flying: dict[int, frozenset[Row]] = {}  # lane: the rows of the batch it decides
         self._roots: dict[str, str] = {}  # customer: the top group of its tree, as last read
+        self._landed = 0  # batches decided: what blocks a waiting check changes only then
+        # When a free lane last found nothing to take: batches decided by then, checks read, the
+        # rows they block. Until another batch is decided, a new arrival is read alone, not the
+        # whole queue again behind a tree a long transaction holds.
+        self._stuck: tuple[int, int, set[Row]] | None = None
 
     async def submit(self, asked: service.Asked) -> service.Answer:
         """The check's answer; a refusal by a rule is raised as the domain error it is."""
@@ -103,6 +109,7 @@ class CheckPipeline:
                 await self._decide(batch)
             finally:
                 del self._flying[n]
+                self._landed += 1
                 self._changed.set()
 
     def _take(self) -> tuple[list[Waiting], frozenset[Row]] | None:
@@ -110,11 +117,13 @@ class CheckPipeline:
         a batch being decided nor with an older check left waiting."""
         if not self._waiting:
             return None
-        blocked: set[Row] = set().union(*self._flying.values())
+        read, blocked = 0, set().union(*self._flying.values())
+        if self._stuck is not None and self._stuck[0] == self._landed:
+            _, read, blocked = self._stuck
         batch: list[Waiting] = []
         rows: set[Row] = set()
-        left: deque[Waiting] = deque()
-        queued = iter(self._waiting)
+        left: deque[Waiting] = deque(islice(self._waiting, read))
+        queued = islice(self._waiting, read, None)
         for waiting in queued:
             if waiting[1].cancelled():
                 continue  # its caller's deadline passed while it waited
@@ -127,9 +136,12 @@ class CheckPipeline:
             rows |= mine
             if len(batch) == self._size:
                 break
+        if not batch:
+            self._stuck = (self._landed, len(self._waiting), blocked)
+            return None
         left.extend(queued)  # the rest, as they came: a long queue is not read check by check
-        self._waiting = left
-        return (batch, frozenset(rows)) if batch else None
+        self._waiting, self._stuck = left, None
+        return batch, frozenset(rows)
 
     def _rows(self, asked: service.Asked) -> set[Row]:
         code = asked.body.customer_code
