@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -171,10 +170,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
         checks = asyncio.create_task(pipeline.run(stop))
         follow_keys = partial(authenticator.follow, settings.database_url)
         keys = asyncio.create_task(supervise("api key changes", follow_keys, stop, backoff_seconds=1))
-        # `run_service` froze what was imported; what the app built since (routes, schemas, the
-        # OpenAPI models, the pools: some 46,000 objects) lives as long as the process too: frozen
-        # as well, a full collection no longer walks them (16 ms of every full collection).
-        gc.freeze()
         try:
             yield
         finally:
