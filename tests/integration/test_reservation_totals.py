@@ -59,7 +59,10 @@ operation = st.one_of(
 )
 
 
-async def _apply(session: AsyncSession, step: tuple[object, ...], run: str, now: datetime) -> None:
+Step = tuple[object, ...]
+
+
+async def _apply(session: AsyncSession, step: Step, run: str, now: datetime) -> None:
     pg = await driver(session)
     kind = step[0]
     if kind == "reserve":
@@ -167,9 +170,6 @@ async def _setup(sessions: async_sessionmaker[AsyncSession], run: str) -> None:
             )
 
 
-Step = tuple[object, ...]
-
-
 def _moments(steps: list[Step], moments: list[int]) -> list[tuple[datetime, list[Step]]]:
     """The steps spread over the moments, each moment later than the last: reservations written
     earlier expire by a later one, and each moment's figures are compared."""
@@ -182,7 +182,7 @@ def _moments(steps: list[Step], moments: list[int]) -> list[tuple[datetime, list
 
 
 async def _applied(
-    sessions: async_sessionmaker[AsyncSession], run: str, moment: datetime, steps: list[tuple[object, ...]]
+    sessions: async_sessionmaker[AsyncSession], run: str, moment: datetime, steps: list[Step]
 ) -> None:
     async with sessions() as session, session.begin():
         for step in steps:
@@ -201,7 +201,7 @@ MOMENTS = st.lists(st.integers(0, 40), min_size=1, max_size=4)
 @PROPERTY
 @given(steps=st.lists(operation, max_size=25), moments=MOMENTS)
 async def test_group_figures_from_the_sums_equal_a_plain_recomputation(
-    steps: list[tuple[object, ...]], moments: list[int], sessions: async_sessionmaker[AsyncSession]
+    steps: list[Step], moments: list[int], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     run = uuid.uuid4().hex[:8]
     await _setup(sessions, run)
@@ -229,7 +229,7 @@ def _listed(invoiced: list[Invoiced]) -> list[tuple[str, Decimal, str, list[tupl
     ),
 )
 async def test_a_credit_checks_standing_from_the_sums_equals_a_plain_recomputation(
-    steps: list[tuple[object, ...]],
+    steps: list[Step],
     moments: list[int],
     batch: list[tuple[str, str]],
     sessions: async_sessionmaker[AsyncSession],
