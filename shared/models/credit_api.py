@@ -310,6 +310,24 @@ class ReservationTotal(Base):
     )
 
 
+class CreditGroupReservationTotal(Base):
+    """The active reservations of a credit group's own members summed by currency, kept with the
+    members' sums by the same triggers and moved with a member that changes group (migration
+    0046): a group's figures read one row per group, not one per member."""
+
+    __tablename__ = "credit_group_reservation_totals"
+    __table_args__ = {"schema": SCHEMA}
+
+    group_code: Mapped[str] = mapped_column(
+        ForeignKey(f"{SCHEMA}.credit_groups.code", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(comment="Sum of the members' active reservations")
+    longest_term: Mapped[timedelta] = mapped_column(
+        comment="The longest term of any member's reservation written: bounds a live one's age"
+    )
+
+
 class CreditHold(Base):
     """An order held by a credit check, until released (automatically or by override) or rejected."""
 

@@ -1,7 +1,8 @@
-"""A credit group's exposure (migration 0039) and a credit check's customer standing (migration 0045)
-read from the reservations' running sums always equal the plain recomputation from every
-reservation and every order's invoicing, whatever sequence of reservations written and rewritten,
-released, expired and invoiced (before and after they were written) comes first."""
+"""A credit group's exposure (migrations 0039 and 0046) and a credit check's customer standing
+(migration 0045) read from the reservations' running sums always equal the plain recomputation from
+every reservation and every order's invoicing, whatever sequence of reservations written and
+rewritten, released, expired and invoiced (before and after they were written), and of members
+moved between groups or out of any, comes first."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ operation = st.one_of(
         st.sampled_from(["EUR", "USD"]),
     ),
     st.tuples(st.just("expire")),
+    st.tuples(st.just("move"), st.sampled_from(sorted(MEMBERS)), st.sampled_from(["A", "B", None])),
 )
 
 
@@ -107,6 +109,13 @@ async def _apply(session: AsyncSession, step: Step, run: str, now: datetime) -> 
             currency,
             amount,
         )
+    elif kind == "move":
+        _, code, group = step
+        await pg.execute(
+            "UPDATE credit_api.customers SET credit_group = $2 WHERE customer_code = $1",
+            f"{code}{run}",
+            None if group is None else f"{group}{run}",
+        )
     else:
         await reservations.expire_due(session, now)
 
@@ -128,10 +137,18 @@ async def _plain(session: AsyncSession, run: str, now: datetime) -> tuple[list[P
         run,
     ):
         invoicing[(row["customer_code"], row["order_ref"])].append((row["currency"], row["invoiced_amount"]))
+    groups = dict(
+        await pg.fetch(
+            "SELECT customer_code, credit_group FROM credit_api.customers WHERE customer_code LIKE '%' || $1",
+            run,
+        )
+    )
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     invoiced = []
     for r in live:
-        group = MEMBERS[r["customer_code"].removesuffix(run)] + run
+        group = groups[r["customer_code"]]
+        if group is None:
+            continue
         billed = invoicing.get((r["customer_code"], r["order_ref"]))
         if billed:
             invoiced.append(Invoiced(group, r["amount"], r["currency"], billed))

@@ -1,0 +1,207 @@
+"""a credit group's members' live reservations summed per group as they are written, so that a
+group's figures read one row per group and currency instead of one per member
+
+`credit_api.credit_group_reservation_totals` holds, per credit group and currency, the sum of its
+own members' `reservation_totals` (migration 0039). The reservations' statement triggers keep both:
+first the customers' sums, then, in a statement of its own, their groups'. A customer that changes
+group takes its sums along (a trigger on `customers.credit_group`).
+
+Why the two writers cannot cross: the move locks its customer's sums (`FOR UPDATE`) before it
+moves them, so a writer of that customer's reservations that has not committed is waited for and
+its change moved with the rest; a writer that comes after the move waits on those rows in its
+first statement, and its second statement, which reads the customer's group, starts after the move
+committed. Only writers that hold the customer's row lock add a customer's first sums (credit
+checks and hold releases), and a move takes that lock too.
+
+What the group sums must not count is still found per member, as before: reservations past their
+expiry not marked yet, and those an invoice consumes.
+
+Revision ID: 0046
+Revises: 0045
+Create Date: 2026-12-07 02:30:00
+"""
+
+from collections.abc import Sequence
+from types import ModuleType
+
+import sqlalchemy as sa
+from alembic import context, op
+
+revision: str = "0046"
+down_revision: str | None = "0045"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The rows a statement wrote, as changes to their customers' sums, then to their groups' sums:
+# set-wise, in a fixed order (customer, then group, and currency), one statement each.
+FOLLOW = """
+CREATE OR REPLACE FUNCTION credit_api.reservation_totals_follow() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  codes text[];
+  currencies text[];
+  amounts numeric[];
+  terms interval[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(d.customer_code), array_agg(d.currency), array_agg(d.amount), array_agg(d.term)
+      INTO codes, currencies, amounts, terms
+      FROM (SELECT n.customer_code, n.currency,
+                   coalesce(sum(n.amount) FILTER (WHERE n.status = 'active'), 0) AS amount,
+                   max(n.expires_at - now()) AS term
+              FROM new_rows n GROUP BY n.customer_code, n.currency ORDER BY n.customer_code, n.currency) d;
+  ELSIF TG_OP = 'UPDATE' THEN
+    SELECT array_agg(d.customer_code), array_agg(d.currency), array_agg(d.amount), array_agg(d.term)
+      INTO codes, currencies, amounts, terms
+      FROM (SELECT d.customer_code, d.currency, sum(d.amount) AS amount, max(d.term) AS term
+              FROM (SELECT n.customer_code, n.currency,
+                           CASE WHEN n.status = 'active' THEN n.amount ELSE 0 END AS amount,
+                           n.expires_at - now() AS term
+                      FROM new_rows n
+                    UNION ALL
+                    SELECT o.customer_code, o.currency, CASE WHEN o.status = 'active' THEN -o.amount ELSE 0 END,
+                           NULL
+                      FROM old_rows o) d
+             GROUP BY d.customer_code, d.currency ORDER BY d.customer_code, d.currency) d;
+  ELSE
+    SELECT array_agg(d.customer_code), array_agg(d.currency), array_agg(d.amount), array_agg(NULL::interval)
+      INTO codes, currencies, amounts, terms
+      FROM (SELECT o.customer_code, o.currency, -sum(o.amount) AS amount
+              FROM old_rows o WHERE o.status = 'active'
+             GROUP BY o.customer_code, o.currency ORDER BY o.customer_code, o.currency) d;
+  END IF;
+  IF codes IS NULL THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO credit_api.reservation_totals AS t (customer_code, currency, amount, longest_term)
+  SELECT d.customer_code, d.currency, d.amount, coalesce(d.term, interval '0')
+    FROM unnest(codes, currencies, amounts, terms) AS d(customer_code, currency, amount, term)
+  ON CONFLICT (customer_code, currency) DO UPDATE
+    SET amount = t.amount + excluded.amount, longest_term = greatest(t.longest_term, excluded.longest_term);
+  -- A statement of its own: it reads each customer's group after the one above has waited for any
+  -- move of these customers to commit.
+  INSERT INTO credit_api.credit_group_reservation_totals AS g (group_code, currency, amount, longest_term)
+  SELECT c.credit_group, d.currency, sum(d.amount), coalesce(max(d.term), interval '0')
+    FROM unnest(codes, currencies, amounts, terms) AS d(customer_code, currency, amount, term)
+    JOIN credit_api.customers c ON c.customer_code = d.customer_code
+   WHERE c.credit_group IS NOT NULL
+   GROUP BY c.credit_group, d.currency ORDER BY c.credit_group, d.currency
+  ON CONFLICT (group_code, currency) DO UPDATE
+    SET amount = g.amount + excluded.amount, longest_term = greatest(g.longest_term, excluded.longest_term);
+  RETURN NULL;
+END $$
+"""
+
+MOVE = """
+CREATE FUNCTION credit_api.credit_group_reservation_totals_move() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO credit_api.credit_group_reservation_totals AS g (group_code, currency, amount, longest_term)
+  SELECT m.group_code, t.currency, m.sign * t.amount, t.longest_term
+    FROM (SELECT t.currency, t.amount, t.longest_term FROM credit_api.reservation_totals t
+           WHERE t.customer_code = NEW.customer_code FOR UPDATE) t
+   CROSS JOIN (VALUES (OLD.credit_group, -1), (NEW.credit_group, 1)) AS m(group_code, sign)
+   WHERE m.group_code IS NOT NULL
+   ORDER BY m.group_code, t.currency
+  ON CONFLICT (group_code, currency) DO UPDATE
+    SET amount = g.amount + excluded.amount, longest_term = greatest(g.longest_term, excluded.longest_term);
+  RETURN NULL;
+END $$
+"""
+
+MOVE_TRIGGER = (
+    "CREATE TRIGGER credit_group_reservation_totals_move AFTER UPDATE OF credit_group ON credit_api.customers "
+    "FOR EACH ROW WHEN (OLD.credit_group IS DISTINCT FROM NEW.credit_group) "
+    "EXECUTE FUNCTION credit_api.credit_group_reservation_totals_move()"
+)
+
+BACKFILL = """
+INSERT INTO credit_api.credit_group_reservation_totals (group_code, currency, amount, longest_term)
+SELECT c.credit_group, t.currency, sum(t.amount), max(t.longest_term)
+  FROM credit_api.reservation_totals t JOIN credit_api.customers c ON c.customer_code = t.customer_code
+ WHERE c.credit_group IS NOT NULL
+ GROUP BY c.credit_group, t.currency
+"""
+
+# A group's figures (0045's) with its reserved amounts from the groups' sums; the members' own
+# rows are read only for what those sums must not count.
+FIGURES_SWAPS = [
+    (
+        "    ), totals AS MATERIALIZED (\n"
+        "      SELECT t.customer_code, t.currency, t.amount, t.longest_term\n"
+        "        FROM credit_api.reservation_totals t WHERE t.customer_code = ANY(member_codes)\n",
+        "    ), totals AS MATERIALIZED (\n"
+        "      SELECT t.group_code, t.currency, t.amount, t.longest_term\n"
+        "        FROM credit_api.credit_group_reservation_totals t WHERE t.group_code = ANY(tree)\n",
+    ),
+    (
+        "    ), reserved AS (\n      SELECT t.customer_code, t.currency, t.amount FROM totals t\n      UNION ALL\n",
+        "    ), reserved AS (\n",
+    ),
+    (
+        "      SELECT l.customer_code, l.currency, -l.amount\n",
+        "      SELECT l.customer_code, l.currency, -l.amount AS amount\n",
+    ),
+    (
+        "                        SELECT m.credit_group, 'reserved', x.currency, sum(x.amount)\n"
+        "                          FROM reserved x\n"
+        "                          JOIN members m ON m.customer_code = x.customer_code\n"
+        "                         GROUP BY m.credit_group, x.currency\n"
+        "                        HAVING sum(x.amount) <> 0) p),",
+        "                        SELECT x.credit_group, 'reserved', x.currency, sum(x.amount)\n"
+        "                          FROM (SELECT t.group_code AS credit_group, t.currency, t.amount FROM totals t\n"
+        "                                UNION ALL\n"
+        "                                SELECT m.credit_group, r.currency, r.amount\n"
+        "                                  FROM reserved r JOIN members m ON m.customer_code = r.customer_code) x\n"
+        "                         GROUP BY x.credit_group, x.currency\n"
+        "                        HAVING sum(x.amount) <> 0) p),",
+    ),
+]
+
+
+def _revision(name: str) -> ModuleType:
+    """An earlier revision's module, as Alembic loaded it."""
+    module: ModuleType = context.script.get_revision(name).module
+    return module
+
+
+def upgrade() -> None:
+    op.create_table(
+        "credit_group_reservation_totals",
+        sa.Column("group_code", sa.String(64), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column(
+            "amount", sa.Numeric(20, 4), nullable=False, comment="Sum of the members' active reservations"
+        ),
+        sa.Column(
+            "longest_term",
+            sa.Interval(),
+            nullable=False,
+            comment="The longest term of any member's reservation written: bounds a live one's age",
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_code"],
+            ["credit_api.credit_groups.code"],
+            name=op.f("fk_credit_group_reservation_totals_group_code_credit_groups"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("group_code", "currency", name=op.f("pk_credit_group_reservation_totals")),
+        schema="credit_api",
+    )
+    # Written with the members' sums from here on: nothing may write reservations in between.
+    op.execute("LOCK TABLE credit_api.reservations, credit_api.customers IN SHARE ROW EXCLUSIVE MODE")
+    op.execute(BACKFILL)
+    op.execute(FOLLOW)
+    op.execute(MOVE)
+    op.execute(MOVE_TRIGGER)
+    earlier = _revision("0045")
+    op.execute(earlier._swapped(earlier._figures(), FIGURES_SWAPS))
+
+
+def downgrade() -> None:
+    earlier = _revision("0045")
+    op.execute(earlier._figures())
+    op.execute(earlier._earlier("0039_reservation_totals.py", "FOLLOW"))
+    op.execute("DROP TRIGGER credit_group_reservation_totals_move ON credit_api.customers")
+    op.execute("DROP FUNCTION credit_api.credit_group_reservation_totals_move()")
+    op.drop_table("credit_group_reservation_totals", schema="credit_api")
