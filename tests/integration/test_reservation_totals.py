@@ -6,11 +6,13 @@ moved between groups or out of any, comes first."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +26,8 @@ from shared.db import driver
 from shared.domain import credit_groups, fx
 from shared.domain.credit_groups import Group, Invoiced, Part
 from shared.domain.exposure import Exposure
+from tests.integration.conftest import eventually
+from tests.integration.helpers import waiting_on_locks
 
 RATES = {("EUR", "USD"): Decimal("1.0800")}
 MEMBERS = {"M0": "A", "M1": "A", "M2": "B", "M3": "B"}
@@ -306,3 +310,53 @@ async def _one_by_one(session: AsyncSession, run: str, now: datetime) -> dict[st
 
 async def _exposure(snapshot: exposure.Snapshot, now: datetime, convert: Converter) -> Exposure:
     return (await standings.standing_of(snapshot, now, convert, net_unallocated_cash=True)).exposure
+
+
+async def _group_sums(sessions: async_sessionmaker[AsyncSession], run: str) -> dict[str, Decimal]:
+    """Each group's sum as kept, and as recomputed from its members' active reservations now."""
+    async with sessions() as session:
+        pg = await driver(session)
+        kept = await pg.fetch(
+            "SELECT group_code, amount FROM credit_api.credit_group_reservation_totals "
+            "WHERE group_code LIKE '%' || $1 AND amount <> 0",
+            run,
+        )
+        plain = await pg.fetch(
+            "SELECT c.credit_group, sum(r.amount) FROM credit_api.reservations r "
+            "JOIN credit_api.customers c USING (customer_code) "
+            "WHERE r.customer_code LIKE '%' || $1 AND r.status = 'active' AND c.credit_group IS NOT NULL "
+            "GROUP BY c.credit_group",
+            run,
+        )
+    assert dict(kept) == dict(plain)
+    return dict(kept)
+
+
+@pytest.mark.parametrize("first", ["release", "move"])
+async def test_a_member_moved_while_its_reservation_is_released_leaves_both_groups_sums_right(
+    first: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A reservation released (as the expiry housekeeping or a release does, without the group
+    locks a credit check takes) and its customer moved from group A to group B, in two transactions
+    at once: whichever writes first, the other waits for it, and A keeps nothing of the customer,
+    B all it still holds."""
+    run = uuid.uuid4().hex[:8]
+    await _setup(sessions, run)
+    moment = datetime.now(UTC)
+    await _applied(
+        sessions,
+        run,
+        moment,
+        [
+            ("reserve", "M0", "O1", Decimal("100.00"), "EUR", 30),
+            ("reserve", "M0", "O2", Decimal("40.00"), "EUR", 30),
+        ],
+    )
+    assert await _group_sums(sessions, run) == {f"A{run}": Decimal("140.00")}
+    release, move = ("release", "M0", "O1"), ("move", "M0", "B")
+    async with sessions() as early, early.begin():
+        await _apply(early, release if first == "release" else move, run, moment)
+        late = asyncio.create_task(_applied(sessions, run, moment, [move if first == "release" else release]))
+        assert await eventually(lambda: waiting_on_locks(sessions)) == 1
+    await late
+    assert await _group_sums(sessions, run) == {f"B{run}": Decimal("40.00")}
