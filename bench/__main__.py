@@ -10,6 +10,7 @@ from bench import (
     cash_application,
     console,
     credit_check,
+    credit_groups,
     dunning,
     forecast,
     ingest,
@@ -19,6 +20,7 @@ from bench import (
 
 if __name__ == "__main__":
     asyncio.run(credit_check.main())
+    asyncio.run(credit_groups.main())
     asyncio.run(ingest.main())
     asyncio.run(assessment.main())
     asyncio.run(alert_stream.main())
