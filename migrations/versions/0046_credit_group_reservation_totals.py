@@ -2,14 +2,14 @@
 group's figures read one row per group and currency instead of one per member
 
 `credit_api.credit_group_reservation_totals` holds, per credit group and currency, the sum of its
-own members' `reservation_totals` (migration 0039). The reservations' statement triggers keep both:
-first the customers' sums, then, in a statement of its own, their groups'. A customer that changes
-group takes its sums along (a trigger on `customers.credit_group`).
+own members' `reservation_totals` (migration 0039), and follows them: statement triggers on the
+customers' sums, which the reservations' own triggers keep, add each change to the customer's
+group. A customer that changes group takes its sums along (a trigger on `customers.credit_group`).
 
 Why the two writers cannot cross: the move locks its customer's sums (`FOR UPDATE`) before it
 moves them, so a writer of that customer's reservations that has not committed is waited for and
-its change moved with the rest; a writer that comes after the move waits on those rows in its
-first statement, and its second statement, which reads the customer's group, starts after the move
+its change moved with the rest; a writer that comes after the move waits on those rows, and the
+groups' trigger, which reads the customer's group in a statement of its own, runs after the move
 committed. Only writers that hold the customer's row lock add a customer's first sums (credit
 checks and hold releases), and a move takes that lock too.
 
@@ -32,10 +32,12 @@ down_revision: str | None = "0045"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The rows a statement wrote, as changes to their customers' sums, then to their groups' sums:
-# set-wise, in a fixed order (customer, then group, and currency), one statement each.
+# The groups' sums follow the customers' sums (0039's, kept by the reservations' triggers) in
+# statement triggers of their own, set-wise and in a fixed order. They run after the statement that
+# changed the customers' sums has waited for any move of those customers, and read each customer's
+# group in a statement of their own, so as the move left it.
 FOLLOW = """
-CREATE OR REPLACE FUNCTION credit_api.reservation_totals_follow() RETURNS trigger
+CREATE FUNCTION credit_api.credit_group_reservation_totals_follow() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   codes text[];
@@ -44,44 +46,18 @@ DECLARE
   terms interval[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(d.customer_code), array_agg(d.currency), array_agg(d.amount), array_agg(d.term)
+    SELECT array_agg(n.customer_code), array_agg(n.currency), array_agg(n.amount), array_agg(n.longest_term)
       INTO codes, currencies, amounts, terms
-      FROM (SELECT n.customer_code, n.currency,
-                   coalesce(sum(n.amount) FILTER (WHERE n.status = 'active'), 0) AS amount,
-                   max(n.expires_at - now()) AS term
-              FROM new_rows n GROUP BY n.customer_code, n.currency ORDER BY n.customer_code, n.currency) d;
-  ELSIF TG_OP = 'UPDATE' THEN
-    SELECT array_agg(d.customer_code), array_agg(d.currency), array_agg(d.amount), array_agg(d.term)
-      INTO codes, currencies, amounts, terms
-      FROM (SELECT d.customer_code, d.currency, sum(d.amount) AS amount, max(d.term) AS term
-              FROM (SELECT n.customer_code, n.currency,
-                           CASE WHEN n.status = 'active' THEN n.amount ELSE 0 END AS amount,
-                           n.expires_at - now() AS term
-                      FROM new_rows n
-                    UNION ALL
-                    SELECT o.customer_code, o.currency, CASE WHEN o.status = 'active' THEN -o.amount ELSE 0 END,
-                           NULL
-                      FROM old_rows o) d
-             GROUP BY d.customer_code, d.currency ORDER BY d.customer_code, d.currency) d;
+      FROM new_rows n;
   ELSE
-    SELECT array_agg(d.customer_code), array_agg(d.currency), array_agg(d.amount), array_agg(NULL::interval)
+    -- An update keeps its row's key: each new row meets its old one.
+    SELECT array_agg(n.customer_code), array_agg(n.currency), array_agg(n.amount - o.amount),
+           array_agg(n.longest_term)
       INTO codes, currencies, amounts, terms
-      FROM (SELECT o.customer_code, o.currency, -sum(o.amount) AS amount
-              FROM old_rows o WHERE o.status = 'active'
-             GROUP BY o.customer_code, o.currency ORDER BY o.customer_code, o.currency) d;
+      FROM new_rows n JOIN old_rows o USING (customer_code, currency);
   END IF;
-  IF codes IS NULL THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO credit_api.reservation_totals AS t (customer_code, currency, amount, longest_term)
-  SELECT d.customer_code, d.currency, d.amount, coalesce(d.term, interval '0')
-    FROM unnest(codes, currencies, amounts, terms) AS d(customer_code, currency, amount, term)
-  ON CONFLICT (customer_code, currency) DO UPDATE
-    SET amount = t.amount + excluded.amount, longest_term = greatest(t.longest_term, excluded.longest_term);
-  -- A statement of its own: it reads each customer's group after the one above has waited for any
-  -- move of these customers to commit.
   INSERT INTO credit_api.credit_group_reservation_totals AS g (group_code, currency, amount, longest_term)
-  SELECT c.credit_group, d.currency, sum(d.amount), coalesce(max(d.term), interval '0')
+  SELECT c.credit_group, d.currency, sum(d.amount), max(d.term)
     FROM unnest(codes, currencies, amounts, terms) AS d(customer_code, currency, amount, term)
     JOIN credit_api.customers c ON c.customer_code = d.customer_code
    WHERE c.credit_group IS NOT NULL
@@ -91,6 +67,15 @@ BEGIN
   RETURN NULL;
 END $$
 """
+
+FOLLOW_TRIGGERS = [
+    "CREATE TRIGGER credit_group_reservation_totals_insert AFTER INSERT ON credit_api.reservation_totals "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION credit_api.credit_group_reservation_totals_follow()",
+    "CREATE TRIGGER credit_group_reservation_totals_update AFTER UPDATE ON credit_api.reservation_totals "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION credit_api.credit_group_reservation_totals_follow()",
+]
 
 MOVE = """
 CREATE FUNCTION credit_api.credit_group_reservation_totals_move() RETURNS trigger
@@ -219,6 +204,8 @@ def upgrade() -> None:
     op.execute("LOCK TABLE credit_api.reservations, credit_api.customers IN SHARE ROW EXCLUSIVE MODE")
     op.execute(BACKFILL)
     op.execute(FOLLOW)
+    for trigger in FOLLOW_TRIGGERS:
+        op.execute(trigger)
     op.execute(MOVE)
     op.execute(MOVE_TRIGGER)
     earlier = _revision("0045")
@@ -228,7 +215,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     earlier = _revision("0045")
     op.execute(earlier._figures())
-    op.execute(earlier._earlier("0039_reservation_totals.py", "FOLLOW"))
+    for name in ("insert", "update"):
+        op.execute(f"DROP TRIGGER credit_group_reservation_totals_{name} ON credit_api.reservation_totals")
+    op.execute("DROP FUNCTION credit_api.credit_group_reservation_totals_follow()")
     op.execute("DROP TRIGGER credit_group_reservation_totals_move ON credit_api.customers")
     op.execute("DROP FUNCTION credit_api.credit_group_reservation_totals_move()")
     op.drop_table("credit_group_reservation_totals", schema="credit_api")
