@@ -128,8 +128,10 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class GroupFigures:
-    """What `credit_api.credit_group_figures` (migrations 0036 and 0039) reads: each customer's group, every
-    group above them and below those, and what each group's own members add to its exposure."""
+    """What `credit_api.credit_group_figures` (migrations 0036, 0039 and 0048) reads: each customer's
+    group, the groups asked for and every group above them (their chain), and what the members of
+    each add to its exposure: a member of a group below the chain counts in the nearest group of
+    the chain above its own, so the chain's exposures are right and no other group's are."""
 
     of: dict[str, str]
     groups: dict[str, GroupRow]

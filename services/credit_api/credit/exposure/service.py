@@ -98,8 +98,8 @@ async def group_book(
     net_unallocated_cash: bool,
     rates: dict[date, fx.Rates] | None = None,
 ) -> GroupBook | None:
-    """The book of the customers' credit groups and of `groups` (with their ancestors), unlocked;
-    None when there are none."""
+    """The book of the customers' credit groups and of `groups` with their ancestors (the only
+    groups it holds), unlocked; None when there are none."""
     figures = await repository.group_figures(session, customers, groups, now, lock=False)
     return await book_of(session, figures, now.date(), net_unallocated_cash=net_unallocated_cash, rates=rates)
 
