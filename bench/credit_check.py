@@ -92,8 +92,8 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
     conns = [await asyncpg.connect(database_url) for _ in range(clients)]
     latencies: list[float] = []
 
-    async def client(conn: asyncpg.Connection, n: int) -> None:
-        for i in range(n):
+    async def client(conn: asyncpg.Connection, n: int, first: int) -> None:
+        for i in range(first, first + n):
             code, order, check_id = f"B{i % CUSTOMERS:04}", f"F-{uuid.uuid4().hex}", uuid.uuid4()
             now = datetime.now(UTC)
             started = time.perf_counter()
@@ -135,7 +135,11 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
 
     started = time.perf_counter()
     try:
-        await asyncio.gather(*(client(conn, checks // clients) for conn in conns))
+        # Each client from its own customer on, as the pipeline keeps two batches off one customer:
+        # all starting from the first, the clients queued for the same customers' locks.
+        await asyncio.gather(
+            *(client(conn, checks // clients, k * CUSTOMERS // clients) for k, conn in enumerate(conns))
+        )
     finally:
         for conn in conns:
             await conn.close()
