@@ -255,6 +255,9 @@ class _Observe:
         self.access_log = access_log
         # (method, path) → the app that answers it without the framework's routing (credit checks).
         self.hot = hot
+        # Each (method, route, status)'s histogram, found once: finding it (`labels`) costs twice
+        # what recording the time does, 1.8 against 0.8 µs.
+        self.timers: dict[tuple[str, str, int], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -304,7 +307,11 @@ class _Observe:
             structlog.contextvars.unbind_contextvars("request_id")
             route = getattr(scope.get("route"), "path", "unmatched")
             took = time.perf_counter() - started
-            REQUEST_SECONDS.labels(scope["method"], route, status).observe(took)
+            key = (scope["method"], route, status)
+            timer = self.timers.get(key)
+            if timer is None:
+                timer = self.timers[key] = REQUEST_SECONDS.labels(*key)
+            timer.observe(took)
             if self.access_log and scope["path"] not in PROBES:
                 log.info(
                     "request",
