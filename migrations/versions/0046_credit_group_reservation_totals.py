@@ -177,6 +177,13 @@ def _revision(name: str) -> ModuleType:
     return module
 
 
+def _figures() -> str:
+    """The figures as this revision leaves them (0048 starts from them)."""
+    earlier = _revision("0045")
+    figures: str = earlier._swapped(earlier._figures(), FIGURES_SWAPS)
+    return figures
+
+
 def upgrade() -> None:
     op.create_table(
         "credit_group_reservation_totals",
@@ -208,8 +215,7 @@ def upgrade() -> None:
         op.execute(trigger)
     op.execute(MOVE)
     op.execute(MOVE_TRIGGER)
-    earlier = _revision("0045")
-    op.execute(earlier._swapped(earlier._figures(), FIGURES_SWAPS))
+    op.execute(_figures())
 
 
 def downgrade() -> None:

@@ -39,5 +39,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    earlier: str = context.script.get_revision("0036").module.GROUPS_OF
-    op.execute(earlier.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
+    op.execute(
+        context.script.get_revision("0039").module._earlier("0036_credit_group_checks.py", "GROUPS_OF")
+    )

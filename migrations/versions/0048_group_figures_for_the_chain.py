@@ -19,7 +19,6 @@ Create Date: 2026-12-07 05:20:00
 """
 
 from collections.abc import Sequence
-from types import ModuleType
 
 from alembic import context, op
 
@@ -63,21 +62,14 @@ SWAPS = [
 ]
 
 
-def _revision(name: str) -> ModuleType:
-    """An earlier revision's module, as Alembic loaded it."""
-    module: ModuleType = context.script.get_revision(name).module
-    return module
-
-
 def _earlier() -> str:
     """The figures as migration 0046 left them."""
-    first, then = _revision("0045"), _revision("0046")
-    figures: str = first._swapped(first._figures(), then.FIGURES_SWAPS)
+    figures: str = context.script.get_revision("0046").module._figures()
     return figures
 
 
 def upgrade() -> None:
-    op.execute(_revision("0045")._swapped(_earlier(), SWAPS))
+    op.execute(context.script.get_revision("0039").module._swapped(_earlier(), SWAPS))
 
 
 def downgrade() -> None:

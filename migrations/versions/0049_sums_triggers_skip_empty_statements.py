@@ -15,7 +15,6 @@ Create Date: 2026-12-07 05:50:00
 """
 
 from collections.abc import Sequence
-from types import ModuleType
 
 from alembic import context, op
 
@@ -43,19 +42,18 @@ GROUPS_SKIP = (
 )
 
 
-def _function(revision: str) -> str:
-    """The sums trigger function a revision created, to be replaced."""
-    module: ModuleType = context.script.get_revision(revision).module
-    text: str = module.FOLLOW
-    return text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
+# Where the two sums trigger functions were created (their `FOLLOW`).
+CUSTOMERS = "0039_reservation_totals.py"
+GROUPS = "0046_credit_group_reservation_totals.py"
 
 
 def upgrade() -> None:
-    swap = context.script.get_revision("0039").module._swapped
-    op.execute(swap(_function("0039"), [CUSTOMERS_SKIP]))
-    op.execute(swap(_function("0046"), [GROUPS_SKIP]))
+    helpers = context.script.get_revision("0039").module
+    op.execute(helpers._swapped(helpers._earlier(CUSTOMERS, "FOLLOW"), [CUSTOMERS_SKIP]))
+    op.execute(helpers._swapped(helpers._earlier(GROUPS, "FOLLOW"), [GROUPS_SKIP]))
 
 
 def downgrade() -> None:
-    op.execute(_function("0039"))
-    op.execute(_function("0046"))
+    helpers = context.script.get_revision("0039").module
+    op.execute(helpers._earlier(CUSTOMERS, "FOLLOW"))
+    op.execute(helpers._earlier(GROUPS, "FOLLOW"))
