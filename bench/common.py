@@ -124,8 +124,9 @@ request = function()
   counter = counter + 1
   local id = run .. "-" .. counter
   local body = string.format([[%(body)s]], counter %% %(customers)d, id)
-  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/json", ["Idempotency-Key"] = id,
-                    ["Authorization"] = "Bearer %(key)s"}, body)
+  return wrk.format("%(method)s", "%(path)s",
+                    {["Content-Type"] = "application/json", ["Idempotency-Key"] = id,
+                     ["Authorization"] = "Bearer %(key)s"}, body)
 end
 %(pacing)s
 %(stop)s
@@ -141,12 +142,14 @@ def _milliseconds(value: str) -> float:
 
 @dataclass(frozen=True)
 class Load:
-    """POSTs of `body` (formatted with a customer number and a unique id) to `path` with `key`."""
+    """Requests of `body` (formatted with a customer number and a unique id) to `path` with `key`;
+    POSTs unless `method` says otherwise."""
 
     path: str
     body: str
     key: str
     customers: int
+    method: str = "POST"
 
 
 async def wrk(
@@ -179,6 +182,7 @@ async def wrk(
             "body": load.body,
             "customers": load.customers,
             "path": load.path,
+            "method": load.method,
             "key": load.key,
             "pacing": pacing,
             "stop": ""

@@ -9,6 +9,10 @@ runs at 32 take turns, five slices of 3 s each, so the shared machine's slower m
 both alike), under a load paced at 500 checks/s, and with two processes side by side; the
 baseline at concurrency 32, and the ratios; PostgreSQL alone running what a batch of one check
 sends (BEGIN, `check_batch_open`, `check_batch_write`, COMMIT) from one client and from 32.
+
+Where a check's time goes when it is alone, from the same run: the HTTP floor (`GET /healthz` one
+at a time, through the same server and middleware), the pipeline's own time for its batches of one
+(its `credence_credit_check_batch_seconds` during that load), and PostgreSQL alone step by step.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.common import Load, Run, free_port, fresh_database, process, stack_env, wrk
 from services.credit_api.credit.credit_checks import repository
@@ -84,20 +90,27 @@ async def seed(database_url: str) -> str:
     return key
 
 
-async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
+STEPS = ("BEGIN", "open", "write", "COMMIT")
+
+
+async def postgres_floor(database_url: str, clients: int, checks: int) -> tuple[Run, dict[str, float]]:
     """PostgreSQL alone, from `clients` connections at once, `checks` in all: each a batch of one
     reserving check with an Idempotency-Key as the pipeline sends it, in the same four round
-    trips, with nothing decided between them."""
+    trips, with nothing decided between them. Also the p50 of each round trip, in ms."""
     key_id = uuid.uuid4()
     conns = [await asyncpg.connect(database_url) for _ in range(clients)]
     latencies: list[float] = []
+    steps: dict[str, list[float]] = {step: [] for step in STEPS}
 
     async def client(conn: asyncpg.Connection, n: int, first: int) -> None:
         for i in range(first, first + n):
             code, order, check_id = f"B{i % CUSTOMERS:04}", f"F-{uuid.uuid4().hex}", uuid.uuid4()
             now = datetime.now(UTC)
             started = time.perf_counter()
-            async with conn.transaction():
+            transaction = conn.transaction()
+            await transaction.start()
+            began = time.perf_counter()
+            try:
                 await conn.fetch(
                     repository.OPEN,
                     [key_id],
@@ -107,6 +120,7 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
                     now,
                     now.date(),
                 )
+                opened = time.perf_counter()
                 row: dict[str, object] = {
                     "id": str(check_id), "customer_code": code, "order_ref": order, "amount": "10.00",
                     "currency": "EUR", "decision": "approved", "reasons": [],
@@ -131,7 +145,17 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
                     [200],
                     [json.dumps(row)],
                 )
-            latencies.append(time.perf_counter() - started)
+                written = time.perf_counter()
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+            done = time.perf_counter()
+            latencies.append(done - started)
+            for step, took in zip(
+                STEPS, (began - started, opened - began, written - opened, done - written), strict=True
+            ):
+                steps[step].append(took)
 
     started = time.perf_counter()
     try:
@@ -145,13 +169,29 @@ async def postgres_floor(database_url: str, clients: int, checks: int) -> Run:
             await conn.close()
     took = time.perf_counter() - started
     ordered = sorted(latencies)
-    return Run(
+    run = Run(
         f"PostgreSQL alone, {clients} client{'s' if clients > 1 else ''}",
         len(ordered) / took,
         ordered[len(ordered) // 2] * 1000,
         ordered[int(len(ordered) * 0.99)] * 1000,
         0,
     )
+    return run, {step: statistics.median(times) * 1000 for step, times in steps.items()}
+
+
+async def batch_seconds(url: str) -> tuple[float, float]:
+    """The pipeline's batches so far: their count and the seconds they took, from its metrics."""
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{url}/metrics")).text
+    found = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "credence_credit_check_batch_seconds"
+        for sample in family.samples
+    }
+    return found["credence_credit_check_batch_seconds_count"], found[
+        "credence_credit_check_batch_seconds_sum"
+    ]
 
 
 async def in_turn(url: str, loads: dict[str, Load], turns: int = 5) -> list[Run]:
@@ -194,9 +234,19 @@ async def main() -> None:
     api_env = {**env, "CREDENCE_API_PORT": str(api_port)}
     async with process(["-m", "services.cli", "api"], api_env, f"{api_url}/readyz"):
         await wrk("warm-up", api_url, load, connections=CONCURRENCY, seconds=3)
+        http_floor = await wrk(
+            "GET /healthz, one at a time",
+            api_url,
+            Load("/healthz", "", key, CUSTOMERS, method="GET"),
+            connections=1,
+            seconds=SECONDS / 3,
+        )
+        batches_before, seconds_before = await batch_seconds(api_url)
         alone = await wrk(
             "credit_api, one at a time", api_url, load, connections=1, seconds=SECONDS, requests=SEQUENTIAL
         )
+        batches_after, seconds_after = await batch_seconds(api_url)
+        batches, seconds = batches_after - batches_before, seconds_after - seconds_before
         api, grouped = await in_turn(
             api_url,
             {
@@ -234,14 +284,21 @@ async def main() -> None:
         baseline = await wrk(
             f"baseline, concurrency {CONCURRENCY}", base_url, load, connections=CONCURRENCY, seconds=SECONDS
         )
-    floor_one = await postgres_floor(database_url, 1, SEQUENTIAL)
-    floor_many = await postgres_floor(database_url, CONCURRENCY, SEQUENTIAL * 4)
+    floor_one, steps = await postgres_floor(database_url, 1, SEQUENTIAL)
+    floor_many, _ = await postgres_floor(database_url, CONCURRENCY, SEQUENTIAL * 4)
     print(
         f"\nbench/credit_check.py: reserving credit checks, {CUSTOMERS} customers, {date.today()}, "
         f"{os.cpu_count()} CPUs"
     )
     for run in (alone, api, grouped, wide, paced, two, baseline, floor_one, floor_many):
         print("  " + run.line())
+    print(
+        f"  one at a time, where it goes: HTTP floor p50 {http_floor.p50_ms:.2f} ms "
+        f"(GET /healthz, {http_floor.throughput:.0f}/s); the pipeline's batches of one "
+        f"{seconds / batches * 1000:.2f} ms on average ({batches:.0f}); PostgreSQL alone p50 by round trip: "
+        + ", ".join(f"{step} {ms:.2f}" for step, ms in steps.items())
+        + " ms"
+    )
     print(f"  ratio credit_api / baseline throughput: {api.throughput / baseline.throughput:.2f}")
     print(f"  ratio grouped / ungrouped throughput: {grouped.throughput / api.throughput:.2f} (goal >= 0.80)")
     print(f"  {GOALS}")
