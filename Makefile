@@ -115,7 +115,7 @@ lint: install $(HELM)
 
 
 # wrk generates the load: a C client leaves the CPU to the servers being measured.
-bench: stack
+bench: stack pdf
 	@$(call debian,wrk,wrk)
 	$(PY) -m bench
 
