@@ -16,10 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import openpyxl
+import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.forecast import generate, seed
-from services.credit_api.credit.payment_predictions.service import backtest
+from services.credit_api.credit.payment_predictions.service import backtest, outlook
 from shared.roles import Role
 from tests.integration.conftest import Platform, eventually
 from tests.integration.helpers import invoice_event, payment_event, publish
@@ -196,3 +198,52 @@ async def test_the_backtest_beats_both_baselines_on_a_ledger_of_known_habits(
     future = await asyncio.to_thread(run, *command[:-1], iso(today))
     assert future.returncode == 2
     assert "not all of it happened yet" in future.stderr
+
+
+async def test_the_worklists_few_customers_are_weighed_as_in_the_whole_portfolio(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """The worklist reads only the customers it shows (and everyone's open promises): each of them
+    has the same chances as when the whole portfolio is read, a grade no payer has included."""
+    today = datetime.now(UTC).date()
+    await seed(database_url, generate(40, 2, today - timedelta(days=2 * 365), today))
+    # A customer of a grade no one pays in; every fifth customer promises its first open invoice
+    # for tomorrow; the third disputes it.
+    setup = [
+        "INSERT INTO credit_api.customers (customer_code, name, currency, grade) "
+        "VALUES ('F-NEW', 'New', 'EUR', 'E')",
+        "INSERT INTO risk_worker.open_items (customer_code, item_id, item_type, currency, amount, "
+        "open_amount, issue_date, due_date, status) VALUES ('F-NEW', 'N1', 'invoice', 'EUR', 900, "
+        "900, CURRENT_DATE - 20, CURRENT_DATE + 10, 'open')",
+        "CREATE TEMPORARY VIEW first_open AS SELECT DISTINCT ON (customer_code) customer_code, "
+        "item_id, open_amount FROM risk_worker.open_items WHERE status = 'open' "
+        "AND item_type = 'invoice' ORDER BY customer_code, item_id",
+        "INSERT INTO credit_api.promises (id, customer_code, item_ids, amount, currency, "
+        "promised_date, made_on, channel, created_by) SELECT gen_random_uuid(), customer_code, "
+        "jsonb_build_array(item_id), open_amount, 'EUR', CURRENT_DATE + 1, CURRENT_DATE, 'phone', "
+        "'test' FROM first_open WHERE right(customer_code, 1) IN ('0', '5')",
+        "INSERT INTO credit_api.disputes (id, customer_code, item_id, reason_code, amount, "
+        "currency, opened_on, created_by) SELECT gen_random_uuid(), customer_code, item_id, "
+        "'quality', open_amount, 'EUR', CURRENT_DATE, 'test' FROM first_open "
+        "WHERE customer_code = 'F000003'",
+    ]
+    async with sessions() as session, session.begin():
+        for statement in setup:
+            await session.execute(text(statement))
+    shown = ["F000003", "F000012", "F-NEW"]
+    async with sessions() as session:
+        whole = await outlook(session, today)
+        few = await outlook(session, today, shown)
+        nobody = await outlook(session, today, [])
+        open_promises = "SELECT customer_code FROM credit_api.promises WHERE status = 'open'"
+        promisers = set((await session.scalars(text(open_promises))).all())
+    assert {f"F0000{n:02}" for n in range(0, 40, 5)} <= promisers
+    kept = set(shown) | promisers
+    assert whole.promises_at_risk, "a promise for tomorrow by a late payer is at risk"
+    for weighed in (few, nobody):
+        assert set(weighed.promises_at_risk) == set(whole.promises_at_risk)
+    assert set(few.customers) == kept
+    assert few.customers == pytest.approx({c: p for c, p in whole.customers.items() if c in kept})
+    assert few.unpaid == pytest.approx({k: p for k, p in whole.unpaid.items() if k[0] in kept})
+    assert few.unpaid[("F-NEW", "N1")] < 1
+    assert set(nobody.customers) == promisers

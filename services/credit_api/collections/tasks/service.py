@@ -36,7 +36,11 @@ async def worklist(session: AsyncSession, now: datetime) -> list[WorkItem]:
     by_grade, unknown = await probabilities_of_default(session)
     currency = (await dunning_policies.active(session)).currency
     convert = fx.converter(await rates_for(session, now.date(), None), currency)
-    outlook = await payment_predictions.outlook(session, now.date())
+    tasks = await repository.open_tasks(session)
+    critical = await repository.critical(session)
+    outlook = await payment_predictions.outlook(
+        session, now.date(), [c.customer_code for _, c in tasks] + [c.customer_code for c, _, _ in critical]
+    )
 
     def unpaid(code: str, lines: list[dict[str, Any]]) -> Decimal:
         """What the lines owe in the policy's currency, times each invoice's chance of staying
@@ -55,9 +59,9 @@ async def worklist(session: AsyncSession, now: datetime) -> list[WorkItem]:
         _work(task.id, task.kind, customer, sum((_owed(line, convert) for line in task.items), ZERO),
               unpaid(customer.customer_code, task.items), pd(customer), currency, task.step, task.as_of,
               task.items)
-        for task, customer in await repository.open_tasks(session)
+        for task, customer in tasks
     ]  # fmt: skip
-    for customer, causes, owed in await repository.critical(session):
+    for customer, causes, owed in critical:
         amount = sum((convert(a, cur) or ZERO for cur, a in owed), ZERO)
         chance = Decimal(str(outlook.customers.get(customer.customer_code, 1.0)))
         alerts = [{"causes": causes, "alerts": f"/v1/customers/{customer.customer_code}/alerts"}]

@@ -28,11 +28,11 @@ SELECT i.customer_code, i.currency, array_agg(i.item_id), array_agg(i.due_date -
 FROM risk_worker.v_open_items i
 LEFT JOIN (
     SELECT customer_code, item_id, sum(amount) AS later FROM risk_worker.v_movements
-    WHERE account = 'item' AND effective_date > $1 AND ($2::text IS NULL OR customer_code = $2)
+    WHERE account = 'item' AND effective_date > $1 AND ($2::text[] IS NULL OR customer_code = ANY($2))
     GROUP BY 1, 2
 ) l ON l.customer_code = i.customer_code AND l.item_id = i.item_id
 WHERE i.item_type = 'invoice' AND i.issue_date <= $1 AND (i.open_amount > 0 OR i.settled_on > $1)
-  AND i.open_amount - coalesce(l.later, 0) > 0 AND ($2::text IS NULL OR i.customer_code = $2)
+  AND i.open_amount - coalesce(l.later, 0) > 0 AND ($2::text[] IS NULL OR i.customer_code = ANY($2))
 GROUP BY i.customer_code, i.currency
 """
 
@@ -42,7 +42,7 @@ SELECT customer_code, array_agg(effective_date - DATE '1970-01-01'), array_agg(d
        array_agg((-amount)::float8)
 FROM risk_worker.v_movements
 WHERE account = 'item' AND amount < 0 AND kind = ANY($3::text[]) AND effective_date > $1
-  AND effective_date <= $2 AND ($4::text IS NULL OR customer_code = $4)
+  AND effective_date <= $2 AND ($4::text[] IS NULL OR customer_code = ANY($4))
 GROUP BY customer_code
 """
 
@@ -71,9 +71,9 @@ class OpenInvoices:
     amount: np.ndarray[Any, np.dtype[np.float64]]
 
 
-async def open_invoices(session: AsyncSession, as_of: date, customer: str | None) -> OpenInvoices:
+async def open_invoices(session: AsyncSession, as_of: date, customers: list[str] | None) -> OpenInvoices:
     pg = await driver(session)
-    rows = await pg.fetch(_OPEN, as_of, customer)
+    rows = await pg.fetch(_OPEN, as_of, customers)
     codes: list[str] = []
     currencies: list[str] = []
     for code, currency, items, *_ in rows:
@@ -102,11 +102,11 @@ def _grouped(rows: list[Any]) -> tuple[list[str], Paid]:
 
 
 async def payments(
-    session: AsyncSession, first: date, as_of: date, customer: str | None
+    session: AsyncSession, first: date, as_of: date, customers: list[str] | None
 ) -> tuple[list[str], Paid]:
-    """The payments applied to invoices after `first` through `as_of` (one customer's, or all)."""
+    """The payments applied to invoices after `first` through `as_of` (these customers', or all)."""
     pg = await driver(session)
-    return _grouped(await pg.fetch(_PAID, first, as_of, PAYMENT_KINDS, customer))
+    return _grouped(await pg.fetch(_PAID, first, as_of, PAYMENT_KINDS, customers))
 
 
 async def peer_payments(session: AsyncSession, first: date, as_of: date) -> tuple[list[str], Paid]:
@@ -126,41 +126,53 @@ async def grades(session: AsyncSession, codes: list[str]) -> list[str]:
     return [found[code] for code in codes]
 
 
-async def promise_record(session: AsyncSession, as_of: date, customer: str | None) -> list[Any]:
+async def promise_record(session: AsyncSession, as_of: date, customers: list[str] | None) -> list[Any]:
     """(customer, promises kept, promises broken) as settled on or before `as_of`."""
     pg = await driver(session)
     rows: list[Any] = await pg.fetch(
         "SELECT customer_code, count(*) FILTER (WHERE status = 'kept'), "
         "count(*) FILTER (WHERE status = 'broken') FROM credit_api.promises "
-        "WHERE settled_on <= $1 AND ($2::text IS NULL OR customer_code = $2) GROUP BY customer_code",
+        "WHERE settled_on <= $1 AND ($2::text[] IS NULL OR customer_code = ANY($2)) GROUP BY customer_code",
         as_of,
-        customer,
+        customers,
     )
     return rows
 
 
-async def open_promises(session: AsyncSession, as_of: date, customer: str | None) -> list[Any]:
+async def open_promises(session: AsyncSession, as_of: date, customers: list[str] | None) -> list[Any]:
     """(customer, invoices (empty: any), currency, promised date) of the promises made on or before
     `as_of` and not settled by then."""
     pg = await driver(session)
     rows: list[Any] = await pg.fetch(
         "SELECT customer_code, item_ids::text, currency, promised_date FROM credit_api.promises "
         "WHERE made_on <= $1 AND (settled_on IS NULL OR settled_on > $1) "
-        "AND ($2::text IS NULL OR customer_code = $2)",
+        "AND ($2::text[] IS NULL OR customer_code = ANY($2))",
         as_of,
-        customer,
+        customers,
     )
     return rows
 
 
-async def disputed(session: AsyncSession, as_of: date, customer: str | None) -> set[tuple[str, str]]:
+async def promisers(session: AsyncSession, as_of: date) -> list[str]:
+    """The customers with a promise made on or before `as_of` and not settled by then."""
+    pg = await driver(session)
+    rows = await pg.fetch(
+        "SELECT DISTINCT customer_code FROM credit_api.promises "
+        "WHERE made_on <= $1 AND (settled_on IS NULL OR settled_on > $1)",
+        as_of,
+    )
+    return [code for (code,) in rows]
+
+
+async def disputed(session: AsyncSession, as_of: date, customers: list[str] | None) -> set[tuple[str, str]]:
     """(customer, invoice) under a dispute open on `as_of`."""
     pg = await driver(session)
     rows = await pg.fetch(
         "SELECT customer_code, item_id FROM credit_api.disputes WHERE opened_on <= $1 "
-        "AND (resolved_at IS NULL OR resolved_at::date > $1) AND ($2::text IS NULL OR customer_code = $2)",
+        "AND (resolved_at IS NULL OR resolved_at::date > $1) "
+        "AND ($2::text[] IS NULL OR customer_code = ANY($2))",
         as_of,
-        customer,
+        customers,
     )
     return {(code, item) for code, item in rows}
 

@@ -73,18 +73,19 @@ class Snapshot:
 
 
 async def snapshot(
-    session: AsyncSession, as_of: date, customer: str | None = None, policy: Policy = POLICY
+    session: AsyncSession, as_of: date, customers: list[str] | None = None, policy: Policy = POLICY
 ) -> Snapshot:
-    """Everything read is dated on or before `as_of`."""
+    """Everything read is dated on or before `as_of`; of these customers, or of all (None). A
+    customer's figures are the same either way: its grade's prior pools every customer's payments."""
     if not FIRST_DAY <= as_of <= LAST_DAY:
         raise AsOfOutOfRange.of(as_of)
-    invoices = await repository.open_invoices(session, as_of, customer)
+    invoices = await repository.open_invoices(session, as_of, customers)
     first = as_of - timedelta(days=policy.window_days)
-    payers, paid = await repository.payments(session, first, as_of, customer)
+    payers, paid = await repository.payments(session, first, as_of, customers)
     codes = payers + sorted(set(invoices.customers) - set(payers))
     index = {code: n for n, code in enumerate(codes)}
     grade_of = await repository.grades(session, codes)
-    if customer is None:
+    if customers is None:
         # Every customer's payments are at hand: pooled per grade here.
         grades = sorted(set(grade_of))
         pooled = Paid(
@@ -101,17 +102,17 @@ async def snapshot(
     prior = table[[grade_row.get(g, len(grades)) for g in grade_of]]
     kept = np.zeros(len(codes), dtype=np.int64)
     broken = np.zeros(len(codes), dtype=np.int64)
-    for code, was_kept, was_broken in await repository.promise_record(session, as_of, customer):
+    for code, was_kept, was_broken in await repository.promise_record(session, as_of, customers):
         if code in index:
             kept[index[code]], broken[index[code]] = was_kept, was_broken
     found = habits(paid, len(codes), prior, as_of, policy, kept, broken)
-    disputed = await repository.disputed(session, as_of, customer)
+    disputed = await repository.disputed(session, as_of, customers)
     rows = np.array([index[code] for code in invoices.customers], dtype=np.intp)
     items = Items(
         habit=rows,
         due=invoices.due,
         amount=invoices.amount,
-        promised=await _promised(session, as_of, customer, invoices),
+        promised=await _promised(session, as_of, customers, invoices),
         disputed=np.array(
             [(c, i) in disputed for c, i in zip(invoices.customers, invoices.item_ids, strict=True)]
             if disputed
@@ -123,13 +124,13 @@ async def snapshot(
 
 
 async def _promised(
-    session: AsyncSession, as_of: date, customer: str | None, invoices: repository.OpenInvoices
+    session: AsyncSession, as_of: date, customers: list[str] | None, invoices: repository.OpenInvoices
 ) -> Days:
     """Each invoice's earliest promised date of the promises open then (a promise naming no
     invoice: all the customer's in its currency)."""
     named: dict[tuple[str, str], int] = {}
     whole: dict[tuple[str, str], int] = {}
-    for code, item_ids, currency, promised in await repository.open_promises(session, as_of, customer):
+    for code, item_ids, currency, promised in await repository.open_promises(session, as_of, customers):
         day = day_number(promised)
         keys = [((code, item), named) for item in json.loads(item_ids)] or [((code, currency), whole)]
         for key, into in keys:
@@ -147,7 +148,7 @@ async def _promised(
 
 async def customer_predictions(session: AsyncSession, customer_code: str, as_of: date) -> Predictions:
     await customers.get(session, customer_code)
-    shot = await snapshot(session, as_of, customer_code)
+    shot = await snapshot(session, as_of, [customer_code])
     f = shot.forecast
     median, early, late = f.quantile(0.5), f.quantile(POLICY.band[0]), f.quantile(POLICY.band[1])
     by_due = f.paid_by(shot.items.due)
@@ -193,7 +194,7 @@ class Cash:
 
 
 async def cash_in(session: AsyncSession, as_of: date, weeks: int, customer: str | None = None) -> Cash:
-    return cash_of(await snapshot(session, as_of, customer), weeks)
+    return cash_of(await snapshot(session, as_of, None if customer is None else [customer]), weeks)
 
 
 def cash_of(shot: Snapshot, weeks: int) -> Cash:
@@ -228,8 +229,12 @@ class Outlook:
     promises_at_risk: list[PromiseAtRisk]
 
 
-async def outlook(session: AsyncSession, as_of: date) -> Outlook:
-    shot = await snapshot(session, as_of)
+async def outlook(session: AsyncSession, as_of: date, customers: list[str] | None = None) -> Outlook:
+    """Of these customers and of every customer with a promise open (whose promises may be at
+    risk), or of all (None): a worklist weighs a few customers, not the portfolio."""
+    if customers is not None:
+        customers = sorted(set(customers) | set(await repository.promisers(session, as_of)))
+    shot = await snapshot(session, as_of, customers)
     paid = np.where(shot.items.disputed, 0.0, shot.forecast.paid_by(day_number(as_of) + WITHIN))
     keys = list(zip(shot.invoices.customers, shot.invoices.item_ids, strict=True))
     owed: dict[str, float] = defaultdict(float)
