@@ -1,6 +1,7 @@
 """Server-side render time of each console page with BENCH_CONSOLE_CUSTOMERS customers (default
-10,000), ten open invoices each, in-process (the browser's share is not measured). Beside it, in
-the same process, the floor: the sign-in page, which reads nothing but the templates."""
+10,000), ten open invoices each, in-process (the browser's share is not measured), and of the
+portfolio's cash chart, which the page fetches once it shows. Beside it, in the same process, the
+floor: the sign-in page, which reads nothing but the templates."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ RUNS = 7
 GOAL_MS = 300
 GRADES = ("A", "B", "C", "D", "E", None)
 PASSWORD = "bench passphrase 2026"
+# A page's part that the page fetches after it shows: timed, not held to a page's goal.
+AFTER_THE_PAGE = {"portfolio: cash chart"}
 
 
 async def seed(database_url: str, today: date) -> None:
@@ -89,6 +92,7 @@ async def main() -> None:
     app = create_app(settings)
     pages = {
         "portfolio": "/console/",
+        "portfolio: cash chart": "/console/portfolio/cash-chart",
         "customers (by exposure)": "/console/customers?sort=exposure",
         "customers (by utilisation)": "/console/customers?sort=utilisation",
         "customers (warning level)": "/console/customers?level=watch&sort=overdue",
@@ -126,7 +130,12 @@ async def main() -> None:
     )
     for name, values in timings.items():
         median = statistics.median(values)
-        verdict = "" if name.startswith("floor") else ("ok" if median <= GOAL_MS else "over the goal")
+        if name.startswith("floor"):
+            verdict = ""
+        elif name in AFTER_THE_PAGE:
+            verdict = "fetched once the page shows"
+        else:
+            verdict = "ok" if median <= GOAL_MS else "over the goal"
         print(f"  {name:<28} {median:7.1f} ms  {verdict}")
 
 

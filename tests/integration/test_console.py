@@ -112,6 +112,11 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
         # R1 212,000 and R2 10,000 in euros; R3's yen has no rate and is left out.
         assert await page.inner_text("[data-figure=receivables]") == "€222,000.00"
         await page.wait_for_selector("#ageing-chart canvas")
+        # The cash forecast's chart comes after the page: 13 weeks from tomorrow, with its band.
+        await page.wait_for_selector("#cash-chart canvas")
+        cash = json.loads(await page.get_attribute("#cash-chart", "data-chart") or "{}")
+        assert [s["name"] for s in cash["series"]] == ["Expected", "Low (10 %)", "High (90 %)"]
+        assert len(cash["xAxis"]["data"]) == 13
         await shot(page, "portfolio")
         assert await accessible(page) == []
 
@@ -160,6 +165,7 @@ async def test_the_console_in_a_real_browser(console: str) -> None:
         assert await page.get_attribute("html", "lang") == "zh-CN"
         await page.click("nav >> text=组合概览")
         await page.wait_for_selector("#ageing-chart canvas")
+        await page.wait_for_selector("#cash-chart canvas")
         assert "未结应收账款" in await page.inner_text("main")
         await shot(page, "portfolio-zh")
         assert await accessible(page) == []

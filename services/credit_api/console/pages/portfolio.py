@@ -1,14 +1,17 @@
 """The portfolio: receivables, overdue share, DSO, provision, insured share, ageing by grade, the
-cash expected week by week."""
+cash expected week by week. The cash forecast predicts every open invoice: its chart comes after
+the page, so the figures show without waiting for it."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,24 +25,44 @@ from shared.vocabulary import Format
 router = APIRouter()
 
 
-@router.get("/")
-async def portfolio(
+@dataclass(frozen=True)
+class View:
+    """What the portfolio is shown for, and in which language."""
+
+    as_of: date
+    currency: str
+    fmt: Format
+    words: dict[str, str]
+
+
+def view(
     request: Request,
-    session: Session,
-    user: User,
     as_of: date | None = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-) -> HTMLResponse:
+) -> View:
     language = language_of(request)
-    words = texts(language)
     chosen = currency or str(request.app.state.settings.authority_currency)
-    data = await _figures(session, as_of or date.today(), chosen, Format(language), words)
-    return render(request, "portfolio.html.j2", words["portfolio"], user, page="portfolio", data=data)
+    return View(as_of or date.today(), chosen, Format(language), texts(language))
 
 
-async def _figures(
-    session: AsyncSession, as_of: date, currency: str, fmt: Format, words: dict[str, str]
-) -> dict[str, Any]:
+Shown = Annotated[View, Depends(view)]
+
+
+@router.get("/")
+async def portfolio(request: Request, session: Session, user: User, shown: Shown) -> HTMLResponse:
+    data = await _figures(session, shown)
+    return render(request, "portfolio.html.j2", shown.words["portfolio"], user, page="portfolio", data=data)
+
+
+@router.get("/portfolio/cash-chart")
+async def cash_chart(request: Request, session: Session, user: User, shown: Shown) -> HTMLResponse:
+    """The portfolio's cash forecast chart alone, for the page to fetch once it shows."""
+    chart = await _cash_chart(session, shown)
+    return render(request, "cash_chart.html.j2", shown.words["cash_forecast"], user, chart=chart)
+
+
+async def _figures(session: AsyncSession, shown: View) -> dict[str, Any]:
+    as_of, currency, fmt, words = shown.as_of, shown.currency, shown.fmt, shown.words
     figures = await summary.summary(session, as_of, currency)
     owed = figures.receivables
     ageing_chart = {
@@ -65,21 +88,6 @@ async def _figures(
         "series": [{"type": "bar", "data": [n for _, n in grades]}],
     }
     alerts = await repository.open_alerts(session)
-    cash = await cash_forecast.report(session, as_of, 13, "portfolio", currency)
-    weeks = cash["rows"][0]["weeks"] if cash["rows"] else []
-    cash_chart = {
-        "legend": {},
-        "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": [fmt.day(w["first"]) for w in weeks]},
-        "yAxis": {"type": "value"},
-        "series": [
-            {"name": words["expected"], "type": "bar", "data": [float(w["expected"]) for w in weeks]},
-            *(
-                {"name": words[band], "type": "line", "data": [float(w[band]) for w in weeks]}
-                for band in ("low", "high")
-            ),
-        ],
-    }
     return {
         "as_of": as_of,
         "currency": currency,
@@ -104,7 +112,27 @@ async def _figures(
         ],
         "ageing_chart": json.dumps(ageing_chart),
         "grade_chart": json.dumps(grade_chart),
-        "cash_chart": json.dumps(cash_chart),
+        "cash_chart": "/console/portfolio/cash-chart?" + urlencode({"as_of": as_of, "currency": currency}),
         "alerts": [(level, alerts.get(level, 0)) for level in ("critical", "warning", "watch")],
         "missing_rates": figures.missing_rates,
     }
+
+
+async def _cash_chart(session: AsyncSession, shown: View) -> str:
+    fmt, words = shown.fmt, shown.words
+    cash = await cash_forecast.report(session, shown.as_of, 13, "portfolio", shown.currency)
+    weeks = cash["rows"][0]["weeks"] if cash["rows"] else []
+    cash_chart = {
+        "legend": {},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": [fmt.day(w["first"]) for w in weeks]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": words["expected"], "type": "bar", "data": [float(w["expected"]) for w in weeks]},
+            *(
+                {"name": words[band], "type": "line", "data": [float(w[band]) for w in weeks]}
+                for band in ("low", "high")
+            ),
+        ],
+    }
+    return json.dumps(cash_chart)
