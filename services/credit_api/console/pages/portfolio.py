@@ -122,7 +122,7 @@ async def _cash_chart(session: AsyncSession, shown: View) -> str:
     fmt, words = shown.fmt, shown.words
     cash = await cash_forecast.report(session, shown.as_of, 13, "portfolio", shown.currency)
     weeks = cash["rows"][0]["weeks"] if cash["rows"] else []
-    cash_chart = {
+    chart = {
         "legend": {},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": [fmt.day(w["first"]) for w in weeks]},
@@ -135,4 +135,4 @@ async def _cash_chart(session: AsyncSession, shown: View) -> str:
             ),
         ],
     }
-    return json.dumps(cash_chart)
+    return json.dumps(chart)

@@ -153,17 +153,6 @@ async def open_promises(session: AsyncSession, as_of: date, customers: list[str]
     return rows
 
 
-async def promisers(session: AsyncSession, as_of: date) -> list[str]:
-    """The customers with a promise made on or before `as_of` and not settled by then."""
-    pg = await driver(session)
-    rows = await pg.fetch(
-        "SELECT DISTINCT customer_code FROM credit_api.promises "
-        "WHERE made_on <= $1 AND (settled_on IS NULL OR settled_on > $1)",
-        as_of,
-    )
-    return [code for (code,) in rows]
-
-
 async def disputed(session: AsyncSession, as_of: date, customers: list[str] | None) -> set[tuple[str, str]]:
     """(customer, invoice) under a dispute open on `as_of`."""
     pg = await driver(session)

@@ -233,7 +233,8 @@ async def outlook(session: AsyncSession, as_of: date, customers: list[str] | Non
     """Of these customers and of every customer with a promise open (whose promises may be at
     risk), or of all (None): a worklist weighs a few customers, not the portfolio."""
     if customers is not None:
-        customers = sorted(set(customers) | set(await repository.promisers(session, as_of)))
+        promisers = {code for code, *_ in await repository.open_promises(session, as_of, None)}
+        customers = sorted(set(customers) | promisers)
     shot = await snapshot(session, as_of, customers)
     paid = np.where(shot.items.disputed, 0.0, shot.forecast.paid_by(day_number(as_of) + WITHIN))
     keys = list(zip(shot.invoices.customers, shot.invoices.item_ids, strict=True))
